@@ -1,0 +1,112 @@
+/**
+ * Every attribute, metric and schema name this package emits, as plain strings, in one place.
+ *
+ * GenAI names come in two profiles: the core semantic-conventions v1.41.0 release (the last
+ * core release that contains GenAI; our default) and the newer genai-repo names ("latest",
+ * chosen with OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental or `semconv: "latest"`).
+ * Only names that differ between the two live in `PROFILES`; the rest are shared.
+ */
+
+// HTTP, URL, server and error (stable core conventions).
+export const HTTP_REQUEST_METHOD = "http.request.method";
+export const HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
+export const HTTP_ROUTE = "http.route";
+export const URL_FULL = "url.full";
+export const URL_PATH = "url.path";
+export const URL_QUERY = "url.query";
+export const URL_SCHEME = "url.scheme";
+export const SERVER_ADDRESS = "server.address";
+export const SERVER_PORT = "server.port";
+export const USER_AGENT_ORIGINAL = "user_agent.original";
+export const NETWORK_PROTOCOL_NAME = "network.protocol.name";
+export const ERROR_TYPE = "error.type";
+export const EXCEPTION_TYPE = "exception.type";
+export const EXCEPTION_MESSAGE = "exception.message";
+export const EXCEPTION_STACKTRACE = "exception.stacktrace";
+
+// FaaS, cloud and resource.
+export const FAAS_TRIGGER = "faas.trigger";
+export const FAAS_COLDSTART = "faas.coldstart";
+export const FAAS_CRON = "faas.cron";
+export const FAAS_TIME = "faas.time";
+export const FAAS_INVOCATION_ID = "faas.invocation_id";
+export const CLOUD_PROVIDER = "cloud.provider";
+export const SERVICE_NAME = "service.name";
+export const SERVICE_VERSION = "service.version";
+export const SERVICE_INSTANCE_ID = "service.instance.id";
+export const TELEMETRY_SDK_NAME = "telemetry.sdk.name";
+export const TELEMETRY_SDK_VERSION = "telemetry.sdk.version";
+export const TELEMETRY_SDK_LANGUAGE = "telemetry.sdk.language";
+export const MESSAGING_SYSTEM = "messaging.system";
+export const MESSAGING_OPERATION_TYPE = "messaging.operation.type";
+export const MESSAGING_DESTINATION_NAME = "messaging.destination.name";
+export const MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
+
+// GenAI names shared by both profiles.
+export const GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+export const GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+export const GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+export const GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
+export const GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens";
+export const GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature";
+export const GEN_AI_REQUEST_TOP_P = "gen_ai.request.top_p";
+export const GEN_AI_REQUEST_TOP_K = "gen_ai.request.top_k";
+export const GEN_AI_REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty";
+export const GEN_AI_REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty";
+export const GEN_AI_REQUEST_STOP_SEQUENCES = "gen_ai.request.stop_sequences";
+export const GEN_AI_REQUEST_SEED = "gen_ai.request.seed";
+export const GEN_AI_REQUEST_CHOICE_COUNT = "gen_ai.request.choice.count";
+export const GEN_AI_REQUEST_ENCODING_FORMATS = "gen_ai.request.encoding_formats";
+export const GEN_AI_REQUEST_REASONING_LEVEL = "gen_ai.request.reasoning.level";
+export const GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID = "gen_ai.request.previous_response.id";
+export const GEN_AI_OUTPUT_TYPE = "gen_ai.output.type";
+export const GEN_AI_RESPONSE_ID = "gen_ai.response.id";
+export const GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
+export const GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
+export const GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk";
+export const GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
+export const GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens";
+export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens";
+export const GEN_AI_EMBEDDINGS_DIMENSION_COUNT = "gen_ai.embeddings.dimension.count";
+export const GEN_AI_TOKEN_TYPE = "gen_ai.token.type";
+export const GEN_AI_TOKEN_MODALITY = "gen_ai.token.modality";
+export const OPENAI_API_TYPE = "openai.api.type";
+export const OPENAI_REQUEST_SERVICE_TIER = "openai.request.service_tier";
+export const OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier";
+export const OPENAI_RESPONSE_SYSTEM_FINGERPRINT = "openai.response.system_fingerprint";
+
+// Our own namespace: facts the conventions have no name for yet.
+export const OWN_STREAM_CHUNKS = "otel_genai_edge.stream.chunks";
+export const OWN_STREAM_OUTCOME = "otel_genai_edge.stream.outcome";
+export const OWN_STREAM_PARSE_DROPPED = "otel_genai_edge.stream.parse_dropped";
+export const OWN_REQUEST_INCLUDE_USAGE_ADDED = "otel_genai_edge.request.include_usage_added";
+export const OWN_SPAN_UNFINISHED = "otel_genai_edge.span.unfinished";
+export const OWN_SPANS_DROPPED = "otel_genai_edge.spans.dropped";
+export const OWN_COST_USD = "otel_genai_edge.usage.cost_usd";
+
+export type SemconvProfileName = "v1.41" | "latest";
+
+export interface SemconvProfile {
+  name: SemconvProfileName;
+  /** Schema URL put on the instrumentation scope. */
+  schemaUrl: string;
+  cacheWriteInputTokens: string;
+  /** Latest pads finish reasons with "error" where a choice never got one. */
+  padFinishReasonsWithError: boolean;
+}
+
+export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {
+  "v1.41": {
+    name: "v1.41",
+    schemaUrl: "https://opentelemetry.io/schemas/1.41.0",
+    cacheWriteInputTokens: "gen_ai.usage.cache_creation.input_tokens",
+    padFinishReasonsWithError: false,
+  },
+  latest: {
+    name: "latest",
+    schemaUrl: "https://opentelemetry.io/schemas/gen-ai-dev/1.42.0-dev",
+    cacheWriteInputTokens: "gen_ai.usage.cache_write.input_tokens",
+    padFinishReasonsWithError: true,
+  },
+};

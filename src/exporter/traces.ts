@@ -1,0 +1,37 @@
+/** Our finished spans as the `ReadableSpan` shape `@opentelemetry/otlp-transformer` serializes. */
+import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { toHrTime } from "../trace/clock.js";
+import type { RecordingSpan } from "../trace/span.js";
+import type { ResourceLike } from "./resource.js";
+
+export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike): Uint8Array {
+  const readable = spans.map((span) => {
+    const end = span.endMs ?? span.startMs;
+    return {
+      name: span.name,
+      kind: span.kind,
+      spanContext: () => span.spanContext(),
+      parentSpanContext: span.parent,
+      startTime: toHrTime(span.startMs),
+      endTime: toHrTime(end),
+      duration: toHrTime(end - span.startMs),
+      ended: true,
+      status: span.status,
+      attributes: span.attributes,
+      links: span.links.map((link) => ({ ...link, droppedAttributesCount: 0 })),
+      events: span.events.map((event) => ({
+        name: event.name,
+        time: toHrTime(event.timeMs),
+        attributes: event.attributes,
+        droppedAttributesCount: 0,
+      })),
+      resource,
+      instrumentationScope: span.scope,
+      droppedAttributesCount: span.droppedAttributes,
+      droppedEventsCount: span.droppedEvents,
+      droppedLinksCount: span.droppedLinks,
+    };
+  });
+  // The transformer's types name the SDK's ReadableSpan; the structure above is what it reads.
+  return JsonTraceSerializer.serializeRequest(readable as never) as Uint8Array;
+}

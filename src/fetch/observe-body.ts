@@ -1,0 +1,71 @@
+/**
+ * Pass a body stream through untouched while watching it.
+ *
+ * The returned stream pulls from the original only when its consumer pulls (high-water mark
+ * 0), so backpressure passes through and nothing is buffered; a consumer's cancel is forwarded
+ * to the source. Every chunk is the very same Uint8Array the source produced. The observer is
+ * told exactly once how the stream ended. Observer errors are contained: they switch the
+ * observer off, never the stream.
+ */
+
+export type BodyOutcome = "done" | "error" | "cancel";
+
+export interface BodyObserver {
+  chunk(bytes: Uint8Array, atMs: number): void;
+  end(outcome: BodyOutcome, error?: unknown): void;
+}
+
+export function observeBody(
+  body: ReadableStream<Uint8Array>,
+  observer: BodyObserver,
+  now: () => number,
+  onObserverError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  let watching = true;
+
+  const finish = (outcome: BodyOutcome, error?: unknown) => {
+    if (ended) return;
+    ended = true;
+    try {
+      observer.end(outcome, error);
+    } catch (e) {
+      onObserverError(e);
+    }
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          finish("error", error);
+          controller.error(error);
+          return;
+        }
+        if (result.done) {
+          finish("done");
+          controller.close();
+          return;
+        }
+        if (watching) {
+          try {
+            observer.chunk(result.value, now());
+          } catch (e) {
+            watching = false;
+            onObserverError(e);
+          }
+        }
+        controller.enqueue(result.value);
+      },
+      cancel(reason) {
+        finish("cancel", reason);
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * Anthropic Messages API (`POST /v1/messages`).
+ *
+ * Usage: Anthropic's `input_tokens` excludes cached tokens, while `gen_ai.usage.input_tokens`
+ * is the total, so input = input_tokens + cache_read_input_tokens + cache_creation_input_tokens.
+ * In a stream, `message_start` has the first usage and `message_delta` the final one; the
+ * delta's counts are cumulative (newer API versions repeat the input counts there), so
+ * every count present replaces the previous one and nothing is added twice.
+ *
+ * Output chunks: `content_block_delta` with non-empty text (`text_delta`), tool input
+ * (`input_json_delta`) or thinking (`thinking_delta`). `signature_delta` is not counted:
+ * it is an opaque integrity token for the thinking block, not generated content.
+ * `content_block_start`/`stop` only frame blocks and are not counted either.
+ */
+
+import { dropUndefined, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
+
+function readRequest(body: Obj | undefined): RequestFacts {
+  const facts: RequestFacts = { operation: "chat" };
+  if (!body) return facts;
+  facts.model = str(body.model);
+  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  facts.maxTokens = int(body.max_tokens);
+  facts.temperature = num(body.temperature);
+  facts.topP = num(body.top_p);
+  facts.topK = int(body.top_k);
+  facts.stopSequences = strings(body.stop_sequences);
+  // The spec maps the reasoning level to `output_config.effort` only; a thinking budget
+  // (`thinking.budget_tokens`) is a token count, not a level.
+  facts.reasoningLevel = str(obj(body.output_config)?.effort);
+  return dropUndefined(facts);
+}
+
+/** Fold a usage object; counts present replace earlier ones (see the header). */
+function foldUsage(u: Obj, usage: Usage): void {
+  // Recover the uncached part of the previous total before replacing cache counts.
+  const previousBase =
+    usage.input === undefined ? undefined : usage.input - (usage.cacheRead ?? 0) - (usage.cacheWrite ?? 0);
+  const base = int(u.input_tokens) ?? previousBase;
+  const cacheRead = int(u.cache_read_input_tokens);
+  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
+  const cacheWrite = int(u.cache_creation_input_tokens);
+  if (cacheWrite !== undefined) usage.cacheWrite = cacheWrite;
+  if (base !== undefined) usage.input = base + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+  const output = int(u.output_tokens);
+  if (output !== undefined) usage.output = output;
+  const thinking = int(obj(u.output_tokens_details)?.thinking_tokens);
+  if (thinking !== undefined) usage.reasoning = thinking;
+}
+
+function foldMessage(m: Obj, facts: ResponseFacts): void {
+  const id = str(m.id);
+  if (id !== undefined) facts.id = id;
+  const model = str(m.model);
+  if (model !== undefined) facts.model = model;
+  const stop = str(m.stop_reason);
+  if (stop !== undefined) facts.finishReasons[0] = stop;
+  const usage = obj(m.usage);
+  if (usage) foldUsage(usage, facts.usage);
+}
+
+function setError(e: Obj, facts: ResponseFacts): void {
+  if (facts.error) return;
+  const error = obj(e.error) ?? {};
+  const type = str(error.type) ?? "_OTHER";
+  const message = str(error.message);
+  facts.error = message === undefined ? { type } : { type, message };
+}
+
+function hasText(v: unknown): boolean {
+  return typeof v === "string" && v.length > 0;
+}
+
+function isOutputDelta(delta: Obj): boolean {
+  switch (delta.type) {
+    case "text_delta":
+      return hasText(delta.text);
+    case "input_json_delta":
+      return hasText(delta.partial_json);
+    case "thinking_delta":
+      return hasText(delta.thinking);
+    default:
+      // signature_delta, citations_delta and unknown kinds.
+      return false;
+  }
+}
+
+export const anthropicMessages: ProviderFormat = {
+  id: "anthropic.messages",
+
+  request(body) {
+    return readRequest(body);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    if (b.type === "error") setError(b, facts);
+    else foldMessage(b, facts);
+  },
+
+  event(event, facts) {
+    const e = obj(parseJson(event.data));
+    if (!e) return false;
+    switch (str(e.type) ?? event.event) {
+      case "message_start": {
+        const message = obj(e.message);
+        if (message) foldMessage(message, facts);
+        return false;
+      }
+      case "message_delta": {
+        const stop = str(obj(e.delta)?.stop_reason);
+        if (stop !== undefined) facts.finishReasons[0] = stop;
+        const usage = obj(e.usage);
+        if (usage) foldUsage(usage, facts.usage);
+        return false;
+      }
+      case "content_block_delta": {
+        const delta = obj(e.delta);
+        return delta !== undefined && isOutputDelta(delta);
+      }
+      case "error":
+        setError(e, facts);
+        return false;
+      default:
+        // ping, content_block_start/stop, message_stop.
+        return false;
+    }
+  },
+};

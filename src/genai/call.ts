@@ -1,0 +1,280 @@
+/**
+ * One LLM call as it happens: the span's GenAI attributes at start, the response folded as it
+ * streams (through the format's pure parser), the chunk timings, and the end.
+ *
+ * Chunk timings: a chunk is a server-sent event the format says carries model output. Its time
+ * is the moment the network read that completed it arrived. Time to first chunk is measured
+ * from the request being issued; each later chunk gives one gap sample (previous chunk → this
+ * one), kept in a fixed-bucket histogram so memory stays flat however long the stream runs.
+ */
+import { type Attributes, type Span, SpanStatusCode } from "@opentelemetry/api";
+import * as A from "../attributes.js";
+import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
+import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
+import type { Pipeline } from "../pipeline.js";
+import type { Detected } from "./detect.js";
+import { SseParser } from "./sse.js";
+import { newResponseFacts, type RequestFacts, type ResponseFacts } from "./types.js";
+
+/** What the metrics need from a finished call (no ids, no content). */
+export interface CallRecord {
+  operation: string;
+  provider: string;
+  requestModel?: string;
+  responseModel?: string;
+  serverAddress: string;
+  serverPort: number;
+  errorType?: string;
+  durationS: number;
+  streaming: boolean;
+  ttfcS?: number;
+  gaps: Histogram;
+  usage: ResponseFacts["usage"];
+  serviceTier?: string;
+  systemFingerprint?: string;
+  endMs: number;
+}
+
+export function spanName(request: RequestFacts): string {
+  return request.model ? `${request.operation} ${request.model}` : request.operation;
+}
+
+/** Attributes known before the call is sent (the sampling-relevant ones first). */
+export function requestAttributes(detected: Detected, request: RequestFacts, pipeline: Pipeline): Attributes {
+  const a: Attributes = {
+    [A.GEN_AI_OPERATION_NAME]: request.operation,
+    [A.GEN_AI_PROVIDER_NAME]: detected.provider,
+  };
+  const set = (key: string, value: Attributes[string]) => {
+    if (value !== undefined) a[key] = value;
+  };
+  set(A.GEN_AI_REQUEST_MODEL, request.model);
+  if (request.stream) a[A.GEN_AI_REQUEST_STREAM] = true;
+  set(A.GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens);
+  set(A.GEN_AI_REQUEST_TEMPERATURE, request.temperature);
+  set(A.GEN_AI_REQUEST_TOP_P, request.topP);
+  set(A.GEN_AI_REQUEST_TOP_K, request.topK);
+  set(A.GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty);
+  set(A.GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty);
+  set(A.GEN_AI_REQUEST_STOP_SEQUENCES, request.stopSequences);
+  set(A.GEN_AI_REQUEST_SEED, request.seed);
+  if (request.choiceCount !== undefined && request.choiceCount !== 1) a[A.GEN_AI_REQUEST_CHOICE_COUNT] = request.choiceCount;
+  set(A.GEN_AI_OUTPUT_TYPE, request.outputType);
+  set(A.GEN_AI_REQUEST_REASONING_LEVEL, request.reasoningLevel);
+  set(A.GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, request.previousResponseId);
+  set(A.GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats);
+  if (detected.provider === "openai") {
+    // openai.* attributes belong with the openai provider only (the provider name discriminates).
+    if (detected.format.id === "openai.chat_completions") a[A.OPENAI_API_TYPE] = "chat_completions";
+    if (detected.format.id === "openai.responses") a[A.OPENAI_API_TYPE] = "responses";
+    if (request.serviceTier && request.serviceTier !== "auto") a[A.OPENAI_REQUEST_SERVICE_TIER] = request.serviceTier;
+  }
+  if (request.extra) Object.assign(a, request.extra);
+  void pipeline;
+  return a;
+}
+
+export class GenAICall {
+  readonly facts: ResponseFacts = newResponseFacts();
+  readonly gaps = new Histogram(DURATION_BOUNDS);
+  private status = 0;
+  private firstChunkMs: number | undefined;
+  private lastChunkMs = 0;
+  private ended = false;
+  private parseDropped = 0;
+
+  constructor(
+    readonly span: Span,
+    readonly detected: Detected,
+    readonly request: RequestFacts,
+    readonly pipeline: Pipeline,
+    readonly startMs: number,
+    readonly serverAddress: string,
+    readonly serverPort: number,
+    private readonly onEnd: (record: CallRecord) => void,
+  ) {}
+
+  /** An observer for the response body, chosen by its content type. */
+  observer(response: Response, now: () => number): BodyObserver {
+    this.status = response.status;
+    const contentType = response.headers.get("content-type") ?? "";
+    if (contentType.includes("text/event-stream")) return this.sseObserver(now);
+    return this.jsonObserver(now);
+  }
+
+  private sseObserver(now: () => number): BodyObserver {
+    const decoder = new TextDecoder();
+    const parser = new SseParser({ maxSize: this.pipeline.config.limits.maxEventBytes });
+    const { format } = this.detected;
+    let chunkAt = 0;
+    const onEvent = (event: { event?: string; data: string }) => {
+      if (format.event(event, this.facts)) this.chunk(chunkAt);
+    };
+    return {
+      chunk: (bytes, atMs) => {
+        chunkAt = atMs;
+        parser.push(decoder.decode(bytes, { stream: true }), onEvent);
+      },
+      end: (outcome, error) => {
+        if (outcome === "done") {
+          chunkAt = now();
+          parser.push(decoder.decode(), onEvent);
+          parser.end(onEvent);
+        }
+        this.parseDropped = parser.dropped;
+        this.end(outcome, error, now());
+      },
+    };
+  }
+
+  private jsonObserver(now: () => number): BodyObserver {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let overflow = false;
+    const limit = this.pipeline.config.limits.maxJsonBodyBytes;
+    return {
+      chunk: (bytes) => {
+        if (overflow) return;
+        size += bytes.byteLength;
+        if (size > limit) {
+          overflow = true;
+          parts.length = 0;
+        } else parts.push(bytes);
+      },
+      end: (outcome, error) => {
+        if (outcome === "done" && !overflow && parts.length > 0) {
+          const decoder = new TextDecoder();
+          let text = "";
+          for (const part of parts) text += decoder.decode(part, { stream: true });
+          text += decoder.decode();
+          parts.length = 0;
+          try {
+            this.detected.format.json(JSON.parse(text), this.facts);
+          } catch {
+            this.parseDropped++;
+          }
+        }
+        if (overflow) this.parseDropped++;
+        this.end(outcome, error, now());
+      },
+    };
+  }
+
+  private chunk(atMs: number): void {
+    if (this.firstChunkMs === undefined) this.firstChunkMs = atMs;
+    else this.gaps.record(Math.max(0, atMs - this.lastChunkMs) / 1000);
+    this.lastChunkMs = atMs;
+    this.facts.chunks = (this.facts.chunks ?? 0) + 1;
+  }
+
+  /** The call failed before a response arrived (network error, abort). */
+  fail(error: unknown, atMs: number): void {
+    this.end("error", error, atMs);
+  }
+
+  /** A response that has no body to watch. */
+  endWithoutBody(response: Response, atMs: number): void {
+    this.status = response.status;
+    this.end("done", undefined, atMs);
+  }
+
+  private end(outcome: BodyOutcome, error: unknown, atMs: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { span, facts, request } = this;
+    const profile = this.pipeline.profile;
+    const a: Attributes = {};
+    const set = (key: string, value: Attributes[string]) => {
+      if (value !== undefined) a[key] = value;
+    };
+    set(A.GEN_AI_RESPONSE_ID, facts.id);
+    set(A.GEN_AI_RESPONSE_MODEL, facts.model);
+    const u = facts.usage;
+    set(A.GEN_AI_USAGE_INPUT_TOKENS, u.input);
+    set(A.GEN_AI_USAGE_OUTPUT_TOKENS, u.output);
+    set(A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, u.cacheRead);
+    set(profile.cacheWriteInputTokens, u.cacheWrite);
+    set(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning);
+    set(A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, facts.embeddingDimensions);
+    if (this.detected.provider === "openai") {
+      set(A.OPENAI_RESPONSE_SERVICE_TIER, facts.serviceTier);
+      set(A.OPENAI_RESPONSE_SYSTEM_FINGERPRINT, facts.systemFingerprint);
+    }
+    if (request.stream) {
+      if (this.firstChunkMs !== undefined) a[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkMs - this.startMs) / 1000;
+      a[A.OWN_STREAM_CHUNKS] = facts.chunks ?? 0;
+    }
+    if (this.parseDropped > 0) a[A.OWN_STREAM_PARSE_DROPPED] = this.parseDropped;
+
+    // What went wrong, if anything: HTTP status, a failure reported inside a 200, the transport.
+    let errorType: string | undefined;
+    let message: string | undefined;
+    if (this.status >= 400) {
+      errorType = String(this.status);
+      message = facts.error?.message;
+    } else if (facts.error) {
+      errorType = facts.error.type || "_OTHER";
+      message = facts.error.message;
+    } else if (outcome === "cancel") {
+      errorType = "cancelled";
+      message = "the response stream was cancelled by its consumer";
+    } else if (outcome === "error") {
+      errorType = (error as Error)?.name || "_OTHER";
+      message = (error as Error)?.message;
+    } else if (request.stream && this.status > 0 && facts.finishReasons.length === 0) {
+      errorType = "incomplete_stream";
+      message = "the stream ended without a finish reason";
+    }
+    if (request.stream && outcome !== "done") a[A.OWN_STREAM_OUTCOME] = outcome === "cancel" ? "cancelled" : "error";
+
+    const reasons = finishReasons(facts, request, profile.padFinishReasonsWithError, errorType !== undefined);
+    if (reasons) a[A.GEN_AI_RESPONSE_FINISH_REASONS] = reasons;
+    if (errorType) {
+      a[A.ERROR_TYPE] = errorType;
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
+    }
+    span.setAttributes(a);
+    span.end(atMs);
+
+    this.onEnd({
+      operation: request.operation,
+      provider: this.detected.provider,
+      requestModel: request.model,
+      responseModel: facts.model,
+      serverAddress: this.serverAddress,
+      serverPort: this.serverPort,
+      errorType,
+      durationS: Math.max(0, atMs - this.startMs) / 1000,
+      streaming: request.stream === true,
+      ttfcS: this.firstChunkMs !== undefined ? (this.firstChunkMs - this.startMs) / 1000 : undefined,
+      gaps: this.gaps,
+      usage: facts.usage,
+      serviceTier: facts.serviceTier,
+      systemFingerprint: facts.systemFingerprint,
+      endMs: atMs,
+    });
+  }
+}
+
+/**
+ * Provider finish reasons in choice order. The latest conventions put "error" where a choice
+ * never got one (a cut stream); the v1.41 profile lists only the reasons received.
+ */
+function finishReasons(
+  facts: ResponseFacts,
+  request: RequestFacts,
+  pad: boolean,
+  failed: boolean,
+): string[] | undefined {
+  const got = facts.finishReasons;
+  if (!pad) {
+    const present = got.filter((r): r is string => typeof r === "string");
+    return present.length > 0 ? present : undefined;
+  }
+  // Inference never started: leave the attribute unset.
+  if (got.length === 0 && !(facts.chunks && failed)) return undefined;
+  const length = Math.max(got.length, failed ? (request.choiceCount ?? 1) : 0);
+  const out: string[] = [];
+  for (let i = 0; i < length; i++) out.push(got[i] ?? "error");
+  return out;
+}

@@ -1,0 +1,115 @@
+/**
+ * Is this outbound request an LLM call, and in which wire format?
+ *
+ * The format comes from the path (`/chat/completions`, `/responses`, `/embeddings`,
+ * `/messages`) and, for hosts we do not know, from the body shape and headers, so a custom
+ * baseURL, a proxy, an AI gateway or an Azure deployment is still recognised. The provider
+ * name comes from the host (user mappings first); for an unknown host it is the format's home
+ * provider (`openai`, `anthropic`), the best knowledge a transport-level tracer has.
+ */
+import { hostMatches } from "../fetch/http.js";
+import { anthropicMessages } from "./anthropic-messages.js";
+import { openaiChat } from "./openai-chat.js";
+import { openaiEmbeddings } from "./openai-embeddings.js";
+import { openaiResponses } from "./openai-responses.js";
+import type { ProviderFormat } from "./types.js";
+
+export interface Detected {
+  provider: string;
+  format: ProviderFormat;
+}
+
+/** Built-in host patterns → `gen_ai.provider.name` (spec digest §6). */
+const HOSTS: [string, string][] = [
+  ["api.openai.com", "openai"],
+  ["*.openai.azure.com", "azure.ai.openai"],
+  ["*.cognitiveservices.azure.com", "azure.ai.openai"],
+  ["*.services.ai.azure.com", "azure.ai.inference"],
+  ["models.inference.ai.azure.com", "azure.ai.inference"],
+  ["api.anthropic.com", "anthropic"],
+  ["generativelanguage.googleapis.com", "gcp.gemini"],
+  ["*.aiplatform.googleapis.com", "gcp.vertex_ai"],
+  ["api.mistral.ai", "mistral_ai"],
+  ["api.groq.com", "groq"],
+  ["api.deepseek.com", "deepseek"],
+  ["api.x.ai", "x_ai"],
+  ["api.perplexity.ai", "perplexity"],
+  ["api.cohere.com", "cohere"],
+  ["api.cohere.ai", "cohere"],
+  ["api.moonshot.ai", "moonshot_ai"],
+];
+
+/** Cloudflare AI Gateway names the upstream provider in the path: /v1/{account}/{gateway}/{provider}/... */
+const GATEWAY_PROVIDERS: Record<string, string> = {
+  openai: "openai",
+  anthropic: "anthropic",
+  "azure-openai": "azure.ai.openai",
+  "google-ai-studio": "gcp.gemini",
+  "google-vertex-ai": "gcp.vertex_ai",
+  mistral: "mistral_ai",
+  groq: "groq",
+  deepseek: "deepseek",
+  grok: "x_ai",
+  perplexity: "perplexity",
+  cohere: "cohere",
+  "aws-bedrock": "aws.bedrock",
+  "workers-ai": "cloudflare.workers_ai",
+};
+
+function providerForHost(url: URL, overrides: Record<string, string>): string | undefined {
+  for (const pattern of Object.keys(overrides)) if (hostMatches(pattern, url)) return overrides[pattern];
+  if (url.hostname === "gateway.ai.cloudflare.com") return GATEWAY_PROVIDERS[url.pathname.split("/")[4] ?? ""];
+  for (const [pattern, provider] of HOSTS) if (hostMatches(pattern, url)) return provider;
+  return undefined;
+}
+
+function formatForPath(path: string, headers: Headers, body: Record<string, unknown> | undefined): ProviderFormat | undefined {
+  if (path.endsWith("/chat/completions")) return openaiChat;
+  if (path.endsWith("/responses")) return openaiResponses;
+  if (path.endsWith("/embeddings")) return openaiEmbeddings;
+  if (path.endsWith("/messages") && (headers.has("anthropic-version") || body === undefined || "max_tokens" in body)) {
+    return anthropicMessages;
+  }
+  return undefined;
+}
+
+const HOME_PROVIDER: Record<string, string> = {
+  [openaiChat.id]: "openai",
+  [openaiResponses.id]: "openai",
+  [openaiEmbeddings.id]: "openai",
+  [anthropicMessages.id]: "anthropic",
+};
+
+/** Whether a request body looks like the format's request (for hosts we do not know). */
+function bodyFits(format: ProviderFormat, body: Record<string, unknown> | undefined): boolean {
+  if (!body || typeof body.model !== "string") return false;
+  if (format === openaiChat || format === anthropicMessages) return Array.isArray(body.messages);
+  return "input" in body;
+}
+
+export function detect(
+  method: string,
+  url: URL,
+  headers: Headers,
+  body: Record<string, unknown> | undefined,
+  overrides: Record<string, string>,
+): Detected | undefined {
+  if (method !== "POST") return undefined;
+  const path = url.pathname.replace(/\/+$/, "");
+  const format = formatForPath(path, headers, body);
+  if (!format) return undefined;
+  const known = providerForHost(url, overrides);
+  if (known) return { provider: known, format };
+  // Unknown host: only a request that looks the part is an LLM call.
+  if (!bodyFits(format, body) && !path.includes("/openai/deployments/")) return undefined;
+  let provider = HOME_PROVIDER[format.id];
+  if (path.includes("/openai/deployments/") || headers.has("api-key")) provider = "azure.ai.openai";
+  if (headers.has("anthropic-version")) provider = "anthropic";
+  return { provider, format };
+}
+
+/** Azure names the deployment in the path; it stands in for the model when the body has none. */
+export function modelFromPath(url: URL): string | undefined {
+  const match = /\/openai\/deployments\/([^/]+)\//.exec(url.pathname);
+  return match ? decodeURIComponent(match[1]) : undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * Small readers for untrusted JSON shared by the provider formats. Provider bodies are
+ * never trusted: every value is checked for its type before it reaches the facts, and
+ * nothing here throws.
+ */
+
+export type Obj = Record<string, unknown>;
+
+/** A plain JSON object, or undefined (null, arrays and primitives are not objects here). */
+export function obj(v: unknown): Obj | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+/** A non-empty string, or undefined (empty ids/models mean "not known", e.g. Azure's first chunk). */
+export function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+/** A finite number, or undefined. */
+export function num(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/** An integer (token counts, seeds, sizes), or undefined. */
+export function int(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isSafeInteger(v) ? v : undefined;
+}
+
+/** A string or an array of strings as a string array (stop sequences accept both shapes). */
+export function strings(v: unknown): string[] | undefined {
+  if (typeof v === "string") return [v];
+  if (!Array.isArray(v)) return undefined;
+  const out = v.filter((s): s is string => typeof s === "string");
+  return out.length > 0 ? out : undefined;
+}
+
+/** JSON.parse that returns undefined instead of throwing on malformed input. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A choice's `index` field, or its position in the array when absent (Mistral omits some indexes). */
+export function choiceIndex(item: Obj, position: number): number {
+  const i = int(item.index);
+  return i !== undefined && i >= 0 ? i : position;
+}
+
+/** Remove keys whose value is `undefined`, so request facts compare and log cleanly. */
+export function dropUndefined<T extends object>(facts: T): T {
+  for (const key of Object.keys(facts) as (keyof T)[]) {
+    if (facts[key] === undefined) delete facts[key];
+  }
+  return facts;
+}

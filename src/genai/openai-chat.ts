@@ -1,0 +1,140 @@
+/**
+ * OpenAI Chat Completions (`POST /v1/chat/completions`) and the many OpenAI-compatible
+ * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
+ */
+
+import { choiceIndex, dropUndefined, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
+
+/** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
+export function openaiError(error: Obj): { type: string; message?: string } {
+  const type = str(error.code) ?? str(error.type) ?? "_OTHER";
+  const message = str(error.message);
+  return message === undefined ? { type } : { type, message };
+}
+
+/** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). */
+function outputType(format: unknown): string | undefined {
+  const type = str(obj(format)?.type);
+  if (type === "json_object" || type === "json_schema") return "json";
+  if (type === "text") return "text";
+  return undefined;
+}
+
+function readRequest(body: Obj | undefined): RequestFacts {
+  const facts: RequestFacts = { operation: "chat" };
+  if (!body) return facts;
+  facts.model = str(body.model);
+  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  // `max_completion_tokens` replaced `max_tokens` (required by reasoning models).
+  facts.maxTokens = int(body.max_completion_tokens) ?? int(body.max_tokens);
+  facts.temperature = num(body.temperature);
+  facts.topP = num(body.top_p);
+  facts.frequencyPenalty = num(body.frequency_penalty);
+  facts.presencePenalty = num(body.presence_penalty);
+  facts.stopSequences = strings(body.stop);
+  facts.seed = int(body.seed);
+  const n = int(body.n);
+  if (n !== undefined && n !== 1) facts.choiceCount = n;
+  facts.outputType = outputType(body.response_format);
+  // Audio output (`modalities: ["text", "audio"]`) is the `speech` output type.
+  if (facts.outputType === undefined && Array.isArray(body.modalities) && body.modalities.includes("audio")) {
+    facts.outputType = "speech";
+  }
+  facts.reasoningLevel = str(body.reasoning_effort);
+  facts.serviceTier = str(body.service_tier);
+  return dropUndefined(facts);
+}
+
+/** `usage` of Chat Completions (also Groq's `x_groq.usage`, which uses the same names). */
+function foldUsage(u: Obj, usage: Usage): void {
+  const input = int(u.prompt_tokens);
+  if (input !== undefined) usage.input = input;
+  const output = int(u.completion_tokens);
+  if (output !== undefined) usage.output = output;
+  const cacheRead = int(obj(u.prompt_tokens_details)?.cached_tokens);
+  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
+  const reasoning = int(obj(u.completion_tokens_details)?.reasoning_tokens);
+  if (reasoning !== undefined) usage.reasoning = reasoning;
+}
+
+/** Top-level fields common to a whole response and to each streamed chunk. */
+function foldCommon(body: Obj, facts: ResponseFacts): void {
+  // Azure's prompt-filter chunk carries `id: ""` and `model: ""`: never let it overwrite.
+  const id = str(body.id);
+  if (id !== undefined) facts.id = id;
+  const model = str(body.model);
+  if (model !== undefined) facts.model = model;
+  const tier = str(body.service_tier);
+  if (tier !== undefined) facts.serviceTier = tier;
+  const fingerprint = str(body.system_fingerprint);
+  if (fingerprint !== undefined) facts.systemFingerprint = fingerprint;
+  const usage = obj(body.usage);
+  if (usage) foldUsage(usage, facts.usage);
+  // Groq reports streaming usage only here, on the last chunk.
+  const groqUsage = obj(obj(body.x_groq)?.usage);
+  if (groqUsage) foldUsage(groqUsage, facts.usage);
+  const error = obj(body.error);
+  if (error && !facts.error) facts.error = openaiError(error);
+}
+
+/** Non-empty text in a delta field: the empty `content: ""` of the role chunk is not output. */
+function hasText(v: unknown): boolean {
+  return typeof v === "string" && v.length > 0;
+}
+
+/**
+ * A delta is model output when it carries text, a refusal, reasoning text (`reasoning` on
+ * OpenRouter/vLLM, `reasoning_content` on DeepSeek/Groq) or a tool-call fragment with a
+ * name or argument text (the first fragment has the generated function name).
+ */
+function isOutputDelta(delta: Obj): boolean {
+  if (hasText(delta.content) || hasText(delta.refusal)) return true;
+  if (hasText(delta.reasoning) || hasText(delta.reasoning_content)) return true;
+  if (Array.isArray(delta.tool_calls)) {
+    for (const call of delta.tool_calls) {
+      const fn = obj(obj(call)?.function);
+      if (fn && (hasText(fn.name) || hasText(fn.arguments))) return true;
+    }
+  }
+  return false;
+}
+
+export const openaiChat: ProviderFormat = {
+  id: "openai.chat_completions",
+
+  request(body) {
+    return readRequest(body);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    foldCommon(b, facts);
+    if (!Array.isArray(b.choices)) return;
+    b.choices.forEach((item, position) => {
+      const choice = obj(item);
+      const reason = choice && str(choice.finish_reason);
+      if (choice && reason !== undefined) facts.finishReasons[choiceIndex(choice, position)] = reason;
+    });
+  },
+
+  event(event, facts) {
+    const data = event.data;
+    if (data === "[DONE]") return false;
+    const chunk = obj(parseJson(data));
+    if (!chunk) return false;
+    foldCommon(chunk, facts);
+    if (!Array.isArray(chunk.choices)) return false;
+    let output = false;
+    chunk.choices.forEach((item, position) => {
+      const choice = obj(item);
+      if (!choice) return;
+      const reason = str(choice.finish_reason);
+      if (reason !== undefined) facts.finishReasons[choiceIndex(choice, position)] = reason;
+      const delta = obj(choice.delta);
+      if (delta && isOutputDelta(delta)) output = true;
+    });
+    return output;
+  },
+};

@@ -1,0 +1,53 @@
+/** OpenAI Embeddings (`POST /v1/embeddings`), also used by most OpenAI-compatible servers. */
+
+import { dropUndefined, int, obj, str } from "./json.js";
+import { openaiError } from "./openai-chat.js";
+import type { ProviderFormat, RequestFacts } from "./types.js";
+
+/**
+ * Dimension count of one embedding: a float array, or (with `encoding_format: "base64"`)
+ * base64 of little-endian float32 values, whose length is computed without decoding.
+ */
+function dimensions(embedding: unknown): number | undefined {
+  if (Array.isArray(embedding)) return embedding.length;
+  if (typeof embedding !== "string" || embedding.length === 0) return undefined;
+  let chars = embedding.length;
+  while (chars > 0 && embedding.charCodeAt(chars - 1) === 61 /* '=' padding */) chars--;
+  const bytes = Math.floor((chars * 3) / 4);
+  return bytes % 4 === 0 ? bytes / 4 : undefined;
+}
+
+export const openaiEmbeddings: ProviderFormat = {
+  id: "openai.embeddings",
+
+  request(body) {
+    const facts: RequestFacts = { operation: "embeddings" };
+    if (!body) return facts;
+    facts.model = str(body.model);
+    // Only what was sent: the API default (`float`) is not recorded when the field is absent.
+    const format = str(body.encoding_format);
+    if (format !== undefined) facts.encodingFormats = [format];
+    facts.embeddingDimensions = int(body.dimensions);
+    return dropUndefined(facts);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    const model = str(b.model);
+    if (model !== undefined) facts.model = model;
+    const input = int(obj(b.usage)?.prompt_tokens);
+    if (input !== undefined) facts.usage.input = input;
+    if (Array.isArray(b.data) && b.data.length > 0) {
+      const dims = dimensions(obj(b.data[0])?.embedding);
+      if (dims !== undefined) facts.embeddingDimensions = dims;
+    }
+    const error = obj(b.error);
+    if (error && !facts.error) facts.error = openaiError(error);
+  },
+
+  event() {
+    // Embeddings are never streamed.
+    return false;
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * OpenAI Responses API (`POST /v1/responses`). The semantic conventions map it to the
+ * `chat` operation.
+ *
+ * Finish reason: a Response has no `finish_reason`. We record the provider's own terminal
+ * value (the spec puts raw provider values in `gen_ai.response.finish_reasons`), as one
+ * entry since a Response is a single output:
+ *   - status `incomplete` → `incomplete_details.reason` (`max_output_tokens`,
+ *     `content_filter`), or `incomplete` when no reason is given;
+ *   - otherwise the terminal status itself: `completed`, `failed`, `cancelled`.
+ * We do not invent Chat Completions values (`stop`, `tool_calls`): a completed response
+ * with a function call is still `completed` in this API. Non-terminal statuses
+ * (`queued`, `in_progress`) record nothing.
+ */
+
+import { dropUndefined, int, num, type Obj, obj, parseJson, str } from "./json.js";
+import { openaiError } from "./openai-chat.js";
+import type { ProviderFormat, RequestFacts, ResponseFacts } from "./types.js";
+
+const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
+
+function readRequest(body: Obj | undefined): RequestFacts {
+  const facts: RequestFacts = { operation: "chat" };
+  if (!body) return facts;
+  facts.model = str(body.model);
+  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  facts.maxTokens = int(body.max_output_tokens);
+  facts.temperature = num(body.temperature);
+  facts.topP = num(body.top_p);
+  facts.reasoningLevel = str(obj(body.reasoning)?.effort);
+  facts.previousResponseId = str(body.previous_response_id);
+  const format = str(obj(obj(body.text)?.format)?.type);
+  if (format === "json_schema" || format === "json_object") facts.outputType = "json";
+  else if (format === "text") facts.outputType = "text";
+  facts.serviceTier = str(body.service_tier);
+  return dropUndefined(facts);
+}
+
+/** Fold a Response object (a whole body, or the `response` of a lifecycle event). */
+function foldResponse(r: Obj, facts: ResponseFacts): void {
+  const id = str(r.id);
+  if (id !== undefined) facts.id = id;
+  const model = str(r.model);
+  if (model !== undefined) facts.model = model;
+  const tier = str(r.service_tier);
+  if (tier !== undefined) facts.serviceTier = tier;
+
+  const u = obj(r.usage);
+  if (u) {
+    const usage = facts.usage;
+    const input = int(u.input_tokens);
+    if (input !== undefined) usage.input = input;
+    const output = int(u.output_tokens);
+    if (output !== undefined) usage.output = output;
+    const cacheRead = int(obj(u.input_tokens_details)?.cached_tokens);
+    if (cacheRead !== undefined) usage.cacheRead = cacheRead;
+    const reasoning = int(obj(u.output_tokens_details)?.reasoning_tokens);
+    if (reasoning !== undefined) usage.reasoning = reasoning;
+  }
+
+  const status = str(r.status);
+  if (status !== undefined && TERMINAL.has(status)) {
+    facts.finishReasons[0] =
+      status === "incomplete" ? (str(obj(r.incomplete_details)?.reason) ?? status) : status;
+  }
+
+  // A failed response, or an HTTP error body `{error: {...}}`. The first error seen wins:
+  // in a stream the `error` event comes before `response.failed` and is the root cause.
+  const error = obj(r.error);
+  if (error && !facts.error) facts.error = openaiError(error);
+}
+
+/**
+ * `*.delta` events carry generated output: output text, refusal, function-call and custom
+ * tool input, reasoning text and summaries, audio and transcripts, code-interpreter code.
+ * An empty `delta` string carries nothing and is not counted.
+ */
+function isOutputEvent(type: string, e: Obj): boolean {
+  if (!type.startsWith("response.") || !type.endsWith(".delta")) return false;
+  return typeof e.delta !== "string" || e.delta.length > 0;
+}
+
+export const openaiResponses: ProviderFormat = {
+  id: "openai.responses",
+
+  request(body) {
+    return readRequest(body);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (b) foldResponse(b, facts);
+  },
+
+  event(event, facts) {
+    const e = obj(parseJson(event.data));
+    if (!e) return false;
+    // `data.type` repeats the `event:` line; prefer the data, fall back to the line.
+    const type = str(e.type) ?? event.event ?? "";
+    if (type === "error") {
+      // Documented shape: `{type:"error", code, message, param}`; some proxies and
+      // recorders nest it as `{type:"error", error:{type, code, message}}`.
+      const nested = obj(e.error);
+      if (!facts.error) {
+        facts.error = openaiError(nested ?? { code: e.code, message: e.message });
+      }
+      return false;
+    }
+    // response.created / in_progress / queued / completed / incomplete / failed / cancelled
+    // all carry the full Response; earlier ones give id/model, terminal ones usage and status.
+    const response = obj(e.response);
+    if (response) {
+      foldResponse(response, facts);
+      return false;
+    }
+    return isOutputEvent(type, e);
+  },
+};

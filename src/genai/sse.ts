@@ -1,0 +1,220 @@
+/**
+ * Incremental, bounded parsers for streamed response bodies: server-sent events
+ * (WHATWG HTML "event stream" parsing) and newline-delimited JSON.
+ *
+ * Both are fed already-decoded text pieces of any size (decode the bytes with
+ * `TextDecoder` in `stream: true` mode so multi-byte characters split across network
+ * chunks survive). Each piece is scanned once: a line that spans many pieces is kept as
+ * a list of parts and joined once when its terminator arrives, so neither rescanning nor
+ * repeated string concatenation makes a long stream of tiny pieces quadratic.
+ *
+ * Memory is bounded: a line (or, for SSE, an event) larger than `maxSize` characters
+ * (UTF-16 code units) is dropped and counted in `dropped`, and parsing resumes after it.
+ */
+
+import type { SseEvent } from "./types.js";
+
+export interface StreamParserOptions {
+  /** Largest pending line / event kept, in characters. Default 1 MiB. */
+  maxSize?: number;
+}
+
+export const DEFAULT_MAX_SIZE = 1024 * 1024;
+
+const LF = "\n";
+const CR = "\r";
+
+/** Splits text pieces into lines ended by CRLF, LF or CR, with a per-line size budget. */
+abstract class LineParser {
+  /** Number of lines/events dropped because they exceeded the size bound. */
+  dropped = 0;
+  protected readonly maxSize: number;
+  /** Parts of the current unterminated line, joined once when it ends. */
+  private parts: string[] = [];
+  private partsLength = 0;
+  /** The rest of the current line is being discarded (it overflowed its budget). */
+  private discarding = false;
+  /** The previous piece ended with CR: a LF starting the next piece belongs to that CR. */
+  private afterCR = false;
+  private started = false;
+
+  constructor(options: StreamParserOptions = {}) {
+    const max = options.maxSize;
+    this.maxSize = max !== undefined && max > 0 ? max : DEFAULT_MAX_SIZE;
+  }
+
+  /** Feed the next decoded piece; complete events are passed to `onEvent` synchronously. */
+  push(text: string, onEvent: (e: SseEvent) => void): void {
+    let pos = 0;
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      // A leading byte-order mark is not part of the first line (WHATWG; TextDecoder
+      // usually strips it already).
+      if (text.charCodeAt(0) === 0xfeff) pos = 1;
+    }
+    if (this.afterCR && pos < text.length) {
+      this.afterCR = false;
+      if (text.charCodeAt(pos) === 10) pos++;
+    }
+    const n = text.length;
+    // Next LF / CR positions, searched natively and only re-searched once passed.
+    let lf = text.indexOf(LF, pos);
+    let cr = text.indexOf(CR, pos);
+    while (pos < n) {
+      if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
+      if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
+      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (end === -1) {
+        this.append(text, pos, n);
+        return;
+      }
+      this.append(text, pos, end);
+      this.finishLine(onEvent);
+      pos = end + 1;
+      if (end === cr) {
+        if (pos === n) this.afterCR = true;
+        else if (text.charCodeAt(pos) === 10) pos++;
+      }
+    }
+  }
+
+  /** The body ended: process an unterminated last line and a pending event. */
+  end(onEvent: (e: SseEvent) => void): void {
+    if (this.discarding || this.partsLength > 0) this.finishLine(onEvent);
+    this.flush(onEvent);
+    this.afterCR = false;
+  }
+
+  /** Characters the current line may still take before it overflows. */
+  protected abstract budget(): number;
+  /** The current line overflowed its budget and is being discarded. */
+  protected abstract overflow(): void;
+  /** One complete line; `skipped` when it was discarded after an overflow. */
+  protected abstract line(line: string, skipped: boolean, onEvent: (e: SseEvent) => void): void;
+  /** End of input: dispatch or discard whatever is pending. */
+  protected abstract flush(onEvent: (e: SseEvent) => void): void;
+
+  private append(text: string, from: number, to: number): void {
+    // Nothing to keep: the line is being discarded, or the segment is empty (an empty
+    // segment never overflows, which is how blank lines get through while SSE skips).
+    if (this.discarding || from === to) return;
+    const length = to - from;
+    if (this.partsLength + length > this.budget()) {
+      this.parts = [];
+      this.partsLength = 0;
+      this.discarding = true;
+      this.overflow();
+      return;
+    }
+    this.parts.push(text.slice(from, to));
+    this.partsLength += length;
+  }
+
+  private finishLine(onEvent: (e: SseEvent) => void): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.line("", true, onEvent);
+      return;
+    }
+    const parts = this.parts;
+    const line = parts.length === 0 ? "" : parts.length === 1 ? parts[0] : parts.join("");
+    this.parts = [];
+    this.partsLength = 0;
+    this.line(line, false, onEvent);
+  }
+}
+
+/**
+ * Server-sent events parser. Dispatches `{event, data}` on a blank line when the event has
+ * at least one `data:` line; `id:`, `retry:` and unknown fields are ignored (nothing here
+ * reconnects), comment lines (`:`) are ignored.
+ *
+ * Deviation from WHATWG, on purpose: `end()` dispatches a final event that has data but no
+ * closing blank line. A browser discards it; for telemetry the last event of a body is often
+ * the one with usage, and a cut-off JSON payload is rejected by the format anyway.
+ */
+export class SseParser extends LineParser {
+  private eventType: string | undefined = undefined;
+  private data: string[] = [];
+  /** Characters held by the current event's data lines. */
+  private eventSize = 0;
+  /** An event overflowed: ignore lines until the next blank line. */
+  private skipping = false;
+
+  protected budget(): number {
+    // While skipping, any non-empty line "overflows" so it is never stored.
+    return this.skipping ? 0 : this.maxSize - this.eventSize;
+  }
+
+  protected overflow(): void {
+    if (!this.skipping) {
+      this.dropped++;
+      this.skipping = true;
+      this.reset();
+    }
+  }
+
+  protected line(line: string, skipped: boolean, onEvent: (e: SseEvent) => void): void {
+    if (skipped) return;
+    if (line.length === 0) {
+      if (!this.skipping) this.dispatch(onEvent);
+      this.skipping = false;
+      this.reset();
+      return;
+    }
+    if (line.charCodeAt(0) === 58 /* ':' comment */) return;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32 /* one optional space */) value = value.slice(1);
+    if (field === "data") {
+      this.data.push(value);
+      this.eventSize += line.length + 1;
+    } else if (field === "event") {
+      this.eventType = value;
+    }
+  }
+
+  protected flush(onEvent: (e: SseEvent) => void): void {
+    if (!this.skipping) this.dispatch(onEvent);
+    this.skipping = false;
+    this.reset();
+  }
+
+  private dispatch(onEvent: (e: SseEvent) => void): void {
+    if (this.data.length === 0) return;
+    const data = this.data.length === 1 ? this.data[0] : this.data.join("\n");
+    // An empty `event:` value means the default type, same as no field.
+    const event = this.eventType ? this.eventType : undefined;
+    this.reset();
+    onEvent(event === undefined ? { data } : { event, data });
+  }
+
+  private reset(): void {
+    this.eventType = undefined;
+    this.data = [];
+    this.eventSize = 0;
+  }
+}
+
+/**
+ * Newline-delimited JSON parser (`application/x-ndjson`, `application/jsonl`): every
+ * non-blank line is one event `{data: line}`, so formats can fold it like an SSE event.
+ * JSON text never contains raw CR/LF, so treating every terminator alike is safe.
+ */
+export class NdjsonParser extends LineParser {
+  protected budget(): number {
+    return this.maxSize;
+  }
+
+  protected overflow(): void {
+    this.dropped++;
+  }
+
+  protected line(line: string, skipped: boolean, onEvent: (e: SseEvent) => void): void {
+    if (skipped || line.trim().length === 0) return;
+    onEvent({ data: line });
+  }
+
+  protected flush(): void {}
+}

@@ -1,0 +1,87 @@
+/**
+ * The contract between the fetch plumbing and the provider wire formats.
+ *
+ * A provider format is a small set of pure functions: it reads the request body once
+ * (model and parameters, known before the call) and then folds response data into
+ * `ResponseFacts`, either a whole JSON body or one server-sent event at a time. It never
+ * sees streams, clocks or spans; the plumbing in `src/fetch/` does that.
+ */
+
+export type OperationName = "chat" | "generate_content" | "text_completion" | "embeddings";
+
+/** What the request says, read before the call is sent (sampling-relevant values). */
+export interface RequestFacts {
+  operation: OperationName;
+  model?: string;
+  stream?: boolean;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  stopSequences?: string[];
+  seed?: number;
+  /** OpenAI `n`; recorded only when not 1. */
+  choiceCount?: number;
+  /** `text` | `json` | `image` | `speech` when the request asks for an output format. */
+  outputType?: string;
+  reasoningLevel?: string;
+  previousResponseId?: string;
+  encodingFormats?: string[];
+  /** Embeddings: requested output dimensions (OpenAI `dimensions`), when sent. */
+  embeddingDimensions?: number;
+  /** OpenAI `service_tier` as sent. */
+  serviceTier?: string;
+  /** Provider-specific request attributes (plain attribute names, values already typed). */
+  extra?: Record<string, string | number | boolean | string[]>;
+}
+
+export interface Usage {
+  /** Total input, including cache reads and writes (Anthropic's counts are summed up to this). */
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+}
+
+/** What the response says; filled incrementally by a format's parser. */
+export interface ResponseFacts {
+  id?: string;
+  model?: string;
+  /** Raw provider finish reasons by choice index; a hole means that choice never got one. */
+  finishReasons: (string | undefined)[];
+  usage: Usage;
+  /** Set when the response reports a failure inside a 200 (an `error` event, `response.failed`...). */
+  error?: { type: string; message?: string };
+  serviceTier?: string;
+  systemFingerprint?: string;
+  embeddingDimensions?: number;
+  /** Number of output chunks seen (set by the plumbing, not by parsers). */
+  chunks?: number;
+}
+
+export interface SseEvent {
+  /** The `event:` field, or undefined when the stream has none. */
+  event?: string;
+  data: string;
+}
+
+export interface ProviderFormat {
+  /** Stable id, e.g. `openai.chat_completions`, `anthropic.messages`. */
+  id: string;
+  /** Read the parsed JSON request body (or undefined when it could not be read). */
+  request(body: Record<string, unknown> | undefined, url: URL): RequestFacts;
+  /** Fold a complete non-streaming JSON response body. */
+  json(body: unknown, facts: ResponseFacts): void;
+  /**
+   * Fold one server-sent event. Returns true when the event carries model output
+   * (a content, tool-call or reasoning delta): those are the "chunks" whose timing is measured.
+   */
+  event(event: SseEvent, facts: ResponseFacts): boolean;
+}
+
+export function newResponseFacts(): ResponseFacts {
+  return { finishReasons: [], usage: {} };
+}

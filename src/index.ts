@@ -1,0 +1,8 @@
+/**
+ * otel-genai-edge: OpenTelemetry gen_ai.* spans and metrics for LLM calls made with fetch,
+ * on edge runtimes, exported as OTLP/HTTP JSON without delaying the response.
+ */
+export { instrument, type WorkerContext, type WorkerHandler } from "./runtime/cloudflare.js";
+export { fetchFor } from "./bind.js";
+export type { Config, Limits, Price, SamplerName } from "./config.js";
+export type { ConfigInput } from "./runtime/invoke.js";

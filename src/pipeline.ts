@@ -1,0 +1,72 @@
+/**
+ * One configured telemetry pipeline: resolved config, resource, semconv profile and export.
+ * Built once per distinct configuration and reused by every invocation that shares it.
+ */
+import { PROFILES, type SemconvProfile } from "./attributes.js";
+import type { ResolvedConfig } from "./config.js";
+import { type FetchLike, postOtlp } from "./exporter/otlp-http.js";
+import { buildResource, type ResourceLike } from "./exporter/resource.js";
+import { serializeSpans } from "./exporter/traces.js";
+import { originalFetch } from "./fetch/original.js";
+import type { Invocation } from "./trace/invocation.js";
+import type { InstrumentationScope } from "./trace/span.js";
+import { VERSION } from "./version.js";
+import { OWN_SPANS_DROPPED } from "./attributes.js";
+
+export interface PipelineStats {
+  exports: number;
+  exportFailures: number;
+  /** Errors inside the instrumentation itself, swallowed so the handler never sees them. */
+  instrumentationErrors: number;
+  lastFailure?: string;
+}
+
+export class Pipeline {
+  readonly profile: SemconvProfile;
+  readonly resource: ResourceLike;
+  /** The scope of the spans this package makes; the schema URL matches the semconv profile. */
+  readonly scope: InstrumentationScope;
+  readonly stats: PipelineStats = { exports: 0, exportFailures: 0, instrumentationErrors: 0 };
+
+  constructor(
+    readonly config: ResolvedConfig,
+    runtimeResource: Record<string, string>,
+    private readonly fetchImpl: FetchLike = originalFetch,
+  ) {
+    this.profile = PROFILES[config.semconv];
+    this.resource = buildResource(config, runtimeResource);
+    this.scope = { name: "otel-genai-edge", version: VERSION, schemaUrl: this.profile.schemaUrl };
+  }
+
+  selfError(): void {
+    this.stats.instrumentationErrors++;
+  }
+
+  /** Export one invocation's telemetry. Resolves (never rejects) when every request is done. */
+  async export(invocation: Invocation): Promise<void> {
+    const work: Promise<void>[] = [];
+    const { tracesUrl } = this.config;
+    if (tracesUrl && invocation.spans.length > 0) {
+      if (invocation.droppedSpans > 0 && invocation.root) {
+        invocation.root.attributes[OWN_SPANS_DROPPED] = invocation.droppedSpans;
+      }
+      work.push(this.post(tracesUrl, serializeSpans(invocation.spans, this.resource)));
+    }
+    await Promise.all(work);
+  }
+
+  private async post(url: string, body: Uint8Array): Promise<void> {
+    const result = await postOtlp({
+      url,
+      body,
+      headers: this.config.headers,
+      timeoutMs: this.config.timeoutMs,
+      fetch: this.fetchImpl,
+    });
+    this.stats.exports++;
+    if (!result.ok) {
+      this.stats.exportFailures++;
+      this.stats.lastFailure = result.reason;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The runtime-independent part of wrapping a handler: build (and cache) the pipeline for a
+ * configuration, start an invocation with its root span, run the handler inside its context,
+ * and end the root span when the response body has finished streaming.
+ * Runtime adapters (`cloudflare.ts`, `edge.ts`) only add how to find env and waitUntil.
+ */
+import { type Attributes, context, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { ERROR_TYPE, FAAS_COLDSTART, FAAS_TRIGGER, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE } from "../attributes.js";
+import { type Config, type EnvSource, type ResolvedConfig, resolveConfig } from "../config.js";
+import { installGlobalFetch } from "../fetch/instrument.js";
+import { serverAttributes } from "../fetch/http.js";
+import { observeBody } from "../fetch/observe-body.js";
+import { Pipeline } from "../pipeline.js";
+import { nowMs } from "../trace/clock.js";
+import { setupContext } from "../trace/context.js";
+import { Invocation } from "../trace/invocation.js";
+import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
+
+export type ConfigInput<E = unknown> = Config | ((env: E) => Config);
+
+const warned = new Set<string>();
+/** Say a thing once per isolate. */
+export function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`[otel-genai-edge] ${message}`);
+}
+
+const pipelines = new WeakMap<object, Pipeline>();
+let staticPipeline: { key: unknown; pipeline: Pipeline | undefined } | undefined;
+
+/**
+ * The pipeline for this env and config, or undefined when telemetry is off (disabled, or no
+ * endpoint configured: then a one-time message and no network calls).
+ */
+export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtimeResource: Record<string, string>): Pipeline | undefined {
+  const cacheKey = env && typeof env === "object" ? (env as object) : undefined;
+  if (cacheKey && pipelines.has(cacheKey)) return pipelines.get(cacheKey);
+  if (!cacheKey && staticPipeline && staticPipeline.key === input) return staticPipeline.pipeline;
+  const explicit = typeof input === "function" ? input(env) : (input ?? {});
+  const config: ResolvedConfig = resolveConfig(env as EnvSource, explicit);
+  let pipeline: Pipeline | undefined;
+  if (config.disabled) pipeline = undefined;
+  else if (!config.tracesUrl && !config.metricsUrl) {
+    warnOnce(
+      "no-endpoint",
+      "no OTLP endpoint configured (set OTEL_EXPORTER_OTLP_ENDPOINT or pass `endpoint`): telemetry is off and nothing is sent.",
+    );
+  } else pipeline = new Pipeline(config, runtimeResource);
+  if (cacheKey) pipelines.set(cacheKey, pipeline as Pipeline);
+  else staticPipeline = { key: input, pipeline };
+  return pipeline;
+}
+
+let coldStart = true;
+const propagator = new W3CTraceContextPropagator();
+
+export interface Started {
+  invocation: Invocation;
+  root: Span;
+  /** Run the handler inside the invocation's context. */
+  run<T>(fn: () => T): T;
+}
+
+/** Start an invocation and its root span. Call once per handler call. */
+export function startInvocation(
+  pipeline: Pipeline,
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+  remote: SpanContext | undefined,
+): Started {
+  installGlobalFetch();
+  registerGlobalTracerProvider();
+  const { asyncPropagation } = setupContext();
+  if (!asyncPropagation) {
+    warnOnce(
+      "no-als",
+      "AsyncLocalStorage is not available (on Workers add the `nodejs_als` or `nodejs_compat` compatibility flag). " +
+        "An outbound fetch is traced only when its request is the only one in flight, so spans never land on the wrong request; " +
+        "use `fetchFor(ctx)` to bind calls explicitly under concurrency.",
+    );
+  }
+  const invocation = new Invocation(pipeline);
+  attributes[FAAS_COLDSTART] = coldStart;
+  coldStart = false;
+  const root = startRoot(invocation, pipeline.scope, name, kind, attributes, remote);
+  const ctx = invocation.context(remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT, root.isRecording() ? root : undefined);
+  return { invocation, root, run: (fn) => context.with(ctx, fn) };
+}
+
+/** The W3C trace context of an incoming request, when there is a valid one and we accept it. */
+export function remoteParent(pipeline: Pipeline, headers: Headers): SpanContext | undefined {
+  if (!pipeline.config.acceptTraceContext) return undefined;
+  const ctx = propagator.extract(ROOT_CONTEXT, headers, {
+    get: (carrier, key) => (carrier as Headers).get(key) ?? undefined,
+    keys: (carrier) => [...(carrier as Headers).keys()],
+  });
+  const span = trace.getSpanContext(ctx);
+  return span && trace.isSpanContextValid(span) ? span : undefined;
+}
+
+/**
+ * Handle one HTTP request: root SERVER span, handler inside its context, span ended when the
+ * returned body has finished streaming. Errors thrown by the handler are rethrown untouched.
+ */
+export async function handleRequest(
+  pipeline: Pipeline,
+  request: Request,
+  extraAttributes: Attributes,
+  handler: (started: Started | undefined) => Response | Promise<Response>,
+): Promise<Response> {
+  let started: Started;
+  let url: URL;
+  try {
+    url = new URL(request.url);
+    const route = pipeline.config.routeFor?.(request);
+    const attributes: Attributes = { ...serverAttributes(request, url), ...extraAttributes, [FAAS_TRIGGER]: "http" };
+    if (route) attributes[HTTP_ROUTE] = route;
+    const name = route ? `${request.method} ${route}` : request.method;
+    started = startInvocation(pipeline, name, SpanKind.SERVER, attributes, remoteParent(pipeline, request.headers));
+  } catch {
+    pipeline.selfError();
+    return handler(undefined);
+  }
+  const { invocation, root } = started;
+  let response: Response;
+  try {
+    response = await started.run(() => handler(started));
+  } catch (error) {
+    try {
+      root.recordException(error as Error);
+      root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
+      root.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      root.end();
+      invocation.responseFinished();
+      invocation.handlerSettled();
+    } catch {
+      pipeline.selfError();
+    }
+    throw error;
+  }
+  try {
+    invocation.handlerSettled();
+    return endWithResponse(invocation, root, response);
+  } catch {
+    pipeline.selfError();
+    return response;
+  }
+}
+
+function endWithResponse(invocation: Invocation, root: Span, response: Response): Response {
+  root.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
+  if (response.status >= 500) {
+    root.setAttribute(ERROR_TYPE, String(response.status));
+    root.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  const finish = () => {
+    root.end();
+    invocation.responseFinished();
+  };
+  if (!response.body || response.status === 101 || (response as { webSocket?: unknown }).webSocket) {
+    finish();
+    return response;
+  }
+  const body = observeBody(
+    response.body,
+    {
+      chunk() {},
+      end(outcome, error) {
+        if (outcome === "error") {
+          root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
+          root.setStatus({ code: SpanStatusCode.ERROR, message: "response body failed while streaming" });
+        }
+        finish();
+      },
+    },
+    nowMs,
+    () => invocation.pipeline.selfError(),
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}

@@ -1,0 +1,155 @@
+/**
+ * One handler invocation: its spans, its GenAI metric samples, and the moment its telemetry
+ * is flushed. Everything is bounded and released after the flush.
+ *
+ * Flush happens once the handler has returned, the work it handed to `waitUntil` has
+ * settled and every span has ended (the server span ends when the response body has finished
+ * streaming). Spans still open `flushGraceMs` after everything else are ended and marked.
+ */
+import { type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
+import { OWN_SPAN_UNFINISHED } from "../attributes.js";
+import type { Limits } from "../config.js";
+import type { CallRecord } from "../genai/call.js";
+import type { Pipeline } from "../pipeline.js";
+import { nowMs } from "./clock.js";
+import { RecordingSpan, type SpanSink } from "./span.js";
+
+const INVOCATION_KEY = createContextKey("otel-genai-edge.invocation");
+
+/** Invocations in flight in this isolate. */
+const active = new Set<Invocation>();
+
+export class Invocation implements SpanSink {
+  readonly spans: RecordingSpan[] = [];
+  /** Spans dropped because the buffer was full. */
+  droppedSpans = 0;
+  readonly startMs = nowMs();
+  root: RecordingSpan | undefined;
+  /** Finished GenAI calls, for the metrics (recorded whether or not the trace is sampled). */
+  readonly calls: CallRecord[] = [];
+  droppedCalls = 0;
+  /** Trace context for children of this invocation (the root span's, or the incoming one when unsampled). */
+  parentContext: SpanContext | undefined;
+  /** Spans and other work (a GenAI stream of an unsampled trace) still under way. */
+  private readonly open = new Set<object>();
+  private responseEnded = false;
+  private readonly pending = new Set<Promise<unknown>>();
+  private handlerDone = false;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private resolveDone!: () => void;
+  flushed = false;
+  /** Resolves once this invocation's telemetry has been exported (or dropped). */
+  readonly done: Promise<void> = new Promise((resolve) => {
+    this.resolveDone = resolve;
+  });
+
+  constructor(readonly pipeline: Pipeline) {
+    active.add(this);
+  }
+
+  get limits(): Limits {
+    return this.pipeline.config.limits;
+  }
+
+  spanStarted(span: RecordingSpan): void {
+    this.open.add(span);
+  }
+
+  spanEnded(span: RecordingSpan): void {
+    this.open.delete(span);
+    if (this.flushed) return;
+    if (this.spans.length < this.limits.maxSpans) this.spans.push(span);
+    else this.droppedSpans++;
+    this.check();
+  }
+
+  recordCall(record: CallRecord): void {
+    if (this.flushed) return;
+    if (this.calls.length < this.limits.maxSpans) this.calls.push(record);
+    else this.droppedCalls++;
+  }
+
+  /** Keep the flush waiting for work that is not a recorded span. */
+  hold(token: object): void {
+    if (!this.flushed) this.open.add(token);
+  }
+
+  release(token: object): void {
+    if (this.open.delete(token)) this.check();
+  }
+
+  /** The response has been fully sent (or needs no streaming): from now on open work gets a grace period. */
+  responseFinished(): void {
+    this.responseEnded = true;
+    this.check();
+  }
+
+  /** Work the handler handed to `waitUntil`: flush waits for it. */
+  track(promise: Promise<unknown>): void {
+    if (this.flushed) return;
+    this.pending.add(promise);
+    const settle = () => {
+      this.pending.delete(promise);
+      this.check();
+    };
+    promise.then(settle, settle);
+  }
+
+  handlerSettled(): void {
+    this.handlerDone = true;
+    this.check();
+  }
+
+  /** A context carrying this invocation (and the given span as active). */
+  context(base: Context, span: Span | undefined = this.root): Context {
+    const ctx = base.setValue(INVOCATION_KEY, this);
+    return span ? trace.setSpan(ctx, span) : this.parentContext ? trace.setSpanContext(ctx, this.parentContext) : ctx;
+  }
+
+  private check(): void {
+    if (this.flushed || !this.handlerDone || this.pending.size > 0) return;
+    if (this.open.size === 0) {
+      this.flush();
+      return;
+    }
+    if (!this.responseEnded) return; // the response is still streaming
+    if (!this.graceTimer) this.graceTimer = setTimeout(() => this.flush(), this.pipeline.config.flushGraceMs);
+  }
+
+  private flush(): void {
+    if (this.flushed) return;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    for (const work of [...this.open]) {
+      if (!(work instanceof RecordingSpan)) continue;
+      work.setAttribute(OWN_SPAN_UNFINISHED, true);
+      work.end();
+    }
+    this.open.clear();
+    this.flushed = true;
+    active.delete(this);
+    this.pipeline
+      .export(this)
+      .catch(() => this.pipeline.selfError())
+      .finally(() => {
+        this.spans.length = 0;
+        this.calls.length = 0;
+        this.resolveDone();
+      });
+  }
+}
+
+export function invocationFrom(ctx: Context): Invocation | undefined {
+  const inv = ctx.getValue(INVOCATION_KEY) as Invocation | undefined;
+  return inv && !inv.flushed ? inv : undefined;
+}
+
+/** The sole invocation in flight, when there is exactly one: then a call cannot belong to another. */
+export function soleInvocation(): Invocation | undefined {
+  if (active.size !== 1) return undefined;
+  const [only] = active;
+  return only;
+}
+
+export function activeInvocationCount(): number {
+  return active.size;
+}

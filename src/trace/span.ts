@@ -1,0 +1,172 @@
+import {
+  type Attributes,
+  type AttributeValue,
+  type Exception,
+  type Link,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  type SpanStatus,
+  SpanStatusCode,
+  type TimeInput,
+} from "@opentelemetry/api";
+import { EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
+import type { Limits } from "../config.js";
+import { nowMs } from "./clock.js";
+
+export interface InstrumentationScope {
+  name: string;
+  version?: string;
+  schemaUrl?: string;
+}
+
+export interface SpanEvent {
+  name: string;
+  timeMs: number;
+  attributes: Attributes;
+}
+
+/** Who collects a span once it ends: the invocation it belongs to. */
+export interface SpanSink {
+  readonly limits: Limits;
+  spanStarted(span: RecordingSpan): void;
+  spanEnded(span: RecordingSpan): void;
+}
+
+function timeToMs(time: TimeInput | undefined): number {
+  if (time === undefined) return nowMs();
+  if (typeof time === "number") return time < 1e11 ? (globalThis.performance?.timeOrigin ?? 0) + time : time;
+  if (time instanceof Date) return time.getTime();
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+/**
+ * A span that records into its invocation's bounded buffer. Implements the OpenTelemetry API
+ * `Span`, so code using `@opentelemetry/api` inside a handler lands in the same trace.
+ * Attribute count and value length are capped; what is cut is counted in the dropped counts.
+ */
+export class RecordingSpan implements Span {
+  readonly attributes: Attributes = {};
+  readonly events: SpanEvent[] = [];
+  readonly links: Link[] = [];
+  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  endMs: number | undefined;
+  droppedAttributes = 0;
+  droppedEvents = 0;
+  droppedLinks = 0;
+  private attributeCount = 0;
+
+  constructor(
+    public name: string,
+    readonly kind: SpanKind,
+    private readonly context: SpanContext,
+    readonly parent: SpanContext | undefined,
+    readonly startMs: number,
+    readonly sink: SpanSink,
+    readonly scope: InstrumentationScope,
+    attributes?: Attributes,
+    links?: Link[],
+  ) {
+    if (attributes) this.setAttributes(attributes);
+    if (links) this.addLinks(links);
+    sink.spanStarted(this);
+  }
+
+  get ended(): boolean {
+    return this.endMs !== undefined;
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+
+  setAttribute(key: string, value: AttributeValue | undefined): this {
+    if (this.ended || value === undefined || value === null) return this;
+    if (typeof value === "number" && !Number.isFinite(value)) return this;
+    if (!(key in this.attributes)) {
+      if (this.attributeCount >= this.sink.limits.maxAttributes) {
+        this.droppedAttributes++;
+        return this;
+      }
+      this.attributeCount++;
+    }
+    this.attributes[key] = this.truncate(value);
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const key of Object.keys(attributes)) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  private truncate(value: AttributeValue): AttributeValue {
+    const max = this.sink.limits.maxAttributeLength;
+    if (typeof value === "string") return value.length > max ? value.slice(0, max) : value;
+    if (Array.isArray(value)) {
+      return value.map((v) => (typeof v === "string" && v.length > max ? v.slice(0, max) : v)) as AttributeValue;
+    }
+    return value;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.ended) return this;
+    if (this.events.length >= this.sink.limits.maxEvents) {
+      this.droppedEvents++;
+      return this;
+    }
+    const isTime =
+      typeof attributesOrTime === "number" || attributesOrTime instanceof Date || Array.isArray(attributesOrTime);
+    const attributes = (isTime ? {} : (attributesOrTime ?? {})) as Attributes;
+    this.events.push({ name, timeMs: timeToMs(isTime ? (attributesOrTime as TimeInput) : time), attributes });
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.ended) return this;
+    if (this.links.length >= this.sink.limits.maxLinks) this.droppedLinks++;
+    else this.links.push(link);
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.ended) return this;
+    // OK is final; otherwise the latest call wins (the API's rule).
+    if (this.status.code === SpanStatusCode.OK) return this;
+    this.status = status.message ? { code: status.code, message: status.message.slice(0, 1024) } : { code: status.code };
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended) this.name = name;
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    this.endMs = Math.max(this.startMs, timeToMs(endTime));
+    this.sink.spanEnded(this);
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const attributes: Attributes = {};
+    if (typeof exception === "string") attributes[EXCEPTION_MESSAGE] = exception;
+    else if (exception) {
+      const e = exception as { name?: string; message?: string; stack?: string; code?: string | number };
+      attributes[EXCEPTION_TYPE] = e.name ?? (e.code !== undefined ? String(e.code) : "Error");
+      if (e.message) attributes[EXCEPTION_MESSAGE] = e.message;
+      if (e.stack) attributes[EXCEPTION_STACKTRACE] = e.stack;
+    }
+    this.addEvent("exception", attributes, time);
+  }
+}
+
+export { SpanKind, SpanStatusCode };

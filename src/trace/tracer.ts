@@ -1,0 +1,161 @@
+/**
+ * A minimal OpenTelemetry API tracer whose spans belong to the invocation they were started in.
+ * Registered as the global TracerProvider only when nobody registered one first.
+ */
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  type SpanOptions,
+  TraceFlags,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
+import { nowMs } from "./clock.js";
+import { setupContext } from "./context.js";
+import { newSpanId, newTraceId } from "./ids.js";
+import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js";
+import { shouldSample } from "./sampler.js";
+import { type InstrumentationScope, RecordingSpan } from "./span.js";
+
+let unattributed = 0;
+/** Spans started outside any invocation (module scope, or after the flush); they are not recorded. */
+export const unattributedSpanCount = (): number => unattributed;
+
+function timeOf(options: SpanOptions): number {
+  const t = options.startTime;
+  if (t === undefined) return nowMs();
+  if (typeof t === "number") return t < 1e11 ? (globalThis.performance?.timeOrigin ?? 0) + t : t;
+  if (t instanceof Date) return t.getTime();
+  return t[0] * 1000 + t[1] / 1e6;
+}
+
+/** Which invocation a new span belongs to, and under which parent. */
+export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: SpanContext } {
+  const parentSpan = trace.getSpan(ctx);
+  const parentContext = parentSpan?.spanContext();
+  const parent = parentContext && trace.isSpanContextValid(parentContext) ? parentContext : undefined;
+  let invocation = invocationFrom(ctx);
+  if (!invocation && parentSpan instanceof RecordingSpan) {
+    const owner = parentSpan.sink as Invocation;
+    if (!owner.flushed) invocation = owner;
+  }
+  if (!invocation && !setupContext().asyncPropagation) invocation = soleInvocation();
+  return { invocation, parent: parent ?? invocation?.parentContext };
+}
+
+export function startSpanIn(
+  scope: InstrumentationScope,
+  name: string,
+  options: SpanOptions,
+  ctx: Context,
+  resolved = resolveScope(options.root ? trace.deleteSpan(ctx) : ctx),
+): Span {
+  const { invocation, parent } = resolved;
+  const traceId = parent?.traceId ?? newTraceId();
+  const spanId = newSpanId();
+  if (!invocation) {
+    unattributed++;
+    return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
+  }
+  const sampled = parent
+    ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED
+    : shouldSample(invocation.pipeline.config, traceId, undefined);
+  const spanContext: SpanContext = {
+    traceId,
+    spanId,
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    traceState: parent?.traceState,
+  };
+  if (!sampled) return trace.wrapSpanContext(spanContext);
+  return new RecordingSpan(
+    name,
+    options.kind ?? SpanKind.INTERNAL,
+    spanContext,
+    parent,
+    timeOf(options),
+    invocation,
+    scope,
+    options.attributes as Attributes | undefined,
+    options.links,
+  );
+}
+
+/** Starts an invocation's local root (SERVER span, or a trigger's span), continuing `remote` if given. */
+export function startRoot(
+  invocation: Invocation,
+  scope: InstrumentationScope,
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+  remote: SpanContext | undefined,
+): Span {
+  const traceId = remote?.traceId ?? newTraceId();
+  const sampled = shouldSample(invocation.pipeline.config, traceId, remote);
+  const spanContext: SpanContext = {
+    traceId,
+    spanId: newSpanId(),
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    traceState: remote?.traceState,
+  };
+  invocation.parentContext = spanContext;
+  if (!sampled) return trace.wrapSpanContext(spanContext);
+  const span = new RecordingSpan(name, kind, spanContext, remote, nowMs(), invocation, scope, attributes);
+  invocation.root = span;
+  return span;
+}
+
+export class EdgeTracer implements Tracer {
+  constructor(private readonly scope: InstrumentationScope) {}
+
+  startSpan(name: string, options: SpanOptions = {}, ctx: Context = context.active()): Span {
+    return startSpanIn(this.scope, name, options, ctx);
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    a?: SpanOptions | F,
+    b?: Context | F,
+    c?: F,
+  ): ReturnType<F> {
+    const fn = (typeof a === "function" ? a : typeof b === "function" ? b : c) as F;
+    const options = typeof a === "object" ? a : {};
+    const ctx = typeof b === "object" ? b : context.active();
+    const span = this.startSpan(name, options, ctx);
+    return context.with(trace.setSpan(ctx, span), () => fn(span)) as ReturnType<F>;
+  }
+}
+
+export class EdgeTracerProvider implements TracerProvider {
+  private readonly tracers = new Map<string, EdgeTracer>();
+  getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
+    const key = `${name}@${version ?? ""}:${options?.schemaUrl ?? ""}`;
+    let tracer = this.tracers.get(key);
+    if (!tracer) {
+      tracer = new EdgeTracer({ name, version, schemaUrl: options?.schemaUrl });
+      this.tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+}
+
+let registered = false;
+/** Registers our provider for `@opentelemetry/api` users unless another one is already there. */
+export function registerGlobalTracerProvider(): void {
+  if (registered) return;
+  registered = true;
+  setupContext();
+  trace.setGlobalTracerProvider(new EdgeTracerProvider());
+}
