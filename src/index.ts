@@ -4,5 +4,6 @@
  */
 export { instrument, type WorkerContext, type WorkerHandler } from "./runtime/cloudflare.js";
 export { fetchFor } from "./bind.js";
+export { useAsyncLocalStorage } from "./trace/context.js";
 export type { Config, Limits, Price, SamplerName } from "./config.js";
 export type { ConfigInput } from "./runtime/invoke.js";

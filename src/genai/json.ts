@@ -43,10 +43,16 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** A choice's `index` field, or its position in the array when absent (Mistral omits some indexes). */
-export function choiceIndex(item: Obj, position: number): number {
-  const i = int(item.index);
-  return i !== undefined && i >= 0 ? i : position;
+/** OpenAI's own limit for `n`; a larger index is not trusted (it would make a huge sparse array). */
+const MAX_CHOICES = 128;
+
+/**
+ * A choice's `index` field, or its position in the array when absent (some compatible
+ * servers omit it); undefined when out of range.
+ */
+export function choiceIndex(item: Obj, position: number): number | undefined {
+  const i = item.index === undefined || item.index === null ? position : int(item.index);
+  return i !== undefined && i >= 0 && i < MAX_CHOICES ? i : undefined;
 }
 
 /** Remove keys whose value is `undefined`, so request facts compare and log cleanly. */

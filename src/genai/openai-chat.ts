@@ -100,6 +100,22 @@ function isOutputDelta(delta: Obj): boolean {
   return false;
 }
 
+/** Finish reasons by choice index; returns true when some choice's delta is output. */
+function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
+  if (!Array.isArray(choices)) return false;
+  let output = false;
+  choices.forEach((item, position) => {
+    const choice = obj(item);
+    if (!choice) return;
+    const index = choiceIndex(choice, position);
+    const reason = str(choice.finish_reason);
+    if (index !== undefined && reason !== undefined) facts.finishReasons[index] = reason;
+    const delta = obj(choice.delta);
+    if (delta && isOutputDelta(delta)) output = true;
+  });
+  return output;
+}
+
 export const openaiChat: ProviderFormat = {
   id: "openai.chat_completions",
 
@@ -111,30 +127,14 @@ export const openaiChat: ProviderFormat = {
     const b = obj(body);
     if (!b) return;
     foldCommon(b, facts);
-    if (!Array.isArray(b.choices)) return;
-    b.choices.forEach((item, position) => {
-      const choice = obj(item);
-      const reason = choice && str(choice.finish_reason);
-      if (choice && reason !== undefined) facts.finishReasons[choiceIndex(choice, position)] = reason;
-    });
+    foldChoices(b.choices, facts);
   },
 
   event(event, facts) {
-    const data = event.data;
-    if (data === "[DONE]") return false;
-    const chunk = obj(parseJson(data));
+    if (event.data === "[DONE]") return false;
+    const chunk = obj(parseJson(event.data));
     if (!chunk) return false;
     foldCommon(chunk, facts);
-    if (!Array.isArray(chunk.choices)) return false;
-    let output = false;
-    chunk.choices.forEach((item, position) => {
-      const choice = obj(item);
-      if (!choice) return;
-      const reason = str(choice.finish_reason);
-      if (reason !== undefined) facts.finishReasons[choiceIndex(choice, position)] = reason;
-      const delta = obj(choice.delta);
-      if (delta && isOutputDelta(delta)) output = true;
-    });
-    return output;
+    return foldChoices(chunk.choices, facts);
   },
 };

@@ -14,7 +14,19 @@ interface AlsLike<T> {
 }
 type AlsConstructor = new <T>() => AlsLike<T>;
 
+let provided: AlsConstructor | undefined;
+
+/**
+ * Hand the package an AsyncLocalStorage class the runtime only offers through an import, e.g.
+ * on Workers with just the `nodejs_als` flag: `useAsyncLocalStorage(AsyncLocalStorage)` from
+ * `node:async_hooks`, at module scope, before the first request.
+ */
+export function useAsyncLocalStorage(Als: AlsConstructor): void {
+  provided = Als;
+}
+
 function findAsyncLocalStorage(): AlsConstructor | undefined {
+  if (provided) return provided;
   const g = globalThis as { AsyncLocalStorage?: AlsConstructor; process?: { getBuiltinModule?: (id: string) => unknown } };
   if (typeof g.AsyncLocalStorage === "function") return g.AsyncLocalStorage;
   try {

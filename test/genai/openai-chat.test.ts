@@ -127,6 +127,16 @@ describe("openaiChat.json", () => {
     openaiChat.json(null, bare);
     openaiChat.json("text", bare);
   });
+
+  it("ignores absurd or invalid choice indexes instead of growing a huge array", () => {
+    const facts = newResponseFacts();
+    openaiChat.json({ choices: [{ index: 1e9, finish_reason: "stop" }, { index: -1, finish_reason: "stop" }, { index: "1", finish_reason: "stop" }] }, facts);
+    expect(facts.finishReasons).toEqual([]);
+    openaiChat.event({ data: '{"choices":[{"index":4294967295,"delta":{"content":"x"},"finish_reason":"stop"}]}' }, facts);
+    expect(facts.finishReasons).toEqual([]);
+    openaiChat.json({ choices: [{ finish_reason: "stop" }, { finish_reason: "length" }] }, facts);
+    expect(facts.finishReasons).toEqual(["stop", "length"]);
+  });
 });
 
 describe("openaiChat streaming fixtures", () => {

@@ -48,6 +48,7 @@ export interface NodeServerResponse {
 }
 
 interface NodeHttpServer {
+  keepAliveTimeout: number;
   listen(port: number, host: string, callback: () => void): NodeHttpServer;
   address(): { port: number; address: string } | string | null;
   close(callback?: (error?: Error) => void): NodeHttpServer;
@@ -91,6 +92,9 @@ export async function listenLoopback(
   const http = nodeBuiltin<NodeHttp>('node:http');
   const sockets = new Set<NodeSocket>();
   const server = http.createServer(handler);
+  // Node closes idle keep-alive sockets after 5 s by default; a client (workerd, undici) that
+  // reuses such a socket at that moment gets ECONNRESET. Keep them open; close() destroys them.
+  server.keepAliveTimeout = 120_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
@@ -678,7 +682,9 @@ function toDocuments(input: unknown): Obj[] {
 
 function checkKeys(value: unknown, path: string): void {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkKeys(v, `${path}[${i}]`));
+    value.forEach((v, i) => {
+      checkKeys(v, `${path}[${i}]`);
+    });
     return;
   }
   if (!isObj(value)) return;

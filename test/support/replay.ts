@@ -201,6 +201,8 @@ export interface ReplayRequest {
   /** Parsed JSON request body when it is JSON. */
   json?: unknown;
   receivedAt: number;
+  /** Set when the URL could not be routed (the response was a 404). */
+  error?: string;
 }
 
 export interface Replay {
@@ -333,6 +335,21 @@ export async function startReplay(opts: StartReplayOptions = {}): Promise<Replay
         json = undefined;
       }
       if (typeof route === 'string') {
+        requests.push({
+          index: requests.length,
+          method: req.method ?? 'GET',
+          path: rawPath,
+          subPath: rawPath,
+          fixture: '',
+          gapMs: 0,
+          status: 404,
+          options: {},
+          headers: flattenHeaders(req.headers),
+          body,
+          json,
+          receivedAt: Date.now(),
+          error: route,
+        });
         const msg = JSON.stringify({ error: { message: `replay: ${route}`, type: 'replay_error' } });
         res.writeHead(404, { 'content-type': 'application/json', 'content-length': msg.length });
         res.end(msg);

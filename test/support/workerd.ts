@@ -12,7 +12,8 @@
  * Logs: workerd runs with structured logging; Miniflare parses each stdout/stderr line and
  * hands `{timestamp, level, message}` to `handleStructuredLogs`. We capture those into
  * `logs` (message strings) and `logEntries`. Lines arrive asynchronously (child-process
- * pipe), so use `waitForLog()` rather than reading `logs` right after a fetch.
+ * pipe), so use `waitForLog()` rather than reading `logs` right after a fetch. workerd runs
+ * with --verbose by default so that rejected waitUntil() promises are logged.
  */
 import { build } from 'esbuild';
 import {
@@ -53,6 +54,12 @@ export interface StartWorkerOptions extends BundleOptions {
   compatibilityDate?: string;
   /** Extra v4-style Miniflare options merged last (e.g. serviceBindings, outboundService). */
   miniflare?: Record<string, unknown>;
+  /**
+   * workerd --verbose (default true). Without it, a rejected ctx.waitUntil() promise leaves
+   * no trace; with it you get an `info` line `uncaught exception; source = Uncaught (in
+   * promise); stack = ...`.
+   */
+  verbose?: boolean;
   /** Also print worker logs to the test process's stderr (or set WORKERD_ECHO_LOGS=1). */
   echoLogs?: boolean;
 }
@@ -177,15 +184,18 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
     for (const w of [...logWaiters]) w(log.message);
   };
 
+  const repoRoot = url().fileURLToPath(REPO_ROOT_URL);
   const v4: V4MiniflareOptions = {
     host: '127.0.0.1',
     port: 0,
+    rootPath: repoRoot,
     modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle }],
-    modulesRoot: url().fileURLToPath(REPO_ROOT_URL),
+    modulesRoot: repoRoot,
     compatibilityDate: opts.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
     compatibilityFlags: opts.compatibilityFlags ?? [],
     bindings: opts.env ?? {},
     handleStructuredLogs: onLog,
+    verbose: opts.verbose ?? true,
     ...(opts.miniflare ?? {}),
   } as V4MiniflareOptions;
 

@@ -39,6 +39,11 @@ export default {
       });
     }
 
+    if (url.pathname === '/reject') {
+      ctx.waitUntil(Promise.reject(new Error('smoke-reject')));
+      return new Response('ok');
+    }
+
     if (url.pathname === '/chunks') {
       // Read a replay stream chunk by chunk and report when each chunk arrived.
       const target = url.searchParams.get('u') ?? `${env.REPLAY}/v1/chat/completions`;

@@ -1,0 +1,56 @@
+/** A Worker exercising the foundation: plain and streamed outbound calls, API spans, errors, triggers. */
+import { trace } from "@opentelemetry/api";
+import { fetchFor, instrument } from "../../src/index.js";
+
+interface Env {
+  UPSTREAM: string;
+  STREAM_UPSTREAM: string;
+}
+
+export default instrument(
+  {
+    async fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
+      const url = new URL(request.url);
+      switch (url.pathname) {
+        case "/plain": {
+          const body = await trace
+            .getTracer("app")
+            .startActiveSpan("app.work", async (span) => {
+              const upstream = await fetch(`${env.UPSTREAM}/v1/thing?id=${url.searchParams.get("id") ?? ""}&key=sekret`);
+              const text = await upstream.text();
+              span.end();
+              return text;
+            });
+          return new Response(body, { headers: { "x-id": url.searchParams.get("id") ?? "" } });
+        }
+        case "/stream": {
+          const upstream = await fetch(`${env.STREAM_UPSTREAM}/v1/stream`);
+          return new Response(upstream.body, { headers: { "content-type": "text/event-stream" } });
+        }
+        case "/bound": {
+          const boundFetch = fetchFor(ctx);
+          await new Promise((r) => setTimeout(r, 1));
+          const upstream = await boundFetch(`${env.UPSTREAM}/v1/bound?id=${url.searchParams.get("id") ?? ""}`);
+          return new Response(await upstream.text());
+        }
+        case "/background": {
+          ctx.waitUntil(
+            (async () => {
+              await new Promise((r) => setTimeout(r, 20));
+              await (await fetch(`${env.UPSTREAM}/v1/background`)).text();
+            })(),
+          );
+          return new Response("accepted", { status: 202 });
+        }
+        case "/throw":
+          throw new TypeError("handler failed");
+        default:
+          return new Response("not found", { status: 404 });
+      }
+    },
+    async scheduled(_controller: { cron: string; scheduledTime: number }, env: Env) {
+      await (await fetch(`${env.UPSTREAM}/v1/cron`)).text();
+    },
+  },
+  { excludePropagationHosts: ["no-propagation.test"] },
+);
