@@ -2,16 +2,18 @@
  * One configured telemetry pipeline: resolved config, resource, semconv profile and export.
  * Built once per distinct configuration and reused by every invocation that shares it.
  */
-import { PROFILES, type SemconvProfile } from "./attributes.js";
+import { OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
 import { type FetchLike, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
+import { serializeMetrics } from "./exporter/metrics.js";
 import { serializeSpans } from "./exporter/traces.js";
+import { aggregateCalls } from "./metrics/genai-metrics.js";
+import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
 import type { Invocation } from "./trace/invocation.js";
 import type { InstrumentationScope } from "./trace/span.js";
 import { VERSION } from "./version.js";
-import { OWN_SPANS_DROPPED } from "./attributes.js";
 
 export interface PipelineStats {
   exports: number;
@@ -27,6 +29,8 @@ export class Pipeline {
   /** The scope of the spans this package makes; the schema URL matches the semconv profile. */
   readonly scope: InstrumentationScope;
   readonly stats: PipelineStats = { exports: 0, exportFailures: 0, instrumentationErrors: 0 };
+  /** End of the last metrics interval: delta points from one isolate never overlap. */
+  private metricsEndMs = 0;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -51,6 +55,14 @@ export class Pipeline {
         invocation.root.attributes[OWN_SPANS_DROPPED] = invocation.droppedSpans;
       }
       work.push(this.post(tracesUrl, serializeSpans(invocation.spans, this.resource)));
+    }
+    const { metricsUrl } = this.config;
+    if (metricsUrl && invocation.calls.length > 0) {
+      const streams = aggregateCalls(invocation.calls, this.profile);
+      const endMs = Math.max(nowMs(), this.metricsEndMs + 0.001);
+      const startMs = Math.max(invocation.startMs, this.metricsEndMs);
+      this.metricsEndMs = endMs;
+      work.push(this.post(metricsUrl, serializeMetrics(streams, this.resource, this.scope, startMs, endMs)));
     }
     await Promise.all(work);
   }

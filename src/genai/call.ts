@@ -10,6 +10,7 @@
 import { type Attributes, type Span, SpanStatusCode } from "@opentelemetry/api";
 import * as A from "../attributes.js";
 import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
+import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import type { Pipeline } from "../pipeline.js";
 import type { Detected } from "./detect.js";
@@ -32,6 +33,8 @@ export interface CallRecord {
   usage: ResponseFacts["usage"];
   serviceTier?: string;
   systemFingerprint?: string;
+  /** From the configured price table; undefined when the model is not in it. */
+  costUsd?: number;
   endMs: number;
 }
 
@@ -205,6 +208,8 @@ export class GenAICall {
       a[A.OWN_STREAM_CHUNKS] = facts.chunks ?? 0;
     }
     if (this.parseDropped > 0) a[A.OWN_STREAM_PARSE_DROPPED] = this.parseDropped;
+    const costUsd = costOf(this.pipeline.config.prices, [facts.model, request.model], facts.usage);
+    set(A.OWN_COST_USD, costUsd);
 
     // What went wrong, if anything: HTTP status, a failure reported inside a 200, the transport.
     let errorType: string | undefined;
@@ -251,6 +256,7 @@ export class GenAICall {
       usage: facts.usage,
       serviceTier: facts.serviceTier,
       systemFingerprint: facts.systemFingerprint,
+      costUsd,
       endMs: atMs,
     });
   }

@@ -1,0 +1,52 @@
+/** Metric streams as the `ResourceMetrics` shape `@opentelemetry/otlp-transformer` serializes. */
+import { ValueType } from "@opentelemetry/api";
+import { JsonMetricsSerializer } from "@opentelemetry/otlp-transformer";
+import type { MetricStream } from "../metrics/genai-metrics.js";
+import { toHrTime } from "../trace/clock.js";
+import type { InstrumentationScope } from "../trace/span.js";
+import type { ResourceLike } from "./resource.js";
+
+// `@opentelemetry/sdk-metrics` enum values the transformer switches on (DELTA, HISTOGRAM, SUM);
+// that package is the transformer's dependency, not ours, so its numbers are restated here.
+const DELTA = 0;
+const HISTOGRAM = 0;
+const SUM = 3;
+
+export function serializeMetrics(
+  streams: MetricStream[],
+  resource: ResourceLike,
+  scope: InstrumentationScope,
+  startMs: number,
+  endMs: number,
+): Uint8Array {
+  const startTime = toHrTime(startMs);
+  const endTime = toHrTime(endMs);
+  const metrics = streams.map(({ descriptor, points }) => ({
+    descriptor: {
+      name: descriptor.name,
+      description: descriptor.description,
+      unit: descriptor.unit,
+      valueType: descriptor.valueType === "int" ? ValueType.INT : ValueType.DOUBLE,
+    },
+    aggregationTemporality: DELTA,
+    dataPointType: descriptor.kind === "histogram" ? HISTOGRAM : SUM,
+    isMonotonic: true,
+    dataPoints: points.map((point) => ({
+      attributes: point.attributes,
+      startTime,
+      endTime,
+      value: point.histogram
+        ? {
+            buckets: { boundaries: [...point.histogram.bounds], counts: [...point.histogram.counts] },
+            count: point.histogram.count,
+            sum: point.histogram.sum,
+            min: point.histogram.min,
+            max: point.histogram.max,
+          }
+        : point.sum,
+    })),
+  }));
+  const request = { resource, scopeMetrics: [{ scope, metrics }] };
+  // The transformer's types name the SDK's ResourceMetrics; the structure above is what it reads.
+  return JsonMetricsSerializer.serializeRequest(request as never) as Uint8Array;
+}

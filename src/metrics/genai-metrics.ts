@@ -1,0 +1,193 @@
+/**
+ * The GenAI client metrics, aggregated from one invocation's finished calls.
+ *
+ * Pure: CallRecords in, metric points out. Histograms use the spec's explicit buckets; counts
+ * are DELTA over the export interval. Metric attributes are the low-cardinality set "M" of the
+ * spec digest §5 (no ids, no content), plus `error.type` where the spec puts it.
+ */
+import type { Attributes } from "@opentelemetry/api";
+import * as A from "../attributes.js";
+import type { SemconvProfile } from "../attributes.js";
+import type { CallRecord } from "../genai/call.js";
+import { DURATION_BOUNDS, Histogram, TOKEN_BOUNDS } from "./histogram.js";
+
+export interface MetricDescriptor {
+  name: string;
+  unit: string;
+  description: string;
+  kind: "histogram" | "counter";
+  valueType: "int" | "double";
+  bounds?: readonly number[];
+}
+
+export interface MetricPoint {
+  attributes: Attributes;
+  histogram?: Histogram;
+  sum?: number;
+}
+
+export interface MetricStream {
+  descriptor: MetricDescriptor;
+  points: MetricPoint[];
+}
+
+const seconds = (name: string, description: string): MetricDescriptor => ({
+  name,
+  unit: "s",
+  description,
+  kind: "histogram",
+  valueType: "double",
+  bounds: DURATION_BOUNDS,
+});
+const tokenCounter = (name: string, description: string): MetricDescriptor => ({
+  name,
+  unit: "{token}",
+  description,
+  kind: "counter",
+  valueType: "int",
+});
+const tokenHistogram = (name: string, description: string): MetricDescriptor => ({
+  name,
+  unit: "{token}",
+  description,
+  kind: "histogram",
+  valueType: "int",
+  bounds: TOKEN_BOUNDS,
+});
+
+export const METRICS = {
+  // Core v1.41.0 names.
+  tokenUsage: tokenHistogram("gen_ai.client.token.usage", "Number of input and output tokens used."),
+  operationDuration: seconds("gen_ai.client.operation.duration", "GenAI operation duration."),
+  timeToFirstChunk: seconds("gen_ai.client.operation.time_to_first_chunk", "Time to receive the first chunk of a streaming response."),
+  timePerOutputChunk: seconds("gen_ai.client.operation.time_per_output_chunk", "Time between consecutive chunks of a streaming response."),
+  // genai-repo latest names.
+  inferenceDuration: seconds("gen_ai.client.inference.duration", "GenAI inference duration."),
+  inferenceTimeToFirstChunk: seconds("gen_ai.client.inference.time_to_first_chunk", "Time to receive the first chunk of a streaming response."),
+  inferenceTimePerOutputChunk: seconds("gen_ai.client.inference.time_per_output_chunk", "Time between consecutive chunks of a streaming response."),
+  usageInput: tokenCounter("gen_ai.client.inference.usage.input_tokens", "Input tokens used."),
+  usageOutput: tokenCounter("gen_ai.client.inference.usage.output_tokens", "Output tokens used."),
+  usageCacheRead: tokenCounter("gen_ai.client.inference.usage.cache_read.input_tokens", "Input tokens read from a cache."),
+  usageCacheWrite: tokenCounter("gen_ai.client.inference.usage.cache_write.input_tokens", "Input tokens written to a cache."),
+  usageReasoning: tokenCounter("gen_ai.client.inference.usage.reasoning.output_tokens", "Output tokens used for reasoning."),
+  operationInputTokens: tokenHistogram("gen_ai.client.inference.operation.input_tokens", "Input tokens per inference call."),
+  operationOutputTokens: tokenHistogram("gen_ai.client.inference.operation.output_tokens", "Output tokens per inference call."),
+  // Ours: only with a configured price table.
+  cost: {
+    name: "otel_genai_edge.client.cost",
+    unit: "USD",
+    description: "Cost of GenAI calls from the configured price table.",
+    kind: "counter",
+    valueType: "double",
+  } as MetricDescriptor,
+};
+
+const INFERENCE = new Set(["chat", "generate_content", "text_completion"]);
+
+/** The common metric attribute set "M". */
+function baseAttributes(call: CallRecord): Attributes {
+  const a: Attributes = {
+    [A.GEN_AI_OPERATION_NAME]: call.operation,
+    [A.GEN_AI_PROVIDER_NAME]: call.provider,
+    [A.SERVER_ADDRESS]: call.serverAddress,
+    [A.SERVER_PORT]: call.serverPort,
+  };
+  if (call.requestModel) a[A.GEN_AI_REQUEST_MODEL] = call.requestModel;
+  if (call.responseModel) a[A.GEN_AI_RESPONSE_MODEL] = call.responseModel;
+  return a;
+}
+
+/** OpenAI refinement: service tier and system fingerprint on token usage and duration. */
+function withOpenAI(a: Attributes, call: CallRecord): Attributes {
+  if (call.provider !== "openai") return a;
+  const out = { ...a };
+  if (call.serviceTier) out[A.OPENAI_RESPONSE_SERVICE_TIER] = call.serviceTier;
+  if (call.systemFingerprint) out[A.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = call.systemFingerprint;
+  return out;
+}
+
+function withError(a: Attributes, call: CallRecord): Attributes {
+  return call.errorType ? { ...a, [A.ERROR_TYPE]: call.errorType } : a;
+}
+
+function key(attributes: Attributes): string {
+  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+}
+
+/** Collects points per metric and attribute set. */
+class Aggregator {
+  private readonly streams = new Map<MetricDescriptor, Map<string, MetricPoint>>();
+
+  private point(descriptor: MetricDescriptor, attributes: Attributes): MetricPoint {
+    let points = this.streams.get(descriptor);
+    if (!points) this.streams.set(descriptor, (points = new Map()));
+    const k = key(attributes);
+    let point = points.get(k);
+    if (!point) {
+      point = descriptor.kind === "histogram" ? { attributes, histogram: new Histogram(descriptor.bounds ?? []) } : { attributes, sum: 0 };
+      points.set(k, point);
+    }
+    return point;
+  }
+
+  record(descriptor: MetricDescriptor, attributes: Attributes, value: number): void {
+    const point = this.point(descriptor, attributes);
+    if (point.histogram) point.histogram.record(value);
+    else point.sum = (point.sum ?? 0) + value;
+  }
+
+  merge(descriptor: MetricDescriptor, attributes: Attributes, histogram: Histogram): void {
+    if (histogram.count === 0) return;
+    this.point(descriptor, attributes).histogram?.merge(histogram);
+  }
+
+  result(): MetricStream[] {
+    return [...this.streams].map(([descriptor, points]) => ({ descriptor, points: [...points.values()] }));
+  }
+}
+
+function recordV141(agg: Aggregator, call: CallRecord): void {
+  const m = baseAttributes(call);
+  const openai = withOpenAI(m, call);
+  agg.record(METRICS.operationDuration, withError(openai, call), call.durationS);
+  // Token usage only when the provider reported it: never guessed.
+  if (call.usage.input !== undefined) agg.record(METRICS.tokenUsage, { ...openai, [A.GEN_AI_TOKEN_TYPE]: "input" }, call.usage.input);
+  if (call.usage.output !== undefined) agg.record(METRICS.tokenUsage, { ...openai, [A.GEN_AI_TOKEN_TYPE]: "output" }, call.usage.output);
+  if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.timeToFirstChunk, m, call.ttfcS);
+  if (call.streaming) agg.merge(METRICS.timePerOutputChunk, m, call.gaps);
+}
+
+function recordLatest(agg: Aggregator, call: CallRecord): void {
+  const m = baseAttributes(call);
+  const openai = withOpenAI(m, call);
+  if (!INFERENCE.has(call.operation)) {
+    agg.record(METRICS.operationDuration, withError(openai, call), call.durationS);
+    return;
+  }
+  agg.record(METRICS.inferenceDuration, withError(openai, call), call.durationS);
+  if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.inferenceTimeToFirstChunk, openai, call.ttfcS);
+  if (call.streaming) agg.merge(METRICS.inferenceTimePerOutputChunk, openai, call.gaps);
+  // Counters: every inference call, failed ones too; no modality breakdown from these APIs.
+  const modality = { ...openai, [A.GEN_AI_TOKEN_MODALITY]: "unknown" };
+  const u = call.usage;
+  agg.record(METRICS.usageInput, modality, u.input ?? 0);
+  agg.record(METRICS.usageOutput, modality, u.output ?? 0);
+  if (u.cacheRead !== undefined) agg.record(METRICS.usageCacheRead, modality, u.cacheRead);
+  if (u.cacheWrite !== undefined) agg.record(METRICS.usageCacheWrite, modality, u.cacheWrite);
+  if (u.reasoning !== undefined) agg.record(METRICS.usageReasoning, modality, u.reasoning);
+  // Per-call histograms: successful calls with reported usage only.
+  if (!call.errorType) {
+    if (u.input !== undefined) agg.record(METRICS.operationInputTokens, openai, u.input);
+    if (u.output !== undefined) agg.record(METRICS.operationOutputTokens, openai, u.output);
+  }
+}
+
+export function aggregateCalls(calls: readonly CallRecord[], profile: SemconvProfile): MetricStream[] {
+  const agg = new Aggregator();
+  for (const call of calls) {
+    if (profile.name === "latest") recordLatest(agg, call);
+    else recordV141(agg, call);
+    if (call.costUsd !== undefined) agg.record(METRICS.cost, baseAttributes(call), call.costUsd);
+  }
+  return agg.result();
+}
