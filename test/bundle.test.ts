@@ -2,44 +2,10 @@
  * The package must bundle for a neutral platform (workerd, edge-light, Deno, browsers) with no
  * Node built-in anywhere in its graph, including its three OpenTelemetry dependencies.
  */
-import { builtinModules } from "node:module";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { describe, expect, it } from "vitest";
-
-const NODE_BUILTINS = new Set(builtinModules);
-
-export async function bundlePackage(minify = false) {
-  const imported: string[] = [];
-  const result = await esbuild.build({
-    entryPoints: [new URL("../src/index.ts", import.meta.url).pathname],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    minify,
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    metafile: true,
-    logLevel: "silent",
-    plugins: [
-      {
-        name: "forbid-node-builtins",
-        setup(build) {
-          build.onResolve({ filter: /.*/ }, (args) => {
-            if (args.path.startsWith("node:") || NODE_BUILTINS.has(args.path.split("/")[0])) {
-              imported.push(`${args.path} (from ${args.importer})`);
-              return { path: args.path, external: true };
-            }
-            return undefined;
-          });
-        },
-      },
-    ],
-  });
-  return { code: result.outputFiles[0].text, imported, metafile: result.metafile };
-}
+import { bundlePackage } from "./support/bundle.js";
 
 describe("neutral bundle", () => {
   it("has no node: import or Node built-in anywhere in its graph", async () => {

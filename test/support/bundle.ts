@@ -1,0 +1,37 @@
+/** Bundle the package the way edge bundlers do (neutral platform, workerd/browser conditions). */
+import { builtinModules } from "node:module";
+import * as esbuild from "esbuild";
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+export async function bundlePackage(minify = false) {
+  const imported: string[] = [];
+  const result = await esbuild.build({
+    entryPoints: [new URL("../../src/index.ts", import.meta.url).pathname],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    minify,
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    metafile: true,
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "forbid-node-builtins",
+        setup(build) {
+          build.onResolve({ filter: /.*/ }, (args) => {
+            if (args.path.startsWith("node:") || NODE_BUILTINS.has(args.path.split("/")[0])) {
+              imported.push(`${args.path} (from ${args.importer})`);
+              return { path: args.path, external: true };
+            }
+            return undefined;
+          });
+        },
+      },
+    ],
+  });
+  return { code: result.outputFiles[0].text, imported, metafile: result.metafile };
+}
