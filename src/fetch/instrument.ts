@@ -7,19 +7,19 @@
  * Whatever goes wrong in here is contained: the user's request is then sent exactly as given.
  */
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { isTracingSuppressed, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { type Detected, detect, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
 import { nowMs } from "../trace/clock.js";
+import { injectTraceContext } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod } from "./http.js";
 import { type BodyObserver, observeBody } from "./observe-body.js";
 import { originalFetch } from "./original.js";
 
-const propagator = new W3CTraceContextPropagator();
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
 
@@ -230,9 +230,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
   let outHeaders: Headers | undefined;
   if (shouldPropagate(invocation, url)) {
     outHeaders = headers;
-    propagator.inject(trace.setSpan(ctx, span), outHeaders, {
-      set: (carrier, key, value) => (carrier as Headers).set(key, value),
-    });
+    injectTraceContext(outHeaders, span.spanContext());
   }
   const token = {};
   invocation.hold(token);

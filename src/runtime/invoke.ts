@@ -5,7 +5,6 @@
  * Runtime adapters (`cloudflare.ts`, `edge.ts`) only add how to find env and waitUntil.
  */
 import { type Attributes, context, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { ERROR_TYPE, FAAS_COLDSTART, FAAS_TRIGGER, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE } from "../attributes.js";
 import { type Config, type EnvSource, type ResolvedConfig, resolveConfig } from "../config.js";
 import { installGlobalFetch } from "../fetch/instrument.js";
@@ -15,6 +14,7 @@ import { Pipeline } from "../pipeline.js";
 import { nowMs } from "../trace/clock.js";
 import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
+import { extractTraceContext } from "../trace/propagation.js";
 import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
 export type ConfigInput<E = unknown> = Config | ((env: E) => Config);
@@ -54,7 +54,6 @@ export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtim
 }
 
 let coldStart = true;
-const propagator = new W3CTraceContextPropagator();
 
 export interface Started {
   invocation: Invocation;
@@ -93,12 +92,7 @@ export function startInvocation(
 /** The W3C trace context of an incoming request, when there is a valid one and we accept it. */
 export function remoteParent(pipeline: Pipeline, headers: Headers): SpanContext | undefined {
   if (!pipeline.config.acceptTraceContext) return undefined;
-  const ctx = propagator.extract(ROOT_CONTEXT, headers, {
-    get: (carrier, key) => (carrier as Headers).get(key) ?? undefined,
-    keys: (carrier) => [...(carrier as Headers).keys()],
-  });
-  const span = trace.getSpanContext(ctx);
-  return span && trace.isSpanContextValid(span) ? span : undefined;
+  return extractTraceContext(headers);
 }
 
 /**

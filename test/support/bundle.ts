@@ -4,10 +4,22 @@ import * as esbuild from "esbuild";
 
 const NODE_BUILTINS = new Set(builtinModules);
 
-export async function bundlePackage(minify = false) {
+/**
+ * `entry` "full" bundles every export of the package; "worker" bundles what a Worker that calls
+ * `instrument` pulls in (what users ship: bundlers drop the exports it does not use).
+ */
+export async function bundlePackage(minify = false, entry: "full" | "worker" = "full") {
   const imported: string[] = [];
   const result = await esbuild.build({
-    entryPoints: [new URL("../../src/index.ts", import.meta.url).pathname],
+    ...(entry === "full"
+      ? { entryPoints: [new URL("../../src/index.ts", import.meta.url).pathname] }
+      : {
+          stdin: {
+            contents: 'import { instrument } from "./src/index.ts"; export default instrument({ fetch: (r) => fetch(r) });',
+            resolveDir: new URL("../../", import.meta.url).pathname,
+            loader: "ts" as const,
+          },
+        }),
     bundle: true,
     write: false,
     format: "esm",

@@ -1,0 +1,53 @@
+/**
+ * W3C Trace Context (traceparent/tracestate), read and written directly: a few lines instead
+ * of the generic propagator, which keeps the bundle small. `tracestate` is carried through
+ * unchanged (we add no entry of our own), within the spec's 512-character limit.
+ */
+import { type SpanContext, TraceFlags, type TraceState } from "@opentelemetry/api";
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** An opaque, pass-through tracestate. */
+class RawTraceState implements TraceState {
+  constructor(private readonly raw: string) {}
+  set(): TraceState {
+    return this;
+  }
+  unset(): TraceState {
+    return this;
+  }
+  get(key: string): string | undefined {
+    for (const member of this.raw.split(",")) {
+      const eq = member.indexOf("=");
+      if (eq > 0 && member.slice(0, eq).trim() === key) return member.slice(eq + 1).trim();
+    }
+    return undefined;
+  }
+  serialize(): string {
+    return this.raw;
+  }
+}
+
+export function extractTraceContext(headers: Headers): SpanContext | undefined {
+  const match = TRACEPARENT.exec(headers.get("traceparent")?.trim() ?? "");
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match;
+  // Version ff is invalid; version 00 has no trailing fields.
+  if (version === "ff" || (version === "00" && rest)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  const state = headers.get("tracestate")?.trim();
+  return {
+    traceId,
+    spanId,
+    traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: state && state.length <= 512 ? new RawTraceState(state) : undefined,
+  };
+}
+
+export function injectTraceContext(headers: Headers, span: SpanContext): void {
+  const flags = (span.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, "0");
+  headers.set("traceparent", `00-${span.traceId}-${span.spanId}-${flags}`);
+  const state = span.traceState?.serialize();
+  if (state) headers.set("tracestate", state);
+}
