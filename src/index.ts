@@ -7,3 +7,6 @@ export { fetchFor } from "./bind.js";
 export { useAsyncLocalStorage } from "./trace/context.js";
 export type { Config, Limits, Price, SamplerName } from "./config.js";
 export type { ConfigInput } from "./runtime/invoke.js";
+export { withTracing, type RequestHandler } from "./runtime/edge.js";
+export { flush } from "./runtime/wait-until.js";
+export type { RuntimeEnv } from "./runtime/env.js";

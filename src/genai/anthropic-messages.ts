@@ -120,11 +120,14 @@ export const anthropicMessages: ProviderFormat = {
         const delta = obj(e.delta);
         return delta !== undefined && isOutputDelta(delta);
       }
+      case "message_stop":
+        facts.complete = true;
+        return false;
       case "error":
         setError(e, facts);
         return false;
       default:
-        // ping, content_block_start/stop, message_stop.
+        // ping, content_block_start/stop.
         return false;
     }
   },

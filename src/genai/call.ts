@@ -185,6 +185,9 @@ export class GenAICall {
     if (this.ended) return;
     this.ended = true;
     const { span, facts, request } = this;
+    // A consumer that cancels once the stream has signalled its end (the OpenAI SDK cancels the
+    // body right after `[DONE]`) has received the whole response: that is a completed call.
+    if (outcome === "cancel" && facts.complete) outcome = "done";
     const profile = this.pipeline.profile;
     const a: Attributes = {};
     const set = (key: string, value: Attributes[string]) => {

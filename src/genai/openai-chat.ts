@@ -131,7 +131,10 @@ export const openaiChat: ProviderFormat = {
   },
 
   event(event, facts) {
-    if (event.data === "[DONE]") return false;
+    if (event.data === "[DONE]") {
+      facts.complete = true;
+      return false;
+    }
     const chunk = obj(parseJson(event.data));
     if (!chunk) return false;
     foldCommon(chunk, facts);

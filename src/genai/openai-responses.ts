@@ -111,6 +111,7 @@ export const openaiResponses: ProviderFormat = {
     const response = obj(e.response);
     if (response) {
       foldResponse(response, facts);
+      if (TERMINAL.has(str(response.status) ?? "")) facts.complete = true;
       return false;
     }
     return isOutputEvent(type, e);

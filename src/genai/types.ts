@@ -60,6 +60,11 @@ export interface ResponseFacts {
   embeddingDimensions?: number;
   /** Number of output chunks seen (set by the plumbing, not by parsers). */
   chunks?: number;
+  /**
+   * The stream signalled its own end (OpenAI `[DONE]`, a terminal Responses event, Anthropic
+   * `message_stop`): a consumer that cancels after this has read the whole response.
+   */
+  complete?: boolean;
 }
 
 export interface SseEvent {

@@ -104,6 +104,7 @@ describe("anthropicMessages streaming fixtures", () => {
       finishReasons: ["end_turn"],
       usage: { input: 17, output: 158, cacheRead: 0, cacheWrite: 0 },
       chunks: 61,
+      complete: true,
     });
   });
 
@@ -115,6 +116,7 @@ describe("anthropicMessages streaming fixtures", () => {
       usage: { input: 506, output: 153, cacheRead: 0, cacheWrite: 0 },
       // 10 text deltas + 15 input_json deltas, minus the 2 empty first fragments.
       chunks: 23,
+      complete: true,
     });
   });
 
@@ -127,6 +129,7 @@ describe("anthropicMessages streaming fixtures", () => {
       usage: { input: 52, output: 204, cacheRead: 0, cacheWrite: 0, reasoning: 54 },
       // 3 thinking deltas (one empty) + 4 text deltas; the signature delta is not output.
       chunks: 6,
+      complete: true,
     });
   });
 });
@@ -178,7 +181,8 @@ describe("anthropicMessages.event", () => {
         { type: "message_stop" },
       ),
     ).toEqual([false, false, true, true, false, true, false, false, false, false, false]);
-    expect(facts).toEqual({ finishReasons: [], usage: {} });
+    // `message_stop` only marks the stream complete.
+    expect(facts).toEqual({ finishReasons: [], usage: {}, complete: true });
   });
 
   it("records an error event", () => {

@@ -148,6 +148,7 @@ describe("openaiChat streaming fixtures", () => {
       usage: { input: 22, output: 4, cacheRead: 0, reasoning: 0 },
       serviceTier: "default",
       chunks: 4,
+      complete: true,
     });
   });
 
@@ -160,6 +161,7 @@ describe("openaiChat streaming fixtures", () => {
       serviceTier: "default",
       // 7 fragments for call 0 and 6 for call 1 (the first of each carries the name).
       chunks: 13,
+      complete: true,
     });
   });
 
@@ -172,6 +174,7 @@ describe("openaiChat streaming fixtures", () => {
       serviceTier: "default",
       systemFingerprint: "fp_b547601dbd",
       chunks: 10,
+      complete: true,
     });
   });
 
@@ -183,6 +186,7 @@ describe("openaiChat streaming fixtures", () => {
       usage: {},
       serviceTier: "default",
       chunks: 6,
+      complete: true,
     });
   });
 
@@ -193,6 +197,7 @@ describe("openaiChat streaming fixtures", () => {
       finishReasons: ["stop"],
       usage: {},
       chunks: 24,
+      complete: true,
     });
   });
 
@@ -204,6 +209,7 @@ describe("openaiChat streaming fixtures", () => {
       usage: { input: 18, output: 73 },
       systemFingerprint: "fp_179b0f92c9",
       chunks: 72,
+      complete: true,
     });
   });
 
@@ -214,6 +220,7 @@ describe("openaiChat streaming fixtures", () => {
       finishReasons: ["stop"],
       usage: { input: 11, output: 80 },
       chunks: 79,
+      complete: true,
     });
   });
 
@@ -224,6 +231,7 @@ describe("openaiChat streaming fixtures", () => {
       finishReasons: ["tool_calls"],
       usage: { input: 96, output: 23 },
       chunks: 1,
+      complete: true,
     });
   });
 });
@@ -262,7 +270,8 @@ describe("openaiChat.event", () => {
     for (const data of ["[DONE]", "{", "", "null", "42", '"x"', "[1,2]", '{"choices":{}}', '{"choices":[null,1]}']) {
       expect(openaiChat.event({ data }, facts)).toBe(false);
     }
-    expect(facts).toEqual({ finishReasons: [], usage: {} });
+    // `[DONE]` only marks the stream complete.
+    expect(facts).toEqual({ finishReasons: [], usage: {}, complete: true });
   });
 
   it("records an error object sent inside the stream", () => {

@@ -111,6 +111,7 @@ describe("openaiResponses streaming fixtures", () => {
       // `auto` in response.created, `default` (the tier actually used) in response.completed.
       serviceTier: "default",
       chunks: 103,
+      complete: true,
     });
   });
 
@@ -122,6 +123,7 @@ describe("openaiResponses streaming fixtures", () => {
       usage: { input: 310, output: 17, cacheRead: 0, reasoning: 0 },
       serviceTier: "default",
       chunks: 6,
+      complete: true,
     });
   });
 
@@ -134,6 +136,7 @@ describe("openaiResponses streaming fixtures", () => {
       serviceTier: "auto",
       error: { type: "insufficient_quota", message: QUOTA_MESSAGE },
       chunks: 0,
+      complete: true,
     });
   });
 });
