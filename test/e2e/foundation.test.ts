@@ -178,6 +178,30 @@ describe("one trace per invocation, exported as OTLP/HTTP JSON", () => {
     const client = spans.find((s) => s.parentSpanId === root.spanId)!;
     expect(String(client.attributes["url.full"])).toMatch(/\/v1\/cron$/);
   });
+
+  it("traces a queue batch as a CONSUMER span", async () => {
+    collector.behave();
+    const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const handle = (await w.mf.getWorker()) as unknown as {
+      queue(name: string, messages: { id: string; timestamp: Date; body: unknown; attempts: number }[]): Promise<unknown>;
+    };
+    await handle.queue("jobs", [
+      { id: "m1", timestamp: new Date(), body: { n: 1 }, attempts: 1 },
+      { id: "m2", timestamp: new Date(), body: { n: 2 }, attempts: 1 },
+    ]);
+    const spans = await collector.waitForSpans((all) => all.some((s) => s.name === "process jobs"));
+    const root = spans.find((s) => s.name === "process jobs")!;
+    expect(root.kind).toBe(5);
+    expect(root.attributes).toMatchObject({
+      "faas.trigger": "pubsub",
+      "messaging.system": "cloudflare_queues",
+      "messaging.operation.type": "process",
+      "messaging.destination.name": "jobs",
+      "messaging.batch.message_count": 2,
+    });
+    const client = spans.find((s) => s.parentSpanId === root.spanId)!;
+    expect(String(client.attributes["url.full"])).toMatch(/\/v1\/queue\?n=2$/);
+  });
 });
 
 describe("concurrency", () => {
@@ -231,6 +255,20 @@ describe("concurrency", () => {
 });
 
 describe("sampling and configuration", () => {
+  it("leaves a TracerProvider registered by someone else in charge, and still traces fetch", async () => {
+    collector.behave();
+    const w = await startWorker({
+      entry: "test/workers/foreign-provider.ts",
+      env: { UPSTREAM: replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 }), OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "foreign" },
+    });
+    workers.push(w);
+    expect(await (await w.fetch("/")).json()).toEqual({ seen: ["user.span"] });
+    const spans = await collector.waitForSpans((all) => all.filter((s) => s.resource["service.name"] === "foreign").length >= 2);
+    const mine = spans.filter((s) => s.resource["service.name"] === "foreign");
+    expect(mine.map((s) => s.name).sort()).toEqual(["GET", "GET"]);
+    expect(mine.find((s) => s.kind === CLIENT)?.parentSpanId).toBe(mine.find((s) => s.kind === SERVER)?.spanId);
+  });
+
   it("with no endpoint says so once and makes no network call", async () => {
     const w = await worker({});
     const before = collector.requests.length;

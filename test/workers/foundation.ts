@@ -51,6 +51,9 @@ export default instrument(
     async scheduled(_controller: { cron: string; scheduledTime: number }, env: Env) {
       await (await fetch(`${env.UPSTREAM}/v1/cron`)).text();
     },
+    async queue(batch: { queue: string; messages: readonly unknown[] }, env: Env) {
+      await (await fetch(`${env.UPSTREAM}/v1/queue?n=${batch.messages.length}`)).text();
+    },
   },
   { excludePropagationHosts: ["no-propagation.test"] },
 );
