@@ -1,0 +1,54 @@
+/**
+ * The published entry: `dist/` built from src with its types, and the package's `exports` map
+ * resolved by bundlers the way each edge platform asks for it.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = new URL("..", import.meta.url).pathname;
+let dir: string;
+
+beforeAll(() => {
+  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root });
+  dir = mkdtempSync(join(tmpdir(), "otel-genai-edge-exports-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(root, join(dir, "node_modules/otel-genai-edge"));
+  // The package's own dependencies resolve from the repository's node_modules.
+  for (const dep of ["@opentelemetry"]) symlinkSync(join(root, "node_modules", dep), join(dir, "node_modules", dep));
+}, 60000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const PLATFORMS: [string, esbuild.BuildOptions][] = [
+  ["workerd (wrangler)", { platform: "neutral", conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"] }],
+  ["edge-light (Vercel)", { platform: "neutral", conditions: ["edge-light", "worker", "browser"], mainFields: ["browser", "module", "main"] }],
+  ["deno", { platform: "neutral", conditions: ["deno"], mainFields: ["module", "main"] }],
+  ["browser", { platform: "browser" }],
+];
+
+describe("package exports", () => {
+  it("ships JavaScript and type declarations for the entry", () => {
+    expect(existsSync(join(root, "dist/index.js"))).toBe(true);
+    expect(existsSync(join(root, "dist/index.d.ts"))).toBe(true);
+  });
+
+  it.each(PLATFORMS)("resolves `otel-genai-edge` for %s to dist/index.js", async (_name, options) => {
+    const result = await esbuild.build({
+      stdin: { contents: 'export { instrument, fetchFor } from "otel-genai-edge";', resolveDir: dir },
+      bundle: true,
+      write: false,
+      format: "esm",
+      metafile: true,
+      logLevel: "silent",
+      preserveSymlinks: true,
+      ...options,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/index.js"))).toBe(true);
+    expect(inputs.some((p) => p.includes("/src/"))).toBe(false);
+  });
+});
