@@ -47,7 +47,7 @@ describe("package exports", () => {
       preserveSymlinks: true,
       ...options,
     });
-    const inputs = Object.keys(result.metafile.inputs);
+    const inputs = Object.keys(result.metafile?.inputs ?? {});
     expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/index.js"))).toBe(true);
     expect(inputs.some((p) => p.includes("/src/"))).toBe(false);
   });

@@ -1,0 +1,42 @@
+/**
+ * Deno: `deno run --allow-net [--allow-env=OTEL_...] bundle.js <port> <mode> [endpoint]`.
+ * Modes: `env` (config from Deno.env), `explicit` (config from the arguments only: run it
+ * without --allow-env), `netlify` (a Netlify Edge-style context with waitUntil as the 2nd
+ * argument), `supabase` (Supabase's global EdgeRuntime.waitUntil). Prints `listening <port>`.
+ */
+import { withTracing } from "../../../src/index.js";
+import { chat } from "../app.js";
+
+type Handler = (request: Request, info: unknown) => Response | Promise<Response>;
+declare const Deno: {
+  args: string[];
+  serve(options: { port: number; hostname: string; onListen(address: { port: number }): void }, handler: Handler): unknown;
+};
+
+const [port = "0", mode = "env", endpoint = ""] = Deno.args;
+const options = { port: Number(port), hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => console.log(`listening ${port}`) };
+
+/** What the platform's waitUntil was given, for the test to read at /__stats. */
+const stats = { calls: 0, settled: 0 };
+const waitUntil = (promise: Promise<unknown>) => {
+  stats.calls++;
+  const settle = () => stats.settled++;
+  promise.then(settle, settle);
+};
+const withStats = (handler: Handler): Handler => (request, info) =>
+  new URL(request.url).pathname === "/__stats" ? Response.json(stats) : handler(request, info);
+
+if (mode === "env") {
+  Deno.serve(options, withTracing(chat));
+} else if (mode === "explicit") {
+  Deno.serve(options, withTracing(chat, { endpoint, serviceName: "deno-explicit" }));
+} else if (mode === "netlify") {
+  // Netlify calls `(request, context)`; its context carries waitUntil.
+  const traced = withTracing((request: Request, _context: { waitUntil: typeof waitUntil }) => chat(request));
+  Deno.serve(options, withStats((request) => traced(request, { waitUntil })));
+} else if (mode === "supabase") {
+  (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = { waitUntil };
+  Deno.serve(options, withStats(withTracing(chat)));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
