@@ -48,8 +48,14 @@ export interface RunRequest {
   headers?: Record<string, string>;
   /** Plain fetch: read the first chunk of the body, cancel the reader, answer with that chunk. */
   cancelAfterFirst?: boolean;
+  /** Plain fetch: read until the body text contains this, then cancel the reader. */
+  cancelAfterText?: string;
+  /** OpenAI / Anthropic SDK streams: `break` out of the iteration after this many items. */
+  breakAfter?: number;
   /** Plain fetch: answer with the upstream body as it streams (status and content type kept). */
   passThrough?: boolean;
+  /** Plain fetch: read the body chunk by chunk, answer with the text and each read's size. */
+  countReads?: boolean;
 }
 
 /** Anything the SDK gave back, or threw, as plain JSON. */
@@ -69,16 +75,20 @@ function describeError(error: unknown): Record<string, unknown> {
 }
 
 /**
- * AI SDK results carry response headers (with a `date` that differs between runs) and request
- * bodies; keep everything else, which is what the application reads.
+ * What differs between two runs of the same AI SDK call whatever the transport: response
+ * headers (`date`), wall-clock timings (`performance`, and `timestamp` when the provider sends
+ * no creation time). Request bodies are compared at the replay server instead.
  */
+const VOLATILE = new Set(["headers", "request", "rawResponse", "performance", "timestamp"]);
+
+/** AI SDK results as plain JSON, without the volatile parts. */
 function clean(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clean);
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (k === "headers" || k === "request" || k === "rawResponse") continue;
+      if (VOLATILE.has(k)) continue;
       out[k] = clean(v);
     }
     return out;
@@ -86,10 +96,13 @@ function clean(value: unknown): unknown {
   return value;
 }
 
-async function collect<T>(stream: AsyncIterable<T>): Promise<{ items: T[]; error?: unknown }> {
+async function collect<T>(stream: AsyncIterable<T>, breakAfter?: number): Promise<{ items: T[]; error?: unknown }> {
   const items: T[] = [];
   try {
-    for await (const item of stream) items.push(item);
+    for await (const item of stream) {
+      items.push(item);
+      if (items.length === breakAfter) break;
+    }
   } catch (error) {
     return { items, error: describeError(error) };
   }
@@ -107,7 +120,7 @@ async function runOpenAI(run: RunRequest, env: GenaiEnv): Promise<RunResult> {
     const api = run.via === "openai.responses" ? client.responses : client.chat.completions;
     const response = await (api.create as (b: unknown) => Promise<unknown>)(body);
     if (body.stream) {
-      const { items, error } = await collect(response as AsyncIterable<unknown>);
+      const { items, error } = await collect(response as AsyncIterable<unknown>, run.breakAfter);
       return error ? { ok: false, result: items, error } : { ok: true, result: items };
     }
     return { ok: true, result: response };
@@ -122,7 +135,7 @@ async function runAnthropic(run: RunRequest, env: GenaiEnv): Promise<RunResult> 
   try {
     const response = await client.messages.create(body);
     if (body.stream) {
-      const { items, error } = await collect(response as unknown as AsyncIterable<unknown>);
+      const { items, error } = await collect(response as unknown as AsyncIterable<unknown>, run.breakAfter);
       return error ? { ok: false, result: items, error } : { ok: true, result: items };
     }
     return { ok: true, result: response };
@@ -183,7 +196,32 @@ async function runFetch(run: RunRequest): Promise<Response> {
     const reader = upstream.body!.getReader();
     const first = await reader.read();
     await reader.cancel("enough");
-    return Response.json({ ok: true, result: { status: upstream.status, first: new TextDecoder().decode(first.value) } });
+    return Response.json({ ok: true, result: { status: upstream.status, text: new TextDecoder().decode(first.value) } });
+  }
+  if (run.cancelAfterText !== undefined) {
+    const reader = upstream.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes(run.cancelAfterText)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    await reader.cancel("enough");
+    return Response.json({ ok: true, result: { status: upstream.status, text } });
+  }
+  if (run.countReads) {
+    const reader = upstream.body!.getReader();
+    const decoder = new TextDecoder();
+    const reads: number[] = [];
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      reads.push(value.byteLength);
+      text += decoder.decode(value, { stream: true });
+    }
+    return Response.json({ ok: true, result: { status: upstream.status, text: text + decoder.decode(), reads } });
   }
   if (run.passThrough) {
     return new Response(upstream.body, {
