@@ -6,7 +6,8 @@
 // be installed it says why and how to do it by hand, and the browser test will fail with the
 // same explanation.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const say = (message) => console.log(`[setup] ${message}`);
@@ -35,7 +36,21 @@ function run(command, args) {
   return true;
 }
 
+/** Only for work on this repository: not when npm packs/publishes it or installs it as a git dependency. */
+function developingHere() {
+  const command = process.env.npm_command;
+  if (command === "pack" || command === "publish") return false;
+  const initCwd = process.env.INIT_CWD;
+  if (!initCwd) return true; // run by hand
+  try {
+    return realpathSync(initCwd) === realpathSync(fileURLToPath(new URL("..", import.meta.url)));
+  } catch {
+    return false;
+  }
+}
+
 function setupChromium() {
+  if (!developingHere()) return;
   if (process.env.OTEL_GENAI_EDGE_SKIP_CHROMIUM === "1") {
     say("OTEL_GENAI_EDGE_SKIP_CHROMIUM=1: not installing Chromium");
     return;

@@ -1,61 +1,200 @@
 /**
- * An example Worker that makes LLM calls with plain fetch and with the official OpenAI SDK.
- * Every call becomes a gen_ai.* span under the request's SERVER span; the trace and metrics are
- * exported to OTEL_EXPORTER_OTLP_ENDPOINT after the response, through ctx.waitUntil.
+ * The example Worker behind `npm start`. One request to `/` makes five LLM calls, so a single
+ * `curl` shows everything otel-genai-edge records:
+ *
+ *   1. Anthropic Messages with plain fetch, not streaming
+ *   2. OpenAI Chat Completions through the official `openai` SDK, not streaming
+ *   3. OpenAI through the SDK, streaming        } both at once
+ *   4. Anthropic with plain fetch, streaming    }
+ *   5. OpenAI with plain fetch, streaming, with a tool; the tool then runs in a span of our own
+ *
+ * Each call becomes a `gen_ai.*` span (model, token usage, time to first chunk, finish reasons)
+ * under the request's SERVER span. The trace is exported to OTEL_EXPORTER_OTLP_ENDPOINT after the
+ * response, through ctx.waitUntil. `/stream` passes a model's stream straight to the caller.
+ *
+ * `npm start` points OPENAI_BASE_URL / ANTHROPIC_BASE_URL at a local stand-in that replays
+ * recorded responses (whatever model is asked for, the recorded model answers), or at the real
+ * APIs when OPENAI_API_KEY / ANTHROPIC_API_KEY are set.
  */
+import { trace } from "@opentelemetry/api";
+import OpenAI from "openai";
 import { instrument } from "../src/index.js";
 
 interface Env {
   OPENAI_BASE_URL: string;
   ANTHROPIC_BASE_URL: string;
+  OPENAI_MODEL: string;
+  ANTHROPIC_MODEL: string;
   OPENAI_API_KEY?: string;
   ANTHROPIC_API_KEY?: string;
 }
 
-async function openaiChat(env: Env, stream: boolean): Promise<Response> {
-  return fetch(`${env.OPENAI_BASE_URL}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${env.OPENAI_API_KEY ?? "sk-local"}` },
-    body: JSON.stringify({
-      model: "gpt-4o-mini",
-      stream,
-      ...(stream ? { stream_options: { include_usage: true } } : {}),
-      messages: [{ role: "user", content: "Say hello from the edge." }],
-    }),
-  });
+const JOKE = "Tell me a joke about OpenTelemetry.";
+const OCEAN = "Answer in up to 3 words: Which ocean contains Bouvet Island?";
+const SUM = "What is 6 times 7? Use the multiply tool.";
+
+const MULTIPLY_TOOL = {
+  type: "function",
+  function: {
+    name: "multiply",
+    description: "Multiply two numbers.",
+    parameters: {
+      type: "object",
+      properties: { a: { type: "number" }, b: { type: "number" } },
+      required: ["a", "b"],
+    },
+  },
+};
+
+/** The JSON payloads of a server-sent-events response, as they arrive. */
+async function* sseData(response: Response): AsyncGenerator<any> {
+  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    buffered += read.value;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      const data = line.startsWith("data:") ? line.slice(5).trim() : "";
+      if (data && data !== "[DONE]") yield JSON.parse(data);
+    }
+  }
 }
 
-async function anthropicMessage(env: Env): Promise<Response> {
+function anthropic(env: Env, body: Record<string, unknown>): Promise<Response> {
   return fetch(`${env.ANTHROPIC_BASE_URL}/v1/messages`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       "anthropic-version": "2023-06-01",
-      "x-api-key": env.ANTHROPIC_API_KEY ?? "sk-ant-local",
+      "x-api-key": env.ANTHROPIC_API_KEY || "sk-ant-local-stand-in",
     },
-    body: JSON.stringify({
-      model: "claude-3-opus-20240229",
-      max_tokens: 256,
-      stream: true,
-      messages: [{ role: "user", content: "Say hello from the edge." }],
-    }),
+    body: JSON.stringify({ model: env.ANTHROPIC_MODEL, max_tokens: 300, ...body }),
   });
 }
+
+/** 1. Anthropic, plain fetch, not streaming. */
+async function anthropicJson(env: Env): Promise<string> {
+  const response = await anthropic(env, { messages: [{ role: "user", content: JOKE }] });
+  if (!response.ok) throw new Error(`Anthropic: HTTP ${response.status}: ${await response.text()}`);
+  const message = (await response.json()) as { model: string; content: { type: string; text?: string }[] };
+  return `${message.model}: ${message.content.find((c) => c.type === "text")?.text ?? ""}`;
+}
+
+/** 2. OpenAI through the SDK, not streaming. */
+async function openaiSdkJson(openai: OpenAI, env: Env): Promise<string> {
+  const completion = await openai.chat.completions.create({ model: env.OPENAI_MODEL, messages: [{ role: "user", content: JOKE }] });
+  return `${completion.model}: ${completion.choices[0]?.message.content ?? ""}`;
+}
+
+/** 3. OpenAI through the SDK, streaming (include_usage, so the stream reports token usage). */
+async function openaiSdkStream(openai: OpenAI, env: Env): Promise<string> {
+  const stream = await openai.chat.completions.create({
+    model: env.OPENAI_MODEL,
+    stream: true,
+    stream_options: { include_usage: true },
+    messages: [{ role: "user", content: OCEAN }],
+  });
+  let model = "";
+  let text = "";
+  for await (const chunk of stream) {
+    model ||= chunk.model;
+    text += chunk.choices[0]?.delta.content ?? "";
+  }
+  return `${model}: ${text}`;
+}
+
+/** 4. Anthropic, plain fetch, streaming. */
+async function anthropicStream(env: Env): Promise<string> {
+  const response = await anthropic(env, { stream: true, messages: [{ role: "user", content: JOKE }] });
+  let model = "";
+  let text = "";
+  for await (const event of sseData(response)) {
+    if (event.type === "message_start") model = event.message.model;
+    if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
+  }
+  return `${model}: ${text}`;
+}
+
+/** 5. OpenAI, plain fetch, streaming with a tool; then the tool runs in our own span. */
+async function openaiToolCall(env: Env): Promise<string> {
+  const response = await fetch(`${env.OPENAI_BASE_URL}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.OPENAI_API_KEY || "sk-local-stand-in"}` },
+    body: JSON.stringify({
+      model: env.OPENAI_MODEL,
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [MULTIPLY_TOOL],
+      tool_choice: "required",
+      messages: [{ role: "user", content: SUM }],
+    }),
+  });
+  let model = "";
+  let name = "";
+  let args = "";
+  for await (const chunk of sseData(response)) {
+    model ||= chunk.model;
+    for (const call of chunk.choices[0]?.delta?.tool_calls ?? []) {
+      name += call.function?.name ?? "";
+      args += call.function?.arguments ?? "";
+    }
+  }
+  // Spans made with @opentelemetry/api join the same trace, under the SERVER span.
+  const result = await trace.getTracer("worker-example").startActiveSpan(
+    `execute_tool ${name}`,
+    { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name } },
+    async (span) => {
+      await new Promise((resolve) => setTimeout(resolve, 25)); // stands in for real work
+      const { a, b } = JSON.parse(args || "{}") as { a?: number; b?: number };
+      span.end();
+      return (a ?? Number.NaN) * (b ?? Number.NaN);
+    },
+  );
+  return `${model}: ${name}(${args}) = ${result}`;
+}
+
+const oneLine = (text: string) => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 110 ? `${flat.slice(0, 109)}…` : flat;
+};
 
 export default instrument({
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
+    // The SDK picks up the global fetch when it is constructed: make it inside the handler.
+    const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY || "sk-local-stand-in", baseURL: env.OPENAI_BASE_URL });
+
     if (url.pathname === "/stream") {
-      // The model's stream goes straight to the caller; the span ends when it has been read.
-      const upstream = await openaiChat(env, true);
+      // The model's stream goes straight to the caller; its span ends when the caller has read it.
+      const upstream = await openai.chat.completions
+        .create({ model: env.OPENAI_MODEL, stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: OCEAN }] })
+        .asResponse();
       return new Response(upstream.body, { headers: { "content-type": "text/event-stream" } });
     }
-    const [chat, claude] = await Promise.all([openaiChat(env, false), anthropicMessage(env)]);
-    const completion = (await chat.json()) as { choices?: { message?: { content?: string } }[] };
-    const claudeText = await claude.text();
-    return Response.json({
-      openai: completion.choices?.[0]?.message?.content ?? null,
-      anthropicEvents: claudeText.split("\n\n").length,
-    });
+    if (url.pathname !== "/") return new Response("Not found. Try / or /stream.\n", { status: 404 });
+
+    try {
+      const results: [string, string][] = [];
+      results.push(["1. Anthropic · fetch · JSON", await anthropicJson(env)]);
+      results.push(["2. OpenAI · SDK · JSON", await openaiSdkJson(openai, env)]);
+      const [sdkStream, fetchStream] = await Promise.all([openaiSdkStream(openai, env), anthropicStream(env)]);
+      results.push(["3. OpenAI · SDK · stream", sdkStream], ["4. Anthropic · fetch · stream", fetchStream]);
+      results.push(["5. OpenAI · fetch · stream · tool", await openaiToolCall(env)]);
+
+      const traceId = trace.getActiveSpan()?.spanContext().traceId;
+      const lines = [
+        `otel-genai-edge example: ${results.length} LLM calls${traceId ? ` in trace ${traceId}` : ""}`,
+        "",
+        ...results.map(([what, answer]) => `${what.padEnd(36)} ${oneLine(answer)}`),
+        "",
+        "The trace is exported to OTEL_EXPORTER_OTLP_ENDPOINT once this response has been sent.",
+        "",
+      ];
+      return new Response(lines.join("\n"), { headers: { "content-type": "text/plain; charset=utf-8" } });
+    } catch (error) {
+      return new Response(`An LLM call failed: ${(error as Error).message}\n`, { status: 502 });
+    }
   },
 });

@@ -131,13 +131,16 @@ export function decodeTraces(body) {
         const p = `${sp}.spans[${i}]`;
         if (!isObj(s)) fail(p, "must be an object");
         if (s.name !== undefined && typeof s.name !== "string") fail(`${p}.name`, "must be a string");
+        const traceId = id(s.traceId, `${p}.traceId`, HEX32, false);
+        const spanId = id(s.spanId, `${p}.spanId`, HEX16, false);
+        const parentSpanId = id(s.parentSpanId, `${p}.parentSpanId`, HEX16, true);
         const startNs = nanos(s.startTimeUnixNano, `${p}.startTimeUnixNano`);
         const endNs = nanos(s.endTimeUnixNano, `${p}.endTimeUnixNano`);
         const status = isObj(s.status) ? s.status : {};
         spans.push({
-          traceId: id(s.traceId, `${p}.traceId`, HEX32, false),
-          spanId: id(s.spanId, `${p}.spanId`, HEX16, false),
-          parentSpanId: id(s.parentSpanId, `${p}.parentSpanId`, HEX16, true),
+          traceId,
+          spanId,
+          parentSpanId,
           name: s.name ?? "",
           kind: enumValue(s.kind, `${p}.kind`, 5),
           startNs,

@@ -122,10 +122,12 @@ export function layoutTrace(traceId, spans, receivedAt) {
       errorType: str(s.attributes["error.type"]),
       genai: facts,
       llm: isLlm(facts),
+      attributes: s.attributes,
     });
     for (const c of children.get(s.spanId) ?? []) visit(c, depth + 1);
   };
   for (const r of roots) visit(r, 0);
+  for (const s of spans) visit(s, 0); // spans in a parent cycle have no root: show them at the top level
   const root = spans.find((s) => s.spanId === rows[0]?.spanId) ?? spans[0];
   return {
     traceId,
@@ -145,6 +147,34 @@ function seriesKey(metric, point) {
     .sort()
     .map((k) => [k, point.attributes[k]]);
   return JSON.stringify([metric.resource["service.name"], metric.resource["service.instance.id"], attrs]);
+}
+
+const DISPLAY_KEYS = ["gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.response.model", "gen_ai.request.model", "gen_ai.token.type", "error.type"];
+
+/** Merges aggregated points whose display attributes are equal (histogram buckets when the bounds match). */
+function mergeSeries(points, keys = DISPLAY_KEYS) {
+  const groups = new Map();
+  for (const p of points) {
+    const attributes = {};
+    for (const k of keys) if (p.attributes[k] !== undefined) attributes[k] = p.attributes[k];
+    if (attributes["gen_ai.response.model"] !== undefined) delete attributes["gen_ai.request.model"];
+    const key = JSON.stringify(attributes);
+    const prev = groups.get(key);
+    if (!prev) {
+      groups.set(key, { ...p, attributes, bucketCounts: p.bucketCounts && [...p.bucketCounts] });
+      continue;
+    }
+    if (p.value !== undefined) prev.value = (prev.value ?? 0) + p.value;
+    if (p.count !== undefined) {
+      prev.count = (prev.count ?? 0) + p.count;
+      if (p.sum !== undefined) prev.sum = (prev.sum ?? 0) + p.sum;
+      if (p.min !== undefined) prev.min = prev.min === undefined ? p.min : Math.min(prev.min, p.min);
+      if (p.max !== undefined) prev.max = prev.max === undefined ? p.max : Math.max(prev.max, p.max);
+      const sameBounds = JSON.stringify(prev.explicitBounds) === JSON.stringify(p.explicitBounds);
+      prev.bucketCounts = prev.bucketCounts && p.bucketCounts && sameBounds ? prev.bucketCounts.map((c, i) => c + (p.bucketCounts[i] ?? 0)) : undefined;
+    }
+  }
+  return [...groups.values()];
 }
 
 export class Store {
@@ -255,30 +285,40 @@ export class Store {
     };
   }
 
-  /** Received metrics, aggregated per series, with estimated percentiles for histograms. */
+  /**
+   * Received metrics, aggregated per series, with estimated percentiles for histograms. Series are
+   * shown per operation, provider, model, token type and error type; series that differ only in
+   * other attributes (server address, service tier, fingerprint...) are merged.
+   */
   metricStats() {
-    const metrics = [...this.metrics.values()].map((m) => ({
-      name: m.name,
-      unit: m.unit,
-      type: m.type,
-      description: m.description,
-      series: [...m.series.values()].map((p) => {
-        const out = { attributes: p.attributes };
-        if (p.value !== undefined) out.value = p.value;
-        if (p.count !== undefined) {
-          out.count = p.count;
-          out.sum = p.sum;
-          out.min = p.min;
-          out.max = p.max;
-          if (p.bucketCounts) {
-            out.p50 = histogramPercentile(p, 0.5);
-            out.p90 = histogramPercentile(p, 0.9);
-            out.p99 = histogramPercentile(p, 0.99);
-          }
+    const figures = (p) => {
+      const out = { attributes: p.attributes };
+      if (p.value !== undefined) out.value = p.value;
+      if (p.count !== undefined) {
+        out.count = p.count;
+        out.sum = p.sum;
+        out.min = p.min;
+        out.max = p.max;
+        if (p.bucketCounts) {
+          out.p50 = histogramPercentile(p, 0.5);
+          out.p90 = histogramPercentile(p, 0.9);
+          out.p99 = histogramPercentile(p, 0.99);
         }
-        return out;
-      }),
-    }));
+      }
+      return out;
+    };
+    const metrics = [...this.metrics.values()].map((m) => {
+      const points = [...m.series.values()];
+      return {
+        name: m.name,
+        unit: m.unit,
+        type: m.type,
+        description: m.description,
+        // All series together (token usage: per token type), then per provider/model/token type.
+        total: mergeSeries(points, m.name === "gen_ai.client.token.usage" ? ["gen_ai.token.type"] : []).map(figures),
+        series: mergeSeries(points).map(figures),
+      };
+    });
     // Token totals from the GenAI token usage histogram, by token type.
     const tokens = {};
     const usage = this.metrics.get("gen_ai.client.token.usage");

@@ -27,11 +27,8 @@ export const formatInt = (n) => (n === undefined ? "–" : Math.round(n).toLocal
 export function factsText(row) {
   const f = row.genai;
   if (!f) return row.errorType ? `error ${row.errorType}` : "";
-  if (!row.llm) {
-    const parts = [f.operation, f.toolName].filter(Boolean);
-    if (row.errorType) parts.push(`error ${row.errorType}`);
-    return parts.join(" ");
-  }
+  // Tool executions and other gen_ai work: the span name says it all.
+  if (!row.llm) return row.errorType ? `error ${row.errorType}` : "";
   const parts = [];
   const model = f.responseModel ?? f.requestModel;
   parts.push(`${f.provider} ${model ?? "(no model)"}`);
