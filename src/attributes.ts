@@ -42,6 +42,15 @@ export const MESSAGING_OPERATION_TYPE = "messaging.operation.type";
 export const MESSAGING_DESTINATION_NAME = "messaging.destination.name";
 export const MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
 
+// RPC (core conventions after v1.37: `rpc.system` became `rpc.system.name`, and `rpc.service`
+// is folded into a fully qualified `rpc.method`, `Service/method`, which is also the span name).
+export const RPC_SYSTEM_NAME = "rpc.system.name";
+export const RPC_METHOD = "rpc.method";
+/** Our `rpc.system.name` for Cloudflare Workers RPC (service bindings, Durable Object stubs); not a well-known value. */
+export const RPC_SYSTEM_CLOUDFLARE = "cloudflare_rpc";
+/** Our `gen_ai.provider.name` for the Workers AI binding (the same name the AI Gateway mapping uses); not a well-known value. */
+export const PROVIDER_WORKERS_AI = "cloudflare.workers_ai";
+
 // GenAI names shared by both profiles.
 export const GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
 export const GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";

@@ -10,3 +10,5 @@ export type { ConfigInput } from "./runtime/invoke.js";
 export { withTracing, type RequestHandler } from "./runtime/edge.js";
 export { flush } from "./runtime/wait-until.js";
 export type { RuntimeEnv } from "./runtime/env.js";
+export { instrumentDO, instrumentEntrypoint, type EntrypointClass } from "./runtime/entrypoints.js";
+export { instrumentAI, traceBindings } from "./runtime/bindings.js";

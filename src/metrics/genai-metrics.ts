@@ -89,9 +89,12 @@ function baseAttributes(call: CallRecord): Attributes {
   const a: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: call.operation,
     [A.GEN_AI_PROVIDER_NAME]: call.provider,
-    [A.SERVER_ADDRESS]: call.serverAddress,
-    [A.SERVER_PORT]: call.serverPort,
   };
+  // A binding call (Workers AI) has no network address: then neither is set.
+  if (call.serverAddress) {
+    a[A.SERVER_ADDRESS] = call.serverAddress;
+    a[A.SERVER_PORT] = call.serverPort;
+  }
   if (call.requestModel) a[A.GEN_AI_REQUEST_MODEL] = call.requestModel;
   if (call.responseModel) a[A.GEN_AI_RESPONSE_MODEL] = call.responseModel;
   return a;

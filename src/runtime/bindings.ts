@@ -1,0 +1,263 @@
+/**
+ * Calls through Cloudflare bindings on `env`, which never reach the global fetch:
+ *
+ * - a service binding's or a Durable Object stub's `fetch`: a CLIENT span, with `traceparent`
+ *   injected so an instrumented callee continues the trace;
+ * - their RPC methods (`env.SERVICE.method()`, `stub.method()`): a CLIENT span (see rpc.ts);
+ * - Workers AI `run`: a `gen_ai.*` span (`instrumentAI`).
+ *
+ * `env` is wrapped in a Proxy that recognises a binding by its runtime class when the handler
+ * reads it (`Fetcher`, `DurableObjectNamespace`; Workers AI by its `run` method and either the
+ * name `AI` or a `gateway` method). Everything else on `env` is returned untouched.
+ */
+import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, PROVIDER_WORKERS_AI } from "../attributes.js";
+import { clientAttributes, hostMatches, normalizeMethod } from "../fetch/http.js";
+import { type BodyObserver, observeBody } from "../fetch/observe-body.js";
+import { GenAICall, requestAttributes, spanName } from "../genai/call.js";
+import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
+import { nowMs } from "../trace/clock.js";
+import type { Invocation } from "../trace/invocation.js";
+import { injectTraceContext } from "../trace/propagation.js";
+import { resolveScope, startSpanIn } from "../trace/tracer.js";
+import { failSpan, tracedRpcMethod } from "./rpc.js";
+
+const wrappers = new WeakMap<object, object>();
+/** Wrapper → the binding it wraps. */
+const targets = new WeakMap<object, object>();
+
+function once<T extends object>(target: T, wrap: (target: T) => object): T {
+  if (targets.has(target)) return target;
+  let out = wrappers.get(target);
+  if (!out) {
+    out = wrap(target);
+    wrappers.set(target, out);
+    targets.set(out, target);
+  }
+  return out as T;
+}
+
+/** A Proxy cannot cross RPC: a traced binding passed as an argument goes as the binding itself. */
+const unwrap = (value: unknown) => (value && typeof value === "object" && targets.get(value)) || value;
+
+/** A native method of a runtime object, called on the object itself (never on a Proxy of it). */
+function own(target: object, value: unknown): unknown {
+  return typeof value === "function" && Object.getPrototypeOf(value) === Function.prototype ? value.bind(target) : value;
+}
+
+/**
+ * `env`, with its bindings traced as they are read: service bindings and Durable Object stubs
+ * (`fetch` and RPC methods) and Workers AI. Calls outside an invocation pass straight through.
+ */
+export function traceBindings<E>(env: E): E {
+  if (!env || typeof env !== "object") return env;
+  return once(env as object, (target) =>
+    new Proxy(target, {
+      get(t, key) {
+        const value = Reflect.get(t, key);
+        if (typeof key !== "string" || !value || typeof value !== "object") return value;
+        const d = Reflect.getOwnPropertyDescriptor(t, key);
+        if (d && !d.configurable && !d.writable) return value; // a Proxy must return it unchanged
+        try {
+          return traceBinding(value, key);
+        } catch {
+          return value;
+        }
+      },
+    }),
+  ) as E;
+}
+
+function traceBinding(value: object, name: string): object {
+  const type = Object.getPrototypeOf(value)?.constructor?.name;
+  const b = value as { run?: unknown; gateway?: unknown };
+  // A service binding answers every property name with an RPC method: check the name first.
+  if (typeof b.run === "function" && (name === "AI" || (type !== "Fetcher" && typeof b.gateway === "function"))) return instrumentAI(value);
+  if (type === "Fetcher" || type === "DurableObject") return traceStub(value, name);
+  if (type === "DurableObjectNamespace") return traceNamespace(value, name);
+  return value;
+}
+
+/** A Durable Object namespace: the stubs it hands out are traced. */
+function traceNamespace(ns: object, name: string): object {
+  return once(ns, (target) =>
+    new Proxy(target, {
+      get(t, key) {
+        const value = Reflect.get(t, key);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const out = (value as (...a: unknown[]) => object).apply(t, args);
+          if (key === "get" || key === "getByName") return traceStub(out, name);
+          return key === "jurisdiction" ? traceNamespace(out, name) : out;
+        };
+      },
+    }),
+  );
+}
+
+/** A service binding or Durable Object stub: `fetch` and RPC methods become CLIENT spans. */
+function traceStub(stub: object, name: string): object {
+  return once(stub, (target) =>
+    new Proxy(target, {
+      get(t, key) {
+        if (key === "fetch") return (input: RequestInfo | URL, init?: RequestInit) => bindingFetch(t as Fetcher, input, init);
+        const value = Reflect.get(t, key);
+        if (typeof key === "string" && typeof value === "function" && Object.getPrototypeOf(value) !== Function.prototype) {
+          return tracedRpcMethod(value, t, `${name}/${key}`, unwrap);
+        }
+        return own(t, value);
+      },
+    }),
+  );
+}
+
+interface Fetcher {
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+}
+
+function propagates(invocation: Invocation, url: URL): boolean {
+  const { propagateTraceContext: p, excludePropagationHosts } = invocation.pipeline.config;
+  if (excludePropagationHosts.some((pattern) => hostMatches(pattern, url))) return false;
+  try {
+    return typeof p === "function" ? p(url) === true : p;
+  } catch {
+    return false;
+  }
+}
+
+async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const ctx = context.active();
+  const scope = resolveScope(ctx);
+  const invocation = scope.invocation;
+  if (!invocation) return fetcher.fetch(input, init);
+  let request: Request;
+  let span: Span;
+  try {
+    request = new Request(input, init);
+    const url = new URL(request.url);
+    span = startSpanIn(
+      invocation.pipeline.scope,
+      normalizeMethod(request.method),
+      { kind: SpanKind.CLIENT, attributes: clientAttributes(request.method, url) },
+      ctx,
+      scope,
+    );
+    if (propagates(invocation, url)) injectTraceContext(request.headers, span.spanContext());
+  } catch {
+    // Contained: the call goes out exactly as given, untraced.
+    invocation.pipeline.selfError();
+    return fetcher.fetch(input, init);
+  }
+  let response: Response;
+  try {
+    response = await context.with(trace.setSpan(ctx, span), () => fetcher.fetch(request));
+  } catch (error) {
+    failSpan(span, error);
+    span.end();
+    throw error;
+  }
+  span.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
+  if (response.status >= 400) {
+    span.setAttribute(ERROR_TYPE, String(response.status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  if (!response.body || !span.isRecording() || (response as { webSocket?: unknown }).webSocket) {
+    span.end();
+    return response;
+  }
+  return rewrap(response, invocation, {
+    chunk() {},
+    end(outcome, error) {
+      if (outcome === "error") failSpan(span, error);
+      span.end();
+    },
+  });
+}
+
+function rewrap(response: Response, invocation: Invocation, observer: BodyObserver): Response {
+  const body = observeBody(response.body!, observer, nowMs, () => invocation.pipeline.selfError());
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** The Workers AI binding (`env.AI`) with each `run` recorded as a `gen_ai.*` span. Idempotent. */
+export function instrumentAI<T extends object>(ai: T): T {
+  return once(ai, (target) =>
+    new Proxy(target, {
+      get(t, key) {
+        const value = Reflect.get(t, key);
+        if (key === "run" && typeof value === "function") {
+          return (model: unknown, inputs: unknown, options?: unknown) => runAI(t as AiLike, model, inputs, options);
+        }
+        return own(t, value);
+      },
+    }),
+  );
+}
+
+interface AiLike {
+  run(model: unknown, inputs: unknown, options?: unknown): Promise<unknown>;
+}
+
+async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unknown): Promise<unknown> {
+  const ctx = context.active();
+  const scope = resolveScope(ctx);
+  const invocation = scope.invocation;
+  const request = invocation && workersAiRequest(model, inputs);
+  if (!invocation || !request) return ai.run(model, inputs, options);
+  const { pipeline } = invocation;
+  const detected = { provider: PROVIDER_WORKERS_AI, format: workersAi };
+  const startMs = nowMs();
+  const span: Span = startSpanIn(
+    pipeline.scope,
+    spanName(request),
+    { kind: SpanKind.CLIENT, attributes: requestAttributes(detected, request, pipeline), startTime: startMs },
+    ctx,
+    scope,
+  );
+  // A binding call has no network address (so the metrics get an empty one).
+  const call = new GenAICall(span, detected, request, pipeline, startMs, "", 0, (record) => invocation.recordCall(record));
+  const token = {};
+  invocation.hold(token);
+  let result: unknown;
+  try {
+    result = await context.with(trace.setSpan(ctx, span), () => ai.run(model, inputs, options));
+  } catch (error) {
+    call.fail(error, nowMs());
+    invocation.release(token);
+    throw error;
+  }
+  if (result instanceof Response && result.body) {
+    // `returnRawResponse`: an HTTP response after all.
+    return rewrap(result, invocation, released(call, call.observer(result, nowMs), token, invocation, false));
+  }
+  if (result instanceof ReadableStream) {
+    const observer = call.observer(notHttp(), nowMs);
+    return observeBody(result, released(call, observer, token, invocation, true), nowMs, () => pipeline.selfError());
+  }
+  workersAi.json(result, call.facts);
+  call.endWithoutBody(notHttp(), nowMs());
+  invocation.release(token);
+  return result;
+}
+
+/**
+ * A binding's result is not an HTTP response: status 0 (no status-based error, and no finish
+ * reason required: native Workers AI streams have none) and the stream's content type.
+ */
+const notHttp = () => ({ status: 0, headers: new Headers({ "content-type": "text/event-stream" }) }) as unknown as Response;
+
+/**
+ * The call's observer, releasing the invocation's hold at the end. For a Workers AI stream,
+ * completeness is `data: [DONE]`: a stream that ends without it is an incomplete one.
+ */
+function released(call: GenAICall, observer: BodyObserver, token: object, invocation: Invocation, stream: boolean): BodyObserver {
+  return {
+    chunk: observer.chunk,
+    end(outcome, error) {
+      const facts = call.facts;
+      if (stream && outcome === "done" && !facts.complete) facts.error ??= { type: "incomplete_stream", message: "the stream ended before [DONE]" };
+      observer.end(outcome, error);
+      invocation.release(token);
+    },
+  };
+}

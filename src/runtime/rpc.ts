@@ -1,0 +1,76 @@
+/**
+ * Cloudflare Workers RPC (method calls on a service binding or a Durable Object stub) as RPC
+ * spans: `rpc.system.name` = `cloudflare_rpc`, `rpc.method` = `Service/method`, also the span
+ * name. The caller's CLIENT span names the service after the binding (`env.COUNTER` →
+ * `COUNTER/increment`); the callee's SERVER span after its class (`Counter/increment`).
+ *
+ * No trace context crosses an RPC call: its arguments are the user's, and the platform offers
+ * no side channel for metadata. The callee's SERVER span starts its own trace. (A `fetch`
+ * through the same binding does carry `traceparent`.)
+ */
+import { type Attributes, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ERROR_TYPE, RPC_METHOD, RPC_SYSTEM_CLOUDFLARE, RPC_SYSTEM_NAME } from "../attributes.js";
+import { resolveScope, startSpanIn } from "../trace/tracer.js";
+
+export function rpcAttributes(method: string): Attributes {
+  return { [RPC_SYSTEM_NAME]: RPC_SYSTEM_CLOUDFLARE, [RPC_METHOD]: method };
+}
+
+export function failSpan(span: Span, error: unknown): void {
+  span.recordException(error as Error);
+  span.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+}
+
+/**
+ * Run `fn` (the call), then `done` once its result settles, without changing what the caller
+ * gets: a synchronous value stays synchronous, a thenable is returned as is (an RPC promise keeps
+ * its pipelining) and only observed.
+ */
+export function settle<T>(fn: () => T, done: (error?: unknown, failed?: boolean) => void): T {
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    done(error, true);
+    throw error;
+  }
+  const then = (result as { then?: unknown } | undefined)?.then;
+  if (typeof then === "function") {
+    then.call(
+      result,
+      () => done(),
+      (error: unknown) => done(error, true),
+    );
+  } else done();
+  return result;
+}
+
+/**
+ * An RPC method of a stub (`stub.increment`), whose calls become CLIENT spans. Everything else
+ * about it (awaiting it as a property, `then`) is left to the original. `mapArg` maps each
+ * argument before it is sent.
+ */
+export function tracedRpcMethod(method: object, stub: object, name: string, mapArg: (arg: unknown) => unknown): object {
+  return new Proxy(method, {
+    apply(target, _this, args) {
+      const ctx = context.active();
+      const scope = resolveScope(ctx);
+      const call = () => Reflect.apply(target as (...a: unknown[]) => unknown, stub, args.map(mapArg));
+      if (!scope.invocation) return call();
+      const span = startSpanIn(scope.invocation.pipeline.scope, name, { kind: SpanKind.CLIENT, attributes: rpcAttributes(name) }, ctx, scope);
+      return settle(
+        () => context.with(trace.setSpan(ctx, span), call),
+        (error, failed) => {
+          if (failed) failSpan(span, error);
+          span.end();
+        },
+      );
+    },
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      // `then`/`catch`/`finally` check their receiver: call them on the original.
+      return typeof value === "function" && Object.getPrototypeOf(value) === Function.prototype ? value.bind(target) : value;
+    },
+  });
+}
