@@ -20,3 +20,25 @@ export function fetchFor(ctxOrRequest: object): typeof fetch {
     return tracedFetch([input, init], { invocation });
   };
 }
+
+/**
+ * The handler's context with the work it hands to `waitUntil` held back from the flush, bound
+ * (with the original) to the invocation for `fetchFor`.
+ */
+export function trackedContext<C extends { waitUntil(promise: Promise<unknown>): void }>(ctx: C, invocation: Invocation): C {
+  const proxy = new Proxy(ctx, {
+    get(target, key) {
+      if (key === "waitUntil") {
+        return (promise: Promise<unknown>) => {
+          invocation.track(Promise.resolve(promise));
+          return target.waitUntil(promise);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  bindInvocation(proxy, invocation);
+  bindInvocation(ctx, invocation);
+  return proxy;
+}

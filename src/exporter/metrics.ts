@@ -24,7 +24,7 @@ export function serializeMetrics(
   const metrics = streams.map(({ descriptor, points }) => ({
     descriptor: {
       name: descriptor.name,
-      description: descriptor.description,
+      description: descriptor.description ?? "",
       unit: descriptor.unit,
       valueType: descriptor.valueType === "int" ? ValueType.INT : ValueType.DOUBLE,
     },

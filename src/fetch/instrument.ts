@@ -15,6 +15,7 @@ import type { RequestFacts } from "../genai/types.js";
 import { nowMs } from "../trace/clock.js";
 import { injectTraceContext } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
+import { failSpan } from "../trace/span.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod } from "./http.js";
 import { type BodyObserver, observeBody } from "./observe-body.js";
@@ -136,9 +137,7 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
     try {
       if (call) call.fail(error, nowMs());
       else {
-        span.recordException(error as Error);
-        span.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+        failSpan(span, error);
         span.end();
       }
       invocation.release(token);

@@ -14,7 +14,8 @@ import { DURATION_BOUNDS, Histogram, TOKEN_BOUNDS } from "./histogram.js";
 export interface MetricDescriptor {
   name: string;
   unit: string;
-  description: string;
+  /** Left out for the spec's metrics (their names are the documentation) to keep the bundle small. */
+  description?: string;
   kind: "histogram" | "counter";
   valueType: "int" | "double";
   bounds?: readonly number[];
@@ -31,25 +32,22 @@ export interface MetricStream {
   points: MetricPoint[];
 }
 
-const seconds = (name: string, description: string): MetricDescriptor => ({
+const seconds = (name: string): MetricDescriptor => ({
   name,
   unit: "s",
-  description,
   kind: "histogram",
   valueType: "double",
   bounds: DURATION_BOUNDS,
 });
-const tokenCounter = (name: string, description: string): MetricDescriptor => ({
+const tokenCounter = (name: string): MetricDescriptor => ({
   name,
   unit: "{token}",
-  description,
   kind: "counter",
   valueType: "int",
 });
-const tokenHistogram = (name: string, description: string): MetricDescriptor => ({
+const tokenHistogram = (name: string): MetricDescriptor => ({
   name,
   unit: "{token}",
-  description,
   kind: "histogram",
   valueType: "int",
   bounds: TOKEN_BOUNDS,
@@ -57,21 +55,21 @@ const tokenHistogram = (name: string, description: string): MetricDescriptor => 
 
 export const METRICS = {
   // Core v1.41.0 names.
-  tokenUsage: tokenHistogram("gen_ai.client.token.usage", "Tokens used."),
-  operationDuration: seconds("gen_ai.client.operation.duration", "Operation duration."),
-  timeToFirstChunk: seconds("gen_ai.client.operation.time_to_first_chunk", "Time to first chunk."),
-  timePerOutputChunk: seconds("gen_ai.client.operation.time_per_output_chunk", "Time per output chunk."),
+  tokenUsage: tokenHistogram("gen_ai.client.token.usage"),
+  operationDuration: seconds("gen_ai.client.operation.duration"),
+  timeToFirstChunk: seconds("gen_ai.client.operation.time_to_first_chunk"),
+  timePerOutputChunk: seconds("gen_ai.client.operation.time_per_output_chunk"),
   // genai-repo latest names.
-  inferenceDuration: seconds("gen_ai.client.inference.duration", "Inference duration."),
-  inferenceTimeToFirstChunk: seconds("gen_ai.client.inference.time_to_first_chunk", "Time to first chunk."),
-  inferenceTimePerOutputChunk: seconds("gen_ai.client.inference.time_per_output_chunk", "Time per output chunk."),
-  usageInput: tokenCounter("gen_ai.client.inference.usage.input_tokens", "Input tokens."),
-  usageOutput: tokenCounter("gen_ai.client.inference.usage.output_tokens", "Output tokens."),
-  usageCacheRead: tokenCounter("gen_ai.client.inference.usage.cache_read.input_tokens", "Cache read input tokens."),
-  usageCacheWrite: tokenCounter("gen_ai.client.inference.usage.cache_write.input_tokens", "Cache write input tokens."),
-  usageReasoning: tokenCounter("gen_ai.client.inference.usage.reasoning.output_tokens", "Reasoning output tokens."),
-  operationInputTokens: tokenHistogram("gen_ai.client.inference.operation.input_tokens", "Input tokens per call."),
-  operationOutputTokens: tokenHistogram("gen_ai.client.inference.operation.output_tokens", "Output tokens per call."),
+  inferenceDuration: seconds("gen_ai.client.inference.duration"),
+  inferenceTimeToFirstChunk: seconds("gen_ai.client.inference.time_to_first_chunk"),
+  inferenceTimePerOutputChunk: seconds("gen_ai.client.inference.time_per_output_chunk"),
+  usageInput: tokenCounter("gen_ai.client.inference.usage.input_tokens"),
+  usageOutput: tokenCounter("gen_ai.client.inference.usage.output_tokens"),
+  usageCacheRead: tokenCounter("gen_ai.client.inference.usage.cache_read.input_tokens"),
+  usageCacheWrite: tokenCounter("gen_ai.client.inference.usage.cache_write.input_tokens"),
+  usageReasoning: tokenCounter("gen_ai.client.inference.usage.reasoning.output_tokens"),
+  operationInputTokens: tokenHistogram("gen_ai.client.inference.operation.input_tokens"),
+  operationOutputTokens: tokenHistogram("gen_ai.client.inference.operation.output_tokens"),
   // Ours: only with a configured price table.
   cost: {
     name: "otel_genai_edge.client.cost",

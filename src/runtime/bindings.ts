@@ -20,7 +20,8 @@ import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
 import { injectTraceContext } from "../trace/propagation.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
-import { failSpan, tracedRpcMethod } from "./rpc.js";
+import { failSpan } from "../trace/span.js";
+import { tracedRpcMethod } from "./rpc.js";
 
 const wrappers = new WeakMap<object, object>();
 /** Wrapper → the binding it wraps. */

@@ -3,10 +3,9 @@
  * `queue` handlers. Configuration comes from the Worker's `env` (OTEL_* vars) and an optional
  * config object or function of env. Telemetry is flushed with `ctx.waitUntil`.
  */
-import { type Attributes, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { type Attributes, SpanKind, } from "@opentelemetry/api";
 import {
   CLOUD_PROVIDER,
-  ERROR_TYPE,
   FAAS_CRON,
   FAAS_TIME,
   FAAS_TRIGGER,
@@ -15,9 +14,10 @@ import {
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
 } from "../attributes.js";
-import { bindInvocation } from "../bind.js";
-import type { Invocation } from "../trace/invocation.js";
+import { bindInvocation, trackedContext } from "../bind.js";
+import { failSpan } from "../trace/span.js";
 import { type ConfigInput, handleRequest, pipelineFor, type Started, startInvocation } from "./invoke.js";
+import { settle } from "./settle.js";
 
 /** The parts of a Worker's ExecutionContext we use (structural, so no types package is needed). */
 export interface WorkerContext {
@@ -34,44 +34,38 @@ export interface WorkerHandler<Env = any> {
 
 const RUNTIME_RESOURCE = { [CLOUD_PROVIDER]: "cloudflare" };
 
-/** A ctx whose waitUntil work the invocation waits for before flushing. */
-function trackedContext(ctx: WorkerContext, invocation: Invocation): WorkerContext {
-  const proxy = new Proxy(ctx, {
-    get(target, key) {
-      if (key === "waitUntil") {
-        return (promise: Promise<unknown>) => {
-          invocation.track(Promise.resolve(promise));
-          target.waitUntil(promise);
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  bindInvocation(proxy, invocation);
-  bindInvocation(ctx, invocation);
-  return proxy;
-}
-
-/** Run a non-HTTP trigger (cron, queue) under its own root span. */
-async function runTrigger(
-  started: Started,
+/**
+ * Run a non-HTTP trigger (cron, queue) under its own root span. If the instrumentation itself
+ * fails to start, the handler runs plainly; the handler's own errors are rethrown untouched.
+ */
+function runTrigger<Env>(
+  env: Env,
   ctx: WorkerContext,
+  config: ConfigInput<Env> | undefined,
+  name: string,
+  kind: SpanKind,
+  attributes: () => Attributes,
   call: (ctx: WorkerContext) => void | Promise<void>,
-): Promise<void> {
-  const { invocation, root } = started;
+): void | Promise<void> {
+  let started: Started;
   try {
-    await started.run(() => call(trackedContext(ctx, invocation)));
-  } catch (error) {
-    root.recordException(error as Error);
-    root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
-    root.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-    throw error;
-  } finally {
-    root.end();
-    invocation.responseFinished();
-    invocation.handlerSettled();
+    const pipeline = pipelineFor(env, config, RUNTIME_RESOURCE);
+    if (!pipeline) return call(ctx);
+    started = startInvocation(pipeline, name, kind, attributes(), undefined);
+    ctx.waitUntil(started.invocation.done);
+  } catch {
+    return call(ctx);
   }
+  const { invocation, root } = started;
+  return settle(
+    () => started.run(() => call(trackedContext(ctx, invocation))),
+    (error, failed) => {
+      if (failed) failSpan(root, error);
+      root.end();
+      invocation.responseFinished();
+      invocation.handlerSettled();
+    },
+  );
 }
 
 export function instrument<Env, H extends WorkerHandler<Env>>(handler: H, config?: ConfigInput<Env>): H {
@@ -93,36 +87,25 @@ export function instrument<Env, H extends WorkerHandler<Env>>(handler: H, config
 
   if (handler.scheduled) {
     const scheduled = handler.scheduled;
-    wrapped.scheduled = (controller, env, ctx) => {
-      const pipeline = pipelineFor(env, config, RUNTIME_RESOURCE);
-      if (!pipeline) return scheduled.call(handler, controller, env, ctx);
-      const attributes: Attributes = {
+    wrapped.scheduled = (controller, env, ctx) =>
+      runTrigger(env, ctx, config, `scheduled ${controller.cron}`, SpanKind.INTERNAL, () => ({
         [FAAS_TRIGGER]: "timer",
         [FAAS_CRON]: controller.cron,
         [FAAS_TIME]: new Date(controller.scheduledTime).toISOString(),
-      };
-      const started = startInvocation(pipeline, `scheduled ${controller.cron}`, SpanKind.INTERNAL, attributes, undefined);
-      ctx.waitUntil(started.invocation.done);
-      return runTrigger(started, ctx, (c) => scheduled.call(handler, controller, env, c));
-    };
+      }), (c) => scheduled.call(handler, controller, env, c));
   }
 
   if (handler.queue) {
     const queue = handler.queue;
-    wrapped.queue = (batch, env, ctx) => {
-      const pipeline = pipelineFor(env, config, RUNTIME_RESOURCE);
-      if (!pipeline) return queue.call(handler, batch, env, ctx);
-      const attributes: Attributes = {
+    wrapped.queue = (batch, env, ctx) =>
+      runTrigger(env, ctx, config, `process ${batch.queue}`, SpanKind.CONSUMER, () => ({
         [FAAS_TRIGGER]: "pubsub",
         [MESSAGING_SYSTEM]: "cloudflare_queues",
         [MESSAGING_OPERATION_TYPE]: "process",
         [MESSAGING_DESTINATION_NAME]: batch.queue,
         [MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
-      };
-      const started = startInvocation(pipeline, `process ${batch.queue}`, SpanKind.CONSUMER, attributes, undefined);
-      ctx.waitUntil(started.invocation.done);
-      return runTrigger(started, ctx, (c) => queue.call(handler, batch, env, c));
-    };
+      }), (c) => queue.call(handler, batch, env, c));
   }
+
   return wrapped as H;
 }

@@ -5,8 +5,7 @@
  * environment (`env.ts`), the export is handed to whatever `waitUntil` the platform offers
  * (`wait-until.ts`); spans, GenAI recording and export are the same as `instrument`'s.
  */
-import { bindInvocation } from "../bind.js";
-import type { Invocation } from "../trace/invocation.js";
+import { bindInvocation, trackedContext } from "../bind.js";
 import { type RuntimeEnv, readRuntimeEnv, runtimeResource } from "./env.js";
 import { type ConfigInput, handleRequest, pipelineFor } from "./invoke.js";
 import { contextIndex, findWaitUntil, keepAlive } from "./wait-until.js";
@@ -16,25 +15,6 @@ export type RequestHandler<R extends Request = Request, A extends unknown[] = un
   request: R,
   ...rest: A
 ) => Response | Promise<Response>;
-
-/** The handler's context, with the work it hands to `waitUntil` held back from the flush. */
-function trackedContext<C extends object>(ctx: C & { waitUntil(promise: Promise<unknown>): void }, invocation: Invocation): C {
-  const proxy = new Proxy(ctx, {
-    get(target, key) {
-      if (key === "waitUntil") {
-        return (promise: Promise<unknown>) => {
-          invocation.track(Promise.resolve(promise));
-          return target.waitUntil(promise);
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  bindInvocation(proxy, invocation);
-  bindInvocation(ctx, invocation);
-  return proxy;
-}
 
 /**
  * Wrap a `(request, context?) => Response` handler: one SERVER span per request, every

@@ -20,7 +20,9 @@ import { invocationFrom } from "../trace/invocation.js";
 import { traceBindings } from "./bindings.js";
 import { instrument, type WorkerContext } from "./cloudflare.js";
 import { type ConfigInput, pipelineFor, startInvocation } from "./invoke.js";
-import { failSpan, rpcAttributes, settle } from "./rpc.js";
+import { failSpan } from "../trace/span.js";
+import { rpcAttributes } from "./rpc.js";
+import { settle } from "./settle.js";
 
 /** A class the platform instantiates with `(ctx, env)`. */
 export type EntrypointClass = new (ctx: any, env: any) => object;

@@ -14,6 +14,7 @@ import { Pipeline } from "../pipeline.js";
 import { nowMs } from "../trace/clock.js";
 import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
+import { failSpan } from "../trace/span.js";
 import { extractTraceContext } from "../trace/propagation.js";
 import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
@@ -38,8 +39,15 @@ export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtim
   const cacheKey = env && typeof env === "object" ? (env as object) : undefined;
   if (cacheKey && pipelines.has(cacheKey)) return pipelines.get(cacheKey);
   if (!cacheKey && staticPipeline && staticPipeline.key === input) return staticPipeline.pipeline;
-  const explicit = typeof input === "function" ? input(env) : (input ?? {});
-  const config: ResolvedConfig = resolveConfig(env as EnvSource, explicit);
+  let config: ResolvedConfig;
+  try {
+    const explicit = typeof input === "function" ? input(env) : (input ?? {});
+    config = resolveConfig(env as EnvSource, explicit);
+  } catch (error) {
+    // A config function that throws turns telemetry off, never the handler.
+    warnOnce("bad-config", `configuration failed (${(error as Error)?.message ?? error}): telemetry is off.`);
+    return undefined;
+  }
   let pipeline: Pipeline | undefined;
   if (config.disabled) pipeline = undefined;
   else if (!config.tracesUrl && !config.metricsUrl) {
@@ -76,9 +84,8 @@ export function startInvocation(
   if (!asyncPropagation) {
     warnOnce(
       "no-als",
-      "AsyncLocalStorage is not available (on Workers add the `nodejs_als` or `nodejs_compat` compatibility flag). " +
-        "An outbound fetch is traced only when its request is the only one in flight, so spans never land on the wrong request; " +
-        "use `fetchFor(ctx)` to bind calls explicitly under concurrency.",
+      "AsyncLocalStorage is not available (Workers: the nodejs_compat flag, a compatibility_date from 2026-09-01, or useAsyncLocalStorage()). " +
+        "A fetch is traced only when its request is the only one in flight; use fetchFor(ctx) to bind calls under concurrency.",
     );
   }
   const invocation = new Invocation(pipeline);
@@ -124,9 +131,7 @@ export async function handleRequest(
     response = await started.run(() => handler(started));
   } catch (error) {
     try {
-      root.recordException(error as Error);
-      root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
-      root.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      failSpan(root, error);
       root.end();
       invocation.responseFinished();
       invocation.handlerSettled();

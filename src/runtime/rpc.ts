@@ -8,42 +8,14 @@
  * no side channel for metadata. The callee's SERVER span starts its own trace. (A `fetch`
  * through the same binding does carry `traceparent`.)
  */
-import { type Attributes, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ERROR_TYPE, RPC_METHOD, RPC_SYSTEM_CLOUDFLARE, RPC_SYSTEM_NAME } from "../attributes.js";
+import { type Attributes, context, SpanKind, trace } from "@opentelemetry/api";
+import { RPC_METHOD, RPC_SYSTEM_CLOUDFLARE, RPC_SYSTEM_NAME } from "../attributes.js";
+import { failSpan } from "../trace/span.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
+import { settle } from "./settle.js";
 
 export function rpcAttributes(method: string): Attributes {
   return { [RPC_SYSTEM_NAME]: RPC_SYSTEM_CLOUDFLARE, [RPC_METHOD]: method };
-}
-
-export function failSpan(span: Span, error: unknown): void {
-  span.recordException(error as Error);
-  span.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
-  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-}
-
-/**
- * Run `fn` (the call), then `done` once its result settles, without changing what the caller
- * gets: a synchronous value stays synchronous, a thenable is returned as is (an RPC promise keeps
- * its pipelining) and only observed.
- */
-export function settle<T>(fn: () => T, done: (error?: unknown, failed?: boolean) => void): T {
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    done(error, true);
-    throw error;
-  }
-  const then = (result as { then?: unknown } | undefined)?.then;
-  if (typeof then === "function") {
-    then.call(
-      result,
-      () => done(),
-      (error: unknown) => done(error, true),
-    );
-  } else done();
-  return result;
 }
 
 /**

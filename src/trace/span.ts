@@ -10,7 +10,7 @@ import {
   SpanStatusCode,
   type TimeInput,
 } from "@opentelemetry/api";
-import { EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
+import { ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
 import type { Limits } from "../config.js";
 import { nowMs } from "./clock.js";
 
@@ -167,6 +167,13 @@ export class RecordingSpan implements Span {
     }
     this.addEvent("exception", attributes, time);
   }
+}
+
+/** Record a failure on a span: the exception event, `error.type` (its name) and ERROR status. */
+export function failSpan(span: Span, error: unknown): void {
+  span.recordException(error as Error);
+  span.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
 }
 
 export { SpanKind, SpanStatusCode };

@@ -22,10 +22,6 @@ import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js
 import { shouldSample } from "./sampler.js";
 import { type InstrumentationScope, RecordingSpan } from "./span.js";
 
-let unattributed = 0;
-/** Spans started outside any invocation (module scope, or after the flush); they are not recorded. */
-export const unattributedSpanCount = (): number => unattributed;
-
 function timeOf(options: SpanOptions): number {
   const t = options.startTime;
   if (t === undefined) return nowMs();
@@ -58,8 +54,8 @@ export function startSpanIn(
   const { invocation, parent } = resolved;
   const traceId = parent?.traceId ?? newTraceId();
   const spanId = newSpanId();
+  // Outside any invocation (module scope, or after the flush): not recorded.
   if (!invocation) {
-    unattributed++;
     return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
   }
   const sampled = parent
