@@ -94,6 +94,19 @@ export const OWN_SPAN_UNFINISHED = "otel_genai_edge.span.unfinished";
 export const OWN_SPANS_DROPPED = "otel_genai_edge.spans.dropped";
 export const OWN_COST_USD = "otel_genai_edge.usage.cost_usd";
 
+/**
+ * Attributes the conventions type as double. The OTLP transformer writes any whole number as
+ * `intValue`; the exporter turns these back into `doubleValue` (a temperature of 1 is a double).
+ */
+export const DOUBLE_ATTRIBUTES = [
+  GEN_AI_REQUEST_TEMPERATURE,
+  GEN_AI_REQUEST_TOP_P,
+  GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  GEN_AI_REQUEST_PRESENCE_PENALTY,
+  GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  OWN_COST_USD,
+];
+
 export type SemconvProfileName = "v1.41" | "latest";
 
 export interface SemconvProfile {

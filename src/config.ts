@@ -56,6 +56,11 @@ export interface Config {
   routeFor?: (request: Request) => string | undefined;
   /** How long to wait for spans still open once the invocation's work is done (ms). Default 2000. */
   flushGraceMs?: number;
+  /**
+   * The longest wait, after the handler returned, for the response body and waitUntil work
+   * before what has ended is exported anyway (ms). Default 30000, Workers' own waitUntil limit.
+   */
+  flushDeadlineMs?: number;
   limits?: Partial<Limits>;
   /** Per-model prices, USD per one million tokens, for the cost attribute and counter. */
   prices?: Record<string, Price>;
@@ -112,6 +117,7 @@ export interface ResolvedConfig {
   addStreamUsage: boolean;
   routeFor?: (request: Request) => string | undefined;
   flushGraceMs: number;
+  flushDeadlineMs: number;
   limits: Limits;
   prices: Record<string, Price>;
 }
@@ -152,6 +158,8 @@ function number(value: string | undefined): number | undefined {
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
 }
+
+const positive = (n: number | undefined) => (n !== undefined && n > 0 ? n : undefined);
 
 const SAMPLERS: SamplerName[] = [
   "always_on",
@@ -203,7 +211,7 @@ export function resolveConfig(env: EnvSource, explicit: Config = {}): ResolvedCo
       ...parseKeyValueList(str(env, "OTEL_EXPORTER_OTLP_HEADERS")),
       ...explicit.headers,
     },
-    timeoutMs: explicit.timeoutMs ?? number(str(env, "OTEL_EXPORTER_OTLP_TIMEOUT")) ?? 10000,
+    timeoutMs: positive(explicit.timeoutMs ?? number(str(env, "OTEL_EXPORTER_OTLP_TIMEOUT"))) ?? 10000,
     sampler,
     samplerRatio: Math.min(1, Math.max(0, ratio)),
     disabled: explicit.disabled ?? str(env, "OTEL_SDK_DISABLED")?.toLowerCase() === "true",
@@ -216,6 +224,7 @@ export function resolveConfig(env: EnvSource, explicit: Config = {}): ResolvedCo
     addStreamUsage: explicit.addStreamUsage ?? false,
     routeFor: explicit.routeFor,
     flushGraceMs: explicit.flushGraceMs ?? 2000,
+    flushDeadlineMs: explicit.flushDeadlineMs ?? 30000,
     limits: { ...DEFAULT_LIMITS, ...explicit.limits },
     prices: explicit.prices ?? {},
   };

@@ -23,14 +23,18 @@ export interface PipelineStats {
   lastFailure?: string;
 }
 
+/**
+ * End of the isolate's last metrics interval. Every pipeline in an isolate shares its
+ * `service.instance.id`, so their delta intervals follow one another and never overlap.
+ */
+let lastMetricsEndMs = 0;
+
 export class Pipeline {
   readonly profile: SemconvProfile;
   readonly resource: ResourceLike;
   /** The scope of the spans this package makes; the schema URL matches the semconv profile. */
   readonly scope: InstrumentationScope;
   readonly stats: PipelineStats = { exports: 0, exportFailures: 0, instrumentationErrors: 0 };
-  /** End of the last metrics interval: delta points from one isolate never overlap. */
-  private metricsEndMs = 0;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -59,9 +63,9 @@ export class Pipeline {
     const { metricsUrl } = this.config;
     if (metricsUrl && invocation.calls.length > 0) {
       const streams = aggregateCalls(invocation.calls, this.profile);
-      const endMs = Math.max(nowMs(), this.metricsEndMs + 0.001);
-      const startMs = Math.max(invocation.startMs, this.metricsEndMs);
-      this.metricsEndMs = endMs;
+      const endMs = Math.max(nowMs(), lastMetricsEndMs + 0.001);
+      const startMs = Math.max(invocation.startMs, lastMetricsEndMs);
+      lastMetricsEndMs = endMs;
       work.push(this.post(metricsUrl, serializeMetrics(streams, this.resource, this.scope, startMs, endMs)));
     }
     await Promise.all(work);

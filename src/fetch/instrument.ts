@@ -10,7 +10,7 @@ import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } fro
 import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
-import { type Detected, detect, modelFromPath } from "../genai/detect.js";
+import { type Detected, detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
 import { nowMs } from "../trace/clock.js";
 import { injectTraceContext } from "../trace/propagation.js";
@@ -39,15 +39,18 @@ async function viewRequest(input: RequestInfo | URL, init: RequestInit | undefin
   const method = (init?.method ?? (isRequest ? input.method : "GET")).toUpperCase();
   const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
   let bodyText: string | undefined;
-  if (method === "POST") {
+  // Only a request that could be an LLM call is read, and only a bounded body.
+  if (mayBeLLMCall(method, url)) {
     const body = init?.body;
-    if (typeof body === "string") bodyText = body;
-    else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
+    if (typeof body === "string") {
+      if (body.length <= maxBytes) bodyText = body;
+    } else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
       if (body.byteLength <= maxBytes) bodyText = new TextDecoder().decode(body);
     } else if (body === undefined && isRequest && input.body) {
-      // A Request carrying its body: read a clone, only when it is small enough to be a prompt.
-      const length = Number(input.headers.get("content-length") ?? Number.NaN);
-      if (!(length > maxBytes)) bodyText = await input.clone().text();
+      // A Request carrying its body: read a clone only when its declared size is small enough
+      // to be a prompt (a streamed upload of unknown size is never buffered).
+      const length = Number(input.headers.get("content-length"));
+      if (length > 0 && length <= maxBytes) bodyText = await input.clone().text();
     }
   }
   return { url, method, headers, bodyText };
@@ -65,7 +68,8 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
   }
 }
 
-function shouldPropagate(invocation: Invocation, url: URL): boolean {
+/** Whether `traceparent` may go to this URL (config: propagateTraceContext, excludePropagationHosts). */
+export function shouldPropagate(invocation: Invocation, url: URL): boolean {
   const { propagateTraceContext, excludePropagationHosts } = invocation.pipeline.config;
   if (excludePropagationHosts.some((pattern) => hostMatches(pattern, url))) return false;
   if (typeof propagateTraceContext === "function") {
@@ -155,6 +159,11 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
     };
+    // Nothing to watch for a plain call that is not recorded: hand the response over untouched.
+    if (!call && !span.isRecording()) {
+      invocation.release(token);
+      return response;
+    }
     if (!response.body || response.status === 101 || (response as { webSocket?: unknown }).webSocket) {
       if (call) call.endWithoutBody(response, nowMs());
       else {
@@ -238,12 +247,30 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
 
 const INSTALLED = Symbol.for("otel-genai-edge.fetch");
 
-/** Replace the global fetch once per isolate. Calls outside any invocation pass straight through. */
+/**
+ * Replace the global fetch once per isolate, when the package is imported: SDK clients built at
+ * module scope read `globalThis.fetch` when they are constructed. The wrapper chains to the
+ * fetch that was there (a platform's or framework's own patch keeps working), keeps its own
+ * properties (Bun's `fetch.preconnect`...), and passes calls made outside any invocation
+ * straight through.
+ */
 export function installGlobalFetch(): void {
-  const g = globalThis as { fetch: typeof fetch; [INSTALLED]?: boolean };
-  if (g[INSTALLED]) return;
+  const g = globalThis as { fetch?: typeof fetch; [INSTALLED]?: boolean };
+  if (g[INSTALLED] || typeof g.fetch !== "function") return;
   g[INSTALLED] = true;
-  g.fetch = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const underlying = g.fetch;
+  const wrapper = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     return tracedFetch([input, init]);
   };
+  for (const key of Object.getOwnPropertyNames(underlying)) {
+    if (key in wrapper) continue;
+    try {
+      Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(underlying, key)!);
+    } catch {
+      // a non-configurable oddity: leave it out
+    }
+  }
+  g.fetch = wrapper as typeof fetch;
 }
+
+installGlobalFetch();

@@ -47,8 +47,9 @@ export function observeBody(
           return;
         }
         if (result.done) {
-          finish("done");
+          // The consumer hears of the end first; our parsing and any flush it triggers come after.
           controller.close();
+          queueMicrotask(() => finish("done"));
           return;
         }
         if (watching) {

@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { dropUndefined, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { dropUndefined, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -66,10 +66,6 @@ function setError(e: Obj, facts: ResponseFacts): void {
   const type = str(error.type) ?? "_OTHER";
   const message = str(error.message);
   facts.error = message === undefined ? { type } : { type, message };
-}
-
-function hasText(v: unknown): boolean {
-  return typeof v === "string" && v.length > 0;
 }
 
 function isOutputDelta(delta: Obj): boolean {

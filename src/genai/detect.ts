@@ -87,6 +87,11 @@ function bodyFits(format: ProviderFormat, body: Record<string, unknown> | undefi
   return "input" in body;
 }
 
+/** A cheap first look, before any body is read: only POSTs to an LLM-shaped path qualify. */
+export function mayBeLLMCall(method: string, url: URL): boolean {
+  return method === "POST" && /\/(chat\/completions|responses|embeddings|messages)\/*$/.test(url.pathname);
+}
+
 export function detect(
   method: string,
   url: URL,

@@ -62,3 +62,8 @@ export function dropUndefined<T extends object>(facts: T): T {
   }
   return facts;
 }
+
+/** A non-empty string: an output delta that carries something. */
+export function hasText(v: unknown): boolean {
+  return typeof v === "string" && v.length > 0;
+}

@@ -3,7 +3,7 @@
  * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
  */
 
-import { choiceIndex, dropUndefined, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { choiceIndex, dropUndefined, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
@@ -79,10 +79,6 @@ function foldCommon(body: Obj, facts: ResponseFacts): void {
 }
 
 /** Non-empty text in a delta field: the empty `content: ""` of the role chunk is not output. */
-function hasText(v: unknown): boolean {
-  return typeof v === "string" && v.length > 0;
-}
-
 /**
  * A delta is model output when it carries text, a refusal, reasoning text (`reasoning` on
  * OpenRouter/vLLM, `reasoning_content` on DeepSeek/Groq) or a tool-call fragment with a

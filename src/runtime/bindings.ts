@@ -12,7 +12,8 @@
  */
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, PROVIDER_WORKERS_AI } from "../attributes.js";
-import { clientAttributes, hostMatches, normalizeMethod } from "../fetch/http.js";
+import { clientAttributes, normalizeMethod } from "../fetch/http.js";
+import { shouldPropagate } from "../fetch/instrument.js";
 import { type BodyObserver, observeBody } from "../fetch/observe-body.js";
 import { GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
@@ -116,16 +117,6 @@ interface Fetcher {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
 }
 
-function propagates(invocation: Invocation, url: URL): boolean {
-  const { propagateTraceContext: p, excludePropagationHosts } = invocation.pipeline.config;
-  if (excludePropagationHosts.some((pattern) => hostMatches(pattern, url))) return false;
-  try {
-    return typeof p === "function" ? p(url) === true : p;
-  } catch {
-    return false;
-  }
-}
-
 async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const ctx = context.active();
   const scope = resolveScope(ctx);
@@ -143,7 +134,7 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
       ctx,
       scope,
     );
-    if (propagates(invocation, url)) injectTraceContext(request.headers, span.spanContext());
+    if (shouldPropagate(invocation, url)) injectTraceContext(request.headers, span.spanContext());
   } catch {
     // Contained: the call goes out exactly as given, untraced.
     invocation.pipeline.selfError();

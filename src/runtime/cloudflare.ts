@@ -32,7 +32,7 @@ export interface WorkerHandler<Env = any> {
   [key: string]: unknown;
 }
 
-const RUNTIME_RESOURCE = { [CLOUD_PROVIDER]: "cloudflare" };
+export const RUNTIME_RESOURCE = { [CLOUD_PROVIDER]: "cloudflare" };
 
 /**
  * Run a non-HTTP trigger (cron, queue) under its own root span. If the instrumentation itself
@@ -49,7 +49,7 @@ function runTrigger<Env>(
 ): void | Promise<void> {
   let started: Started;
   try {
-    const pipeline = pipelineFor(env, config, RUNTIME_RESOURCE);
+    const pipeline = typeof ctx?.waitUntil === "function" ? pipelineFor(env, config, RUNTIME_RESOURCE) : undefined;
     if (!pipeline) return call(ctx);
     started = startInvocation(pipeline, name, kind, attributes(), undefined);
     ctx.waitUntil(started.invocation.done);
@@ -74,7 +74,8 @@ export function instrument<Env, H extends WorkerHandler<Env>>(handler: H, config
   if (handler.fetch) {
     const fetchHandler = handler.fetch;
     wrapped.fetch = (request, env, ctx) => {
-      const pipeline = pipelineFor(env, config, RUNTIME_RESOURCE);
+      // Called without a ctx (a unit test, a router's app.fetch): nothing to flush with, run plainly.
+      const pipeline = typeof ctx?.waitUntil === "function" ? pipelineFor(env, config, RUNTIME_RESOURCE) : undefined;
       if (!pipeline) return fetchHandler.call(handler, request, env, ctx);
       return handleRequest(pipeline, request, {}, (started) => {
         if (!started) return fetchHandler.call(handler, request, env, ctx);

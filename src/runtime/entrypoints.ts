@@ -15,10 +15,10 @@
  * call made after an `await` cannot be told from the platform's, and gets its own span.
  */
 import { type Attributes, context, SpanKind } from "@opentelemetry/api";
-import { CLOUD_PROVIDER, FAAS_TRIGGER } from "../attributes.js";
+import { FAAS_TRIGGER } from "../attributes.js";
 import { invocationFrom } from "../trace/invocation.js";
 import { traceBindings } from "./bindings.js";
-import { instrument, type WorkerContext } from "./cloudflare.js";
+import { instrument, RUNTIME_RESOURCE, type WorkerContext } from "./cloudflare.js";
 import { type ConfigInput, pipelineFor, startInvocation } from "./invoke.js";
 import { failSpan } from "../trace/span.js";
 import { rpcAttributes } from "./rpc.js";
@@ -27,7 +27,6 @@ import { settle } from "./settle.js";
 /** A class the platform instantiates with `(ctx, env)`. */
 export type EntrypointClass = new (ctx: any, env: any) => object;
 
-const RUNTIME_RESOURCE = { [CLOUD_PROVIDER]: "cloudflare" };
 
 /** Platform callbacks that are neither traced handlers nor RPC methods. */
 const UNTRACED = new Set(["constructor", "webSocketMessage", "webSocketClose", "webSocketError", "tail", "trace", "email", "test"]);

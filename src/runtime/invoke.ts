@@ -28,17 +28,25 @@ export function warnOnce(key: string, message: string): void {
   console.warn(`[otel-genai-edge] ${message}`);
 }
 
-const pipelines = new WeakMap<object, Pipeline>();
-let staticPipeline: { key: unknown; pipeline: Pipeline | undefined } | undefined;
+/** Per env object (a Worker's env, a runtime's variables) and config input: one pipeline each. */
+const pipelines = new WeakMap<object, Map<unknown, Pipeline | undefined>>();
+const NO_ENV = {};
 
 /**
  * The pipeline for this env and config, or undefined when telemetry is off (disabled, or no
  * endpoint configured: then a one-time message and no network calls).
  */
 export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtimeResource: Record<string, string>): Pipeline | undefined {
-  const cacheKey = env && typeof env === "object" ? (env as object) : undefined;
-  if (cacheKey && pipelines.has(cacheKey)) return pipelines.get(cacheKey);
-  if (!cacheKey && staticPipeline && staticPipeline.key === input) return staticPipeline.pipeline;
+  const envKey = env && typeof env === "object" ? (env as object) : NO_ENV;
+  let byConfig = pipelines.get(envKey);
+  if (!byConfig) pipelines.set(envKey, (byConfig = new Map()));
+  if (byConfig.has(input)) return byConfig.get(input);
+  const pipeline = createPipeline(env, input, runtimeResource);
+  byConfig.set(input, pipeline);
+  return pipeline;
+}
+
+function createPipeline<E>(env: E, input: ConfigInput<E> | undefined, runtimeResource: Record<string, string>): Pipeline | undefined {
   let config: ResolvedConfig;
   try {
     const explicit = typeof input === "function" ? input(env) : (input ?? {});
@@ -48,17 +56,15 @@ export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtim
     warnOnce("bad-config", `configuration failed (${(error as Error)?.message ?? error}): telemetry is off.`);
     return undefined;
   }
-  let pipeline: Pipeline | undefined;
-  if (config.disabled) pipeline = undefined;
-  else if (!config.tracesUrl && !config.metricsUrl) {
+  if (config.disabled) return undefined;
+  if (!config.tracesUrl && !config.metricsUrl) {
     warnOnce(
       "no-endpoint",
       "no OTLP endpoint configured (set OTEL_EXPORTER_OTLP_ENDPOINT or pass `endpoint`): telemetry is off and nothing is sent.",
     );
-  } else pipeline = new Pipeline(config, runtimeResource);
-  if (cacheKey) pipelines.set(cacheKey, pipeline as Pipeline);
-  else staticPipeline = { key: input, pipeline };
-  return pipeline;
+    return undefined;
+  }
+  return new Pipeline(config, runtimeResource);
 }
 
 let coldStart = true;
@@ -132,19 +138,22 @@ export async function handleRequest(
   } catch (error) {
     try {
       failSpan(root, error);
-      root.end();
-      invocation.responseFinished();
-      invocation.handlerSettled();
     } catch {
       pipeline.selfError();
     }
+    root.end();
+    invocation.responseFinished();
+    invocation.handlerSettled();
     throw error;
   }
+  invocation.handlerSettled();
   try {
-    invocation.handlerSettled();
     return endWithResponse(invocation, root, response);
   } catch {
+    // Could not watch the body (e.g. it is locked): end now rather than never.
     pipeline.selfError();
+    root.end();
+    invocation.responseFinished();
     return response;
   }
 }

@@ -2,9 +2,11 @@
  * One handler invocation: its spans, its GenAI metric samples, and the moment its telemetry
  * is flushed. Everything is bounded and released after the flush.
  *
- * Flush happens once the handler has returned, the work it handed to `waitUntil` has
- * settled and every span has ended (the server span ends when the response body has finished
- * streaming). Spans still open `flushGraceMs` after everything else are ended and marked.
+ * Flush happens once the handler has returned, the response body has finished streaming, the
+ * work it handed to `waitUntil` has settled and every span has ended. Spans still open
+ * `flushGraceMs` after everything else are ended and marked; and whatever is still pending
+ * `flushDeadlineMs` after the handler returned, the invocation is flushed then, so no state
+ * outlives it.
  */
 import { type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
 import { OWN_SPAN_UNFINISHED } from "../attributes.js";
@@ -36,6 +38,8 @@ export class Invocation implements SpanSink {
   private readonly pending = new Set<Promise<unknown>>();
   private handlerDone = false;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = false;
   private resolveDone!: () => void;
   flushed = false;
   /** Resolves once this invocation's telemetry has been exported (or dropped). */
@@ -96,7 +100,9 @@ export class Invocation implements SpanSink {
   }
 
   handlerSettled(): void {
+    if (this.handlerDone) return;
     this.handlerDone = true;
+    this.deadlineTimer = unref(setTimeout(() => this.flush(), this.pipeline.config.flushDeadlineMs));
     this.check();
   }
 
@@ -107,24 +113,25 @@ export class Invocation implements SpanSink {
   }
 
   private check(): void {
-    if (this.flushed || !this.handlerDone || this.pending.size > 0) return;
-    if (this.open.size === 0) {
-      this.flush();
-      return;
-    }
-    if (!this.responseEnded) return; // the response is still streaming
-    if (!this.graceTimer) this.graceTimer = setTimeout(() => this.flush(), this.pipeline.config.flushGraceMs);
+    // Waiting for: the handler, the response body (even when nothing is recorded: a stream that
+    // passes through it may still be an LLM call whose metrics count), and waitUntil work.
+    if (this.flushing || !this.handlerDone || !this.responseEnded || this.pending.size > 0) return;
+    if (this.open.size === 0) this.flush();
+    else this.graceTimer ??= unref(setTimeout(() => this.flush(), this.pipeline.config.flushGraceMs));
   }
 
   private flush(): void {
-    if (this.flushed) return;
-    if (this.graceTimer) clearTimeout(this.graceTimer);
+    if (this.flushing) return;
+    this.flushing = true; // ending the leftovers below re-enters check(): it must not flush again
+    clearTimeout(this.graceTimer);
+    clearTimeout(this.deadlineTimer);
     for (const work of [...this.open]) {
       if (!(work instanceof RecordingSpan)) continue;
       work.setAttribute(OWN_SPAN_UNFINISHED, true);
       work.end();
     }
     this.open.clear();
+    this.pending.clear();
     this.flushed = true;
     active.delete(this);
     this.pipeline
@@ -150,6 +157,8 @@ export function soleInvocation(): Invocation | undefined {
   return only;
 }
 
-export function activeInvocationCount(): number {
-  return active.size;
+/** Timers must not keep a Node or Bun process alive on our account. */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }

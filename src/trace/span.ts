@@ -33,7 +33,8 @@ export interface SpanSink {
   spanEnded(span: RecordingSpan): void;
 }
 
-function timeToMs(time: TimeInput | undefined): number {
+/** An API time input (epoch ms, performance-relative ms, Date or HrTime) as epoch ms; now when absent. */
+export function timeToMs(time: TimeInput | undefined): number {
   if (time === undefined) return nowMs();
   if (typeof time === "number") return time < 1e11 ? (globalThis.performance?.timeOrigin ?? 0) + time : time;
   if (time instanceof Date) return time.getTime();
@@ -117,7 +118,12 @@ export class RecordingSpan implements Span {
     const isTime =
       typeof attributesOrTime === "number" || attributesOrTime instanceof Date || Array.isArray(attributesOrTime);
     const attributes = (isTime ? {} : (attributesOrTime ?? {})) as Attributes;
-    this.events.push({ name, timeMs: timeToMs(isTime ? (attributesOrTime as TimeInput) : time), attributes });
+    const bounded: Attributes = {};
+    for (const key of Object.keys(attributes)) {
+      const value = attributes[key];
+      if (value !== undefined) bounded[key] = this.truncate(value);
+    }
+    this.events.push({ name, timeMs: timeToMs(isTime ? (attributesOrTime as TimeInput) : time), attributes: bounded });
     return this;
   }
 
@@ -137,7 +143,8 @@ export class RecordingSpan implements Span {
     if (this.ended) return this;
     // OK is final; otherwise the latest call wins (the API's rule).
     if (this.status.code === SpanStatusCode.OK) return this;
-    this.status = status.message ? { code: status.code, message: status.message.slice(0, 1024) } : { code: status.code };
+    const message = status.message == null ? "" : String(status.message);
+    this.status = message ? { code: status.code, message: message.slice(0, 1024) } : { code: status.code };
     return this;
   }
 
@@ -161,9 +168,9 @@ export class RecordingSpan implements Span {
     if (typeof exception === "string") attributes[EXCEPTION_MESSAGE] = exception;
     else if (exception) {
       const e = exception as { name?: string; message?: string; stack?: string; code?: string | number };
-      attributes[EXCEPTION_TYPE] = e.name ?? (e.code !== undefined ? String(e.code) : "Error");
-      if (e.message) attributes[EXCEPTION_MESSAGE] = e.message;
-      if (e.stack) attributes[EXCEPTION_STACKTRACE] = e.stack;
+      attributes[EXCEPTION_TYPE] = String(e.name ?? e.code ?? "Error");
+      if (e.message) attributes[EXCEPTION_MESSAGE] = String(e.message);
+      if (e.stack) attributes[EXCEPTION_STACKTRACE] = String(e.stack);
     }
     this.addEvent("exception", attributes, time);
   }
@@ -172,8 +179,9 @@ export class RecordingSpan implements Span {
 /** Record a failure on a span: the exception event, `error.type` (its name) and ERROR status. */
 export function failSpan(span: Span, error: unknown): void {
   span.recordException(error as Error);
-  span.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
-  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+  const e = error as { name?: unknown; message?: unknown } | undefined;
+  span.setAttribute(ERROR_TYPE, typeof e?.name === "string" && e.name ? e.name : "_OTHER");
+  span.setStatus({ code: SpanStatusCode.ERROR, message: e?.message == null ? undefined : String(e.message) });
 }
 
 export { SpanKind, SpanStatusCode };

@@ -20,15 +20,7 @@ import { setupContext } from "./context.js";
 import { newSpanId, newTraceId } from "./ids.js";
 import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js";
 import { shouldSample } from "./sampler.js";
-import { type InstrumentationScope, RecordingSpan } from "./span.js";
-
-function timeOf(options: SpanOptions): number {
-  const t = options.startTime;
-  if (t === undefined) return nowMs();
-  if (typeof t === "number") return t < 1e11 ? (globalThis.performance?.timeOrigin ?? 0) + t : t;
-  if (t instanceof Date) return t.getTime();
-  return t[0] * 1000 + t[1] / 1e6;
-}
+import { type InstrumentationScope, RecordingSpan, timeToMs } from "./span.js";
 
 /** Which invocation a new span belongs to, and under which parent. */
 export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: SpanContext } {
@@ -51,7 +43,8 @@ export function startSpanIn(
   ctx: Context,
   resolved = resolveScope(options.root ? trace.deleteSpan(ctx) : ctx),
 ): Span {
-  const { invocation, parent } = resolved;
+  const { invocation } = resolved;
+  const parent = options.root ? undefined : resolved.parent;
   const traceId = parent?.traceId ?? newTraceId();
   const spanId = newSpanId();
   // Outside any invocation (module scope, or after the flush): not recorded.
@@ -73,7 +66,7 @@ export function startSpanIn(
     options.kind ?? SpanKind.INTERNAL,
     spanContext,
     parent,
-    timeOf(options),
+    timeToMs(options.startTime),
     invocation,
     scope,
     options.attributes as Attributes | undefined,

@@ -204,6 +204,42 @@ describe("one trace per invocation, exported as OTLP/HTTP JSON", () => {
   });
 });
 
+describe("lifecycle", () => {
+  it("traces calls made through a fetch captured at module scope (SDK clients built at import)", async () => {
+    collector.behave();
+    const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "module-fetch" });
+    await (await w.fetch("/module-fetch")).text();
+    const spans = await collector.waitForSpans((all) => all.some((s) => String(s.attributes["url.full"]).endsWith("/v1/module-scope")));
+    const client = spans.find((s) => String(s.attributes["url.full"]).endsWith("/v1/module-scope"))!;
+    expect(client.kind).toBe(CLIENT);
+    expect(spans.find((s) => s.spanId === client.parentSpanId)?.kind).toBe(SERVER);
+  });
+
+  it("a span never ended is ended and marked after the grace period, and the trace is exported exactly once", async () => {
+    collector.behave();
+    const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "unended" });
+    expect(await (await w.fetch("/unended")).text()).toBe("ok");
+    const [request] = await collector.waitFor((r) => r.path === "/v1/traces" && r.text.includes('"unended"'), 8000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(collector.requests.filter((r) => r.path === "/v1/traces" && r.text.includes('"unended"'))).toHaveLength(1);
+    const spans = collector.spans().filter((s) => s.resource["service.name"] === "unended");
+    expect(spans.map((s) => s.name).sort()).toEqual(["GET", "never.ended"]);
+    const leftover = spans.find((s) => s.name === "never.ended")!;
+    expect(leftover.attributes["otel_genai_edge.span.unfinished"]).toBe(true);
+    // Ended by the grace flush, about flushGraceMs (2 s) after the response.
+    const server = spans.find((s) => s.name === "GET")!;
+    expect(Number(leftover.endTimeUnixNano - server.endTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(1900);
+    expect(request.receivedAt).toBeGreaterThan(0);
+  });
+
+  it("a handler called without a ctx runs plainly", async () => {
+    collector.behave();
+    const w = await startWorker({ entry: "test/workers/no-ctx.ts", env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } });
+    workers.push(w);
+    expect(await (await w.fetch("/")).text()).toBe("inner ok");
+  });
+});
+
 describe("concurrency", () => {
   it("fifty concurrent requests in one isolate produce fifty separate, correct traces", async () => {
     collector.behave();

@@ -214,6 +214,24 @@ describe("export rules", () => {
     expect(collector.spans().filter((s) => s.resource["service.name"] === "metrics-unsampled")).toEqual([]);
   });
 
+  it("an unsampled stream still flowing when the handler returns is still measured", async () => {
+    const w = await startWorker({
+      entry: "test/workers/metrics.ts",
+      env: {
+        OPENAI_STREAM: replay.baseFor("openai/chat-stream-include-usage.sse", { gapMs: 20 }),
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_SERVICE_NAME: "metrics-through-unsampled",
+        OTEL_TRACES_SAMPLER: "always_off",
+      },
+    });
+    workers.push(w);
+    await (await w.fetch("/through")).text();
+    const metrics = await metricsOf("metrics-through-unsampled");
+    const usage = points(metrics, "gen_ai.client.token.usage");
+    expect(matching(usage, { ...OPENAI_STREAM, "gen_ai.token.type": "input" })[0]).toMatchObject({ count: 1, sum: 22 });
+    expect(points(metrics, "gen_ai.client.operation.time_per_output_chunk")[0].count).toBe(3);
+  });
+
   it("OTEL_METRICS_EXPORTER=none sends traces only", async () => {
     await run("metrics-off", { OTEL_METRICS_EXPORTER: "none" });
     await collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === "metrics-off" && s.kind === 2));

@@ -8,14 +8,17 @@ const NODE_BUILTINS = new Set(builtinModules);
  * `entry` "full" bundles every export of the package; "worker" bundles what a Worker that calls
  * `instrument` pulls in (what users ship: bundlers drop the exports it does not use).
  */
-export async function bundlePackage(minify = false, entry: "full" | "worker" = "full") {
+export async function bundlePackage(minify = false, entry: "full" | "worker" | { contents: string } = "full") {
   const imported: string[] = [];
   const result = await esbuild.build({
     ...(entry === "full"
       ? { entryPoints: [new URL("../../src/index.ts", import.meta.url).pathname] }
       : {
           stdin: {
-            contents: 'import { instrument } from "./src/index.ts"; export default instrument({ fetch: (r) => fetch(r) });',
+            contents:
+              typeof entry === "object"
+                ? entry.contents
+                : 'import { instrument } from "./src/index.ts"; export default instrument({ fetch: (r) => fetch(r) });',
             resolveDir: new URL("../../", import.meta.url).pathname,
             loader: "ts" as const,
           },

@@ -2,6 +2,9 @@
 import { trace } from "@opentelemetry/api";
 import { fetchFor, instrument } from "../../src/index.js";
 
+/** Captured at module scope, the way SDK clients built at import time capture fetch. */
+const moduleScopeFetch = globalThis.fetch;
+
 interface Env {
   UPSTREAM: string;
   STREAM_UPSTREAM: string;
@@ -41,6 +44,15 @@ export default instrument(
             })(),
           );
           return new Response("accepted", { status: 202 });
+        }
+        case "/module-fetch": {
+          const upstream = await moduleScopeFetch(`${env.UPSTREAM}/v1/module-scope`);
+          return new Response(await upstream.text());
+        }
+        case "/unended": {
+          // A span the app forgets to end: the flush still happens once, after the grace period.
+          trace.getTracer("app").startSpan("never.ended");
+          return new Response("ok");
         }
         case "/throw":
           throw new TypeError("handler failed");

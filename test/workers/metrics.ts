@@ -19,8 +19,17 @@ async function call(url: string, body: unknown, headers: Record<string, string> 
 
 export default instrument(
   {
-    async fetch(_request: Request, env: Env): Promise<Response> {
+    async fetch(request: Request, env: Env): Promise<Response> {
       const messages = [{ role: "user", content: "metrics please" }];
+      if (new URL(request.url).pathname === "/through") {
+        // The model's stream is still flowing when the handler returns: it goes out as the response.
+        const upstream = await fetch(`${env.OPENAI_STREAM}/v1/chat/completions`, {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages }),
+        });
+        return new Response(upstream.body, { headers: { "content-type": "text/event-stream" } });
+      }
       const texts = await Promise.all([
         call(`${env.OPENAI_STREAM}/v1/chat/completions`, { model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages }),
         call(`${env.OPENAI_STREAM}/v1/chat/completions`, { model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages }),
