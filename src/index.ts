@@ -12,3 +12,4 @@ export { flush } from "./runtime/wait-until.js";
 export type { RuntimeEnv } from "./runtime/env.js";
 export { instrumentDO, instrumentEntrypoint, type EntrypointClass } from "./runtime/entrypoints.js";
 export { instrumentAI, traceBindings } from "./runtime/bindings.js";
+export { type TelemetryStats, telemetryStats } from "./pipeline.js";

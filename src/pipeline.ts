@@ -15,12 +15,25 @@ import type { Invocation } from "./trace/invocation.js";
 import type { InstrumentationScope } from "./trace/span.js";
 import { VERSION } from "./version.js";
 
-export interface PipelineStats {
+/** What the instrumentation did in this isolate, for a health check or a debug route. */
+export interface TelemetryStats {
+  /** Export requests made (traces and metrics), and how many of them failed for good. */
   exports: number;
   exportFailures: number;
+  /** Why the last failed export failed. */
+  lastFailure?: string;
   /** Errors inside the instrumentation itself, swallowed so the handler never sees them. */
   instrumentationErrors: number;
-  lastFailure?: string;
+  /** Spans and GenAI calls left out because an invocation's buffer was full. */
+  droppedSpans: number;
+  droppedCalls: number;
+}
+
+const stats: TelemetryStats = { exports: 0, exportFailures: 0, instrumentationErrors: 0, droppedSpans: 0, droppedCalls: 0 };
+
+/** A copy of this isolate's counters. */
+export function telemetryStats(): TelemetryStats {
+  return { ...stats };
 }
 
 /**
@@ -34,7 +47,6 @@ export class Pipeline {
   readonly resource: ResourceLike;
   /** The scope of the spans this package makes; the schema URL matches the semconv profile. */
   readonly scope: InstrumentationScope;
-  readonly stats: PipelineStats = { exports: 0, exportFailures: 0, instrumentationErrors: 0 };
 
   constructor(
     readonly config: ResolvedConfig,
@@ -47,12 +59,14 @@ export class Pipeline {
   }
 
   selfError(): void {
-    this.stats.instrumentationErrors++;
+    stats.instrumentationErrors++;
   }
 
   /** Export one invocation's telemetry. Resolves (never rejects) when every request is done. */
   async export(invocation: Invocation): Promise<void> {
     const work: Promise<void>[] = [];
+    stats.droppedSpans += invocation.droppedSpans;
+    stats.droppedCalls += invocation.droppedCalls;
     const { tracesUrl } = this.config;
     if (tracesUrl && invocation.spans.length > 0) {
       if (invocation.droppedSpans > 0 && invocation.root) {
@@ -79,10 +93,10 @@ export class Pipeline {
       timeoutMs: this.config.timeoutMs,
       fetch: this.fetchImpl,
     });
-    this.stats.exports++;
+    stats.exports++;
     if (!result.ok) {
-      this.stats.exportFailures++;
-      this.stats.lastFailure = result.reason;
+      stats.exportFailures++;
+      stats.lastFailure = result.reason;
     }
   }
 }

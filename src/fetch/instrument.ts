@@ -225,7 +225,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
     const request = detected.format.request(body, url);
     request.model ??= modelFromPath(url);
     if (pipeline.config.addStreamUsage) newBody = withStreamUsage(detected, request, body);
-    const attributes = { ...requestAttributes(detected, request, pipeline), ...httpAttributes };
+    const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
     if (newBody !== undefined) attributes[OWN_REQUEST_INCLUDE_USAGE_ADDED] = true;
     span = startSpanIn(pipeline.scope, spanName(request), { kind: SpanKind.CLIENT, attributes, startTime: startMs }, ctx, scope);
     call = new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), (record: CallRecord) =>

@@ -43,7 +43,7 @@ export function spanName(request: RequestFacts): string {
 }
 
 /** Attributes known before the call is sent (the sampling-relevant ones first). */
-export function requestAttributes(detected: Detected, request: RequestFacts, pipeline: Pipeline): Attributes {
+export function requestAttributes(detected: Detected, request: RequestFacts): Attributes {
   const a: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: request.operation,
     [A.GEN_AI_PROVIDER_NAME]: detected.provider,
@@ -72,8 +72,6 @@ export function requestAttributes(detected: Detected, request: RequestFacts, pip
     if (detected.format.id === "openai.responses") a[A.OPENAI_API_TYPE] = "responses";
     if (request.serviceTier && request.serviceTier !== "auto") a[A.OPENAI_REQUEST_SERVICE_TIER] = request.serviceTier;
   }
-  if (request.extra) Object.assign(a, request.extra);
-  void pipeline;
   return a;
 }
 

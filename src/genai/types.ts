@@ -33,8 +33,6 @@ export interface RequestFacts {
   embeddingDimensions?: number;
   /** OpenAI `service_tier` as sent. */
   serviceTier?: string;
-  /** Provider-specific request attributes (plain attribute names, values already typed). */
-  extra?: Record<string, string | number | boolean | string[]>;
 }
 
 export interface Usage {

@@ -127,6 +127,14 @@ describe("collector faults never reach the Worker", () => {
     await c.waitFor((r) => r.path === "/v1/traces", 5000, 2);
     await new Promise((r) => setTimeout(r, 500));
     expect(c.requests.filter((r) => r.path === "/v1/traces")).toHaveLength(2);
+    // The failures are counted where the app can see them.
+    expect(await (await w.fetch("/stats")).json()).toMatchObject({
+      exports: 2,
+      exportFailures: 2,
+      lastFailure: expect.stringMatching(/^HTTP 400/),
+      instrumentationErrors: 0,
+      droppedSpans: 0,
+    });
     noUncaught(w);
   });
 

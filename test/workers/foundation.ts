@@ -1,6 +1,6 @@
 /** A Worker exercising the foundation: plain and streamed outbound calls, API spans, errors, triggers. */
 import { trace } from "@opentelemetry/api";
-import { fetchFor, instrument } from "../../src/index.js";
+import { fetchFor, instrument, telemetryStats } from "../../src/index.js";
 
 /** Captured at module scope, the way SDK clients built at import time capture fetch. */
 const moduleScopeFetch = globalThis.fetch;
@@ -54,6 +54,8 @@ export default instrument(
           trace.getTracer("app").startSpan("never.ended");
           return new Response("ok");
         }
+        case "/stats":
+          return Response.json(telemetryStats());
         case "/throw":
           throw new TypeError("handler failed");
         default:
