@@ -242,7 +242,7 @@ async function main() {
     chmodSync(file, 0o600);
     args.push("--env-file", file);
   }
-  if (!existsSync(args[0])) throw new StartError("wrangler is not installed: run `npm ci` first.");
+  if (!existsSync(args[0])) throw new StartError("wrangler is not installed: run `npm install` first.");
 
   console.log(dim(`Starting wrangler dev (worker-example/) on http://${host}:${workerPort} …`));
   children.wrangler = spawn(nodeBin, args, {
