@@ -26,6 +26,12 @@ import { fileURLToPath } from "node:url";
 import { startStandin } from "../dev/llm-standin/server.mjs";
 import { startReceiver } from "../dev/receiver/server.mjs";
 
+/** Inside the repository: a relative path; elsewhere: the absolute one. */
+function displayPath(file) {
+  const rel = relative(ROOT, file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
 const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR;
@@ -282,7 +288,7 @@ async function main() {
     children.receiver
       ? `   Traces:      OTLP receiver ${children.receiver.url}; waterfalls print below and at ${bold(`${children.receiver.url}/`)}`
       : `   Traces:      sent to OTEL_EXPORTER_OTLP_ENDPOINT=${externalCollector} (no local receiver)`,
-    children.receiver ? `   Recording:   every OTLP request appended to ${relative(ROOT, children.receiver.file) || children.receiver.file}` : undefined,
+    children.receiver ? `   Recording:   every OTLP request appended to ${displayPath(children.receiver.file)}` : undefined,
     "",
     dim("   Ctrl-C stops everything."),
     rule,
