@@ -132,8 +132,12 @@ export const openaiChat: ProviderFormat = {
       return false;
     }
     const chunk = obj(parseJson(event.data));
-    if (!chunk) return false;
-    foldCommon(chunk, facts);
-    return foldChoices(chunk.choices, facts);
+    return chunk ? foldChatChunk(chunk, facts) : false;
   },
 };
+
+/** Fold one parsed Chat Completions chunk; true when it carries output. (Also used for Workers AI's OpenAI-shaped chunks.) */
+export function foldChatChunk(chunk: Obj, facts: ResponseFacts): boolean {
+  foldCommon(chunk, facts);
+  return foldChoices(chunk.choices, facts);
+}

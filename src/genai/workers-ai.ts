@@ -14,7 +14,7 @@
  */
 
 import { dropUndefined, int, num, type Obj, obj, parseJson, str } from "./json.js";
-import { openaiChat } from "./openai-chat.js";
+import { foldChatChunk, openaiChat } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts } from "./types.js";
 
 /** The request facts of a `run(model, inputs)` call, or undefined when it is not a text model call. */
@@ -76,7 +76,7 @@ export const workersAi: ProviderFormat = {
     }
     const chunk = obj(parseJson(event.data));
     if (!chunk) return false;
-    if (Array.isArray(chunk.choices)) return openaiChat.event(event, facts);
+    if (Array.isArray(chunk.choices)) return foldChatChunk(chunk, facts);
     return fold(chunk, facts);
   },
 };
