@@ -1,0 +1,58 @@
+/**
+ * Bench variants that isolate the cost of wrapping a response body, with no telemetry at all:
+ * the bare handler, with every fetch() response's body passed through
+ *
+ *   WRAP=observe    src/fetch/observe-body.ts's observeBody() with a no-op observer (the
+ *                   pass-through ReadableStream the instrumentation uses, pull-based, HWM 0);
+ *   WRAP=transform  a TransformStream whose transform() enqueues each chunk as is (another
+ *                   way to build the same pass-through, for comparison);
+ *   WRAP=tee        body.tee(): the caller gets one branch untouched (no JS per chunk), and a
+ *                   JS reader drains the other one, as an observer would.
+ *
+ * The difference between such a variant and bare is the wrapper; between otel-genai-edge and it,
+ * the observing (SSE parsing, JSON.parse of events, chunk timings) and the spans.
+ */
+import { observeBody } from "../../src/fetch/observe-body.js";
+import { app } from "./app.js";
+
+interface Env {
+  WRAP: "observe" | "transform" | "tee";
+}
+
+const captured = globalThis.fetch;
+const noop = { chunk() {}, end() {} };
+
+function wrap(response: Response, how: Env["WRAP"]): Response {
+  if (!response.body) return response;
+  if (how === "tee") {
+    const [mine, theirs] = response.body.tee();
+    void (async () => {
+      const reader = theirs.getReader();
+      for (;;) if ((await reader.read()).done) break;
+    })();
+    return new Response(mine, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+  const body =
+    how === "observe"
+      ? observeBody(response.body, noop, Date.now, () => {})
+      : response.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+let installed = false;
+
+export default {
+  fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
+    if (!installed) {
+      installed = true;
+      globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => wrap(await captured(input, init), env.WRAP);
+    }
+    return app.fetch(request, env, ctx);
+  },
+};
