@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { dropUndefined, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { dropUndefined, hasText, int, num, type Obj, obj, outputText, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -82,6 +82,8 @@ function isOutputDelta(delta: Obj): boolean {
   }
 }
 
+const DELTA_OUTPUT = outputText(["text", "partial_json", "thinking"]);
+
 export const anthropicMessages: ProviderFormat = {
   id: "anthropic.messages",
 
@@ -97,6 +99,8 @@ export const anthropicMessages: ProviderFormat = {
   },
 
   event(event, facts) {
+    // Content deltas with text are most of a stream and fold nothing: no parse for them.
+    if (event.event === "content_block_delta" && DELTA_OUTPUT.test(event.data) && !event.data.includes('"error"')) return true;
     const e = obj(parseJson(event.data));
     if (!e) return false;
     switch (str(e.type) ?? event.event) {

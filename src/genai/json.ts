@@ -67,3 +67,13 @@ export function dropUndefined<T extends object>(facts: T): T {
 export function hasText(v: unknown): boolean {
   return typeof v === "string" && v.length > 0;
 }
+
+/**
+ * The fast path of the per-chunk code: most events of a long stream are plain output deltas
+ * whose only fact is "this is output". `outputText` matches a non-empty string value of one of
+ * the given keys, so such an event can be classified by a look at its text, without JSON.parse.
+ * Keys inside generated text are escaped (`\"content\":`), so they cannot match.
+ */
+export function outputText(keys: string[]): RegExp {
+  return new RegExp(`"(?:${keys.join("|")})"\\s*:\\s*"(?!")`);
+}

@@ -3,7 +3,7 @@
  * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
  */
 
-import { choiceIndex, dropUndefined, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { choiceIndex, dropUndefined, hasText, int, num, type Obj, obj, outputText, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
@@ -112,6 +112,8 @@ function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
   return output;
 }
 
+const CHAT_OUTPUT = outputText(["content", "refusal", "reasoning", "reasoning_content", "arguments"]);
+
 export const openaiChat: ProviderFormat = {
   id: "openai.chat_completions",
 
@@ -127,11 +129,23 @@ export const openaiChat: ProviderFormat = {
   },
 
   event(event, facts) {
-    if (event.data === "[DONE]") {
+    const { data } = event;
+    if (data === "[DONE]") {
       facts.complete = true;
       return false;
     }
-    const chunk = obj(parseJson(event.data));
+    // Once id and model are known, a chunk with no finish reason, usage or error and with output
+    // text has nothing else to fold: skip the parse. Anything else takes the full path.
+    if (
+      facts.model !== undefined &&
+      CHAT_OUTPUT.test(data) &&
+      !data.includes('"finish_reason":"') &&
+      !data.includes('"usage":{') &&
+      !data.includes('"error"')
+    ) {
+      return true;
+    }
+    const chunk = obj(parseJson(data));
     return chunk ? foldChatChunk(chunk, facts) : false;
   },
 };

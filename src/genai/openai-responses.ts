@@ -13,7 +13,7 @@
  * (`queued`, `in_progress`) record nothing.
  */
 
-import { dropUndefined, int, num, type Obj, obj, parseJson, str } from "./json.js";
+import { dropUndefined, int, num, obj, type Obj, outputText, parseJson, str } from "./json.js";
 import { openaiError } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts } from "./types.js";
 
@@ -80,6 +80,8 @@ function isOutputEvent(type: string, e: Obj): boolean {
   return typeof e.delta !== "string" || e.delta.length > 0;
 }
 
+const DELTA_OUTPUT = outputText(["delta"]);
+
 export const openaiResponses: ProviderFormat = {
   id: "openai.responses",
 
@@ -93,6 +95,8 @@ export const openaiResponses: ProviderFormat = {
   },
 
   event(event, facts) {
+    // `*.delta` events with text are most of a stream and fold nothing: no parse for them.
+    if (event.event?.startsWith("response.") && event.event.endsWith(".delta") && DELTA_OUTPUT.test(event.data)) return true;
     const e = obj(parseJson(event.data));
     if (!e) return false;
     // `data.type` repeats the `event:` line; prefer the data, fall back to the line.

@@ -9,7 +9,7 @@ import { ERROR_TYPE, FAAS_COLDSTART, FAAS_TRIGGER, HTTP_RESPONSE_STATUS_CODE, HT
 import { type Config, type EnvSource, type ResolvedConfig, resolveConfig } from "../config.js";
 import { installGlobalFetch } from "../fetch/instrument.js";
 import { serverAttributes } from "../fetch/http.js";
-import { observeBody } from "../fetch/observe-body.js";
+import { alsoOnEnd, type BodyOutcome, observeBody } from "../fetch/observe-body.js";
 import { Pipeline } from "../pipeline.js";
 import { nowMs } from "../trace/clock.js";
 import { setupContext } from "../trace/context.js";
@@ -172,20 +172,15 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
     finish();
     return response;
   }
-  const body = observeBody(
-    response.body,
-    {
-      chunk() {},
-      end(outcome, error) {
-        if (outcome === "error") {
-          root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
-          root.setStatus({ code: SpanStatusCode.ERROR, message: "response body failed while streaming" });
-        }
-        finish();
-      },
-    },
-    nowMs,
-    () => invocation.pipeline.selfError(),
-  );
+  const end = (outcome: BodyOutcome, error?: unknown) => {
+    if (outcome === "error") {
+      root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
+      root.setStatus({ code: SpanStatusCode.ERROR, message: "response body failed while streaming" });
+    }
+    finish();
+  };
+  // The body is an upstream stream we already watch (an LLM stream passed through): end with it.
+  if (alsoOnEnd(response.body, end)) return response;
+  const body = observeBody(response.body, { chunk() {}, end }, nowMs, () => invocation.pipeline.selfError());
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }

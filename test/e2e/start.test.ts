@@ -146,7 +146,12 @@ describe("npm start", () => {
 
     expect((await fetch(`${stack.receiverUrl}/healthz`)).status).toBe(200);
     await stack.waitForOutput((o) => o.includes("[receiver] 400 POST /v1/metrics"), "the rejection to be logged", 5_000);
-    const rejected = stack.records().filter((r) => r.status >= 400);
+    // The JSONL records are appended asynchronously: wait for all four.
+    let rejected = stack.records().filter((r) => r.status >= 400);
+    for (let i = 0; i < 50 && rejected.length < 4; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rejected = stack.records().filter((r) => r.status >= 400);
+    }
     expect(rejected.map((r) => r.status)).toEqual([400, 400, 400, 415]);
     expect(rejected[1].error).toContain("traceId: must be 32 hex characters");
   });
