@@ -376,7 +376,7 @@ async function streamSection(plan: Plan, sse: SseServer, running: Map<VariantId,
       say("");
       say(
         `Split of otel-genai-edge's added CPU (${m.mode}): the pass-through ReadableStream alone (observeBody, no-op observer) ${fmt(perEvent(wrapped, bare), 2)} µs/event ` +
-          `(${fmt((perEvent(wrapped, bare) * body.events) / reads, 1)} µs per read); observing the events (SSE parsing, JSON.parse of each event, chunk timings) and the spans ${fmt(perEvent(ours, wrapped), 2)} µs/event.`,
+          `(${fmt((perEvent(wrapped, bare) * body.events) / reads, 1)} µs per read); observing the events (SSE parsing, classifying each event: a regex for plain output deltas, JSON.parse for the rest; chunk timings) and the spans ${fmt(perEvent(ours, wrapped), 2)} µs/event.`,
       );
       if (verdict?.note) {
         const share = (100 * perEvent(ours, wrapped)) / perEvent(ours, bare);
@@ -538,7 +538,7 @@ async function memorySection(plan: Plan, sse: SseServer, running: Map<VariantId,
       ok,
       note: ok
         ? undefined
-        : `RSS grows ${fmt((g - gb) / 1024, 1)} MiB more than bare's from 1 to 16 MB${maxKept > 1024 * 1024 ? " and the JS heap keeps memory after GC: a leak" : "; the JS heap keeps nothing after a full GC, so it is garbage awaiting collection (per-event JSON.parse objects and strings), not retention"}.`,
+        : `RSS grows ${fmt((g - gb) / 1024, 1)} MiB more than bare's from 1 to 16 MB${maxKept > 1024 * 1024 ? " and the JS heap keeps memory after GC: a leak" : "; the JS heap keeps nothing after a full GC, so it is garbage awaiting collection (per-event strings and objects of decoding and SSE parsing), not retention"}.`,
     });
   }
 }
@@ -585,7 +585,7 @@ async function ttfbSection(plan: Plan, sse: SseServer, running: Map<VariantId, R
     ];
   });
   say("");
-  say("otel-genai-edge wraps two bodies on this path: the upstream response (to observe the LLM stream) and the Worker's own response (to end the server span when it has been sent).");
+  say("otel-genai-edge wraps one body on this path: the upstream response (to observe the LLM stream). The Worker returns that same stream as its response, so the SERVER span ends with it (alsoOnEnd) instead of a second wrapper.");
   say("");
   say(table(["variant", "TTFB median ms", "TTFB p99 ms", "added (median − median)", "added (median of paired diffs)", "added p99", "whole response median ms"], rows));
   if (running.has("ours")) {
@@ -598,7 +598,7 @@ async function ttfbSection(plan: Plan, sse: SseServer, running: Map<VariantId, R
       note:
         added < TARGET.addedTtfbMs
           ? undefined
-          : `missed by ${fmt(added - TARGET.addedTtfbMs, 3)} ms; one observeBody wrapper with a no-op observer adds ${fmt(median(ttfb.get("wrapObserve") ?? []) - median(bare), 3)} ms and otel-genai-edge has two on this path` +
+          : `missed by ${fmt(added - TARGET.addedTtfbMs, 3)} ms; one observeBody wrapper with a no-op observer adds ${fmt(median(ttfb.get("wrapObserve") ?? []) - median(bare), 3)} ms and otel-genai-edge has one on this path (the SERVER span rides on the same wrapper)` +
             (ttfb.has("wrapTee") ? ` (a tee() adds ${fmt(median(ttfb.get("wrapTee")!) - median(bare), 3)} ms)` : ""),
     });
   }

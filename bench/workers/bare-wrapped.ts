@@ -10,7 +10,8 @@
  *                   JS reader drains the other one, as an observer would.
  *
  * The difference between such a variant and bare is the wrapper; between otel-genai-edge and it,
- * the observing (SSE parsing, JSON.parse of events, chunk timings) and the spans.
+ * the observing (SSE parsing, classifying events: a regex for plain output deltas, JSON.parse for
+ * the rest; chunk timings) and the spans.
  */
 import { observeBody } from "../../src/fetch/observe-body.js";
 import { app } from "./app.js";
