@@ -20,6 +20,8 @@ export interface TelemetryStats {
   /** Export requests made (traces and metrics), and how many of them failed for good. */
   exports: number;
   exportFailures: number;
+  /** Spans and data points a collector accepted the request for but rejected (partial success). */
+  rejectedItems: number;
   /** Why the last failed export failed. */
   lastFailure?: string;
   /** Errors inside the instrumentation itself, swallowed so the handler never sees them. */
@@ -29,7 +31,14 @@ export interface TelemetryStats {
   droppedCalls: number;
 }
 
-const stats: TelemetryStats = { exports: 0, exportFailures: 0, instrumentationErrors: 0, droppedSpans: 0, droppedCalls: 0 };
+const stats: TelemetryStats = {
+  exports: 0,
+  exportFailures: 0,
+  rejectedItems: 0,
+  instrumentationErrors: 0,
+  droppedSpans: 0,
+  droppedCalls: 0,
+};
 
 /** A copy of this isolate's counters. */
 export function telemetryStats(): TelemetryStats {
@@ -94,6 +103,10 @@ export class Pipeline {
       fetch: this.fetchImpl,
     });
     stats.exports++;
+    if (result.rejected) {
+      stats.rejectedItems += result.rejected;
+      stats.lastFailure = result.reason;
+    }
     if (!result.ok) {
       stats.exportFailures++;
       stats.lastFailure = result.reason;

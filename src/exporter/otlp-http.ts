@@ -18,6 +18,8 @@ export interface PostOptions {
 
 export interface PostResult {
   ok: boolean;
+  /** Items the collector accepted the request but rejected (OTLP partial success). */
+  rejected?: number;
   attempts: number;
   status?: number;
   /** Why the export failed, when it did. */
@@ -34,6 +36,18 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A 200 may still report items it rejected: `partialSuccess.rejected{Spans,DataPoints}`. Never retried. */
+function partialSuccess(text: string): { rejected?: number; reason?: string } {
+  if (!text.includes("partialSuccess")) return {};
+  try {
+    const partial = JSON.parse(text).partialSuccess ?? {};
+    const rejected = Number(partial.rejectedSpans ?? partial.rejectedDataPoints ?? 0);
+    return rejected > 0 ? { rejected, reason: `partial success: ${String(partial.errorMessage ?? "").slice(0, 200)}` } : {};
+  } catch {
+    return {};
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,7 +76,7 @@ export async function postOtlp(options: PostOptions): Promise<PostResult> {
       status = response.status;
       // Read (and bound) the body so the connection is released; its content is only informative.
       const text = await response.text().catch(() => "");
-      if (response.ok) return { ok: true, attempts, status };
+      if (response.ok) return { ok: true, attempts, status, ...partialSuccess(text) };
       reason = `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`;
       if (!RETRYABLE.has(response.status)) return { ok: false, attempts, status, reason };
       delay = retryAfterMs(response.headers.get("retry-after"));

@@ -240,9 +240,17 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
     outHeaders = headers;
     injectTraceContext(outHeaders, span.spanContext());
   }
+  let send: FetchArgs;
+  try {
+    send = rewrite(input, init, outHeaders, newBody);
+  } catch {
+    // The request cannot be rebuilt with our header: send the original, untraced.
+    span.end();
+    return undefined;
+  }
   const token = {};
   invocation.hold(token);
-  return { span, call, invocation, token, send: rewrite(input, init, outHeaders, newBody) };
+  return { span, call, invocation, token, send };
 }
 
 const INSTALLED = Symbol.for("otel-genai-edge.fetch");

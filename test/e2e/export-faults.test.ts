@@ -138,6 +138,22 @@ describe("collector faults never reach the Worker", () => {
     noUncaught(w);
   });
 
+  it("a partial success is not retried, and its rejected items are counted", async () => {
+    const c = await collector();
+    c.behave({ status: 200, body: { partialSuccess: { rejectedSpans: "2", errorMessage: "spans too old" } } });
+    const w = await worker(c.url);
+    await (await w.fetch("/plain?id=f3")).text();
+    await c.waitFor((r) => r.path === "/v1/traces", 5000, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.requests.filter((r) => r.path === "/v1/traces")).toHaveLength(1);
+    expect(await (await w.fetch("/stats")).json()).toMatchObject({
+      exports: 1,
+      exportFailures: 0,
+      rejectedItems: 2,
+      lastFailure: "partial success: spans too old",
+    });
+  });
+
   it("429 without Retry-After is retried with backoff until it succeeds", async () => {
     const c = await collector();
     c.behave([429, 502, 200]);
