@@ -20,6 +20,8 @@ const INVOCATION_KEY = createContextKey("otel-genai-edge.invocation");
 
 /** Invocations in flight in this isolate. */
 const active = new Set<Invocation>();
+/** When the isolate's last invocation was flushed (work it left running may still follow). */
+let lastFlushMs = 0;
 
 export class Invocation implements SpanSink {
   readonly spans: RecordingSpan[] = [];
@@ -134,6 +136,7 @@ export class Invocation implements SpanSink {
     this.pending.clear();
     this.flushed = true;
     active.delete(this);
+    lastFlushMs = nowMs();
     this.pipeline
       .export(this)
       .catch(() => this.pipeline.selfError())
@@ -150,11 +153,15 @@ export function invocationFrom(ctx: Context): Invocation | undefined {
   return inv && !inv.flushed ? inv : undefined;
 }
 
-/** The sole invocation in flight, when there is exactly one: then a call cannot belong to another. */
+/**
+ * The sole invocation in flight, when a call cannot belong to any other: exactly one is in flight
+ * and none has ended since it started (a finished request may have left work running without
+ * handing it to waitUntil, and that work must not land in this trace).
+ */
 export function soleInvocation(): Invocation | undefined {
   if (active.size !== 1) return undefined;
   const [only] = active;
-  return only;
+  return lastFlushMs < only.startMs ? only : undefined;
 }
 
 /** Timers must not keep a Node or Bun process alive on our account. */

@@ -45,6 +45,12 @@ export default instrument(
           );
           return new Response("accepted", { status: 202 });
         }
+        case "/after-await": {
+          // The call is made after an await: without AsyncLocalStorage only the sole-request rule can place it.
+          await new Promise((r) => setTimeout(r, 1));
+          const upstream = await fetch(`${env.UPSTREAM}/v1/after-await?id=${url.searchParams.get("id") ?? ""}`);
+          return new Response(await upstream.text());
+        }
         case "/module-fetch": {
           const upstream = await moduleScopeFetch(`${env.UPSTREAM}/v1/module-scope`);
           return new Response(await upstream.text());
