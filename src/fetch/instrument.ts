@@ -179,7 +179,7 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
           chunk() {},
           end(outcome, error) {
             finishHttp();
-            if (outcome === "error") span.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
+            if (outcome === "error") failSpan(span, error);
             span.end();
           },
         };
