@@ -1,7 +1,9 @@
 /** HTTP client/server attribute helpers, with the redaction rules for what we never record. */
-import type { Attributes } from "@opentelemetry/api";
+import { type Attributes, type Span, SpanStatusCode } from "@opentelemetry/api";
 import {
+  ERROR_TYPE,
   HTTP_REQUEST_METHOD,
+  HTTP_RESPONSE_STATUS_CODE,
   SERVER_ADDRESS,
   SERVER_PORT,
   URL_FULL,
@@ -72,4 +74,13 @@ export function hostMatches(pattern: string, url: URL): boolean {
   const p = pattern.toLowerCase();
   if (p.startsWith("*.")) return url.hostname.endsWith(p.slice(1)) || url.hostname === p.slice(2);
   return p === url.hostname || p === url.host;
+}
+
+/** HTTP client conventions: the status code, and (unless the caller judges errors itself) a 4xx/5xx as `error.type` with ERROR status. */
+export function recordClientStatus(span: Span, status: number, judge = true): void {
+  span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+  if (judge && status >= 400) {
+    span.setAttribute(ERROR_TYPE, String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
 }

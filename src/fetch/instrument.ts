@@ -6,9 +6,9 @@
  *
  * Whatever goes wrong in here is contained: the user's request is then sent exactly as given.
  */
-import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
+import { OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { type Detected, detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
@@ -17,8 +17,8 @@ import { injectTraceContext } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
 import { failSpan } from "../trace/span.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
-import { clientAttributes, defaultPort, hostMatches, normalizeMethod } from "./http.js";
-import { type BodyObserver, observeBody } from "./observe-body.js";
+import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
+import { type BodyObserver, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
 
 
@@ -102,18 +102,6 @@ function withStreamUsage(detected: Detected, request: RequestFacts, body: Record
   return JSON.stringify({ ...body, stream_options: { ...options, include_usage: true } });
 }
 
-function preserveIdentity(wrapped: Response, original: Response): Response {
-  // A Response built from a stream loses these; SDKs read `url` for errors and logs.
-  for (const key of ["url", "redirected", "type"] as const) {
-    try {
-      Object.defineProperty(wrapped, key, { value: original[key], configurable: true });
-    } catch {
-      // read-only in some runtimes: keep the fresh value
-    }
-  }
-  return wrapped;
-}
-
 export interface TracedFetchOptions {
   /** Bind every call to this invocation instead of looking it up in the active context. */
   invocation?: Invocation;
@@ -152,33 +140,19 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
   }
 
   try {
-    span.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
-    const finishHttp = () => {
-      if (response.status >= 400) {
-        span.setAttribute(ERROR_TYPE, String(response.status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-    };
-    // Nothing to watch for a plain call that is not recorded: hand the response over untouched.
-    if (!call && !span.isRecording()) {
-      invocation.release(token);
-      return response;
-    }
-    if (!response.body || response.status === 101 || (response as { webSocket?: unknown }).webSocket) {
+    recordClientStatus(span, response.status, !call);
+    const body = watchableBody(response);
+    // Nothing to watch (no body, or a plain call that is not recorded): hand the response over.
+    if (!body || (!call && !span.isRecording())) {
       if (call) call.endWithoutBody(response, nowMs());
-      else {
-        finishHttp();
-        span.end();
-      }
+      else span.end();
       invocation.release(token);
       return response;
     }
     const observer: BodyObserver = call
       ? call.observer(response, nowMs)
       : {
-          chunk() {},
           end(outcome, error) {
-            finishHttp();
             if (outcome === "error") failSpan(span, error);
             span.end();
           },
@@ -193,11 +167,7 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
         }
       },
     };
-    const body = observeBody(response.body, released, nowMs, () => pipeline.selfError());
-    return preserveIdentity(
-      new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }),
-      response,
-    );
+    return watchedResponse(response, body, released, () => pipeline.selfError());
   } catch {
     pipeline.selfError();
     invocation.release(token);

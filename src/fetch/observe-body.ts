@@ -15,7 +15,8 @@
 export type BodyOutcome = "done" | "error" | "cancel";
 
 export interface BodyObserver {
-  chunk(bytes: Uint8Array, atMs: number): void;
+  /** Each chunk as it passes (optional: an observer that only needs the end costs nothing per chunk). */
+  chunk?(bytes: Uint8Array): void;
   end(outcome: BodyOutcome, error?: unknown): void;
 }
 
@@ -33,13 +34,12 @@ export function alsoOnEnd(stream: ReadableStream<Uint8Array>, end: BodyObserver[
 export function observeBody(
   body: ReadableStream<Uint8Array>,
   observer: BodyObserver,
-  now: () => number,
   onObserverError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const ends: BodyObserver["end"][] = [observer.end];
   let ended = false;
-  let watching = true;
+  let onChunk = observer.chunk;
 
   const finish = (outcome: BodyOutcome, error?: unknown) => {
     if (ended) return;
@@ -71,11 +71,11 @@ export function observeBody(
           queueMicrotask(() => finish("done"));
           return;
         }
-        if (watching) {
+        if (onChunk) {
           try {
-            observer.chunk(result.value, now());
+            onChunk(result.value);
           } catch (e) {
-            watching = false;
+            onChunk = undefined;
             onObserverError(e);
           }
         }
@@ -90,4 +90,35 @@ export function observeBody(
   );
   listeners.set(stream, ends);
   return stream;
+}
+
+/** The body of a response worth watching: there is one, and it is not a WebSocket upgrade. */
+export function watchableBody(response: Response): ReadableStream<Uint8Array> | null {
+  if (response.status === 101 || (response as { webSocket?: unknown }).webSocket) return null;
+  return response.body;
+}
+
+/**
+ * The same response with its body passed through `observer`. A Response built from a stream
+ * loses `url`, `redirected` and `type`; SDKs read `url` for errors and logs, so they are kept.
+ */
+export function watchedResponse(
+  response: Response,
+  body: ReadableStream<Uint8Array>,
+  observer: BodyObserver,
+  onObserverError: (error: unknown) => void,
+): Response {
+  const wrapped = new Response(observeBody(body, observer, onObserverError), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  for (const key of ["url", "redirected", "type"] as const) {
+    try {
+      Object.defineProperty(wrapped, key, { value: response[key], configurable: true });
+    } catch {
+      // read-only in some runtimes: keep the fresh value
+    }
+  }
+  return wrapped;
 }

@@ -112,8 +112,8 @@ export class GenAICall {
       if (format.event(event, this.facts)) this.chunk(chunkAt);
     };
     return {
-      chunk: (bytes, atMs) => {
-        chunkAt = atMs;
+      chunk: (bytes) => {
+        chunkAt = now();
         parser.push(decoder.decode(bytes, { stream: true }), onEvent);
       },
       end: (outcome, error) => {

@@ -10,11 +10,11 @@
  * reads it (`Fetcher`, `DurableObjectNamespace`; Workers AI by its `run` method and either the
  * name `AI` or a `gateway` method). Everything else on `env` is returned untouched.
  */
-import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, PROVIDER_WORKERS_AI } from "../attributes.js";
-import { clientAttributes, normalizeMethod } from "../fetch/http.js";
+import { context, type Span, SpanKind, trace } from "@opentelemetry/api";
+import { PROVIDER_WORKERS_AI } from "../attributes.js";
+import { clientAttributes, normalizeMethod, recordClientStatus } from "../fetch/http.js";
 import { shouldPropagate } from "../fetch/instrument.js";
-import { type BodyObserver, observeBody } from "../fetch/observe-body.js";
+import { type BodyObserver, observeBody, watchableBody, watchedResponse } from "../fetch/observe-body.js";
 import { GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
@@ -148,27 +148,23 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
     span.end();
     throw error;
   }
-  span.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
-  if (response.status >= 400) {
-    span.setAttribute(ERROR_TYPE, String(response.status));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
-  if (!response.body || !span.isRecording() || (response as { webSocket?: unknown }).webSocket) {
+  recordClientStatus(span, response.status);
+  const body = watchableBody(response);
+  if (!body || !span.isRecording()) {
     span.end();
     return response;
   }
-  return rewrap(response, invocation, {
-    chunk() {},
-    end(outcome, error) {
-      if (outcome === "error") failSpan(span, error);
-      span.end();
+  return watchedResponse(
+    response,
+    body,
+    {
+      end(outcome, error) {
+        if (outcome === "error") failSpan(span, error);
+        span.end();
+      },
     },
-  });
-}
-
-function rewrap(response: Response, invocation: Invocation, observer: BodyObserver): Response {
-  const body = observeBody(response.body!, observer, nowMs, () => invocation.pipeline.selfError());
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    () => invocation.pipeline.selfError(),
+  );
 }
 
 /** The Workers AI binding (`env.AI`) with each `run` recorded as a `gen_ai.*` span. Idempotent. */
@@ -220,11 +216,12 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   }
   if (result instanceof Response && result.body) {
     // `returnRawResponse`: an HTTP response after all.
-    return rewrap(result, invocation, released(call, call.observer(result, nowMs), token, invocation, false));
+    const observer = released(call, call.observer(result, nowMs), token, invocation, false);
+    return watchedResponse(result, result.body, observer, () => pipeline.selfError());
   }
   if (result instanceof ReadableStream) {
     const observer = call.observer(notHttp(), nowMs);
-    return observeBody(result, released(call, observer, token, invocation, true), nowMs, () => pipeline.selfError());
+    return observeBody(result, released(call, observer, token, invocation, true), () => pipeline.selfError());
   }
   workersAi.json(result, call.facts);
   call.endWithoutBody(notHttp(), nowMs());

@@ -9,9 +9,8 @@ import { ERROR_TYPE, FAAS_COLDSTART, FAAS_TRIGGER, HTTP_RESPONSE_STATUS_CODE, HT
 import { type Config, type EnvSource, type ResolvedConfig, resolveConfig } from "../config.js";
 import { installGlobalFetch } from "../fetch/instrument.js";
 import { serverAttributes } from "../fetch/http.js";
-import { alsoOnEnd, type BodyOutcome, observeBody } from "../fetch/observe-body.js";
+import { alsoOnEnd, type BodyOutcome, watchableBody, watchedResponse } from "../fetch/observe-body.js";
 import { Pipeline } from "../pipeline.js";
-import { nowMs } from "../trace/clock.js";
 import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
 import { failSpan } from "../trace/span.js";
@@ -168,7 +167,8 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
     root.end();
     invocation.responseFinished();
   };
-  if (!response.body || response.status === 101 || (response as { webSocket?: unknown }).webSocket) {
+  const body = watchableBody(response);
+  if (!body) {
     finish();
     return response;
   }
@@ -180,7 +180,6 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
     finish();
   };
   // The body is an upstream stream we already watch (an LLM stream passed through): end with it.
-  if (alsoOnEnd(response.body, end)) return response;
-  const body = observeBody(response.body, { chunk() {}, end }, nowMs, () => invocation.pipeline.selfError());
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  if (alsoOnEnd(body, end)) return response;
+  return watchedResponse(response, body, { end }, () => invocation.pipeline.selfError());
 }
