@@ -23,7 +23,7 @@ export default {
       const t0 = Date.now();
       const p0 = performance.now();
       let x = 0;
-      for (let i = 0; i < 5e6; i++) x += i;
+      for (let i = 0; i < 5e7; i++) x += i;
       const t1 = Date.now();
       const p1 = performance.now();
       await fetch(`${env.COLLECTOR}/clock-io`);
