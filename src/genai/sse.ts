@@ -30,7 +30,7 @@ abstract class LineParser {
   dropped = 0;
   protected readonly maxSize: number;
   /** Parts of the current unterminated line, joined once when it ends. */
-  private parts: string[] = [];
+  private readonly parts: string[] = [];
   private partsLength = 0;
   /** The rest of the current line is being discarded (it overflowed its budget). */
   private discarding = false;
@@ -100,7 +100,7 @@ abstract class LineParser {
     if (this.discarding || from === to) return;
     const length = to - from;
     if (this.partsLength + length > this.budget()) {
-      this.parts = [];
+      this.parts.length = 0;
       this.partsLength = 0;
       this.discarding = true;
       this.overflow();
@@ -118,7 +118,7 @@ abstract class LineParser {
     }
     const parts = this.parts;
     const line = parts.length === 0 ? "" : parts.length === 1 ? parts[0] : parts.join("");
-    this.parts = [];
+    parts.length = 0;
     this.partsLength = 0;
     this.line(line, false, onEvent);
   }
@@ -135,7 +135,7 @@ abstract class LineParser {
  */
 export class SseParser extends LineParser {
   private eventType: string | undefined = undefined;
-  private data: string[] = [];
+  private readonly data: string[] = [];
   /** Characters held by the current event's data lines. */
   private eventSize = 0;
   /** An event overflowed: ignore lines until the next blank line. */
@@ -192,7 +192,7 @@ export class SseParser extends LineParser {
 
   private reset(): void {
     this.eventType = undefined;
-    this.data = [];
+    this.data.length = 0;
     this.eventSize = 0;
   }
 }
