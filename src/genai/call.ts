@@ -75,6 +75,9 @@ export function requestAttributes(detected: Detected, request: RequestFacts): At
   return a;
 }
 
+/** Shared decode options: the per-chunk path allocates nothing it can avoid. */
+const STREAMING = { stream: true };
+
 export class GenAICall {
   readonly facts: ResponseFacts = newResponseFacts();
   readonly gaps = new Histogram(DURATION_BOUNDS);
@@ -114,7 +117,7 @@ export class GenAICall {
     return {
       chunk: (bytes) => {
         chunkAt = now();
-        parser.push(decoder.decode(bytes, { stream: true }), onEvent);
+        parser.push(decoder.decode(bytes, STREAMING), onEvent);
       },
       end: (outcome, error) => {
         if (outcome === "done") {
@@ -146,7 +149,7 @@ export class GenAICall {
         if (outcome === "done" && !overflow && parts.length > 0) {
           const decoder = new TextDecoder();
           let text = "";
-          for (const part of parts) text += decoder.decode(part, { stream: true });
+          for (const part of parts) text += decoder.decode(part, STREAMING);
           text += decoder.decode();
           parts.length = 0;
           try {
