@@ -1,0 +1,78 @@
+/**
+ * Our own problems (bad config, failing exports), said once each through OTel's `diag`: a user
+ * who called `diag.setLogger` sees them there; otherwise a console logger is registered at
+ * OTEL_LOG_LEVEL (default WARN), never replacing a logger someone else registered.
+ */
+import { DiagConsoleLogger, type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
+
+const LEVELS: Record<string, DiagLogLevel> = {
+  NONE: DiagLogLevel.NONE,
+  ERROR: DiagLogLevel.ERROR,
+  WARN: DiagLogLevel.WARN,
+  INFO: DiagLogLevel.INFO,
+  DEBUG: DiagLogLevel.DEBUG,
+  VERBOSE: DiagLogLevel.VERBOSE,
+  ALL: DiagLogLevel.ALL,
+};
+
+let level = DiagLogLevel.WARN;
+/** The logger we registered, to tell it from one a user registered. */
+let ours: unknown;
+/** Used when the global registry refuses ours (another API version created it). */
+let direct: DiagLogger | undefined;
+const said = new Set<string>();
+
+/** The API's global registry, versioned like the API's own key. */
+function registered(): unknown {
+  try {
+    return (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")]?.diag;
+  } catch {
+    return undefined;
+  }
+}
+
+function logger(): DiagLogger | undefined {
+  const current = registered();
+  if (current && current !== ours) return diag;
+  if (!current && !direct) {
+    if (diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true })) ours = registered();
+    else direct = new DiagConsoleLogger();
+  }
+  return direct ?? diag;
+}
+
+function emit(at: DiagLogLevel, message: string): void {
+  try {
+    // Nothing registers a console logger for a message its threshold would drop.
+    if (at > level && registered() === ours) return;
+    const to = logger();
+    const text = `otel-genai-edge: ${message}`;
+    if (at === DiagLogLevel.ERROR) to?.error(text);
+    else if (at === DiagLogLevel.WARN) to?.warn(text);
+    else to?.debug(text);
+  } catch {
+    // a logger that throws
+  }
+}
+
+/** OTEL_LOG_LEVEL: the threshold of the console logger we register (an unknown name means WARN). */
+export function setLogLevel(name: string | undefined): void {
+  const next = name === undefined ? DiagLogLevel.WARN : LEVELS[name.toUpperCase()];
+  if (next === undefined) warnOnce(`level ${name}`, `OTEL_LOG_LEVEL="${name}" is not one of ${Object.keys(LEVELS)}; using WARN`);
+  if ((next ?? DiagLogLevel.WARN) === level) return;
+  level = next ?? DiagLogLevel.WARN;
+  // Ours is registered again at the new level on its next message; a user's logger keeps its own.
+  if (ours && registered() === ours) diag.disable();
+  ours = direct = undefined;
+}
+
+function once(key: string, at: DiagLogLevel, message: string): void {
+  if (said.has(key) || said.size > 500) return;
+  said.add(key);
+  emit(at, message);
+}
+
+/** Say a problem once per isolate (per distinct key). */
+export const warnOnce = (key: string, message: string): void => once(key, DiagLogLevel.WARN, message);
+export const errorOnce = (key: string, message: string): void => once(key, DiagLogLevel.ERROR, message);
+export const debug = (message: string): void => emit(DiagLogLevel.DEBUG, message);
