@@ -2,7 +2,8 @@
  * Configuration: the standard OTEL_* variables read from whatever environment the runtime
  * offers (a Worker's `env`, `process.env`, `Deno.env`), overridden by an explicit object.
  */
-import type { SemconvProfileName } from "./attributes.js";
+import { PROFILES, type SemconvProfileName } from "./attributes.js";
+import { setLogLevel, warnOnce } from "./diag.js";
 
 export type SamplerName =
   | "always_on"
@@ -122,44 +123,97 @@ export interface ResolvedConfig {
   prices: Record<string, Price>;
 }
 
-/** A bag of environment strings; non-string values (Worker bindings) are ignored. */
+/** A bag of environment strings; Worker bindings that are not vars are ignored. */
 export type EnvSource = Record<string, unknown> | undefined;
 
+const show = (v: unknown): string => {
+  try {
+    if (v === undefined) return "none";
+    if (typeof v === "function") return "a function";
+    return (typeof v === "string" || (typeof v === "object" && v) ? JSON.stringify(v) : String(v)).slice(0, 80);
+  } catch {
+    return `<${typeof v}>`;
+  }
+};
+const warn = (message: string) => warnOnce(message, message);
+
+/** An env value as text; wrangler `[vars]` numbers and booleans arrive as such. */
 function str(env: EnvSource, key: string): string | undefined {
   const v = env?.[key];
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (v !== undefined && typeof v !== "string") warn(`${key} is not a string: ignored`);
   return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 }
 
-/** `k1=v1,k2=v2` (W3C baggage list form, values percent-decoded), as OTEL_*_HEADERS uses. */
-export function parseKeyValueList(value: string | undefined): Record<string, string> {
+const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
+
+/**
+ * `k1=v1,k2=v2` (W3C baggage list form, values percent-decoded), as OTEL_*_HEADERS uses. A bad
+ * entry is skipped with a warning naming its key, never its value (headers carry secrets).
+ */
+export function parseKeyValueList(value: string | undefined, label = "list"): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!value) return out;
-  for (const part of value.split(",")) {
+  let n = 0;
+  for (const part of value?.split(",") ?? []) {
+    n++;
+    if (!part.trim()) continue;
     const eq = part.indexOf("=");
-    if (eq <= 0) continue;
     const key = part.slice(0, eq).trim();
-    const raw = part.slice(eq + 1).trim();
-    if (!key) continue;
+    let raw = part.slice(eq + 1).trim();
     try {
-      out[key] = decodeURIComponent(raw);
-    } catch {
+      raw = decodeURIComponent(raw);
+    } catch {}
+    if (eq > 0 && TOKEN.test(key) && !/[\r\n\0]/.test(raw)) {
       out[key] = raw;
+      continue;
     }
+    // Name the key only when it is followed by a separator: a lone token may be the secret itself.
+    const name = part.split(/[:=]/)[0].trim();
+    const which = /[:=]/.test(part) && TOKEN.test(name) ? `"${name}"` : `#${n}`;
+    warn(`${label}: entry ${which} is not key=value (percent-encoded value): ignored`);
   }
   return out;
 }
 
-function joinSignal(base: string, signal: string): string {
-  return base.replace(/\/+$/, "") + "/v1/" + signal;
+type Parse<T> = (v: any) => T | undefined;
+
+/**
+ * The first valid candidate (explicit config, then environment), else `fallback`; every
+ * invalid one is warned about once, with what was used instead.
+ */
+function pick<T>(fallback: T, expected: string, ...candidates: [label: string, raw: unknown, parse: Parse<T>][]): T {
+  const bad: string[] = [];
+  let out = fallback;
+  for (const [label, raw, parse] of candidates) {
+    if (raw === undefined) continue;
+    const v = parse(raw);
+    if (v !== undefined) {
+      out = v;
+      break;
+    }
+    bad.push(`${label}=${show(raw)}`);
+  }
+  for (const b of bad) warn(`${b} is not ${expected}; using ${show(out)}`);
+  return out;
 }
 
-function number(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-const positive = (n: number | undefined) => (n !== undefined && n > 0 ? n : undefined);
+const MAX_TIMER = 2 ** 31 - 1;
+const is = (type: string): Parse<any> => (v) => (typeof v === type ? v : undefined);
+const bool: Parse<boolean> = is("boolean");
+const fn: Parse<(...args: any[]) => any> = is("function");
+const text: Parse<string> = (v) => (typeof v === "string" && v !== "" ? v : undefined);
+const inRange =
+  (min: number, max: number, open = false): Parse<number> =>
+  (v) =>
+    typeof v === "number" && (open ? v > min : v >= min) && v <= max ? v : undefined;
+/** Environment text through a parser of values. */
+const fromText =
+  <T>(parse: Parse<T>, convert: (s: string) => unknown = Number): Parse<T> =>
+  (s: string) =>
+    parse(convert(s));
+const ms = inRange(0, MAX_TIMER, true);
+const textBool: Parse<boolean> = (s: string) => (/^(true|false)$/i.test(s) ? s.toLowerCase() === "true" : undefined);
+const positive = inRange(0, Number.MAX_VALUE, true);
 
 const SAMPLERS: SamplerName[] = [
   "always_on",
@@ -169,63 +223,149 @@ const SAMPLERS: SamplerName[] = [
   "parentbased_always_off",
   "parentbased_traceidratio",
 ];
+const sampler: Parse<SamplerName> = (v) => (SAMPLERS.includes(v) ? v : undefined);
+const semconv: Parse<SemconvProfileName> = (v) => (typeof v === "string" && Object.hasOwn(PROFILES, v) ? (v as SemconvProfileName) : undefined);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function resolveConfig(env: EnvSource, explicit: Config = {}): ResolvedConfig {
-  const base = explicit.endpoint ?? str(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
-  const tracesUrl =
-    explicit.tracesEndpoint ??
-    (explicit.endpoint ? undefined : str(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) ??
-    (base ? joinSignal(base, "traces") : undefined);
-  const metricsUrl =
-    explicit.metricsEndpoint ??
-    (explicit.endpoint ? undefined : str(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) ??
-    (base ? joinSignal(base, "metrics") : undefined);
+/** The valid entries of an explicit record; an invalid entry is dropped with a warning. */
+function entries<T>(field: string, value: unknown, parse: Parse<T>, secret = false): Record<string, T> {
+  const out: Record<string, T> = {};
+  if (value === undefined) return out;
+  if (!isObject(value)) {
+    warn(`config.${field}=${show(value)} is not an object: ignored`);
+    return out;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const ok = parse(v);
+    if (ok !== undefined && !(secret && (!TOKEN.test(key) || /[\r\n\0]/.test(ok as string)))) out[key] = ok;
+    else warn(`config.${field}[${show(key)}]${secret ? "" : `=${show(v)}`} is invalid: ignored`);
+  }
+  return out;
+}
 
-  const envSampler = str(env, "OTEL_TRACES_SAMPLER")?.toLowerCase() as SamplerName | undefined;
-  const sampler = explicit.sampler ?? (envSampler && SAMPLERS.includes(envSampler) ? envSampler : "parentbased_always_on");
-  const ratio = explicit.samplerRatio ?? number(str(env, "OTEL_TRACES_SAMPLER_ARG")) ?? 1;
+const url: Parse<string> = (v) => {
+  try {
+    return /^https?:$/.test(new URL(v).protocol) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** An endpoint, or undefined (warned) when it is not an http(s) URL: never a guessed scheme. */
+function endpoint(label: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const ok = url(raw);
+  if (!ok) warn(`${label}=${show(raw)} is not an http(s) URL (e.g. http://collector:4318): not used`);
+  return ok;
+}
+
+/** A base endpoint someone gave with its signal path: strip it rather than append it twice. */
+function base(label: string, raw: unknown): string | undefined {
+  const ok = endpoint(label, raw);
+  const signal = ok && /\/v1\/(traces|metrics|logs)\/?$/.exec(ok);
+  if (!signal) return ok?.replace(/\/+$/, "");
+  const stripped = ok.slice(0, signal.index);
+  warn(`${label}=${show(ok)} already ends in ${signal[0]}; /v1/<signal> is appended to it, so ${stripped} is used`);
+  return stripped;
+}
+
+const price: Parse<Price> = (v) => {
+  const n = inRange(0, Number.MAX_VALUE);
+  return isObject(v) && n(v.input) !== undefined && n(v.output) !== undefined && [v.cacheRead, v.cacheWrite].every((c) => c === undefined || n(c) !== undefined)
+    ? (v as unknown as Price)
+    : undefined;
+};
+
+const FIELDS = new Set(
+  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor flushGraceMs flushDeadlineMs limits prices".split(
+    " ",
+  ),
+);
+
+/** Resolve the configuration. Never throws on a bad value: it is warned about and replaced. */
+export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfig {
+  setLogLevel(str(env, "OTEL_LOG_LEVEL"));
+  let explicit = input as Record<string, any>;
+  if (!isObject(explicit)) {
+    warn(`config=${show(input)} is not an object: ignored`);
+    explicit = {};
+  }
+  for (const key of Object.keys(explicit)) if (!FIELDS.has(key)) warn(`config.${key} is not a known option: ignored`);
+  const cfg = <T>(field: keyof Config, parse: Parse<T>): [string, unknown, Parse<T>] => [`config.${field}`, explicit[field], parse];
+  const envVar = <T>(key: string, parse: Parse<T>): [string, unknown, Parse<T>] => [key, str(env, key), parse];
+
+  const explicitBase = base("config.endpoint", explicit.endpoint);
+  const root = explicitBase ?? base("OTEL_EXPORTER_OTLP_ENDPOINT", str(env, "OTEL_EXPORTER_OTLP_ENDPOINT"));
+  const signalUrl = (signal: string, field: keyof Config, key: string) =>
+    endpoint(`config.${field}`, explicit[field]) ??
+    (explicitBase ? undefined : endpoint(key, str(env, key))) ??
+    (root ? `${root}/v1/${signal}` : undefined);
+  const tracesUrl = signalUrl("traces", "tracesEndpoint", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+  const metricsUrl = signalUrl("metrics", "metricsEndpoint", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
 
   const optIn = str(env, "OTEL_SEMCONV_STABILITY_OPT_IN") ?? "";
   const latest = optIn.split(",").some((v) => v.trim() === "gen_ai_latest_experimental");
 
   const resourceAttributes: Record<string, string | number | boolean> = {
-    ...parseKeyValueList(str(env, "OTEL_RESOURCE_ATTRIBUTES")),
-    ...explicit.resourceAttributes,
+    ...parseKeyValueList(str(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES"),
+    ...entries("resourceAttributes", explicit.resourceAttributes, (v) =>
+      typeof v === "string" || typeof v === "boolean" || Number.isFinite(v) ? v : undefined,
+    ),
   };
-  const serviceName =
-    explicit.serviceName ??
-    str(env, "OTEL_SERVICE_NAME") ??
-    (typeof resourceAttributes["service.name"] === "string" ? (resourceAttributes["service.name"] as string) : undefined) ??
-    "unknown_service:edge";
+  const fromResource = resourceAttributes["service.name"];
+  const serviceName = pick(
+    typeof fromResource === "string" && fromResource ? fromResource : "unknown_service:edge",
+    "a non-empty string",
+    cfg("serviceName", text),
+    envVar("OTEL_SERVICE_NAME", text),
+  );
 
-  const metricsExporter = str(env, "OTEL_METRICS_EXPORTER")?.toLowerCase();
-  const tracesExporter = str(env, "OTEL_TRACES_EXPORTER")?.toLowerCase();
+  const exporterOff = (key: string): boolean => {
+    const v = str(env, key)?.toLowerCase();
+    if (v && v !== "otlp" && v !== "none") warn(`${key}=${show(v)} is not supported (otlp or none); using otlp`);
+    return v === "none";
+  };
+  const metricsOff = exporterOff("OTEL_METRICS_EXPORTER");
+  const metrics = pick(!metricsOff, "a boolean", cfg("metrics", bool));
+  const limits = entries("limits", explicit.limits, positive);
+  for (const key of Object.keys(limits)) {
+    if (!(key in DEFAULT_LIMITS)) {
+      warn(`config.limits.${key} is not a known limit: ignored`);
+      delete limits[key];
+    }
+  }
+  const hosts = pick([] as unknown[], "an array of strings", cfg("excludePropagationHosts", (v) => (Array.isArray(v) ? v : undefined)));
 
   return {
     serviceName,
-    serviceVersion: explicit.serviceVersion ?? str(env, "OTEL_SERVICE_VERSION"),
+    serviceVersion: pick(undefined, "a non-empty string", cfg("serviceVersion", text), envVar("OTEL_SERVICE_VERSION", text)),
     resourceAttributes,
-    tracesUrl: tracesExporter === "none" && !explicit.tracesEndpoint ? undefined : tracesUrl,
-    metricsUrl: explicit.metrics === false || (metricsExporter === "none" && explicit.metrics !== true) ? undefined : metricsUrl,
+    tracesUrl: exporterOff("OTEL_TRACES_EXPORTER") && !url(explicit.tracesEndpoint) ? undefined : tracesUrl,
+    metricsUrl: metrics ? metricsUrl : undefined,
     headers: {
-      ...parseKeyValueList(str(env, "OTEL_EXPORTER_OTLP_HEADERS")),
-      ...explicit.headers,
+      ...parseKeyValueList(str(env, "OTEL_EXPORTER_OTLP_HEADERS"), "OTEL_EXPORTER_OTLP_HEADERS"),
+      ...entries("headers", explicit.headers, text, true),
     },
-    timeoutMs: positive(explicit.timeoutMs ?? number(str(env, "OTEL_EXPORTER_OTLP_TIMEOUT"))) ?? 10000,
-    sampler,
-    samplerRatio: Math.min(1, Math.max(0, ratio)),
-    disabled: explicit.disabled ?? str(env, "OTEL_SDK_DISABLED")?.toLowerCase() === "true",
-    metrics: explicit.metrics ?? metricsExporter !== "none",
-    semconv: explicit.semconv ?? (latest ? "latest" : "v1.41"),
-    acceptTraceContext: explicit.acceptTraceContext ?? true,
-    propagateTraceContext: explicit.propagateTraceContext ?? true,
-    excludePropagationHosts: explicit.excludePropagationHosts ?? [],
-    providers: explicit.providers ?? {},
-    addStreamUsage: explicit.addStreamUsage ?? false,
-    routeFor: explicit.routeFor,
-    flushGraceMs: explicit.flushGraceMs ?? 2000,
-    flushDeadlineMs: explicit.flushDeadlineMs ?? 30000,
-    limits: { ...DEFAULT_LIMITS, ...explicit.limits },
-    prices: explicit.prices ?? {},
+    timeoutMs: pick(10000, "a number of milliseconds", cfg("timeoutMs", ms), envVar("OTEL_EXPORTER_OTLP_TIMEOUT", fromText(ms))),
+    sampler: pick<SamplerName>(
+      "parentbased_always_on",
+      `one of ${SAMPLERS}`,
+      cfg("sampler", sampler),
+      envVar("OTEL_TRACES_SAMPLER", fromText(sampler, (s) => s.toLowerCase())),
+    ),
+    samplerRatio: pick(1, "a number in [0, 1]", cfg("samplerRatio", inRange(0, 1)), envVar("OTEL_TRACES_SAMPLER_ARG", fromText(inRange(0, 1)))),
+    disabled: pick(false, "true or false", cfg("disabled", bool), envVar("OTEL_SDK_DISABLED", textBool)),
+    metrics,
+    semconv: pick(latest ? "latest" : "v1.41", `one of ${Object.keys(PROFILES)}`, cfg("semconv", semconv)),
+    acceptTraceContext: pick(true, "a boolean", cfg("acceptTraceContext", bool)),
+    propagateTraceContext: pick<ResolvedConfig["propagateTraceContext"]>(true, "a boolean or a function", cfg("propagateTraceContext", (v) => bool(v) ?? fn(v))),
+    excludePropagationHosts: hosts.filter((h) => typeof h === "string" || warn(`config.excludePropagationHosts: ${show(h)} is not a string: ignored`)) as string[],
+    providers: entries("providers", explicit.providers, text),
+    addStreamUsage: pick(false, "a boolean", cfg("addStreamUsage", bool)),
+    routeFor: pick(undefined, "a function", cfg("routeFor", fn)),
+    flushGraceMs: pick(2000, "a number of milliseconds", cfg("flushGraceMs", inRange(0, MAX_TIMER))),
+    flushDeadlineMs: pick(30000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
+    limits: { ...DEFAULT_LIMITS, ...limits },
+    prices: entries("prices", explicit.prices, price),
   };
 }

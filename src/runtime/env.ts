@@ -19,6 +19,7 @@ export const OTEL_KEYS = [
   "OTEL_TRACES_SAMPLER",
   "OTEL_TRACES_SAMPLER_ARG",
   "OTEL_SEMCONV_STABILITY_OPT_IN",
+  "OTEL_LOG_LEVEL",
 ] as const;
 
 export type RuntimeEnv = Partial<Record<(typeof OTEL_KEYS)[number], string>>;

@@ -1,0 +1,296 @@
+/**
+ * A bad config value, explicit or from the environment, never throws: it falls back (to the
+ * environment's value, else the default) and is said once, naming the field, the bad value
+ * (never a header's value) and what was used instead.
+ */
+import { DiagLogLevel, diag } from "@opentelemetry/api";
+import fc from "fast-check";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { PROFILES } from "../../src/attributes.js";
+import { DEFAULT_LIMITS, type EnvSource, type ResolvedConfig } from "../../src/config.js";
+import { Pipeline } from "../../src/pipeline.js";
+
+const lines: string[] = [];
+diag.setLogger(
+  {
+    error: (m: string) => void lines.push(`error ${m}`),
+    warn: (m: string) => void lines.push(`warn ${m}`),
+    info: () => {},
+    debug: () => {},
+    verbose: () => {},
+  },
+  DiagLogLevel.ALL,
+);
+
+let resolveConfig: typeof import("../../src/config.js").resolveConfig;
+
+beforeEach(async () => {
+  lines.length = 0;
+  // A fresh once-set per test: each test sees its own warnings.
+  vi.resetModules();
+  ({ resolveConfig } = await import("../../src/config.js"));
+});
+
+const ENDPOINT = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector.test:4318" };
+const said = () => lines.map((l) => l.replace("warn otel-genai-edge: ", ""));
+
+describe("explicit config: a bad value falls back with one warning", () => {
+  it('semconv "1.41" (the reported case): the default profile, said once however often the config is resolved', () => {
+    for (let i = 0; i < 3; i++) expect(resolveConfig(ENDPOINT, { semconv: "1.41" as never }).semconv).toBe("v1.41");
+    expect(said()).toEqual(['config.semconv="1.41" is not one of v1.41,latest; using "v1.41"']);
+  });
+
+  it("falls back to the environment's value when there is one", () => {
+    const env = { ...ENDPOINT, OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental", OTEL_EXPORTER_OTLP_TIMEOUT: "3000", OTEL_SERVICE_NAME: "from-env" };
+    const c = resolveConfig(env, { semconv: "latest-ish" as never, timeoutMs: "5000" as never, serviceName: 42 as never });
+    expect([c.semconv, c.timeoutMs, c.serviceName]).toEqual(["latest", 3000, "from-env"]);
+    expect(said()).toEqual([
+      'config.serviceName=42 is not a non-empty string; using "from-env"',
+      'config.timeoutMs="5000" is not a number of milliseconds; using 3000',
+      'config.semconv="latest-ish" is not one of v1.41,latest; using "latest"',
+    ]);
+  });
+
+  it("every field: wrong types and values", () => {
+    const route = (r: Request) => new URL(r.url).pathname;
+    const c = resolveConfig(ENDPOINT, {
+      serviceName: "",
+      serviceVersion: 2 as never,
+      resourceAttributes: { "deployment.environment": "prod", bad: { nested: 1 } as never, nan: Number.NaN },
+      headers: { "x-api-key": 123 as never, "bad name": "s3cret-value", ok: "fine" },
+      timeoutMs: -1,
+      sampler: "ratio" as never,
+      samplerRatio: 1.5,
+      disabled: "no" as never,
+      metrics: "yes" as never,
+      acceptTraceContext: 0 as never,
+      propagateTraceContext: "always" as never,
+      excludePropagationHosts: ["a.test", 7 as never],
+      providers: { "llm.internal": "openai", "other.internal": null as never },
+      addStreamUsage: 1 as never,
+      routeFor: "/users/:id" as never,
+      flushGraceMs: Number.POSITIVE_INFINITY,
+      flushDeadlineMs: 2 ** 31,
+      limits: { maxSpans: 0, maxEvents: Number.NaN, maxLinks: 8, maxSpansPerTrace: 9 } as never,
+      prices: { "gpt-4o": { input: 2.5, output: 10 }, "gpt-x": { input: "2.5", output: 10 } as never, "gpt-y": { input: 1, output: 2, cacheRead: -1 } },
+    });
+    expect(c).toEqual({
+      serviceName: "unknown_service:edge",
+      serviceVersion: undefined,
+      resourceAttributes: { "deployment.environment": "prod" },
+      tracesUrl: "http://collector.test:4318/v1/traces",
+      metricsUrl: "http://collector.test:4318/v1/metrics",
+      headers: { ok: "fine" },
+      timeoutMs: 10000,
+      sampler: "parentbased_always_on",
+      samplerRatio: 1,
+      disabled: false,
+      metrics: true,
+      semconv: "v1.41",
+      acceptTraceContext: true,
+      propagateTraceContext: true,
+      excludePropagationHosts: ["a.test"],
+      providers: { "llm.internal": "openai" },
+      addStreamUsage: false,
+      routeFor: undefined,
+      flushGraceMs: 2000,
+      flushDeadlineMs: 30000,
+      limits: { ...DEFAULT_LIMITS, maxLinks: 8 },
+      prices: { "gpt-4o": { input: 2.5, output: 10 } },
+    } satisfies ResolvedConfig);
+    expect(said()).toEqual([
+      'config.resourceAttributes["bad"]={"nested":1} is invalid: ignored',
+      'config.resourceAttributes["nan"]=NaN is invalid: ignored',
+      'config.serviceName="" is not a non-empty string; using "unknown_service:edge"',
+      'config.metrics="yes" is not a boolean; using true',
+      'config.limits["maxSpans"]=0 is invalid: ignored',
+      'config.limits["maxEvents"]=NaN is invalid: ignored',
+      "config.limits.maxSpansPerTrace is not a known limit: ignored",
+      "config.serviceVersion=2 is not a non-empty string; using none",
+      'config.headers["x-api-key"] is invalid: ignored',
+      'config.headers["bad name"] is invalid: ignored',
+      "config.timeoutMs=-1 is not a number of milliseconds; using 10000",
+      'config.sampler="ratio" is not one of always_on,always_off,traceidratio,parentbased_always_on,parentbased_always_off,parentbased_traceidratio; using "parentbased_always_on"',
+      "config.samplerRatio=1.5 is not a number in [0, 1]; using 1",
+      'config.disabled="no" is not true or false; using false',
+      "config.acceptTraceContext=0 is not a boolean; using true",
+      'config.propagateTraceContext="always" is not a boolean or a function; using true',
+      "config.excludePropagationHosts: 7 is not a string: ignored",
+      'config.providers["other.internal"]=null is invalid: ignored',
+      "config.addStreamUsage=1 is not a boolean; using false",
+      'config.routeFor="/users/:id" is not a function; using none',
+      "config.flushGraceMs=Infinity is not a number of milliseconds; using 2000",
+      "config.flushDeadlineMs=2147483648 is not a number of milliseconds; using 30000",
+      'config.prices["gpt-x"]={"input":"2.5","output":10} is invalid: ignored',
+      'config.prices["gpt-y"]={"input":1,"output":2,"cacheRead":-1} is invalid: ignored',
+    ]);
+    // A header's value is never said, valid or not.
+    expect(lines.join("\n")).not.toContain("s3cret");
+    expect(c.propagateTraceContext).toBe(true);
+    expect(resolveConfig(ENDPOINT, { propagateTraceContext: (u: URL) => u.host === "x", routeFor: route }).routeFor).toBe(route);
+  });
+
+  it("good values pass untouched and say nothing", () => {
+    const propagate = (u: URL) => u.host === "x";
+    const c = resolveConfig(
+      {},
+      {
+        endpoint: "https://otlp.example.com/base/",
+        serviceName: "svc",
+        timeoutMs: 2500,
+        sampler: "traceidratio",
+        samplerRatio: 0,
+        disabled: false,
+        metrics: false,
+        semconv: "latest",
+        propagateTraceContext: propagate,
+        flushGraceMs: 0,
+        limits: { maxSpans: 10 },
+        prices: { m: { input: 0, output: 1, cacheRead: 0.5 } },
+      },
+    );
+    expect(c).toMatchObject({
+      tracesUrl: "https://otlp.example.com/base/v1/traces",
+      metricsUrl: undefined,
+      serviceName: "svc",
+      timeoutMs: 2500,
+      sampler: "traceidratio",
+      samplerRatio: 0,
+      semconv: "latest",
+      flushGraceMs: 0,
+      limits: { ...DEFAULT_LIMITS, maxSpans: 10 },
+    });
+    expect(c.propagateTraceContext).toBe(propagate);
+    expect(lines).toEqual([]);
+  });
+
+  it("values that cannot be shown are described, not thrown", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(resolveConfig(ENDPOINT, { serviceName: cyclic as never, serviceVersion: Object.create(null), sampler: Symbol("s") as never }).serviceName).toBe(
+      "unknown_service:edge",
+    );
+    expect(said()).toEqual([
+      'config.serviceName=<object> is not a non-empty string; using "unknown_service:edge"',
+      "config.serviceVersion={} is not a non-empty string; using none",
+      'config.sampler=Symbol(s) is not one of always_on,always_off,traceidratio,parentbased_always_on,parentbased_always_off,parentbased_traceidratio; using "parentbased_always_on"',
+    ]);
+  });
+
+  it("a config that is not an object, and unknown options, are said and ignored", () => {
+    expect(resolveConfig(ENDPOINT, "fast" as never).tracesUrl).toBe("http://collector.test:4318/v1/traces");
+    expect(resolveConfig(ENDPOINT, { serviceNmae: "typo" } as never).serviceName).toBe("unknown_service:edge");
+    expect(said()).toEqual(['config="fast" is not an object: ignored', "config.serviceNmae is not a known option: ignored"]);
+  });
+});
+
+describe("environment: a bad value falls back with one warning", () => {
+  it.each([
+    [{ OTEL_TRACES_SAMPLER: "ratio" }, "sampler", "parentbased_always_on", 'OTEL_TRACES_SAMPLER="ratio" is not one of always_on,always_off,traceidratio,parentbased_always_on,parentbased_always_off,parentbased_traceidratio; using "parentbased_always_on"'],
+    [{ OTEL_TRACES_SAMPLER_ARG: "abc" }, "samplerRatio", 1, 'OTEL_TRACES_SAMPLER_ARG="abc" is not a number in [0, 1]; using 1'],
+    [{ OTEL_TRACES_SAMPLER_ARG: "2" }, "samplerRatio", 1, 'OTEL_TRACES_SAMPLER_ARG="2" is not a number in [0, 1]; using 1'],
+    [{ OTEL_EXPORTER_OTLP_TIMEOUT: "10s" }, "timeoutMs", 10000, 'OTEL_EXPORTER_OTLP_TIMEOUT="10s" is not a number of milliseconds; using 10000'],
+    [{ OTEL_SDK_DISABLED: "yes" }, "disabled", false, 'OTEL_SDK_DISABLED="yes" is not true or false; using false'],
+    [{ OTEL_TRACES_EXPORTER: "zipkin" }, "tracesUrl", "http://collector.test:4318/v1/traces", 'OTEL_TRACES_EXPORTER="zipkin" is not supported (otlp or none); using otlp'],
+    [
+      { OTEL_EXPORTER_OTLP_HEADERS: "Authorization: Bearer x" },
+      "headers",
+      {},
+      'OTEL_EXPORTER_OTLP_HEADERS: entry "Authorization" is not key=value (percent-encoded value): ignored',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_HEADERS: "x-ok=1,sk-live-abcdef,Authorization: Bearer x=y" },
+      "headers",
+      { "x-ok": "1" },
+      'OTEL_EXPORTER_OTLP_HEADERS: entry #2 is not key=value (percent-encoded value): ignored\nOTEL_EXPORTER_OTLP_HEADERS: entry "Authorization" is not key=value (percent-encoded value): ignored',
+    ],
+    [{ OTEL_RESOURCE_ATTRIBUTES: "team=genai,oops" }, "resourceAttributes", { team: "genai" }, "OTEL_RESOURCE_ATTRIBUTES: entry #2 is not key=value (percent-encoded value): ignored"],
+    [{ OTEL_SEMCONV_STABILITY_OPT_IN: "http,database/dup,gen_ai_latest_experimental" }, "semconv", "latest", ""],
+    [{ OTEL_TRACES_EXPORTER: "none", OTEL_METRICS_EXPORTER: "NONE" }, "tracesUrl", undefined, ""],
+  ] as [Record<string, string>, keyof ResolvedConfig, unknown, string][])("%o → %s", (env, field, value, warning) => {
+    const c = resolveConfig({ ...ENDPOINT, ...env });
+    resolveConfig({ ...ENDPOINT, ...env });
+    expect(c[field]).toEqual(value);
+    expect(said().join("\n")).toBe(warning);
+    expect(lines.join("\n")).not.toMatch(/Bearer|sk-live/);
+  });
+
+  it("an endpoint without a scheme: said at config time, that signal off (never a guessed http://)", () => {
+    const c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" });
+    expect([c.tracesUrl, c.metricsUrl]).toEqual([undefined, undefined]);
+    const only = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "localhost:4318/v1/traces" });
+    // The signal's own endpoint is bad: the base endpoint stands in for it.
+    expect([only.tracesUrl, only.metricsUrl]).toEqual(["http://collector.test:4318/v1/traces", "http://collector.test:4318/v1/metrics"]);
+    expect(resolveConfig({ ...ENDPOINT }, { tracesEndpoint: "ftp://x/v1/traces", metrics: false }).tracesUrl).toBe("http://collector.test:4318/v1/traces");
+    expect(said()).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is not an http(s) URL (e.g. http://collector:4318): not used',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="localhost:4318/v1/traces" is not an http(s) URL (e.g. http://collector:4318): not used',
+      'config.tracesEndpoint="ftp://x/v1/traces" is not an http(s) URL (e.g. http://collector:4318): not used',
+    ]);
+  });
+
+  it("a base endpoint already ending in /v1/traces is used as is, not as /v1/traces/v1/traces", () => {
+    const c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector.test:4318/v1/traces/" });
+    expect([c.tracesUrl, c.metricsUrl]).toEqual(["http://collector.test:4318/v1/traces", "http://collector.test:4318/v1/metrics"]);
+    expect(said()).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT="http://collector.test:4318/v1/traces/" already ends in /v1/traces/; /v1/<signal> is appended to it, so http://collector.test:4318 is used',
+    ]);
+  });
+
+  it("Worker vars that are numbers or booleans are read as their text; other bindings are said and ignored", () => {
+    const c = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TIMEOUT: 1500, OTEL_SDK_DISABLED: true, OTEL_SERVICE_NAME: { kv: true } });
+    expect([c.timeoutMs, c.disabled, c.serviceName]).toEqual([1500, true, "unknown_service:edge"]);
+    expect(said()).toEqual(["OTEL_SERVICE_NAME is not a string: ignored"]);
+  });
+
+  it("OTEL_LOG_LEVEL: an unknown level is said and WARN is used", () => {
+    resolveConfig({ ...ENDPOINT, OTEL_LOG_LEVEL: "chatty" });
+    expect(said()).toEqual(['OTEL_LOG_LEVEL="chatty" is not one of NONE,ERROR,WARN,INFO,DEBUG,VERBOSE,ALL; using WARN']);
+  });
+});
+
+describe("never throws", () => {
+  const value = fc.oneof(
+    fc.anything(),
+    fc.constantFrom(-1, 0, 1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, "", "1.41", "latest", "traceidratio", () => true, [1], { input: 1 }),
+  );
+  const keys = fc.constantFrom(
+    ...(
+      "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled " +
+      "metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor flushGraceMs " +
+      "flushDeadlineMs limits prices"
+    ).split(" "),
+    "constructor",
+    "__proto__",
+  );
+  const envKeys = fc.constantFrom(
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    "OTEL_RESOURCE_ATTRIBUTES",
+    "OTEL_SDK_DISABLED",
+    "OTEL_LOG_LEVEL",
+    "OTEL_SERVICE_NAME",
+  );
+
+  it("any explicit object and env bag resolve to a config whose every value is usable", () => {
+    fc.assert(
+      fc.property(fc.dictionary(keys, value), fc.dictionary(envKeys, fc.oneof(fc.string(), value)), (explicit, env) => {
+        const c = resolveConfig(env as EnvSource, explicit as never);
+        const ms = (n: number) => Number.isFinite(n) && n >= 0 && n < 2 ** 31;
+        expect(Object.keys(PROFILES)).toContain(c.semconv);
+        expect(ms(c.timeoutMs) && c.timeoutMs > 0 && ms(c.flushGraceMs) && ms(c.flushDeadlineMs)).toBe(true);
+        expect(c.samplerRatio >= 0 && c.samplerRatio <= 1).toBe(true);
+        expect(Object.values(c.limits).every((n) => Number.isFinite(n) && n > 0)).toBe(true);
+        expect(Object.values(c.headers).every((v) => typeof v === "string")).toBe(true);
+        expect(c.excludePropagationHosts.every((h) => typeof h === "string")).toBe(true);
+        for (const u of [c.tracesUrl, c.metricsUrl]) if (u !== undefined) expect(u).toMatch(/^https?:\/\//);
+        // The pipeline builds from it (the reported case threw here, in every request).
+        expect(new Pipeline(c, {}).profile).toBe(PROFILES[c.semconv]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
