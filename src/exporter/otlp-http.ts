@@ -2,7 +2,10 @@
  * POST one OTLP/HTTP JSON payload with a hard deadline and bounded retries, per the OTLP spec:
  * 429/502/503/504 and network failures are retried (honouring Retry-After, else exponential
  * backoff with jitter) while the deadline allows; everything else is final. Never throws.
+ * Exports run with tracing suppressed and say who they are, so they are never traced themselves.
  */
+import { context } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -28,6 +31,31 @@ export interface PostResult {
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const USER_AGENT = "OTel-OTLP-Exporter-JavaScript/otel-genai-edge";
+
+/** An export of ours arriving at an app (its endpoint is itself): tracing it would loop forever. */
+export const isOwnExport = (headers: Headers): boolean => headers.get("user-agent")?.includes(USER_AGENT) === true;
+
+/**
+ * At most `max` bytes of a response body as text; the rest is cancelled, never buffered: a
+ * collector's answer is only informative, and it may be huge.
+ */
+async function readPrefix(response: Response, max: number): Promise<string> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let size = 0;
+  try {
+    while (reader && size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader?.cancel().catch(() => {});
+  }
+  return text;
+}
 
 /** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
@@ -55,7 +83,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function postOtlp(options: PostOptions): Promise<PostResult> {
   const maxAttempts = options.maxAttempts ?? 4;
   const deadline = Date.now() + options.timeoutMs;
-  const headers = { "content-type": "application/json", "user-agent": USER_AGENT, ...options.headers };
+  // Ours last: a user's header must not unmark the export (see isOwnExport).
+  const headers = { ...options.headers, "content-type": "application/json", "user-agent": USER_AGENT };
   let attempts = 0;
   let reason = "";
   let status: number | undefined;
@@ -67,15 +96,12 @@ export async function postOtlp(options: PostOptions): Promise<PostResult> {
     const timer = setTimeout(() => controller.abort(), remaining);
     let delay: number | undefined;
     try {
-      const response = await options.fetch(options.url, {
-        method: "POST",
-        headers,
-        body: options.body as BodyInit,
-        signal: controller.signal,
-      });
+      const init = { method: "POST", headers, body: options.body as BodyInit, signal: controller.signal };
+      // Any OTel HTTP instrumentation (ours included) leaves a suppressed request alone.
+      const response = await context.with(suppressTracing(context.active()), () => options.fetch(options.url, init));
       status = response.status;
-      // Read (and bound) the body so the connection is released; its content is only informative.
-      const text = await response.text().catch(() => "");
+      // Partial-success JSON on 2xx, a short reason otherwise.
+      const text = await readPrefix(response, response.ok ? 65536 : 1024).catch(() => "");
       if (response.ok) return { ok: true, attempts, status, ...partialSuccess(text) };
       reason = `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`;
       if (!RETRYABLE.has(response.status)) return { ok: false, attempts, status, reason };
