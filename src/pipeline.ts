@@ -4,6 +4,7 @@
  */
 import { OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
+import { debug, warnOnce } from "./diag.js";
 import { type FetchLike, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
 import { serializeMetrics } from "./exporter/metrics.js";
@@ -81,7 +82,7 @@ export class Pipeline {
       if (invocation.droppedSpans > 0 && invocation.root) {
         invocation.root.attributes[OWN_SPANS_DROPPED] = invocation.droppedSpans;
       }
-      work.push(this.post(tracesUrl, serializeSpans(invocation.spans, this.resource)));
+      work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource)));
     }
     const { metricsUrl } = this.config;
     if (metricsUrl && invocation.calls.length > 0) {
@@ -89,27 +90,42 @@ export class Pipeline {
       const endMs = Math.max(nowMs(), lastMetricsEndMs + 0.001);
       const startMs = Math.max(invocation.startMs, lastMetricsEndMs);
       lastMetricsEndMs = endMs;
-      work.push(this.post(metricsUrl, serializeMetrics(streams, this.resource, this.scope, startMs, endMs)));
+      work.push(this.post("metrics", metricsUrl, serializeMetrics(streams, this.resource, this.scope, startMs, endMs)));
     }
     await Promise.all(work);
   }
 
-  private async post(url: string, body: Uint8Array): Promise<void> {
-    const result = await postOtlp({
-      url,
-      body,
-      headers: this.config.headers,
-      timeoutMs: this.config.timeoutMs,
-      fetch: this.fetchImpl,
-    });
+  /** Export URLs whose last export failed, to say (at DEBUG) when they work again. */
+  private readonly failing = new Set<string>();
+
+  private async post(signal: string, url: string, body: Uint8Array): Promise<void> {
+    const { headers, timeoutMs } = this.config;
+    const result = await postOtlp({ url, body, headers, timeoutMs, fetch: this.fetchImpl });
     stats.exports++;
+    const u = new URL(url);
+    // Origin and path only: neither userinfo nor a query string (either may hold a key) is said.
+    const where = `${signal} export to ${u.origin}${u.pathname}`;
+    const reason = result.reason ?? "";
     if (result.rejected) {
       stats.rejectedItems += result.rejected;
-      stats.lastFailure = result.reason;
+      stats.lastFailure = reason;
+      warnOnce(`${url} partial`, `${where}: the collector rejected ${result.rejected} items (${reason})`);
     }
     if (!result.ok) {
       stats.exportFailures++;
-      stats.lastFailure = result.reason;
-    }
+      stats.lastFailure = reason;
+      this.failing.add(url);
+      const status = result.status;
+      // Auth failures keep the collector's body to themselves: it may echo the credential.
+      const why =
+        status === 401 || status === 403
+          ? `HTTP ${status}: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`
+          : reason.startsWith("timeout")
+            ? `no answer within ${timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)`
+            : reason.startsWith("network")
+              ? `${reason}; is the collector running and reachable?`
+              : reason;
+      warnOnce(`${url} ${status ?? reason.split(":")[0]}`, `${where} failed, telemetry is dropped: ${why}`);
+    } else if (this.failing.delete(url)) debug(`${where} works again`);
   }
 }
