@@ -1,4 +1,4 @@
-/** HTTP client/server attribute helpers, with the redaction rules for what we never record. */
+/** HTTP client/server attribute helpers; what we record of a URL is decided in redact.ts. */
 import { type Attributes, type Span, SpanStatusCode } from "@opentelemetry/api";
 import {
   ERROR_TYPE,
@@ -12,24 +12,16 @@ import {
   URL_SCHEME,
   USER_AGENT_ORIGINAL,
 } from "../attributes.js";
+import { DEFAULT_URL_POLICY, scrubQuery, scrubUrl, type UrlKind, type UrlPolicy } from "./redact.js";
 
-/** Query parameters whose values are credentials (Gemini's `key`, signed URLs, tokens...). */
-const SENSITIVE_QUERY = /^(key|api[-_]?key|apikey|access[-_]?token|token|auth|authorization|code|secret|client[-_]?secret|password|sig|signature|x-goog-signature|x-amz-signature|x-amz-security-token|x-amz-credential|awsaccesskeyid)$/i;
-
-export function redactQuery(search: string): string {
-  if (!search || search === "?") return "";
-  const params = new URLSearchParams(search);
-  const out: string[] = [];
-  for (const [key, value] of params) {
-    out.push(`${encodeURIComponent(key)}=${SENSITIVE_QUERY.test(key) ? "REDACTED" : encodeURIComponent(value)}`);
-  }
-  return out.join("&");
+/** The query as recorded (without `?`): values REDACTED unless the policy allows their name. */
+export function redactQuery(search: string, policy: UrlPolicy = DEFAULT_URL_POLICY): string {
+  return scrubQuery(search, policy.allow);
 }
 
-/** The URL without user info and with credential query values replaced by REDACTED. */
-export function redactUrl(url: URL): string {
-  const query = redactQuery(url.search);
-  return `${url.protocol}//${url.host}${url.pathname}${query ? `?${query}` : ""}`;
+/** The URL as recorded (see redact.ts), or undefined when the policy's hook records none. */
+export function redactUrl(url: URL, policy: UrlPolicy = DEFAULT_URL_POLICY, kind: UrlKind = "client"): string | undefined {
+  return scrubUrl(url, policy, kind)?.full;
 }
 
 export function defaultPort(url: URL): number {
@@ -45,25 +37,28 @@ export function normalizeMethod(method: string): string {
   return KNOWN_METHODS.has(upper) ? upper : "_OTHER";
 }
 
-export function clientAttributes(method: string, url: URL): Attributes {
-  return {
+export function clientAttributes(method: string, url: URL, policy: UrlPolicy = DEFAULT_URL_POLICY): Attributes {
+  const attributes: Attributes = {
     [HTTP_REQUEST_METHOD]: normalizeMethod(method),
     [SERVER_ADDRESS]: url.hostname,
     [SERVER_PORT]: defaultPort(url),
-    [URL_FULL]: redactUrl(url),
   };
+  const full = redactUrl(url, policy, "client");
+  if (full !== undefined) attributes[URL_FULL] = full;
+  return attributes;
 }
 
-export function serverAttributes(request: Request, url: URL): Attributes {
+export function serverAttributes(request: Request, url: URL, policy: UrlPolicy = DEFAULT_URL_POLICY): Attributes {
+  const scrubbed = scrubUrl(url, policy, "server");
   const attributes: Attributes = {
     [HTTP_REQUEST_METHOD]: normalizeMethod(request.method),
     [URL_SCHEME]: url.protocol.replace(":", ""),
-    [URL_PATH]: url.pathname,
+    [URL_PATH]: scrubbed?.path,
     [SERVER_ADDRESS]: url.hostname,
     [SERVER_PORT]: defaultPort(url),
   };
-  const query = redactQuery(url.search);
-  if (query) attributes[URL_QUERY] = query;
+  if (!scrubbed) delete attributes[URL_PATH];
+  if (scrubbed?.query) attributes[URL_QUERY] = scrubbed.query;
   const userAgent = request.headers.get("user-agent");
   if (userAgent) attributes[USER_AGENT_ORIGINAL] = userAgent;
   return attributes;
