@@ -1,13 +1,13 @@
-// Repository set-up, run by the `prepare` npm script (so on `npm ci` / `npm install` inside this
-// repository; never for consumers of the published package).
+// Repository set-up for the tests, run by the `pretest` and `pretest:browser` npm scripts (so by
+// `npm test` in this repository, never by an install: a consumer of the package, from the
+// registry, a tarball or git, never runs it), or by hand (`npm run setup`).
 //
 // Installs Chromium for the browser test (test/e2e/browser.test.ts) when it is missing and we
-// can: root on a Debian-like system with apt-get. It never fails the install: if Chromium cannot
+// can: root on a Debian-like system with apt-get. It never fails by itself: if Chromium cannot
 // be installed it says why and how to do it by hand, and the browser test will fail with the
 // same explanation.
 import { spawnSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const say = (message) => console.log(`[setup] ${message}`);
@@ -36,21 +36,7 @@ function run(command, args) {
   return true;
 }
 
-/** Only for work on this repository: not when npm packs/publishes it or installs it as a git dependency. */
-function developingHere() {
-  const command = process.env.npm_command;
-  if (command === "pack" || command === "publish") return false;
-  const initCwd = process.env.INIT_CWD;
-  if (!initCwd) return true; // run by hand
-  try {
-    return realpathSync(initCwd) === realpathSync(fileURLToPath(new URL("..", import.meta.url)));
-  } catch {
-    return false;
-  }
-}
-
 function setupChromium() {
-  if (!developingHere()) return;
   if (process.env.OTEL_GENAI_EDGE_SKIP_CHROMIUM === "1") {
     say("OTEL_GENAI_EDGE_SKIP_CHROMIUM=1: not installing Chromium");
     return;
