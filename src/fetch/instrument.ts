@@ -6,17 +6,17 @@
  *
  * Whatever goes wrong in here is contained: the user's request is then sent exactly as given.
  */
-import { type Context, context, type Span, SpanKind, trace } from "@opentelemetry/api";
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
+import { ERROR_TYPE, GEN_AI_OPERATION_NAME, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { type Detected, detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
 import { nowMs } from "../trace/clock.js";
 import { injectTraceContext } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
-import { failSpan } from "../trace/span.js";
-import { resolveScope, startSpanIn } from "../trace/tracer.js";
+import { discardSpan, failSpan, type InstrumentationScope, RecordingSpan } from "../trace/span.js";
+import { replaceSpan, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
@@ -32,25 +32,35 @@ interface RequestView {
   bodyText?: string;
 }
 
+const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
+
+/** A body the runtime will refuse (already read, or locked by a reader): the fetch fails before anything is sent. */
+function unusable(value: unknown): boolean {
+  const body = (value as { body?: unknown } | undefined)?.body;
+  return (isRequest(value) && value.bodyUsed) || (body instanceof ReadableStream && body.locked);
+}
+
 async function viewRequest(input: RequestInfo | URL, init: RequestInit | undefined, maxBytes: number): Promise<RequestView | undefined> {
-  const isRequest = typeof Request !== "undefined" && input instanceof Request;
-  const url = new URL(isRequest ? input.url : String(input));
+  // `init` may itself be a Request (the proxy idiom `fetch(newUrl, request)`): its fields are getters.
+  const source = isRequest(init) ? init : isRequest(input) && init?.body === undefined ? input : undefined;
+  if (unusable(source) || unusable(init)) return undefined;
+  const url = new URL(isRequest(input) ? input.url : String(input));
   if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
-  const method = (init?.method ?? (isRequest ? input.method : "GET")).toUpperCase();
-  const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
+  const method = (init?.method ?? (isRequest(input) ? input.method : "GET")).toUpperCase();
+  const headers = new Headers(init?.headers ?? (isRequest(input) ? input.headers : undefined));
   let bodyText: string | undefined;
   // Only a request that could be an LLM call is read, and only a bounded body.
   if (mayBeLLMCall(method, url)) {
-    const body = init?.body;
+    const body = source ? undefined : init?.body;
     if (typeof body === "string") {
       if (body.length <= maxBytes) bodyText = body;
     } else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
       if (body.byteLength <= maxBytes) bodyText = new TextDecoder().decode(body);
-    } else if (body === undefined && isRequest && input.body) {
+    } else if (source?.body) {
       // A Request carrying its body: read a clone only when its declared size is small enough
       // to be a prompt (a streamed upload of unknown size is never buffered).
-      const length = Number(input.headers.get("content-length"));
-      if (length > 0 && length <= maxBytes) bodyText = await input.clone().text();
+      const length = Number(source.headers.get("content-length"));
+      if (length > 0 && length <= maxBytes) bodyText = await source.clone().text();
     }
   }
   return { url, method, headers, bodyText };
@@ -82,16 +92,28 @@ export function shouldPropagate(invocation: Invocation, url: URL): boolean {
   return propagateTraceContext;
 }
 
-/** The arguments to send: the originals, with headers and (opt-in) body changed where we must. */
+/**
+ * The arguments to send: exactly the caller's, with only `headers` (and, opt-in, `body`)
+ * replaced. One rule for every call shape: a Request alone is re-made by the Request
+ * constructor (which carries method, body, signal, redirect, `cf`... over); an init is
+ * overlaid, never spread when it is not a plain object (a Request passed as init keeps all of
+ * its fields behind prototype getters, which a spread would drop: a POST would leave as a GET).
+ */
 function rewrite(input: RequestInfo | URL, init: RequestInit | undefined, headers: Headers | undefined, body: string | undefined): FetchArgs {
   if (!headers && body === undefined) return [input, init];
-  const changes: RequestInit = { ...init };
+  const changes: RequestInit = {};
   if (headers) changes.headers = headers;
   if (body !== undefined) changes.body = body;
-  if (typeof Request !== "undefined" && input instanceof Request) {
-    return [new Request(input, changes)];
-  }
-  return [input, changes];
+  if (init === undefined) return isRequest(input) ? [new Request(input, changes)] : [input, changes];
+  return [input, overlay(init, changes)];
+}
+
+function overlay(init: RequestInit, changes: RequestInit): RequestInit {
+  const proto = Object.getPrototypeOf(init);
+  if (proto === Object.prototype || proto === null) return { ...init, ...changes };
+  return new Proxy(init, {
+    get: (target, key) => (Object.hasOwn(changes, key) ? changes[key as keyof RequestInit] : Reflect.get(target, key, target)),
+  });
 }
 
 /** `stream_options.include_usage` for OpenAI-format streams that lack it (opt-in; changes the request). */
@@ -140,23 +162,23 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
   }
 
   try {
-    recordClientStatus(span, response.status, !call);
-    const body = watchableBody(response);
-    // Nothing to watch (no body, or a plain call that is not recorded): hand the response over.
-    if (!body || (!call && !span.isRecording())) {
-      if (call) call.endWithoutBody(response, nowMs());
-      else span.end();
+    if (!call) {
+      // A plain HTTP call ends at its response headers (the HTTP conventions allow it): its
+      // response is handed over untouched, so reading it costs exactly what it costs bare.
+      recordClientStatus(span, response.status);
+      span.end();
       invocation.release(token);
       return response;
     }
-    const observer: BodyObserver = call
-      ? call.observer(response, nowMs)
-      : {
-          end(outcome, error) {
-            if (outcome === "error") failSpan(span, error);
-            span.end();
-          },
-        };
+    recordClientStatus(span, response.status, false);
+    const body = watchableBody(response);
+    // Nothing to parse: no body, or bytes still encoded (`encodeResponseBody: "manual"`).
+    if (!body || (init as { encodeResponseBody?: string } | undefined)?.encodeResponseBody === "manual") {
+      call.endWithoutBody(response, nowMs());
+      invocation.release(token);
+      return response;
+    }
+    const observer = call.observer(response, nowMs);
     const released: BodyObserver = {
       chunk: observer.chunk,
       end(outcome, error) {
@@ -175,6 +197,25 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
   }
 }
 
+/**
+ * A GenAI span an SDK made itself (the Anthropic SDK's `anthropic.messages.create`) that this
+ * call runs under. One LLM call must give one GenAI span: ours (full attributes, the active
+ * semconv profile, ends with the stream) replaces it in place, taking its span id so anything
+ * parented to it stays connected, unless the user keeps SDK spans; a span from another tracer
+ * provider cannot be replaced, so ours then stays a plain HTTP span.
+ */
+function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { span: Span; replace?: RecordingSpan } | undefined {
+  const span = trace.getSpan(ctx);
+  if (!span) return undefined;
+  const attributes = (span as { attributes?: Record<string, unknown> }).attributes;
+  if (!attributes || attributes[GEN_AI_OPERATION_NAME] === undefined) return undefined;
+  if (span instanceof RecordingSpan) {
+    if (span.scope === scope) return undefined;
+    return { span, replace: span };
+  }
+  return { span };
+}
+
 async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, ctx: Context, bound: Invocation | undefined) {
   const scope = bound ? { invocation: bound, parent: bound.parentContext } : resolveScope(ctx);
   const invocation = scope.invocation;
@@ -187,27 +228,54 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
 
   const body = parseJsonObject(view.bodyText);
   const detected = detect(method, url, headers, body, pipeline.config.providers);
-  let call: GenAICall | undefined;
-  let span: Span;
-  let newBody: string | undefined;
   const httpAttributes = clientAttributes(method, url);
-  if (detected) {
-    const request = detected.format.request(body, url);
-    request.model ??= modelFromPath(url);
-    if (pipeline.config.addStreamUsage) newBody = withStreamUsage(detected, request, body);
-    const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
-    if (newBody !== undefined) attributes[OWN_REQUEST_INCLUDE_USAGE_ADDED] = true;
-    span = startSpanIn(pipeline.scope, spanName(request), { kind: SpanKind.CLIENT, attributes, startTime: startMs }, ctx, scope);
-    call = new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), (record: CallRecord) =>
-      invocation.recordCall(record),
-    );
-  } else {
-    span = startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
-  }
+  const httpSpan = () =>
+    startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
+  if (!detected) return finishPrepare(input, init, invocation, view, httpSpan(), undefined, undefined);
 
+  invocation.madeLLMCall = true;
+  const request = detected.format.request(body, url);
+  request.model ??= modelFromPath(url);
+  const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
+    new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), onEnd);
+  const sdk = sdkGenAISpan(ctx, pipeline.scope);
+  if (sdk && (!sdk.replace || (pipeline.config as { sdkSpans?: string }).sdkSpans === "keep")) {
+    // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.
+    const attempt = httpSpan();
+    const call = newCall(trace.wrapSpanContext(attempt.spanContext()), (record) => {
+      invocation.recordCall(record);
+      if (record.errorType) {
+        attempt.setAttribute(ERROR_TYPE, record.errorType);
+        attempt.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      attempt.end(record.endMs);
+    });
+    return finishPrepare(input, init, invocation, view, attempt, call, undefined);
+  }
+  const newBody = pipeline.config.addStreamUsage ? withStreamUsage(detected, request, body) : undefined;
+  const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
+  if (newBody !== undefined) attributes[OWN_REQUEST_INCLUDE_USAGE_ADDED] = true;
+  const options = { kind: SpanKind.CLIENT, attributes, startTime: startMs };
+  const span = sdk?.replace
+    ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), options)
+    : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope);
+  const call = newCall(span, (record) => invocation.recordCall(record));
+  return finishPrepare(input, init, invocation, view, span, call, newBody);
+}
+
+/** Inject trace context, rebuild the arguments, and hold the invocation open for this call. */
+function finishPrepare(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  invocation: Invocation,
+  view: RequestView,
+  span: Span,
+  call: GenAICall | undefined,
+  newBody: string | undefined,
+) {
   let outHeaders: Headers | undefined;
-  if (shouldPropagate(invocation, url)) {
-    outHeaders = headers;
+  if (shouldPropagate(invocation, view.url)) {
+    outHeaders = view.headers;
     injectTraceContext(outHeaders, span.spanContext());
   }
   let send: FetchArgs;
@@ -215,10 +283,10 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
     send = rewrite(input, init, outHeaders, newBody);
   } catch {
     // The request cannot be rebuilt with our header: send the original, untraced.
-    span.end();
+    discardSpan(span);
     return undefined;
   }
-  const token = {};
+  const token = call ?? {};
   invocation.hold(token);
   return { span, call, invocation, token, send };
 }

@@ -1,11 +1,12 @@
 /**
- * Pass a body stream through untouched while watching it.
+ * Pass a body stream through untouched while watching it, and the one rule for handing a
+ * watched response back to the app.
  *
  * The returned stream pulls from the original only when its consumer pulls (high-water mark
  * 0), so backpressure passes through and nothing is buffered; a consumer's cancel is forwarded
- * to the source. Every chunk is the very same Uint8Array the source produced. The observer is
- * told exactly once how the stream ended. Observer errors are contained: they switch the
- * observer off, never the stream.
+ * to the source. It is a byte stream, so BYOB readers work as they do on the original. The
+ * observer is told exactly once how the stream ended. Observer errors are contained: they
+ * switch the observer off, never the stream.
  *
  * A stream this module made can take more end listeners (`alsoOnEnd`): when a handler returns
  * an LLM stream as its response, the SERVER span ends with that same stream instead of a second
@@ -54,10 +55,11 @@ export function observeBody(
     }
   };
 
-  const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let result: ReadableStreamReadResult<Uint8Array>;
+  const source: UnderlyingByteSource = {
+    type: "bytes",
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      for (;;) {
         try {
           result = await reader.read();
         } catch (error) {
@@ -65,29 +67,39 @@ export function observeBody(
           controller.error(error);
           return;
         }
-        if (result.done) {
-          // The consumer hears of the end first; our parsing and any flush it triggers come after.
-          controller.close();
-          queueMicrotask(() => finish("done"));
-          return;
+        // A byte stream refuses empty chunks: read on instead (a consumer cannot tell them apart).
+        if (result.done || result.value.byteLength > 0) break;
+      }
+      if (result.done) {
+        // The consumer hears of the end first; our parsing and any flush it triggers come after.
+        controller.close();
+        // A pending BYOB read is answered with zero bytes once the stream is closed.
+        controller.byobRequest?.respond(0);
+        queueMicrotask(() => finish("done"));
+        return;
+      }
+      const chunk = result.value as Uint8Array<ArrayBuffer>;
+      if (onChunk) {
+        try {
+          onChunk(chunk);
+        } catch (e) {
+          onChunk = undefined;
+          onObserverError(e);
         }
-        if (onChunk) {
-          try {
-            onChunk(result.value);
-          } catch (e) {
-            onChunk = undefined;
-            onObserverError(e);
-          }
-        }
-        controller.enqueue(result.value);
-      },
-      cancel(reason) {
-        finish("cancel", reason);
-        return reader.cancel(reason);
-      },
+      }
+      try {
+        controller.enqueue(chunk);
+      } catch {
+        // A chunk whose buffer cannot be transferred (shared, or a view of a pool): pass a copy.
+        controller.enqueue(chunk.slice());
+      }
     },
-    { highWaterMark: 0 },
-  );
+    cancel(reason) {
+      finish("cancel", reason);
+      return reader.cancel(reason);
+    },
+  };
+  const stream = new ReadableStream(source) as ReadableStream<Uint8Array>;
   listeners.set(stream, ends);
   return stream;
 }
@@ -98,9 +110,22 @@ export function watchableBody(response: Response): ReadableStream<Uint8Array> | 
   return response.body;
 }
 
+/** Fields a Response built from a stream would lose: kept as the original had them. */
+function keepIdentity(copy: Response, original: Response): Response {
+  // `headers` too: a fetched response's headers are immutable, a new Response's are not.
+  for (const key of ["url", "redirected", "type", "headers"] as const) {
+    try {
+      Object.defineProperty(copy, key, { value: original[key], configurable: true });
+    } catch {
+      // read-only in some runtime: keep the fresh value
+    }
+  }
+  return copy;
+}
+
 /**
- * The same response with its body passed through `observer`. A Response built from a stream
- * loses `url`, `redirected` and `type`; SDKs read `url` for errors and logs, so they are kept.
+ * The same response with its body passed through `observer`: status, headers (and their
+ * immutability), `url`, `redirected` and `type` are the original's, and so are a clone's.
  */
 export function watchedResponse(
   response: Response,
@@ -113,12 +138,15 @@ export function watchedResponse(
     statusText: response.statusText,
     headers: response.headers,
   });
-  for (const key of ["url", "redirected", "type"] as const) {
-    try {
-      Object.defineProperty(wrapped, key, { value: response[key], configurable: true });
-    } catch {
-      // read-only in some runtimes: keep the fresh value
-    }
+  const clone = wrapped.clone;
+  try {
+    Object.defineProperty(wrapped, "clone", {
+      value: () => keepIdentity(clone.call(wrapped), response),
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // keep the native clone
   }
-  return wrapped;
+  return keepIdentity(wrapped, response);
 }

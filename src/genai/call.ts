@@ -14,6 +14,8 @@ import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import type { Pipeline } from "../pipeline.js";
 import type { Detected } from "./detect.js";
+// TODO(lead): switch to scrubText from ../fetch/redact.js once it lands.
+const scrubText = (text: string): string => text.replace(/[a-z][\w+.-]*:\/\/\S+/gi, "[url]").slice(0, 1024);
 import { SseParser } from "./sse.js";
 import { newResponseFacts, type RequestFacts, type ResponseFacts } from "./types.js";
 
@@ -84,6 +86,8 @@ export class GenAICall {
   private status = 0;
   private firstChunkMs: number | undefined;
   private lastChunkMs = 0;
+  /** When the response headers arrived. */
+  private responseMs = 0;
   private ended = false;
   private parseDropped = 0;
 
@@ -101,6 +105,7 @@ export class GenAICall {
   /** An observer for the response body, chosen by its content type. */
   observer(response: Response, now: () => number): BodyObserver {
     this.status = response.status;
+    this.responseMs = now();
     const contentType = response.headers.get("content-type") ?? "";
     if (contentType.includes("text/event-stream")) return this.sseObserver(now);
     return this.jsonObserver(now);
@@ -132,33 +137,27 @@ export class GenAICall {
   }
 
   private jsonObserver(now: () => number): BodyObserver {
-    const parts: Uint8Array[] = [];
+    // Decoded as it passes: a chunk's bytes are handed on (and may be detached) right after.
+    const decoder = new TextDecoder();
+    let text = "";
     let size = 0;
-    let overflow = false;
     const limit = this.pipeline.config.limits.maxJsonBodyBytes;
     return {
       chunk: (bytes) => {
-        if (overflow) return;
+        if (size > limit) return;
         size += bytes.byteLength;
-        if (size > limit) {
-          overflow = true;
-          parts.length = 0;
-        } else parts.push(bytes);
+        text = size > limit ? "" : text + decoder.decode(bytes, STREAMING);
       },
       end: (outcome, error) => {
-        if (outcome === "done" && !overflow && parts.length > 0) {
-          const decoder = new TextDecoder();
-          let text = "";
-          for (const part of parts) text += decoder.decode(part, STREAMING);
-          text += decoder.decode();
-          parts.length = 0;
+        if (outcome === "done" && size > 0 && size <= limit) {
           try {
-            this.detected.format.json(JSON.parse(text), this.facts);
+            this.detected.format.json(JSON.parse(text + decoder.decode()), this.facts);
           } catch {
             this.parseDropped++;
           }
         }
-        if (overflow) this.parseDropped++;
+        text = "";
+        if (size > limit) this.parseDropped++;
         this.end(outcome, error, now());
       },
     };
@@ -176,13 +175,21 @@ export class GenAICall {
     this.end("error", error, atMs);
   }
 
+  /**
+   * The app never read the response to its end, and its invocation is being flushed: end the
+   * call with what was seen, at the last moment anything arrived, marked as abandoned.
+   */
+  abandon(): void {
+    this.end("abandon", undefined, Math.max(this.lastChunkMs, this.responseMs, this.startMs));
+  }
+
   /** A response that has no body to watch. */
   endWithoutBody(response: Response, atMs: number): void {
     this.status = response.status;
     this.end("done", undefined, atMs);
   }
 
-  private end(outcome: BodyOutcome, error: unknown, atMs: number): void {
+  private end(outcome: BodyOutcome | "abandon", error: unknown, atMs: number): void {
     if (this.ended) return;
     this.ended = true;
     const { span, facts, request } = this;
@@ -216,25 +223,28 @@ export class GenAICall {
     set(A.OWN_COST_USD, costUsd);
 
     // What went wrong, if anything: HTTP status, a failure reported inside a 200, the transport.
+    // Provider error texts are never recorded: they echo key fragments and prompt text. Only a
+    // provider's error code is, when it looks like one.
     let errorType: string | undefined;
     let message: string | undefined;
     if (this.status >= 400) {
       errorType = String(this.status);
-      message = facts.error?.message;
+      message = errorCode(facts.error?.type);
     } else if (facts.error) {
-      errorType = facts.error.type || "_OTHER";
-      message = facts.error.message;
+      errorType = errorCode(facts.error.type) ?? "_OTHER";
+      message = errorCode(facts.error.type);
     } else if (outcome === "cancel") {
       errorType = "cancelled";
       message = "the response stream was cancelled by its consumer";
     } else if (outcome === "error") {
       errorType = (error as Error)?.name || "_OTHER";
-      message = (error as Error)?.message;
-    } else if (request.stream && this.status > 0 && facts.finishReasons.length === 0) {
+      message = scrubText(String((error as Error)?.message ?? ""));
+    } else if (request.stream && this.status > 0 && outcome === "done" && facts.finishReasons.length === 0) {
       errorType = "incomplete_stream";
       message = "the stream ended without a finish reason";
     }
-    if (request.stream && outcome !== "done") a[A.OWN_STREAM_OUTCOME] = outcome === "cancel" ? "cancelled" : "error";
+    if (outcome === "abandon") a[A.OWN_STREAM_OUTCOME] = "abandoned";
+    else if (request.stream && outcome !== "done") a[A.OWN_STREAM_OUTCOME] = outcome === "cancel" ? "cancelled" : "error";
 
     const reasons = finishReasons(facts, request, profile.padFinishReasonsWithError, errorType !== undefined);
     if (reasons) a[A.GEN_AI_RESPONSE_FINISH_REASONS] = reasons;
@@ -264,6 +274,11 @@ export class GenAICall {
       endMs: atMs,
     });
   }
+}
+
+/** A provider's error code (`invalid_api_key`, `rate_limit_exceeded`), never free text. */
+function errorCode(value: unknown): string | undefined {
+  return typeof value === "string" && /^[A-Za-z][\w.:-]{0,63}$/.test(value) ? value : undefined;
 }
 
 /**

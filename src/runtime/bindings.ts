@@ -244,7 +244,7 @@ function released(call: GenAICall, observer: BodyObserver, token: object, invoca
     chunk: observer.chunk,
     end(outcome, error) {
       const facts = call.facts;
-      if (stream && outcome === "done" && !facts.complete) facts.error ??= { type: "incomplete_stream", message: "the stream ended before [DONE]" };
+      if (stream && outcome === "done" && !facts.complete) facts.error ??= { type: "incomplete_stream" };
       observer.end(outcome, error);
       invocation.release(token);
     },

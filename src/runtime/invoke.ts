@@ -157,6 +157,14 @@ export async function handleRequest(
   }
 }
 
+/**
+ * End the SERVER span with the response, touching the response only when it must be watched.
+ * A response is handed back as is (same object: Content-Length, encoding mode, body speed
+ * untouched) and the span ends now, unless it streams an unknown length of unencoded text an
+ * LLM may still be feeding: an event stream or NDJSON, or any length-less body once this
+ * invocation made an LLM call (the AI SDK's transformed streams). Then the span, and the flush,
+ * wait for its end. An LLM stream we already watch is passed through and ended with.
+ */
 function endWithResponse(invocation: Invocation, root: Span, response: Response): Response {
   root.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
   if (response.status >= 500) {
@@ -181,5 +189,23 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
   };
   // The body is an upstream stream we already watch (an LLM stream passed through): end with it.
   if (alsoOnEnd(body, end)) return response;
+  if (!streamsLLMOutput(response, invocation)) {
+    finish();
+    return response;
+  }
   return watchedResponse(response, body, { end }, () => invocation.pipeline.selfError());
+}
+
+const STREAMING_TYPES = /^\s*(text\/event-stream|application\/(x-)?ndjson|application\/jsonl)/i;
+
+function streamsLLMOutput(response: Response, invocation: Invocation): boolean {
+  const headers = response.headers;
+  if (headers.has("content-length") || headers.has("content-encoding") || response.bodyUsed || response.body?.locked) return false;
+  return (
+    invocation.madeLLMCall ||
+    STREAMING_TYPES.test(headers.get("content-type") ?? "") ||
+    // The AI SDK's stream protocols, whatever their content type.
+    headers.has("x-vercel-ai-ui-message-stream") ||
+    headers.has("x-vercel-ai-data-stream")
+  );
 }

@@ -2,11 +2,13 @@
  * One handler invocation: its spans, its GenAI metric samples, and the moment its telemetry
  * is flushed. Everything is bounded and released after the flush.
  *
- * Flush happens once the handler has returned, the response body has finished streaming, the
- * work it handed to `waitUntil` has settled and every span has ended. Spans still open
- * `flushGraceMs` after everything else are ended and marked; and whatever is still pending
- * `flushDeadlineMs` after the handler returned, the invocation is flushed then, so no state
- * outlives it.
+ * Flush happens once the handler has returned, the response has been sent (its body finished
+ * streaming, when it is watched), the work it handed to `waitUntil` has settled and every span
+ * has ended. Spans still open `flushGraceMs` after everything else are ended and marked; and
+ * whatever is still pending `flushDeadlineMs` after the response was sent (where the platform's
+ * own waitUntil budget starts) is flushed then. An LLM stream the app abandoned (never read to
+ * its end) is ended then too, marked, and still counts in the metrics. No invocation outlives
+ * MAX_LIFETIME_MS, so no state outlives a request that never ends.
  */
 import { type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
 import { OWN_SPAN_UNFINISHED } from "../attributes.js";
@@ -20,8 +22,17 @@ const INVOCATION_KEY = createContextKey("otel-genai-edge.invocation");
 
 /** Invocations in flight in this isolate. */
 const active = new Set<Invocation>();
-/** When the isolate's last invocation was flushed (work it left running may still follow). */
-let lastFlushMs = 0;
+/** Invocations not yet done (in flight, or exporting: the platform keeps their work running meanwhile). */
+const settling = new Set<Invocation>();
+/** When another invocation was last done: work it left running could have run until then. */
+let lastDoneMs = 0;
+/** The longest an invocation is kept, whatever is still open (a response that never ends). */
+const MAX_LIFETIME_MS = 15 * 60_000;
+
+/** Open work that can be ended on the app's behalf when it is abandoned (an LLM stream never read to its end). */
+interface Abandonable {
+  abandon(): void;
+}
 
 export class Invocation implements SpanSink {
   readonly spans: RecordingSpan[] = [];
@@ -34,6 +45,8 @@ export class Invocation implements SpanSink {
   droppedCalls = 0;
   /** Trace context for children of this invocation (the root span's, or the incoming one when unsampled). */
   parentContext: SpanContext | undefined;
+  /** An LLM call was recognised in this invocation (its output may still feed the response). */
+  madeLLMCall = false;
   /** Spans and other work (a GenAI stream of an unsampled trace) still under way. */
   private readonly open = new Set<object>();
   private responseEnded = false;
@@ -41,6 +54,7 @@ export class Invocation implements SpanSink {
   private handlerDone = false;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly lifetimeTimer: ReturnType<typeof setTimeout>;
   private flushing = false;
   private resolveDone!: () => void;
   flushed = false;
@@ -51,6 +65,8 @@ export class Invocation implements SpanSink {
 
   constructor(readonly pipeline: Pipeline) {
     active.add(this);
+    settling.add(this);
+    this.lifetimeTimer = unref(setTimeout(() => this.flush(), MAX_LIFETIME_MS));
   }
 
   get limits(): Limits {
@@ -63,7 +79,10 @@ export class Invocation implements SpanSink {
 
   spanEnded(span: RecordingSpan): void {
     this.open.delete(span);
-    if (this.flushed) return;
+    if (this.flushed || span.unexported) {
+      this.check();
+      return;
+    }
     if (this.spans.length < this.limits.maxSpans) this.spans.push(span);
     else this.droppedSpans++;
     this.check();
@@ -104,7 +123,6 @@ export class Invocation implements SpanSink {
   handlerSettled(): void {
     if (this.handlerDone) return;
     this.handlerDone = true;
-    this.deadlineTimer = unref(setTimeout(() => this.flush(), this.pipeline.config.flushDeadlineMs));
     this.check();
   }
 
@@ -117,7 +135,10 @@ export class Invocation implements SpanSink {
   private check(): void {
     // Waiting for: the handler, the response body (even when nothing is recorded: a stream that
     // passes through it may still be an LLM call whose metrics count), and waitUntil work.
-    if (this.flushing || !this.handlerDone || !this.responseEnded || this.pending.size > 0) return;
+    if (this.flushing || !this.handlerDone || !this.responseEnded) return;
+    // The response is out: from here the platform's waitUntil budget runs, and so does ours.
+    this.deadlineTimer ??= unref(setTimeout(() => this.flush(), this.pipeline.config.flushDeadlineMs));
+    if (this.pending.size > 0) return;
     if (this.open.size === 0) this.flush();
     else this.graceTimer ??= unref(setTimeout(() => this.flush(), this.pipeline.config.flushGraceMs));
   }
@@ -127,6 +148,11 @@ export class Invocation implements SpanSink {
     this.flushing = true; // ending the leftovers below re-enters check(): it must not flush again
     clearTimeout(this.graceTimer);
     clearTimeout(this.deadlineTimer);
+    clearTimeout(this.lifetimeTimer);
+    // Abandoned LLM streams first: they end as calls (marked, with what was seen) and feed the metrics.
+    for (const work of [...this.open]) {
+      if (typeof (work as Partial<Abandonable>).abandon === "function") (work as Abandonable).abandon();
+    }
     for (const work of [...this.open]) {
       if (!(work instanceof RecordingSpan)) continue;
       work.setAttribute(OWN_SPAN_UNFINISHED, true);
@@ -136,13 +162,14 @@ export class Invocation implements SpanSink {
     this.pending.clear();
     this.flushed = true;
     active.delete(this);
-    lastFlushMs = nowMs();
     this.pipeline
       .export(this)
       .catch(() => this.pipeline.selfError())
       .finally(() => {
         this.spans.length = 0;
         this.calls.length = 0;
+        settling.delete(this);
+        lastDoneMs = nowMs();
         this.resolveDone();
       });
   }
@@ -154,14 +181,15 @@ export function invocationFrom(ctx: Context): Invocation | undefined {
 }
 
 /**
- * The sole invocation in flight, when a call cannot belong to any other: exactly one is in flight
- * and none has ended since it started (a finished request may have left work running without
- * handing it to waitUntil, and that work must not land in this trace).
+ * The sole invocation in flight, when a call cannot belong to any other: no other invocation is
+ * in flight or still exporting, and none was since this one started. A finished request may
+ * leave work running (a timer, a promise chain) for as long as the platform keeps it alive,
+ * which includes our own export in its waitUntil; such work must not land in this trace.
  */
 export function soleInvocation(): Invocation | undefined {
-  if (active.size !== 1) return undefined;
+  if (active.size !== 1 || settling.size !== 1) return undefined;
   const [only] = active;
-  return lastFlushMs < only.startMs ? only : undefined;
+  return lastDoneMs < only.startMs ? only : undefined;
 }
 
 /** Timers must not keep a Node or Bun process alive on our account. */

@@ -55,6 +55,8 @@ export class RecordingSpan implements Span {
   droppedAttributes = 0;
   droppedEvents = 0;
   droppedLinks = 0;
+  /** Never exported: replaced by another span with the same ids, or a span that should not have been. */
+  unexported = false;
   private attributeCount = 0;
 
   constructor(
@@ -174,6 +176,12 @@ export class RecordingSpan implements Span {
     }
     this.addEvent("exception", attributes, time);
   }
+}
+
+/** End a span that must leave no trace (it recorded nothing that happened). */
+export function discardSpan(span: Span): void {
+  if (span instanceof RecordingSpan) span.unexported = true;
+  span.end();
 }
 
 /** Record a failure on a span: the exception event, `error.type` (its name) and ERROR status. */

@@ -74,6 +74,30 @@ export function startSpanIn(
   );
 }
 
+/**
+ * A span that takes the place of `replaced` (same trace and span ids, same parent), which is
+ * then never exported. A second call under an already replaced span (an SDK's retry) becomes
+ * its sibling.
+ */
+export function replaceSpan(replaced: RecordingSpan, scope: InstrumentationScope, name: string, options: SpanOptions): Span {
+  const invocation = replaced.sink as Invocation;
+  if (replaced.unexported || invocation.flushed || !replaced.parent) {
+    const parent = replaced.parent ?? replaced.spanContext();
+    return startSpanIn(scope, name, options, context.active(), { invocation: invocation.flushed ? undefined : invocation, parent });
+  }
+  replaced.unexported = true;
+  return new RecordingSpan(
+    name,
+    options.kind ?? SpanKind.INTERNAL,
+    replaced.spanContext(),
+    replaced.parent,
+    timeToMs(options.startTime),
+    invocation,
+    scope,
+    options.attributes,
+  );
+}
+
 /** Starts an invocation's local root (SERVER span, or a trigger's span), continuing `remote` if given. */
 export function startRoot(
   invocation: Invocation,

@@ -120,7 +120,7 @@ describe("one trace per invocation, exported as OTLP/HTTP JSON", () => {
     expect(server.scope.name).toBe("otel-genai-edge");
   });
 
-  it("ends the SERVER and CLIENT spans when the streamed body has been read, and passes it byte for byte", async () => {
+  it("ends a plain CLIENT span at its response headers and hands the streamed body over untouched, byte for byte", async () => {
     collector.behave();
     const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     const response = await w.fetch("/stream");
@@ -132,9 +132,11 @@ describe("one trace per invocation, exported as OTLP/HTTP JSON", () => {
     const client = spans.find(isStream)!;
     const server = spans.find((s) => s.spanId === client.parentSpanId)!;
     expect(server.kind).toBe(SERVER);
-    // 9 events written 5 ms apart: the client span covers the whole stream, not just the headers.
-    expect(client.endTimeUnixNano - client.startTimeUnixNano).toBeGreaterThanOrEqual(30_000_000n);
-    expect(server.endTimeUnixNano).toBeGreaterThanOrEqual(client.endTimeUnixNano);
+    // 9 events written 5 ms apart: a plain HTTP span ends with the headers (the HTTP conventions
+    // allow it), so its body is never rebuilt; an event-stream response is still watched by the
+    // SERVER span, which ends once the stream has been sent.
+    expect(client.endTimeUnixNano - client.startTimeUnixNano).toBeLessThan(30_000_000n);
+    expect(server.endTimeUnixNano - client.endTimeUnixNano).toBeGreaterThanOrEqual(30_000_000n);
   });
 
   it("waits for work handed to ctx.waitUntil before flushing", async () => {
@@ -200,7 +202,7 @@ describe("one trace per invocation, exported as OTLP/HTTP JSON", () => {
       "messaging.batch.message_count": 2,
     });
     const client = spans.find((s) => s.parentSpanId === root.spanId)!;
-    expect(String(client.attributes["url.full"])).toMatch(/\/v1\/queue\?n=2$/);
+    expect(String(client.attributes["url.full"])).toMatch(/\/v1\/queue\?n=REDACTED$/);
   });
 });
 

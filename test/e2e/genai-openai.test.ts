@@ -158,7 +158,7 @@ const chatCases: OpenAICase[] = [
     },
     name: "chat gpt-4o",
     request: { "gen_ai.request.model": "gpt-4o", "gen_ai.request.max_tokens": 300 },
-    errorMessage: "Error while downloading https://source.unsplash.com/8xznAGy4HcY/800x400.",
+    errorMessage: "invalid_image_url",
   },
 ];
 

@@ -250,7 +250,7 @@ describe("official @anthropic-ai/sdk client: messages.create", () => {
       expectGenaiSpan(r, {
         name: c.name,
         attributes: { ...ANTHROPIC, ...c.request, ...RESPONSE[c.fixture], ...httpAttributes(h, b, "/v1/messages", 200) },
-        sdkParent: "anthropic.messages.create",
+        replacesSdkSpan: "anthropic.messages.create",
       });
       expectSameAsBare(r);
       expectNoSecrets(r.exported, [c.fixture]);
@@ -429,7 +429,7 @@ describe("semantic-convention profiles", () => {
         "gen_ai.usage.cache_write.input_tokens": 0,
         ...httpAttributes(h, b, "/v1/messages", 200),
       },
-      sdkParent: "anthropic.messages.create",
+      replacesSdkSpan: "anthropic.messages.create",
     });
     expect(span.scope.schemaUrl).toBe(SCHEMA_LATEST);
     expect(r.server.scope.schemaUrl).toBe(SCHEMA_LATEST);
@@ -442,7 +442,7 @@ describe("semantic-convention profiles", () => {
     const span = expectGenaiSpan(r, {
       name: "chat claude-sonnet-4-6",
       attributes: { ...ANTHROPIC, ...request, ...RESPONSE[fixture], ...httpAttributes(h, b, "/v1/messages", 200) },
-      sdkParent: "anthropic.messages.create",
+      replacesSdkSpan: "anthropic.messages.create",
     });
     expect(span.attributes["gen_ai.usage.cache_write.input_tokens"]).toBeUndefined();
     expect(span.scope.schemaUrl).toBe(SCHEMA_V141);
