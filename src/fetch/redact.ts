@@ -117,8 +117,7 @@ export function scrubUrl(url: URL, policy: UrlPolicy = DEFAULT_URL_POLICY, kind:
     if (result === undefined) return out;
     if (result === null) return undefined;
     const u = new URL(String(result), out.full);
-    const query = u.search.slice(1);
-    return { full: typeof result === "string" ? result : `${u.protocol}//${u.host}${u.pathname}${u.search}`, path: u.pathname, query };
+    return { full: typeof result === "string" ? result : `${u.protocol}//${u.host}${u.pathname}${u.search}`, path: u.pathname, query: u.search.slice(1) };
   } catch {
     return undefined;
   }
@@ -126,9 +125,9 @@ export function scrubUrl(url: URL, policy: UrlPolicy = DEFAULT_URL_POLICY, kind:
 
 /** URLs in text; one opened by a quote (`'https://…',`) ends at the quote that only punctuation follows. */
 function scrubUrlsIn(text: string, allow: ReadonlySet<string>): string {
-  return text.replace(/(['"`]?)\b([a-z][\w+.-]*:\/\/[^\s<>]+)/gi, (_, quote: string, match: string) => {
+  return text.replace(/(['"`]?)\b([a-z][\w+.-]{0,31}:\/\/[^\s<>]+)/gi, (_, quote: string, match: string) => {
     const end = quote ? match.search(new RegExp(`${quote}(?=[,;:.)\\]}]*$)`)) : -1;
-    const rest = end < 0 ? "" : scrubUrlsIn(match.slice(end), allow);
+    const rest = end < 0 ? "" : match.slice(end);
     if (end >= 0) match = match.slice(0, end);
     const tail = /[.,;:!?)\]}]*$/.exec(match)![0];
     let url: string;
@@ -150,13 +149,17 @@ function scrubUrlsIn(text: string, allow: ReadonlySet<string>): string {
  */
 export function scrubText(text: string, policy: UrlPolicy = DEFAULT_URL_POLICY, maxLength = 1024): string {
   let s = String(text);
-  // Bound the work; the cut drops a possibly partial last word so no key survives half-matched.
+  // Bound the work (every pattern below is linear, or bounded per start); the cut drops a
+  // possibly partial last word so no key survives half-matched.
   if (s.length > 4 * maxLength) s = s.slice(0, 4 * maxLength).replace(/\S*$/, "…");
   // Userinfo goes first, so that no way of cutting a URL out of the text can keep it.
-  s = scrubUrlsIn(s.replace(/\/\/[^\s/@]*@/g, "//").replace(/(^|\W)(['"`])([^'"`\n]*\s[^'"`\n]*)\2(?!\w)/g, "$1$2…$2"), policy.allow)
-    .replace(/([?&]([\w.~%+-]+)=)[^\s&#"'<>()[\]{},;]+/g, (m, pair: string, name: string) => (policy.allow.has(decode(name).toLowerCase()) ? m : pair + REDACTED))
+  s = s
+    .replace(/\/\/[^\s/@]*@/g, "//")
+    .replace(/(^|\W)(['"`])([^'"`\n]*)\2(?!\w)/g, (m, before: string, q: string, quoted: string) => (/\s/.test(quoted) ? `${before}${q}…${q}` : m));
+  s = scrubUrlsIn(s, policy.allow)
+    .replace(/([?&]([\w.~%+[\]-]+)=)[^\s&#"'<>()[\]{},;]+/g, (m, pair: string, name: string) => (policy.allow.has(decode(name).toLowerCase()) ? m : pair + REDACTED))
     .replace(new RegExp(KEY, "g"), REDACTED)
     .replace(/\b(Bearer|Basic)\s+[\w.~+/=*…-]{8,}/gi, `$1 ${REDACTED}`)
-    .replace(/\b([\w-]*(?:key|token|secret|passw(?:or)?d|pwd|sig))=[^\s&"',;()[\]{}<>]+/gi, `$1=${REDACTED}`);
+    .replace(/\b([\w-]{0,32}?(?:key|token|secret|passw(?:or)?d|pwd|sig))=[^\s&"',;()[\]{}<>]+/gi, `$1=${REDACTED}`);
   return s.length > maxLength ? `${s.slice(0, maxLength - 1)}…` : s;
 }
