@@ -46,8 +46,7 @@ describe("an app exporting to itself", () => {
     bundle?.remove();
   });
 
-  // Fails until src/runtime/invoke.ts runs requests for which isOwnExport(request.headers) holds untraced.
-  it.fails("Node (withTracing): one user request causes one export, which is not traced again", async () => {
+  it("Node (withTracing): one user request causes one export, which is not traced again", async () => {
     const port = await freePort();
     server = await spawnServer(BIN("node"), [bundle.file, String(port)], {
       cwd: bundle.dir,
@@ -57,7 +56,7 @@ describe("an app exporting to itself", () => {
     expectNoLoop(await requestsAfter(() => [server!.output()], 1500), "GET /hello loop-test");
   });
 
-  it.fails("workerd (instrument): one user request causes one export, which is not traced again", async () => {
+  it("workerd (instrument): one user request causes one export, which is not traced again", async () => {
     const port = await freePort();
     worker = await startWorker({
       entry: "test/workers/self-export.ts",
