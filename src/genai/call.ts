@@ -14,8 +14,7 @@ import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import type { Pipeline } from "../pipeline.js";
 import type { Detected } from "./detect.js";
-// TODO(lead): switch to scrubText from ../fetch/redact.js once it lands.
-const scrubText = (text: string): string => text.replace(/[a-z][\w+.-]*:\/\/\S+/gi, "[url]").slice(0, 1024);
+import { scrubText } from "../fetch/redact.js";
 import { SseParser } from "./sse.js";
 import { newResponseFacts, type RequestFacts, type ResponseFacts } from "./types.js";
 

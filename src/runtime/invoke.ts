@@ -10,6 +10,8 @@ import { type Config, type EnvSource, type ResolvedConfig, resolveConfig } from 
 import { installGlobalFetch } from "../fetch/instrument.js";
 import { serverAttributes } from "../fetch/http.js";
 import { alsoOnEnd, type BodyOutcome, watchableBody, watchedResponse } from "../fetch/observe-body.js";
+import { warnOnce } from "../diag.js";
+import { isOwnExport } from "../exporter/otlp-http.js";
 import { Pipeline } from "../pipeline.js";
 import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
@@ -19,13 +21,6 @@ import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
 export type ConfigInput<E = unknown> = Config | ((env: E) => Config);
 
-const warned = new Set<string>();
-/** Say a thing once per isolate. */
-export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`[otel-genai-edge] ${message}`);
-}
 
 /** Per env object (a Worker's env, a runtime's variables) and config input: one pipeline each. */
 const pipelines = new WeakMap<object, Map<unknown, Pipeline | undefined>>();
@@ -120,6 +115,8 @@ export async function handleRequest(
   let started: Started;
   let url: URL;
   try {
+    // Telemetry exported to this very app: traced, it would be exported again, without end.
+    if (isOwnExport(request.headers)) return handler(undefined);
     url = new URL(request.url);
     const route = pipeline.config.routeFor?.(request);
     const attributes: Attributes = { ...serverAttributes(request, url), ...extraAttributes, [FAAS_TRIGGER]: "http" };

@@ -12,6 +12,7 @@ import {
 } from "@opentelemetry/api";
 import { ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
 import type { Limits } from "../config.js";
+import { scrubText } from "../fetch/redact.js";
 import { nowMs } from "./clock.js";
 
 export interface InstrumentationScope {
@@ -184,12 +185,20 @@ export function discardSpan(span: Span): void {
   span.end();
 }
 
-/** Record a failure on a span: the exception event, `error.type` (its name) and ERROR status. */
+/**
+ * Record a failure on a span: the exception event, `error.type` (its name) and ERROR status.
+ * Message and stack pass the text scrubber: runtimes put URLs (with their credentials) in them.
+ */
 export function failSpan(span: Span, error: unknown): void {
-  span.recordException(error as Error);
-  const e = error as { name?: unknown; message?: unknown } | undefined;
-  span.setAttribute(ERROR_TYPE, typeof e?.name === "string" && e.name ? e.name : "_OTHER");
-  span.setStatus({ code: SpanStatusCode.ERROR, message: e?.message == null ? undefined : String(e.message) });
+  const e = error as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
+  const name = typeof e?.name === "string" && e.name ? e.name : "_OTHER";
+  const message = e?.message == null ? undefined : scrubText(String(e.message));
+  const attributes: Attributes = { [EXCEPTION_TYPE]: name };
+  if (message) attributes[EXCEPTION_MESSAGE] = message;
+  if (typeof e?.stack === "string") attributes[EXCEPTION_STACKTRACE] = scrubText(e.stack, undefined, 4096);
+  span.addEvent("exception", attributes);
+  span.setAttribute(ERROR_TYPE, name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 export { SpanKind, SpanStatusCode };
