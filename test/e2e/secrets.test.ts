@@ -226,14 +226,13 @@ describe("nothing secret is exported", () => {
     expect(leaked(["userinfo password"])).toEqual([]);
   });
 
-  // Missing: failSpan (src/trace/span.ts) copies the error message into the status message and
-  // the exception event (message and stacktrace) verbatim; all three must go through scrubText.
-  it.fails("a URL in the message of a fetch error that escaped the handler (status, exception event)", () => {
+  // Needs failSpan (src/trace/span.ts) to pass the status message and the exception event's
+  // message and stacktrace through scrubText.
+  it("a URL in the message of a fetch error that escaped the handler (status, exception event)", () => {
     expect(leaked(labelsOf("thrown: "))).toEqual([]);
   });
 
-  // Needs src/genai/call.ts to record the provider's error code rather than its message (the
-  // lead's change, in the working tree when this was written; the committed call.ts leaks both).
+  // call.ts records the provider's error code, never its message (which may echo keys or prompt text).
   it("a provider error echoing a key fragment", () => {
     expect(leaked(["echoed key fragment"])).toEqual([]);
   });
