@@ -26,6 +26,7 @@ import {
   warn,
 } from "./config-values.js";
 import { setLogLevel } from "./diag.js";
+import { type RedactUrlHook, type UrlPolicy, urlPolicy } from "./fetch/redact.js";
 
 export type SamplerName =
   | "always_on"
@@ -77,6 +78,23 @@ export interface Config {
   addStreamUsage?: boolean;
   /** Route template for the server span name and `http.route`. */
   routeFor?: (request: Request) => string | undefined;
+  /**
+   * Query parameters whose values are recorded in `url.full`/`url.query`, added to the built-in
+   * list (`alt`, `api-version`...). Every other value is recorded as `REDACTED`.
+   */
+  allowQueryParams?: string[];
+  /**
+   * The last word on a URL before it is recorded: called with a copy of the already scrubbed
+   * URL; return the URL to record instead, `undefined` to keep it, `null` to record none.
+   * If it throws, no URL is recorded.
+   */
+  redactUrl?: RedactUrlHook;
+  /**
+   * An SDK that makes its own GenAI span for a call (the Anthropic SDK does): `"replace"`
+   * (default) records one GenAI span per call, ours, in its place; `"keep"` keeps the SDK's
+   * span and records ours as a plain HTTP span under it. Metrics count each call once either way.
+   */
+  sdkSpans?: "replace" | "keep";
   /** How long to wait for spans still open once the invocation's work is done (ms). Default 2000. */
   flushGraceMs?: number;
   /**
@@ -139,6 +157,8 @@ export interface ResolvedConfig {
   providers: Record<string, string>;
   addStreamUsage: boolean;
   routeFor?: (request: Request) => string | undefined;
+  urlPolicy: UrlPolicy;
+  sdkSpans: "replace" | "keep";
   flushGraceMs: number;
   flushDeadlineMs: number;
   limits: Limits;
@@ -166,7 +186,7 @@ const price: Parse<Price> = (v) => {
 };
 
 const FIELDS = new Set(
-  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor flushGraceMs flushDeadlineMs limits prices".split(
+  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs limits prices".split(
     " ",
   ),
 );
@@ -252,6 +272,11 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     providers: entries("providers", explicit.providers, text),
     addStreamUsage: pick(false, "a boolean", cfg("addStreamUsage", bool)),
     routeFor: pick(undefined, "a function", cfg("routeFor", fn)),
+    urlPolicy: urlPolicy(
+      pick([] as string[], "an array of strings", cfg("allowQueryParams", (v) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined))),
+      pick(undefined, "a function", cfg("redactUrl", fn)),
+    ),
+    sdkSpans: pick<ResolvedConfig["sdkSpans"]>("replace", '"replace" or "keep"', cfg("sdkSpans", (v) => (v === "replace" || v === "keep" ? v : undefined))),
     flushGraceMs: pick(2000, "a number of milliseconds", cfg("flushGraceMs", inRange(0, MAX_TIMER))),
     flushDeadlineMs: pick(30000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
     limits: { ...DEFAULT_LIMITS, ...limits },

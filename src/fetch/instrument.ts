@@ -228,7 +228,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
 
   const body = parseJsonObject(view.bodyText);
   const detected = detect(method, url, headers, body, pipeline.config.providers);
-  const httpAttributes = clientAttributes(method, url);
+  const httpAttributes = clientAttributes(method, url, pipeline.config.urlPolicy);
   const httpSpan = () =>
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
   if (!detected) return finishPrepare(input, init, invocation, view, httpSpan(), undefined, undefined);
@@ -239,7 +239,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
     new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), onEnd);
   const sdk = sdkGenAISpan(ctx, pipeline.scope);
-  if (sdk && (!sdk.replace || (pipeline.config as { sdkSpans?: string }).sdkSpans === "keep")) {
+  if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {
     // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.
     const attempt = httpSpan();
     const call = newCall(trace.wrapSpanContext(attempt.spanContext()), (record) => {

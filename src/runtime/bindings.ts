@@ -14,7 +14,7 @@ import { context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { PROVIDER_WORKERS_AI } from "../attributes.js";
 import { clientAttributes, normalizeMethod, recordClientStatus } from "../fetch/http.js";
 import { shouldPropagate } from "../fetch/instrument.js";
-import { type BodyObserver, observeBody, watchableBody, watchedResponse } from "../fetch/observe-body.js";
+import { type BodyObserver, observeBody, watchedResponse } from "../fetch/observe-body.js";
 import { GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
@@ -130,7 +130,7 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
     span = startSpanIn(
       invocation.pipeline.scope,
       normalizeMethod(request.method),
-      { kind: SpanKind.CLIENT, attributes: clientAttributes(request.method, url) },
+      { kind: SpanKind.CLIENT, attributes: clientAttributes(request.method, url, invocation.pipeline.config.urlPolicy) },
       ctx,
       scope,
     );
@@ -148,23 +148,10 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
     span.end();
     throw error;
   }
+  // As for any plain HTTP call: the span ends at the headers and the response is handed over untouched.
   recordClientStatus(span, response.status);
-  const body = watchableBody(response);
-  if (!body || !span.isRecording()) {
-    span.end();
-    return response;
-  }
-  return watchedResponse(
-    response,
-    body,
-    {
-      end(outcome, error) {
-        if (outcome === "error") failSpan(span, error);
-        span.end();
-      },
-    },
-    () => invocation.pipeline.selfError(),
-  );
+  span.end();
+  return response;
 }
 
 /** The Workers AI binding (`env.AI`) with each `run` recorded as a `gen_ai.*` span. Idempotent. */

@@ -119,7 +119,7 @@ export async function handleRequest(
     if (isOwnExport(request.headers)) return handler(undefined);
     url = new URL(request.url);
     const route = pipeline.config.routeFor?.(request);
-    const attributes: Attributes = { ...serverAttributes(request, url), ...extraAttributes, [FAAS_TRIGGER]: "http" };
+    const attributes: Attributes = { ...serverAttributes(request, url, pipeline.config.urlPolicy), ...extraAttributes, [FAAS_TRIGGER]: "http" };
     if (route) attributes[HTTP_ROUTE] = route;
     const name = route ? `${request.method} ${route}` : request.method;
     started = startInvocation(pipeline, name, SpanKind.SERVER, attributes, remoteParent(pipeline, request.headers));

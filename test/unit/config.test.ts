@@ -93,6 +93,8 @@ describe("explicit config: a bad value falls back with one warning", () => {
       providers: { "llm.internal": "openai" },
       addStreamUsage: false,
       routeFor: undefined,
+      urlPolicy: expect.objectContaining({ allow: expect.any(Set) }),
+      sdkSpans: "replace",
       flushGraceMs: 2000,
       flushDeadlineMs: 30000,
       limits: { ...DEFAULT_LIMITS, maxLinks: 8 },
@@ -292,5 +294,22 @@ describe("never throws", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("URL policy and SDK spans", () => {
+  it("allowQueryParams extends the recorded query names, redactUrl is kept, sdkSpans is replace or keep", () => {
+    const hook = (url: URL) => url.origin;
+    const c = resolveConfig({}, { allowQueryParams: ["N", 3 as never], redactUrl: hook, sdkSpans: "keep" });
+    expect(c.urlPolicy.allow.has("n")).toBe(false);
+    expect(lines).toEqual([expect.stringContaining("config.allowQueryParams")]);
+    const d = resolveConfig({}, { allowQueryParams: ["N"], redactUrl: hook, sdkSpans: "keep" });
+    expect([...d.urlPolicy.allow]).toContain("n");
+    expect(d.urlPolicy.allow.has("alt")).toBe(true);
+    expect(d.urlPolicy.redactUrl).toBe(hook);
+    expect(d.sdkSpans).toBe("keep");
+    lines.length = 0;
+    expect(resolveConfig({}, { sdkSpans: "drop" as never }).sdkSpans).toBe("replace");
+    expect(lines).toEqual([expect.stringContaining("config.sdkSpans")]);
   });
 });
