@@ -32,6 +32,7 @@ beforeAll(async () => {
   h = await startHarness({
     default: () => ({}),
     latest: () => ({ OTEL_SEMCONV_STABILITY_OPT_IN: "http,gen_ai_latest_experimental" }),
+    keepSdk: () => ({ SDK_SPANS: "keep", OTEL_SERVICE_NAME: "keep-sdk-spans" }),
   });
 });
 
@@ -407,6 +408,37 @@ describe("plain fetch", () => {
       errorMessage: QUOTA_MESSAGE,
     });
     expectSameAsBare(r);
+  });
+});
+
+describe("an SDK's own GenAI span, kept (sdkSpans: \"keep\")", () => {
+  const fixture = "anthropic/messages-stream-text.sse";
+  const c = anthropicCases.find((x) => x.fixture === fixture)!;
+
+  it("the SDK's span is the one GenAI span; ours is its plain HTTP attempt; the call is counted once", async () => {
+    const b = base(h, fixture);
+    const r = await runCall(h, { via: "anthropic.messages", base: b, body: c.body }, { variant: "keepSdk" });
+    const genai = r.spans.filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
+    expect(genai.map((s) => s.name)).toEqual(["anthropic.messages.create"]);
+    expect(genai[0].scope.name).toBe("com.anthropic.sdk.typescript");
+    expect(genai[0].parentSpanId).toBe(r.server.spanId);
+    expect(r.clients).toHaveLength(1);
+    const [attempt] = r.clients;
+    expect(attempt.name).toBe("POST");
+    expect(attempt.parentSpanId).toBe(genai[0].spanId);
+    expect(attempt.attributes).toEqual(httpAttributes(h, b, "/v1/messages", 200));
+    expect(r.tracedRequest.headers.traceparent).toBe(`00-${r.traceId}-${attempt.spanId}-01`);
+    expectSameAsBare(r);
+    // Metrics still come from our reading of the stream, once: the fixture's tokens, one call.
+    await h.collector.waitFor((q) => q.path === "/v1/metrics" && q.text.includes("keep-sdk-spans"), 15000);
+    const usage = h.collector
+      .metrics()
+      .filter((m) => m.resource["service.name"] === "keep-sdk-spans" && m.name === "gen_ai.client.token.usage")
+      .flatMap((m) => m.points);
+    const sums = Object.fromEntries(usage.map((p) => [String(p.attributes["gen_ai.token.type"]), [p.count, p.sum]]));
+    const input = RESPONSE[fixture]["gen_ai.usage.input_tokens"];
+    const output = RESPONSE[fixture]["gen_ai.usage.output_tokens"];
+    expect(sums).toEqual({ input: [1, input], output: [1, output] });
   });
 });
 

@@ -19,6 +19,8 @@ export interface GenaiEnv {
   ADD_STREAM_USAGE?: string;
   /** JSON host → provider map for instrument()'s `providers`. */
   PROVIDERS?: string;
+  /** "keep": instrument() is given `sdkSpans: "keep"`. */
+  SDK_SPANS?: string;
 }
 
 export type Via =
