@@ -13,8 +13,8 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { dropUndefined, hasText, int, num, type Obj, obj, outputText, parseJson, str, strings } from "./json.js";
-import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
+import { dropUndefined, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { ProviderFormat, RequestFacts, ResponseFacts, SseEvent, Usage } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
   const facts: RequestFacts = { operation: "chat" };
@@ -82,7 +82,11 @@ function isOutputDelta(delta: Obj): boolean {
   }
 }
 
-const DELTA_OUTPUT = outputText(["text", "partial_json", "thinking"]);
+// The fast path (see json.ts) for `content_block_delta` events. Output: a non-empty text field.
+const DELTA_OUTPUT = new RegExp(nonEmptyText(["text", "partial_json", "thinking"]));
+// Might carry a fact: a `type` in the data (which wins over the event line) naming an event
+// that has facts (`message_start`, `message_delta`, `message_stop`, `error`).
+const DELTA_GUARD = guard(['"type"\\s*:\\s*"(?:message_|error")']);
 
 export const anthropicMessages: ProviderFormat = {
   id: "anthropic.messages",
@@ -100,35 +104,40 @@ export const anthropicMessages: ProviderFormat = {
 
   event(event, facts) {
     // Content deltas with text are most of a stream and fold nothing: no parse for them.
-    if (event.event === "content_block_delta" && DELTA_OUTPUT.test(event.data) && !event.data.includes('"error"')) return true;
-    const e = obj(parseJson(event.data));
-    if (!e) return false;
-    switch (str(e.type) ?? event.event) {
-      case "message_start": {
-        const message = obj(e.message);
-        if (message) foldMessage(message, facts);
-        return false;
-      }
-      case "message_delta": {
-        const stop = str(obj(e.delta)?.stop_reason);
-        if (stop !== undefined) facts.finishReasons[0] = stop;
-        const usage = obj(e.usage);
-        if (usage) foldUsage(usage, facts.usage);
-        return false;
-      }
-      case "content_block_delta": {
-        const delta = obj(e.delta);
-        return delta !== undefined && isOutputDelta(delta);
-      }
-      case "message_stop":
-        facts.complete = true;
-        return false;
-      case "error":
-        setError(e, facts);
-        return false;
-      default:
-        // ping, content_block_start/stop.
-        return false;
-    }
+    if (event.event === "content_block_delta" && DELTA_OUTPUT.test(event.data) && !DELTA_GUARD.test(event.data)) return true;
+    return foldAnthropicEvent(event, facts);
   },
 };
+
+/** The full path for one event: parse and fold. */
+export function foldAnthropicEvent(event: SseEvent, facts: ResponseFacts): boolean {
+  const e = obj(parseJson(event.data));
+  if (!e) return false;
+  switch (str(e.type) ?? event.event) {
+    case "message_start": {
+      const message = obj(e.message);
+      if (message) foldMessage(message, facts);
+      return false;
+    }
+    case "message_delta": {
+      const stop = str(obj(e.delta)?.stop_reason);
+      if (stop !== undefined) facts.finishReasons[0] = stop;
+      const usage = obj(e.usage);
+      if (usage) foldUsage(usage, facts.usage);
+      return false;
+    }
+    case "content_block_delta": {
+      const delta = obj(e.delta);
+      return delta !== undefined && isOutputDelta(delta);
+    }
+    case "message_stop":
+      facts.complete = true;
+      return false;
+    case "error":
+      setError(e, facts);
+      return false;
+    default:
+      // ping, content_block_start/stop.
+      return false;
+  }
+}

@@ -3,7 +3,7 @@
  * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
  */
 
-import { choiceIndex, dropUndefined, hasText, int, num, type Obj, obj, outputText, parseJson, str, strings } from "./json.js";
+import { choiceIndex, dropUndefined, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
@@ -58,17 +58,17 @@ function foldUsage(u: Obj, usage: Usage): void {
   if (reasoning !== undefined) usage.reasoning = reasoning;
 }
 
-/** Top-level fields common to a whole response and to each streamed chunk. */
+/**
+ * Top-level fields common to a whole response and to each streamed chunk. A stream repeats its
+ * id, model, tier and fingerprint in every chunk: the first non-empty value is kept (Azure's
+ * prompt-filter chunk carries `id: ""` and `model: ""`), so later chunks need not be parsed to
+ * learn them (see the fast path).
+ */
 function foldCommon(body: Obj, facts: ResponseFacts): void {
-  // Azure's prompt-filter chunk carries `id: ""` and `model: ""`: never let it overwrite.
-  const id = str(body.id);
-  if (id !== undefined) facts.id = id;
-  const model = str(body.model);
-  if (model !== undefined) facts.model = model;
-  const tier = str(body.service_tier);
-  if (tier !== undefined) facts.serviceTier = tier;
-  const fingerprint = str(body.system_fingerprint);
-  if (fingerprint !== undefined) facts.systemFingerprint = fingerprint;
+  if (facts.id === undefined) setFact(facts, "id", str(body.id));
+  if (facts.model === undefined) setFact(facts, "model", str(body.model));
+  if (facts.serviceTier === undefined) setFact(facts, "serviceTier", str(body.service_tier));
+  if (facts.systemFingerprint === undefined) setFact(facts, "systemFingerprint", str(body.system_fingerprint));
   const usage = obj(body.usage);
   if (usage) foldUsage(usage, facts.usage);
   // Groq reports streaming usage only here, on the last chunk.
@@ -78,9 +78,12 @@ function foldCommon(body: Obj, facts: ResponseFacts): void {
   if (error && !facts.error) facts.error = openaiError(error);
 }
 
-/** Non-empty text in a delta field: the empty `content: ""` of the role chunk is not output. */
+function setFact(facts: ResponseFacts, key: "id" | "model" | "serviceTier" | "systemFingerprint", value: string | undefined): void {
+  if (value !== undefined) facts[key] = value;
+}
+
 /**
- * A delta is model output when it carries text, a refusal, reasoning text (`reasoning` on
+ * A delta is model output when it carries non-empty text (the `content: ""` of the role chunk is not), a refusal, reasoning text (`reasoning` on
  * OpenRouter/vLLM, `reasoning_content` on DeepSeek/Groq) or a tool-call fragment with a
  * name or argument text (the first fragment has the generated function name).
  */
@@ -112,7 +115,28 @@ function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
   return output;
 }
 
-const CHAT_OUTPUT = outputText(["content", "refusal", "reasoning", "reasoning_content", "arguments"]);
+// The fast path (see json.ts). Output: a non-empty text field of a delta.
+const OUTPUT = new RegExp(nonEmptyText(["content", "refusal", "reasoning", "reasoning_content", "arguments"]));
+// Might carry a fact: usage (also Groq's `x_groq.usage`), an error, a finish reason, or an
+// identity field not known yet; one guard per combination of known identity fields.
+const IDENTITY = ["id", "model", "service_tier", "system_fingerprint"];
+const guards: RegExp[] = [];
+
+function guardFor(facts: ResponseFacts): RegExp {
+  const unknown =
+    (facts.id === undefined ? 1 : 0) |
+    (facts.model === undefined ? 2 : 0) |
+    (facts.serviceTier === undefined ? 4 : 0) |
+    (facts.systemFingerprint === undefined ? 8 : 0);
+  let g = guards[unknown];
+  if (g === undefined) {
+    const keys = IDENTITY.filter((_, i) => unknown & (1 << i));
+    const patterns = [notNull(["finish_reason", "usage", "error"])];
+    if (keys.length > 0) patterns.push(nonEmptyText(keys));
+    guards[unknown] = g = guard(patterns);
+  }
+  return g;
+}
 
 export const openaiChat: ProviderFormat = {
   id: "openai.chat_completions",
@@ -134,21 +158,17 @@ export const openaiChat: ProviderFormat = {
       facts.complete = true;
       return false;
     }
-    // Once id and model are known, a chunk with no finish reason, usage or error and with output
-    // text has nothing else to fold: skip the parse. Anything else takes the full path.
-    if (
-      facts.model !== undefined &&
-      CHAT_OUTPUT.test(data) &&
-      !data.includes('"finish_reason":"') &&
-      !data.includes('"usage":{') &&
-      !data.includes('"error"')
-    ) {
-      return true;
-    }
-    const chunk = obj(parseJson(data));
-    return chunk ? foldChatChunk(chunk, facts) : false;
+    // Most chunks are output deltas with nothing else to fold: no parse for them.
+    if (OUTPUT.test(data) && !guardFor(facts).test(data)) return true;
+    return foldChatEvent(data, facts);
   },
 };
+
+/** The full path for one event's data: parse and fold. */
+export function foldChatEvent(data: string, facts: ResponseFacts): boolean {
+  const chunk = obj(parseJson(data));
+  return chunk ? foldChatChunk(chunk, facts) : false;
+}
 
 /** Fold one parsed Chat Completions chunk; true when it carries output. (Also used for Workers AI's OpenAI-shaped chunks.) */
 export function foldChatChunk(chunk: Obj, facts: ResponseFacts): boolean {

@@ -13,9 +13,9 @@
  * (`queued`, `in_progress`) record nothing.
  */
 
-import { dropUndefined, int, num, obj, type Obj, outputText, parseJson, str } from "./json.js";
+import { dropUndefined, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, str } from "./json.js";
 import { openaiError } from "./openai-chat.js";
-import type { ProviderFormat, RequestFacts, ResponseFacts } from "./types.js";
+import type { ProviderFormat, RequestFacts, ResponseFacts, SseEvent } from "./types.js";
 
 const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
 
@@ -75,12 +75,21 @@ function foldResponse(r: Obj, facts: ResponseFacts): void {
  * tool input, reasoning text and summaries, audio and transcripts, code-interpreter code.
  * An empty `delta` string carries nothing and is not counted.
  */
+function isDeltaType(type: string | undefined): boolean {
+  return type?.startsWith("response.") === true && type.endsWith(".delta");
+}
+
 function isOutputEvent(type: string, e: Obj): boolean {
-  if (!type.startsWith("response.") || !type.endsWith(".delta")) return false;
+  if (!isDeltaType(type)) return false;
   return typeof e.delta !== "string" || e.delta.length > 0;
 }
 
-const DELTA_OUTPUT = outputText(["delta"]);
+// The fast path (see json.ts) for events whose `event:` line is a `*.delta` type. Output: a
+// non-empty `delta` string.
+const DELTA_OUTPUT = new RegExp(nonEmptyText(["delta"]));
+// Might carry a fact: a Response object, or a `type` in the data (which wins over the event
+// line) that is `error`.
+const DELTA_GUARD = guard([notNull(["response"]), '"type"\\s*:\\s*"error"']);
 
 export const openaiResponses: ProviderFormat = {
   id: "openai.responses",
@@ -96,28 +105,33 @@ export const openaiResponses: ProviderFormat = {
 
   event(event, facts) {
     // `*.delta` events with text are most of a stream and fold nothing: no parse for them.
-    if (event.event?.startsWith("response.") && event.event.endsWith(".delta") && DELTA_OUTPUT.test(event.data)) return true;
-    const e = obj(parseJson(event.data));
-    if (!e) return false;
-    // `data.type` repeats the `event:` line; prefer the data, fall back to the line.
-    const type = str(e.type) ?? event.event ?? "";
-    if (type === "error") {
-      // Documented shape: `{type:"error", code, message, param}`; some proxies and
-      // recorders nest it as `{type:"error", error:{type, code, message}}`.
-      const nested = obj(e.error);
-      if (!facts.error) {
-        facts.error = openaiError(nested ?? { code: e.code, message: e.message });
-      }
-      return false;
-    }
-    // response.created / in_progress / queued / completed / incomplete / failed / cancelled
-    // all carry the full Response; earlier ones give id/model, terminal ones usage and status.
-    const response = obj(e.response);
-    if (response) {
-      foldResponse(response, facts);
-      if (TERMINAL.has(str(response.status) ?? "")) facts.complete = true;
-      return false;
-    }
-    return isOutputEvent(type, e);
+    if (isDeltaType(event.event) && DELTA_OUTPUT.test(event.data) && !DELTA_GUARD.test(event.data)) return true;
+    return foldResponsesEvent(event, facts);
   },
 };
+
+/** The full path for one event: parse and fold. */
+export function foldResponsesEvent(event: SseEvent, facts: ResponseFacts): boolean {
+  const e = obj(parseJson(event.data));
+  if (!e) return false;
+  // `data.type` repeats the `event:` line; prefer the data, fall back to the line.
+  const type = str(e.type) ?? event.event ?? "";
+  if (type === "error") {
+    // Documented shape: `{type:"error", code, message, param}`; some proxies and
+    // recorders nest it as `{type:"error", error:{type, code, message}}`.
+    const nested = obj(e.error);
+    if (!facts.error) {
+      facts.error = openaiError(nested ?? { code: e.code, message: e.message });
+    }
+    return false;
+  }
+  // response.created / in_progress / queued / completed / incomplete / failed / cancelled
+  // all carry the full Response; earlier ones give id/model, terminal ones usage and status.
+  const response = obj(e.response);
+  if (response) {
+    foldResponse(response, facts);
+    if (TERMINAL.has(str(response.status) ?? "")) facts.complete = true;
+    return false;
+  }
+  return isOutputEvent(type, e);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anthropicMessages } from "../../src/genai/anthropic-messages.js";
+import { anthropicMessages, foldAnthropicEvent } from "../../src/genai/anthropic-messages.js";
 import { newResponseFacts, type ResponseFacts } from "../../src/genai/types.js";
 import { foldJson, foldSse } from "./helpers.js";
 
@@ -200,5 +200,31 @@ describe("anthropicMessages.event", () => {
       expect(anthropicMessages.event({ data }, facts)).toBe(false);
     }
     expect(facts).toEqual({ finishReasons: [], usage: {} });
+  });
+});
+
+describe("anthropicMessages fast path (content deltas classified without parsing)", () => {
+  it("agrees with the full parse on spaced JSON and on a data type that differs from the event line", () => {
+    const events = [
+      { event: "content_block_delta", data: '{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}}' },
+      // A relay that labels every event `content_block_delta`: the data's type wins.
+      { event: "content_block_delta", data: '{"type": "message_delta", "delta": {"stop_reason": "end_turn", "text": "x"}, "usage": {"output_tokens": 7}}' },
+      { event: "content_block_delta", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded","text":"x"}}' },
+      { event: "content_block_delta", data: '{"type":"message_stop","text":"x"}' },
+      // The same type spelled with an escape.
+      { event: "content_block_delta", data: '{"type":"message\\u005fdelta","delta":{"stop_reason":"max_tokens","text":"x"}}' },
+    ];
+    const fast = newResponseFacts();
+    const parsed = newResponseFacts();
+    const outputs = events.map((e) => anthropicMessages.event(e, fast));
+    expect(outputs).toEqual([true, false, false, false, false]);
+    expect(events.map((e) => foldAnthropicEvent(e, parsed))).toEqual(outputs);
+    expect(fast).toEqual({
+      finishReasons: ["max_tokens"],
+      usage: { output: 7 },
+      error: { type: "overloaded_error", message: "Overloaded" },
+      complete: true,
+    });
+    expect(fast).toEqual(parsed);
   });
 });

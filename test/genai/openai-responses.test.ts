@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openaiResponses } from "../../src/genai/openai-responses.js";
+import { foldResponsesEvent, openaiResponses } from "../../src/genai/openai-responses.js";
 import { newResponseFacts } from "../../src/genai/types.js";
 import { foldJson, foldSse } from "./helpers.js";
 
@@ -185,5 +185,31 @@ describe("openaiResponses.event", () => {
       expect(openaiResponses.event({ data }, facts)).toBe(false);
     }
     expect(facts).toEqual({ finishReasons: [], usage: {} });
+  });
+});
+
+describe("openaiResponses fast path (delta events classified without parsing)", () => {
+  it("agrees with the full parse on spaced JSON and on a data type that differs from the event line", () => {
+    const event = "response.output_text.delta";
+    const events = [
+      { event, data: '{"type": "response.output_text.delta", "sequence_number": 4, "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": "Hi"}' },
+      // The data's type wins over the event line: an error, and a Response object.
+      { event, data: '{"type": "error", "code": "server_error", "message": "boom", "delta": "x"}' },
+      { event, data: '{"type":"response.completed","delta":"x","response":{"id":"resp_1","model":"gpt-4.1","status":"completed","usage":{"input_tokens":9,"output_tokens":2}}}' },
+    ];
+    const fast = newResponseFacts();
+    const parsed = newResponseFacts();
+    const outputs = events.map((e) => openaiResponses.event(e, fast));
+    expect(outputs).toEqual([true, false, false]);
+    expect(events.map((e) => foldResponsesEvent(e, parsed))).toEqual(outputs);
+    expect(fast).toEqual({
+      id: "resp_1",
+      model: "gpt-4.1",
+      finishReasons: ["completed"],
+      usage: { input: 9, output: 2 },
+      error: { type: "server_error", message: "boom" },
+      complete: true,
+    });
+    expect(fast).toEqual(parsed);
   });
 });
