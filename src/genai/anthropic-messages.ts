@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { dropUndefined, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, SseEvent, Usage } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -37,24 +37,24 @@ function foldUsage(u: Obj, usage: Usage): void {
   // Recover the uncached part of the previous total before replacing cache counts.
   const previousBase =
     usage.input === undefined ? undefined : usage.input - (usage.cacheRead ?? 0) - (usage.cacheWrite ?? 0);
-  const base = int(u.input_tokens) ?? previousBase;
-  const cacheRead = int(u.cache_read_input_tokens);
+  const base = count(u.input_tokens) ?? previousBase;
+  const cacheRead = count(u.cache_read_input_tokens);
   if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-  const cacheWrite = int(u.cache_creation_input_tokens);
+  const cacheWrite = count(u.cache_creation_input_tokens);
   if (cacheWrite !== undefined) usage.cacheWrite = cacheWrite;
   if (base !== undefined) usage.input = base + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
-  const output = int(u.output_tokens);
+  const output = count(u.output_tokens);
   if (output !== undefined) usage.output = output;
-  const thinking = int(obj(u.output_tokens_details)?.thinking_tokens);
+  const thinking = count(obj(u.output_tokens_details)?.thinking_tokens);
   if (thinking !== undefined) usage.reasoning = thinking;
 }
 
 function foldMessage(m: Obj, facts: ResponseFacts): void {
-  const id = str(m.id);
+  const id = fact(m.id);
   if (id !== undefined) facts.id = id;
-  const model = str(m.model);
+  const model = fact(m.model);
   if (model !== undefined) facts.model = model;
-  const stop = str(m.stop_reason);
+  const stop = fact(m.stop_reason);
   if (stop !== undefined) facts.finishReasons[0] = stop;
   const usage = obj(m.usage);
   if (usage) foldUsage(usage, facts.usage);
@@ -63,8 +63,8 @@ function foldMessage(m: Obj, facts: ResponseFacts): void {
 function setError(e: Obj, facts: ResponseFacts): void {
   if (facts.error) return;
   const error = obj(e.error) ?? {};
-  const type = str(error.type) ?? "_OTHER";
-  const message = str(error.message);
+  const type = fact(error.type) ?? "_OTHER";
+  const message = fact(error.message);
   facts.error = message === undefined ? { type } : { type, message };
 }
 
@@ -120,7 +120,7 @@ export function foldAnthropicEvent(event: SseEvent, facts: ResponseFacts): boole
       return false;
     }
     case "message_delta": {
-      const stop = str(obj(e.delta)?.stop_reason);
+      const stop = fact(obj(e.delta)?.stop_reason);
       if (stop !== undefined) facts.finishReasons[0] = stop;
       const usage = obj(e.usage);
       if (usage) foldUsage(usage, facts.usage);

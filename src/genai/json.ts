@@ -68,6 +68,23 @@ export function hasText(v: unknown): boolean {
   return typeof v === "string" && v.length > 0;
 }
 
+/** A token count or size: a non-negative safe integer, or undefined (a count cannot be negative). */
+export function count(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+/**
+ * Longest string a response fact keeps (ids, models, finish reasons, error types and messages):
+ * a hostile body cannot make a span attribute or a metric key out of a megabyte.
+ */
+export const MAX_FACT_LENGTH = 1024;
+
+/** `str`, cut to MAX_FACT_LENGTH: for strings that become response facts. */
+export function fact(v: unknown): string | undefined {
+  const s = str(v);
+  return s !== undefined && s.length > MAX_FACT_LENGTH ? s.slice(0, MAX_FACT_LENGTH) : s;
+}
+
 /*
  * The per-chunk fast path. Most events of a long stream are output deltas whose only fact is
  * "this is output"; a format classifies them by a look at the text, without JSON.parse (V8's

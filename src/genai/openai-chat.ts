@@ -3,13 +3,13 @@
  * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
  */
 
-import { choiceIndex, dropUndefined, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, str, strings } from "./json.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
 export function openaiError(error: Obj): { type: string; message?: string } {
-  const type = str(error.code) ?? str(error.type) ?? "_OTHER";
-  const message = str(error.message);
+  const type = fact(error.code) ?? fact(error.type) ?? "_OTHER";
+  const message = fact(error.message);
   return message === undefined ? { type } : { type, message };
 }
 
@@ -48,13 +48,13 @@ function readRequest(body: Obj | undefined): RequestFacts {
 
 /** `usage` of Chat Completions (also Groq's `x_groq.usage`, which uses the same names). */
 function foldUsage(u: Obj, usage: Usage): void {
-  const input = int(u.prompt_tokens);
+  const input = count(u.prompt_tokens);
   if (input !== undefined) usage.input = input;
-  const output = int(u.completion_tokens);
+  const output = count(u.completion_tokens);
   if (output !== undefined) usage.output = output;
-  const cacheRead = int(obj(u.prompt_tokens_details)?.cached_tokens);
+  const cacheRead = count(obj(u.prompt_tokens_details)?.cached_tokens);
   if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-  const reasoning = int(obj(u.completion_tokens_details)?.reasoning_tokens);
+  const reasoning = count(obj(u.completion_tokens_details)?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoning = reasoning;
 }
 
@@ -65,10 +65,10 @@ function foldUsage(u: Obj, usage: Usage): void {
  * learn them (see the fast path).
  */
 function foldCommon(body: Obj, facts: ResponseFacts): void {
-  if (facts.id === undefined) setFact(facts, "id", str(body.id));
-  if (facts.model === undefined) setFact(facts, "model", str(body.model));
-  if (facts.serviceTier === undefined) setFact(facts, "serviceTier", str(body.service_tier));
-  if (facts.systemFingerprint === undefined) setFact(facts, "systemFingerprint", str(body.system_fingerprint));
+  if (facts.id === undefined) setFact(facts, "id", fact(body.id));
+  if (facts.model === undefined) setFact(facts, "model", fact(body.model));
+  if (facts.serviceTier === undefined) setFact(facts, "serviceTier", fact(body.service_tier));
+  if (facts.systemFingerprint === undefined) setFact(facts, "systemFingerprint", fact(body.system_fingerprint));
   const usage = obj(body.usage);
   if (usage) foldUsage(usage, facts.usage);
   // Groq reports streaming usage only here, on the last chunk.
@@ -107,7 +107,7 @@ function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
     const choice = obj(item);
     if (!choice) return;
     const index = choiceIndex(choice, position);
-    const reason = str(choice.finish_reason);
+    const reason = fact(choice.finish_reason);
     if (index !== undefined && reason !== undefined) facts.finishReasons[index] = reason;
     const delta = obj(choice.delta);
     if (delta && isOutputDelta(delta)) output = true;

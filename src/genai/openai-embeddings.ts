@@ -1,6 +1,6 @@
 /** OpenAI Embeddings (`POST /v1/embeddings`), also used by most OpenAI-compatible servers. */
 
-import { dropUndefined, int, obj, str } from "./json.js";
+import { count, dropUndefined, fact, obj, str } from "./json.js";
 import { openaiError } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts } from "./types.js";
 
@@ -27,16 +27,16 @@ export const openaiEmbeddings: ProviderFormat = {
     // Only what was sent: the API default (`float`) is not recorded when the field is absent.
     const format = str(body.encoding_format);
     if (format !== undefined) facts.encodingFormats = [format];
-    facts.embeddingDimensions = int(body.dimensions);
+    facts.embeddingDimensions = count(body.dimensions);
     return dropUndefined(facts);
   },
 
   json(body, facts) {
     const b = obj(body);
     if (!b) return;
-    const model = str(b.model);
+    const model = fact(b.model);
     if (model !== undefined) facts.model = model;
-    const input = int(obj(b.usage)?.prompt_tokens);
+    const input = count(obj(b.usage)?.prompt_tokens);
     if (input !== undefined) facts.usage.input = input;
     if (Array.isArray(b.data) && b.data.length > 0) {
       const dims = dimensions(obj(b.data[0])?.embedding);

@@ -13,7 +13,7 @@
  * (`queued`, `in_progress`) record nothing.
  */
 
-import { dropUndefined, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, str } from "./json.js";
+import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, str } from "./json.js";
 import { openaiError } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, SseEvent } from "./types.js";
 
@@ -38,30 +38,30 @@ function readRequest(body: Obj | undefined): RequestFacts {
 
 /** Fold a Response object (a whole body, or the `response` of a lifecycle event). */
 function foldResponse(r: Obj, facts: ResponseFacts): void {
-  const id = str(r.id);
+  const id = fact(r.id);
   if (id !== undefined) facts.id = id;
-  const model = str(r.model);
+  const model = fact(r.model);
   if (model !== undefined) facts.model = model;
-  const tier = str(r.service_tier);
+  const tier = fact(r.service_tier);
   if (tier !== undefined) facts.serviceTier = tier;
 
   const u = obj(r.usage);
   if (u) {
     const usage = facts.usage;
-    const input = int(u.input_tokens);
+    const input = count(u.input_tokens);
     if (input !== undefined) usage.input = input;
-    const output = int(u.output_tokens);
+    const output = count(u.output_tokens);
     if (output !== undefined) usage.output = output;
-    const cacheRead = int(obj(u.input_tokens_details)?.cached_tokens);
+    const cacheRead = count(obj(u.input_tokens_details)?.cached_tokens);
     if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-    const reasoning = int(obj(u.output_tokens_details)?.reasoning_tokens);
+    const reasoning = count(obj(u.output_tokens_details)?.reasoning_tokens);
     if (reasoning !== undefined) usage.reasoning = reasoning;
   }
 
   const status = str(r.status);
   if (status !== undefined && TERMINAL.has(status)) {
     facts.finishReasons[0] =
-      status === "incomplete" ? (str(obj(r.incomplete_details)?.reason) ?? status) : status;
+      status === "incomplete" ? (fact(obj(r.incomplete_details)?.reason) ?? status) : status;
   }
 
   // A failed response, or an HTTP error body `{error: {...}}`. The first error seen wins:

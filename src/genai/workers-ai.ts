@@ -13,7 +13,7 @@
  * and usually no finish reason; a stream that reached `[DONE]` is complete.
  */
 
-import { dropUndefined, int, num, type Obj, obj, parseJson, str } from "./json.js";
+import { count, dropUndefined, fact, int, num, type Obj, obj, parseJson, str } from "./json.js";
 import { foldChatChunk, openaiChat } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts } from "./types.js";
 
@@ -40,14 +40,14 @@ export function workersAiRequest(model: unknown, inputs: unknown): RequestFacts 
 /** Native fields of a whole result or of one streamed event; true when it carries output. */
 function fold(b: Obj, facts: ResponseFacts): boolean {
   const usage = obj(b.usage);
-  const input = int(usage?.prompt_tokens);
+  const input = count(usage?.prompt_tokens);
   if (input !== undefined) facts.usage.input = input;
-  const output = int(usage?.completion_tokens);
+  const output = count(usage?.completion_tokens);
   if (output !== undefined) facts.usage.output = output;
-  const reason = str(b.finish_reason);
+  const reason = fact(b.finish_reason);
   if (reason !== undefined) facts.finishReasons[0] = reason;
   // Embeddings: `shape` is [count, dimensions].
-  const dims = Array.isArray(b.shape) ? int(b.shape[1]) : undefined;
+  const dims = Array.isArray(b.shape) ? count(b.shape[1]) : undefined;
   if (dims !== undefined) facts.embeddingDimensions = dims;
   return (typeof b.response === "string" && b.response.length > 0) || (Array.isArray(b.tool_calls) && b.tool_calls.length > 0);
 }

@@ -135,6 +135,12 @@ describe("anthropicMessages streaming fixtures", () => {
 });
 
 describe("anthropicMessages.event", () => {
+  it("ignores negative token counts", () => {
+    const facts = newResponseFacts();
+    feed(facts, { type: "message_start", message: { usage: { input_tokens: -10, cache_read_input_tokens: 4, output_tokens: -1 } } });
+    expect(facts.usage).toEqual({ cacheRead: 4 });
+  });
+
   it("does not double count when message_delta repeats input and cache counts", () => {
     const facts = newResponseFacts();
     feed(

@@ -237,6 +237,13 @@ describe("openaiChat streaming fixtures", () => {
 });
 
 describe("openaiChat.event", () => {
+  it("ignores negative token counts and cuts huge identifiers", () => {
+    const facts = newResponseFacts();
+    const model = "m".repeat(5000);
+    openaiChat.event({ data: JSON.stringify({ model, choices: [{ delta: {}, finish_reason: "x".repeat(2000) }], usage: { prompt_tokens: -1, completion_tokens: 5, prompt_tokens_details: { cached_tokens: -2 } } }) }, facts);
+    expect(facts).toEqual({ model: "m".repeat(1024), finishReasons: ["x".repeat(1024)], usage: { output: 5 } });
+  });
+
   it("does not let Azure's empty first chunk set id/model or count as output", () => {
     const facts = newResponseFacts();
     const first = { choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: [] };

@@ -47,4 +47,11 @@ describe("openaiEmbeddings", () => {
     openaiEmbeddings.json(null, err);
     expect(openaiEmbeddings.event({ data: "{}" }, err)).toBe(false);
   });
+
+  it("ignores a negative token count and dimension request", () => {
+    const facts = newResponseFacts();
+    openaiEmbeddings.json({ model: "e", usage: { prompt_tokens: -8 }, data: [] }, facts);
+    expect(facts).toEqual({ model: "e", finishReasons: [], usage: {} });
+    expect(openaiEmbeddings.request({ model: "e", dimensions: -5 }, new URL("https://api.openai.com/v1/embeddings"))).toStrictEqual({ operation: "embeddings", model: "e" });
+  });
 });

@@ -42,6 +42,13 @@ describe("workersAiRequest", () => {
 });
 
 describe("workersAi format", () => {
+  it("ignores negative counts and dimensions", () => {
+    const facts = newResponseFacts();
+    workersAi.json({ response: "hi", usage: { prompt_tokens: -3, completion_tokens: 2 }, shape: [1, -768] }, facts);
+    expect(workersAi.event({ data: '{"response":"","usage":{"prompt_tokens":4,"completion_tokens":-1}}' }, facts)).toBe(false);
+    expect(facts).toEqual({ finishReasons: [], usage: { input: 4, output: 2 } });
+  });
+
   it("chat.json: usage, no id and no finish reason", () => {
     expect(foldJson(workersAi, "workers-ai/chat.json")).toEqual({ finishReasons: [], usage: { input: 21, output: 10 } });
   });
