@@ -2,6 +2,9 @@
  * otel-genai-edge: OpenTelemetry gen_ai.* spans and metrics for LLM calls made with fetch,
  * on edge runtimes, exported as OTLP/HTTP JSON without delaying the response.
  */
+// Importing the package patches the global fetch (SDK clients built at module scope capture it).
+import "./fetch/instrument.js";
+
 export { instrument, type WorkerContext, type WorkerHandler } from "./runtime/cloudflare.js";
 export { fetchFor } from "./bind.js";
 export { useAsyncLocalStorage } from "./trace/context.js";

@@ -5,7 +5,7 @@
  * the GenAI figures beside them. The screenshot goes to test-output/waterfall.png and
  * docs/waterfall.png (the README's picture) when UPDATE_SCREENSHOT=1.
  *
- * Chromium comes from the project's set-up (scripts/setup.mjs, run by `npm install` through `prepare`).
+ * Chromium comes from the project's set-up (scripts/setup.mjs, run by `npm test` through `pretest`, or `npm run setup`).
  */
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -30,7 +30,7 @@ let browser: Browser | undefined;
 
 const MISSING =
   `Chromium is not installed at ${CHROMIUM}, so the browser test cannot run. ` +
-  "`npm install` installs it through scripts/setup.mjs when run as root on Debian/Ubuntu (apt-get install -y chromium); " +
+  "`npm test` (pretest) installs it through scripts/setup.mjs when run as root on Debian/Ubuntu (apt-get install -y chromium); " +
   "run `node scripts/setup.mjs` as root, install Chromium yourself, or set CHROMIUM_PATH to a Chromium binary.";
 
 beforeAll(async () => {
