@@ -1,0 +1,5 @@
+/** Node, bare: the app as is. */
+import { app } from "../app.js";
+import { serveNode } from "./node-serve.js";
+
+serveNode(app);

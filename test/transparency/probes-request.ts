@@ -1,0 +1,154 @@
+/**
+ * App-side cases about what goes OUT: proxy idioms, every body kind, bodies already used or
+ * locked, and requests the runtime refuses. Each returns what the app saw (the upstream's
+ * recording of what arrived is compared by the test). A thrown error is recorded by app.ts.
+ */
+import { type CaseContext, type Json, observeResponse } from "./observe.js";
+
+type Probe = (c: CaseContext) => Promise<Json>;
+
+const encoder = new TextEncoder();
+const search = (c: CaseContext) => new URL(c.request.url).search;
+
+function twoPartStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode("stream part 1, "));
+      controller.enqueue(encoder.encode("stream part 2"));
+      controller.close();
+    },
+  });
+}
+
+/** An OpenAI chat request, so the wrapped side takes its GenAI path. */
+export function chatBody(stream: boolean): string {
+  return JSON.stringify({ model: "gpt-4o-mini", stream, messages: [{ role: "user", content: "Say hi" }] });
+}
+const chatHeaders = { "content-type": "application/json", authorization: "Bearer sk-test-not-a-key" };
+
+const post = (body: BodyInit | null, extra: RequestInit = {}): RequestInit =>
+  ({ method: "POST", body, duplex: "half", ...extra }) as RequestInit;
+
+export const REQUEST_PROBES: Record<string, Probe> = {
+  // ---- proxy idioms (the client sends a POST with a body, headers and a query)
+  "proxy-request-as-init": async (c) => observeResponse(await fetch(`${c.up}/echo${search(c)}`, c.request)),
+  "proxy-new-request": async (c) => observeResponse(await fetch(new Request(`${c.up}/echo${search(c)}`, c.request))),
+  // The client aimed the incoming request at the upstream (Host header), so it is forwarded as is.
+  "proxy-request-itself": async (c) => observeResponse(await fetch(c.request)),
+  "proxy-init-from-request": async (c) =>
+    observeResponse(
+      await fetch(`${c.up}/echo`, { method: c.request.method, headers: c.request.headers, body: c.request.body, duplex: "half" } as RequestInit),
+    ),
+  "proxy-init-spread": async (c) => {
+    const init: RequestInit = { method: "PUT", headers: { "content-type": "text/plain", "x-a": "1" }, body: "spread body" };
+    return observeResponse(await fetch(`${c.up}/echo`, { ...init, headers: { ...(init.headers as object), "x-b": "2" } }));
+  },
+  "proxy-request-with-init": async (c) =>
+    observeResponse(await fetch(new Request(`${c.up}/echo`, c.request), { headers: { "x-replaced": "yes" } })),
+
+  // ---- body kinds
+  "body-string": async (c) => observeResponse(await fetch(`${c.up}/echo`, post("string body ✓"))),
+  "body-uint8array": async (c) => observeResponse(await fetch(`${c.up}/echo`, post(new Uint8Array([0, 1, 2, 127, 128, 254, 255])))),
+  "body-arraybuffer": async (c) => observeResponse(await fetch(`${c.up}/echo`, post(new Uint8Array([9, 8, 7, 6]).buffer))),
+  "body-dataview": async (c) => observeResponse(await fetch(`${c.up}/echo`, post(new DataView(new Uint8Array([5, 6, 7, 8, 9]).buffer, 1, 3)))),
+  "body-stream": async (c) => observeResponse(await fetch(`${c.up}/echo`, post(twoPartStream()))),
+  "body-formdata": async (c) => {
+    const form = new FormData();
+    form.append("field", "value ✓");
+    form.append("file", new Blob(["file content"], { type: "text/plain" }), "a.txt");
+    return observeResponse(await fetch(`${c.up}/echo`, post(form)));
+  },
+  "body-urlsearchparams": async (c) =>
+    observeResponse(await fetch(`${c.up}/echo`, post(new URLSearchParams({ a: "1", b: "two words", c: "ü&=" })))),
+  "body-blob": async (c) => observeResponse(await fetch(`${c.up}/echo`, post(new Blob(["blob body"], { type: "application/x-custom" })))),
+  "body-empty-string": async (c) => observeResponse(await fetch(`${c.up}/echo`, post(""))),
+  "body-request-string": async (c) => observeResponse(await fetch(new Request(`${c.up}/echo`, post("request string body")))),
+  "body-request-stream": async (c) => observeResponse(await fetch(new Request(`${c.up}/echo`, post(twoPartStream())))),
+  "body-request-formdata": async (c) => {
+    const form = new FormData();
+    form.append("k", "v");
+    return observeResponse(await fetch(new Request(`${c.up}/echo`, post(form))));
+  },
+  "body-llm-string": async (c) =>
+    observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(chatBody(true), { headers: chatHeaders })), { read: "text" }),
+  "body-llm-bytes": async (c) =>
+    observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(encoder.encode(chatBody(true)), { headers: chatHeaders })), {
+      read: "reader",
+    }),
+  "body-llm-request": async (c) => {
+    const body = chatBody(true);
+    const headers = { ...chatHeaders, "content-length": String(encoder.encode(body).byteLength) };
+    return observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(body, { headers }))), { read: "text" });
+  },
+  "body-llm-stream": async (c) => {
+    const bytes = encoder.encode(chatBody(true));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    return observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(stream, { headers: chatHeaders })), { read: "text" });
+  },
+  "body-llm-json": async (c) =>
+    observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(chatBody(false), { headers: chatHeaders })), { read: "json" }),
+
+  // ---- bodies already used or locked: nothing may be sent
+  "used-request": async (c) => {
+    const request = new Request(`${c.up}/echo`, post("used"));
+    await request.text();
+    return observeResponse(await fetch(request));
+  },
+  "locked-request": async (c) => {
+    const request = new Request(`${c.up}/echo`, post(twoPartStream()));
+    request.body!.getReader();
+    return observeResponse(await fetch(request));
+  },
+  "locked-init-stream": async (c) => {
+    const stream = twoPartStream();
+    stream.getReader();
+    return observeResponse(await fetch(`${c.up}/echo`, post(stream)));
+  },
+  "used-request-as-init": async (c) => {
+    const request = new Request(`${c.up}/other`, post("used"));
+    await request.text();
+    return observeResponse(await fetch(`${c.up}/echo`, request));
+  },
+  "used-incoming-request": async (c) => {
+    await c.request.text();
+    return observeResponse(await fetch(new Request(`${c.up}/echo`, c.request)));
+  },
+  "used-llm-request": async (c) => {
+    const request = new Request(`${c.up}/v1/chat/completions`, post(chatBody(true), { headers: chatHeaders }));
+    await request.text();
+    return observeResponse(await fetch(request));
+  },
+
+  // ---- requests the runtime refuses or cannot send
+  refused: async (c) => observeResponse(await fetch(c.refused)),
+  "refused-post": async (c) => observeResponse(await fetch(c.refused, post("x"))),
+  "refused-request": async (c) => observeResponse(await fetch(new Request(`${c.refused}/v1/chat/completions`, post(chatBody(true), { headers: chatHeaders })))),
+  "bad-url": async () => observeResponse(await fetch("http://")),
+  "relative-url": async () => observeResponse(await fetch("/relative")),
+  "unsupported-scheme": async () => observeResponse(await fetch("ftp://127.0.0.1/file")),
+  "data-url": async () => observeResponse(await fetch("data:text/plain,hello%20data")),
+  "invalid-header-name": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "bad header": "1" } })),
+  "invalid-header-value": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "x-bad": "a\nb" } })),
+  "get-with-body": async (c) => observeResponse(await fetch(`${c.up}/echo`, { method: "GET", body: "x" })),
+  "invalid-method": async (c) => observeResponse(await fetch(`${c.up}/echo`, { method: "BAD METHOD" })),
+  "forbidden-method": async (c) => observeResponse(await fetch(`${c.up}/echo`, { method: "CONNECT" })),
+
+  // ---- request details that must arrive unchanged
+  "url-object": async (c) => observeResponse(await fetch(new URL(`${c.up}/echo?from=url`))),
+  "method-lowercase-patch": async (c) => observeResponse(await fetch(`${c.up}/echo`, { method: "patch", body: "p" })),
+  "method-custom": async (c) => observeResponse(await fetch(`${c.up}/echo`, { method: "PURGE" })),
+  "headers-tuples": async (c) =>
+    observeResponse(await fetch(`${c.up}/echo`, { headers: [["x-dup", "1"], ["x-dup", "2"], ["X-Mixed-Case", "v"]] })),
+  "headers-instance": async (c) => {
+    const headers = new Headers({ "x-from-headers": "1", accept: "application/json" });
+    return observeResponse(await fetch(`${c.up}/echo`, { headers }));
+  },
+  "headers-baggage": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "x-keep": "1", baggage: "k=v" } })),
+  "query-credentials": async (c) => observeResponse(await fetch(`${c.up}/echo?key=secret&token=t&q=a%20b#frag`)),
+  "userinfo-url": async (c) => observeResponse(await fetch(c.up.replace("http://", "http://user:pass@") + "/echo")),
+};

@@ -1,0 +1,159 @@
+/**
+ * The differential suite, one runtime at a time: the app of app.ts is started bare and wrapped
+ * (telemetry on, to a real collector), every case is sent to both, and each case's test
+ * compares what the wrapped run observed with what the bare run observed, the upstream's
+ * recording included. Bare is the oracle: any difference fails.
+ *
+ * All cases run in beforeAll (a few at a time, bare and wrapped side by side); each `it` then
+ * compares. Cases listed in known.ts for this runtime are `it.fails`: they flip when fixed.
+ */
+import { writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Collector, type DecodedSpan, listenLoopback, startCollector } from "../support/collector.js";
+import { OUTS, PROBES } from "./app.js";
+import { clientRequest, normalize, observeProbe, observeRaw, rawRequest, withoutTraceparent } from "./client.js";
+import { filterPaths, flatten } from "./compare.js";
+import { knownCase, knownPathEntries, knownPaths, NEVER_SENT } from "./known.js";
+import { startUpstream, type Upstream, type UpstreamRequest } from "./upstream.js";
+
+export type Variant = "bare" | "wrapped";
+
+export interface AppServer {
+  /** Origin the app listens on, e.g. http://127.0.0.1:1234 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface RuntimeUnderTest {
+  /** As used in known.ts, e.g. `node`, `workerd-2026-07-01`. */
+  id: string;
+  /** Starts the app; `wrapped` sends its telemetry to `collector`. */
+  start(variant: Variant, collector: Collector): Promise<AppServer>;
+  /** Cases in flight at once (1 where the wrapper traces only a request that is alone). */
+  concurrency: number;
+}
+
+export const CASES = [...Object.keys(PROBES), ...Object.keys(OUTS)];
+
+interface Run {
+  observed: unknown;
+  traceparents: (string | null)[];
+  /** Wall time of the case, for TRANSPARENCY_DUMP. */
+  ms: number;
+}
+
+const hex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+async function freeRefusedUrl(): Promise<string> {
+  const server = await listenLoopback(() => {});
+  await server.close();
+  return server.url;
+}
+
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: size }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  }));
+}
+
+export function transparencySuite(runtime: RuntimeUnderTest): void {
+  describe(`bare vs wrapped under ${runtime.id}`, () => {
+    let upstream: Upstream;
+    let collector: Collector;
+    const servers: Partial<Record<Variant, AppServer>> = {};
+    const runs = new Map<string, Record<Variant, Run>>();
+    const traceIds = new Map<string, { traceId: string; parentId: string }>();
+
+    async function runCase(variant: Variant, name: string, index: number, refused: string): Promise<Run> {
+      const started = Date.now();
+      // Same length for both variants, so lengths (Content-Length of the JSON answer) compare too.
+      const token = `tk${index}-${variant[0]}-${runtime.id}`;
+      const { traceId, parentId } = traceIds.get(name)!;
+      const target = { name, upstreamOrigin: upstream.url, base: upstream.base(token), refused, traceparent: `00-${traceId}-${parentId}-01` };
+      const raw = await rawRequest(servers[variant]!.url, clientRequest(target));
+      let requests: UpstreamRequest[] | string;
+      try {
+        requests = await upstream.requests(token);
+      } catch (error) {
+        requests = (error as Error).message;
+      }
+      const response = name in PROBES ? observeProbe(raw) : observeRaw(raw);
+      const upstreamSaw = typeof requests === "string" ? requests : withoutTraceparent(requests);
+      return {
+        observed: normalize({ response, upstream: upstreamSaw }, token),
+        traceparents: typeof requests === "string" ? [] : requests.map((r) => r.traceparent),
+        ms: Date.now() - started,
+      };
+    }
+
+    beforeAll(async () => {
+      let refused: string;
+      [upstream, collector, refused] = await Promise.all([startUpstream(), startCollector(), freeRefusedUrl()]);
+      [servers.bare, servers.wrapped] = await Promise.all([runtime.start("bare", collector), runtime.start("wrapped", collector)]);
+      for (const name of CASES) traceIds.set(name, { traceId: hex(16), parentId: hex(8) });
+      const started = Date.now();
+      await pool(CASES.map((name, index) => ({ name, index })), runtime.concurrency, async ({ name, index }) => {
+        const [bare, wrapped] = await Promise.all([runCase("bare", name, index, refused), runCase("wrapped", name, index, refused)]);
+        runs.set(name, { bare, wrapped });
+      });
+      // For looking at the differences by hand: TRANSPARENCY_DUMP=dir writes every observation.
+      const dump = process.env.TRANSPARENCY_DUMP;
+      if (dump) {
+        writeFileSync(`${dump}/${runtime.id}.json`, JSON.stringify(Object.fromEntries(runs), null, 1));
+        console.log(`${runtime.id}: ${CASES.length} cases in ${Date.now() - started} ms`);
+      }
+    }, 240_000);
+
+    afterAll(async () => {
+      await Promise.all(Object.values(servers).map((s) => s?.close()));
+      await collector?.close();
+      await upstream?.close();
+    });
+
+    for (const name of CASES) {
+      const known = knownCase(runtime.id, name);
+      const masks = knownPaths(runtime.id, name);
+      // A known failure is expected to fail today; when the fix lands this flips, and the entry goes.
+      const test = known ? it.fails : it;
+      test(known ? `${name} [known: ${known.id}]` : name, () => {
+        const run = runs.get(name)!;
+        const side = (v: Variant) => filterPaths(flatten(run[v].observed), masks, false);
+        expect(side("wrapped")).toEqual(side("bare"));
+      });
+    }
+
+    for (const { known, cases } of knownPathEntries(runtime.id, CASES)) {
+      it.fails(`[known: ${known.id}] ${known.finding}`, () => {
+        for (const name of cases) {
+          const run = runs.get(name)!;
+          const side = (v: Variant) => filterPaths(flatten(run[v].observed), [known.paths!], true);
+          expect({ [name]: side("wrapped") }).toEqual({ [name]: side("bare") });
+        }
+      });
+    }
+
+    const spansOf = (traceId: string, spans: DecodedSpan[]) => spans.filter((s) => s.traceId === traceId);
+
+    it("the wrapped app really ran the instrumentation: SERVER spans, an LLM span, traceparent injected", async () => {
+      const llm = traceIds.get("body-llm-string")!;
+      const plain = traceIds.get("resp-plain")!;
+      const spans = await collector.waitForSpans((all) => spansOf(llm.traceId, all).length >= 2 && spansOf(plain.traceId, all).length >= 2, 10_000);
+      expect(spansOf(llm.traceId, spans).map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["2 GET", "3 chat gpt-4o-mini"]);
+      expect(spansOf(plain.traceId, spans).map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["2 GET", "3 GET"]);
+      const client = spansOf(plain.traceId, spans).find((s) => s.kind === 3)!;
+      expect(runs.get("resp-plain")!.wrapped.traceparents).toEqual([`00-${plain.traceId}-${client.spanId}-01`]);
+    });
+
+    for (const name of NEVER_SENT) {
+      const known = knownCase(runtime.id, `span:${name}`);
+      const test = known ? it.fails : it;
+      test(`a used or locked body: as many CLIENT spans as the bare app sent requests (${name})${known ? ` [known: ${known.id}]` : ""}`, async () => {
+        const { traceId } = traceIds.get(name)!;
+        const spans = spansOf(traceId, await collector.waitForSpans((all) => spansOf(traceId, all).some((s) => s.kind === 2), 10_000));
+        const sentBare = runs.get(name)!.bare.traceparents.length;
+        expect(spans.filter((s) => s.kind === 3).length).toBe(sentBare);
+      });
+    }
+  });
+}
