@@ -43,6 +43,11 @@ abstract class LineParser {
     this.maxSize = max !== undefined && max > 0 ? max : DEFAULT_MAX_SIZE;
   }
 
+  /** Characters held between pushes (the pending line and, for SSE, the pending event): at most `maxSize`. */
+  get buffered(): number {
+    return this.partsLength + this.held();
+  }
+
   /** Feed the next decoded piece; complete events are passed to `onEvent` synchronously. */
   push(text: string, onEvent: (e: SseEvent) => void): void {
     let pos = 0;
@@ -85,6 +90,10 @@ abstract class LineParser {
     this.afterCR = false;
   }
 
+  /** Characters held by the pending event, outside the current line. */
+  protected held(): number {
+    return 0;
+  }
   /** Characters the current line may still take before it overflows. */
   protected abstract budget(): number;
   /** The current line overflowed its budget and is being discarded. */
@@ -136,10 +145,14 @@ abstract class LineParser {
 export class SseParser extends LineParser {
   private eventType: string | undefined = undefined;
   private readonly data: string[] = [];
-  /** Characters held by the current event's data lines. */
+  /** Characters held by the current event: its data values (plus one per joining newline) and type. */
   private eventSize = 0;
   /** An event overflowed: ignore lines until the next blank line. */
   private skipping = false;
+
+  protected held(): number {
+    return this.eventSize;
+  }
 
   protected budget(): number {
     // While skipping, any non-empty line "overflows" so it is never stored.
@@ -167,10 +180,13 @@ export class SseParser extends LineParser {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32 /* one optional space */) value = value.slice(1);
+    // What is kept counts against the event's budget: a value is shorter than its line, so the
+    // event never holds more than maxSize characters.
     if (field === "data") {
       this.data.push(value);
-      this.eventSize += line.length + 1;
+      this.eventSize += value.length + 1;
     } else if (field === "event") {
+      this.eventSize += value.length - (this.eventType?.length ?? 0);
       this.eventType = value;
     }
   }

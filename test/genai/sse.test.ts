@@ -34,6 +34,22 @@ describe("SseParser", () => {
     expect(run(["data: a\r", "", "\ndata: b\n\n"])).toEqual([{ data: "a\nb" }]);
   });
 
+  it("holds at most maxSize characters: data values, their joins and the event type all count", () => {
+    const events: SseEvent[] = [];
+    const on = (e: SseEvent) => events.push(e);
+    // A data line that just fits: its value and join were counted as line + 1 = 5 > 4.
+    const exact = new SseParser({ maxSize: 4 });
+    exact.push("data\r\n", on);
+    expect(exact.buffered).toBe(1);
+    // A long `event:` type was not counted: with it, this event holds 13 + 15 > 20 characters.
+    const typed = new SseParser({ maxSize: 20 });
+    typed.push("event: 0123456789abc\n", on);
+    expect(typed.buffered).toBe(13);
+    typed.push("data: 0123456789abcd\n\ndata: ok\n\n", on);
+    typed.end(on);
+    expect({ events, dropped: typed.dropped, buffered: typed.buffered }).toEqual({ events: [{ data: "ok" }], dropped: 1, buffered: 0 });
+  });
+
   it("ignores comments, id, retry and unknown fields", () => {
     const text = ": keep-alive\n\n:comment\ndata: x\nid: 7\nretry: 100\nfoo: bar\n: more\n\n";
     expect(run([text])).toEqual([{ data: "x" }]);

@@ -1,0 +1,94 @@
+/** Generators and checks shared by the fuzz tests. */
+import fc from "fast-check";
+import { MAX_FACT_LENGTH } from "../../src/genai/json.js";
+import type { ResponseFacts } from "../../src/genai/types.js";
+
+/** Text made of the pieces an event stream is made of, CR/LF/CRLF mixed, BOMs, multi-byte characters. */
+export function streamText(maxTokens = 60): fc.Arbitrary<string> {
+  const token = fc.constantFrom(
+    "data",
+    "data:",
+    "data: ",
+    "event:",
+    "event: ",
+    "id: 7",
+    "retry: 5",
+    ":",
+    " ",
+    "x",
+    "yy",
+    "é",
+    "😀",
+    "\ufeff",
+    "\r",
+    "\n",
+    "\r\n",
+    "\n\n",
+    "{}",
+    '"',
+    "[DONE]",
+    "\t",
+    "\0",
+  );
+  return fc.array(token, { maxLength: maxTokens }).map((t) => t.join(""));
+}
+
+/** Cut offsets (clamped and sorted by `piecesOf`). */
+export function cutsOf(max = 400): fc.Arbitrary<number[]> {
+  return fc.array(fc.nat({ max }), { maxLength: 24 });
+}
+
+export function piecesOf(text: string, cuts: number[]): string[] {
+  const at = [...new Set(cuts.filter((c) => c <= text.length))].sort((a, b) => a - b);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const cut of at) {
+    pieces.push(text.slice(from, cut));
+    from = cut;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
+}
+
+export function bytePiecesOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const at = [...new Set(cuts.filter((c) => c <= bytes.length))].sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let from = 0;
+  for (const cut of at) {
+    pieces.push(bytes.subarray(from, cut));
+    from = cut;
+  }
+  pieces.push(bytes.subarray(from));
+  return pieces;
+}
+
+const KEYS = new Set(["id", "model", "finishReasons", "usage", "error", "serviceTier", "systemFingerprint", "embeddingDimensions", "chunks", "complete"]);
+const USAGE = new Set(["input", "output", "cacheRead", "cacheWrite", "reasoning"]);
+
+const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0 && Number.isFinite(v);
+const isText = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= MAX_FACT_LENGTH;
+
+/** The facts a format may produce: known keys, counts finite non-negative integers, strings non-empty and bounded. Returns what is wrong. */
+export function factProblems(facts: ResponseFacts): string[] {
+  const problems: string[] = [];
+  const bad = (what: string, v: unknown) => problems.push(`${what}: ${JSON.stringify(v)?.slice(0, 80)}`);
+  for (const key of Object.keys(facts)) if (!KEYS.has(key)) bad("unknown key", key);
+  for (const key of ["id", "model", "serviceTier", "systemFingerprint"] as const) {
+    if (key in facts && !isText(facts[key])) bad(key, facts[key]);
+  }
+  if (!Array.isArray(facts.finishReasons) || facts.finishReasons.length > 128) bad("finishReasons", facts.finishReasons);
+  else {
+    for (const [i, r] of facts.finishReasons.entries()) if (r !== undefined && !isText(r)) bad(`finishReasons[${i}]`, r);
+  }
+  if (typeof facts.usage !== "object" || facts.usage === null) bad("usage", facts.usage);
+  else {
+    for (const [key, v] of Object.entries(facts.usage)) if (!USAGE.has(key) || !isCount(v)) bad(`usage.${key}`, v);
+  }
+  if ("error" in facts) {
+    const e = facts.error;
+    if (!e || !isText(e.type) || ("message" in e && !isText(e.message)) || Object.keys(e).some((k) => k !== "type" && k !== "message")) bad("error", e);
+  }
+  if ("embeddingDimensions" in facts && !isCount(facts.embeddingDimensions)) bad("embeddingDimensions", facts.embeddingDimensions);
+  if ("complete" in facts && facts.complete !== true) bad("complete", facts.complete);
+  return problems;
+}
