@@ -115,8 +115,17 @@ abstract class LineParser {
       this.overflow();
       return;
     }
-    this.parts.push(text.slice(from, to));
+    const parts = this.parts;
+    parts.push(text.slice(from, to));
     this.partsLength += length;
+    // A line trickling in a character or two per piece would cost a string and a slot per piece
+    // (~10 bytes per character): join the parts once they average under 16 characters. A join
+    // waits until the line has grown by a sixteenth, so the copying stays linear.
+    if (parts.length > 32 && parts.length * 16 > this.partsLength) {
+      const joined = parts.join("");
+      parts.length = 0;
+      parts.push(joined);
+    }
   }
 
   private finishLine(onEvent: (e: SseEvent) => void): void {

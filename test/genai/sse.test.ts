@@ -106,6 +106,18 @@ describe("SseParser", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("keeps a line trickling in one character at a time in few strings", () => {
+    const parser = new SseParser();
+    const events: SseEvent[] = [];
+    parser.push("data: ", (e) => events.push(e));
+    for (let i = 0; i < 100_000; i++) parser.push(String.fromCharCode(97 + (i % 26)), (e) => events.push(e));
+    // White-box on purpose: one string per piece cost ~10 bytes of heap per buffered character.
+    expect((parser as unknown as { parts: string[] }).parts.length).toBeLessThanOrEqual(100_000 / 16 + 33);
+    expect(parser.buffered).toBe(100_006);
+    parser.push("\n\n", (e) => events.push(e));
+    expect(events).toEqual([{ data: Array.from({ length: 100_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("") }]);
+  });
+
   describe("size bound", () => {
     it("drops an over-long line, counts it, and resumes at the next event", () => {
       const parser = new SseParser({ maxSize: 64 });
