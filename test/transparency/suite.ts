@@ -14,7 +14,8 @@ import { OUTS, PROBES } from "./app.js";
 import { clientRequest, normalize, observeProbe, observeRaw, rawRequest, withoutTraceparent } from "./client.js";
 import { filterPaths, flatten } from "./compare.js";
 import { knownCase, knownPathEntries, knownPaths, NEVER_SENT } from "./known.js";
-import { startUpstream, type Upstream, type UpstreamRequest } from "./upstream.js";
+import { fixtureBytes } from "../support/replay.js";
+import { LLM_STREAM, startUpstream, summarizeBytes, type Upstream, type UpstreamRequest } from "./upstream.js";
 
 export type Variant = "bare" | "wrapped";
 
@@ -132,6 +133,19 @@ export function transparencySuite(runtime: RuntimeUnderTest): void {
         }
       });
     }
+
+    it("the bare run is a working oracle: bodies, redirects, refusals and large streams really went through", () => {
+      const bare = (name: string) => runs.get(name)!.bare.observed as { response: any; upstream: any[] };
+      const sent = (name: string) => bare(name).upstream.map((r) => `${r.method} ${r.path}`);
+      expect(bare("body-string").upstream).toMatchObject([{ method: "POST", path: "/echo", body: summarizeBytes(new TextEncoder().encode("string body ✓")) }]);
+      expect(sent("redirect-307-follow")).toEqual(["POST /echo", "POST /redirect/307"]);
+      expect(sent("redirect-303-follow")).toEqual(["GET /echo", "POST /redirect/303"]);
+      expect(bare("abort-before")).toMatchObject({ response: { doc: { threw: { name: "AbortError" } } }, upstream: [] });
+      expect(bare("used-request")).toMatchObject({ response: { doc: { threw: { ctor: "TypeError" } } }, upstream: [] });
+      expect(bare("out-pass-large").response).toMatchObject({ status: 200, body: { length: 20 * 1024 * 1024 + 17 } });
+      expect(bare("out-large-stream").response).toMatchObject({ status: 200, body: { length: 20 * 1024 * 1024 + 17 } });
+      expect(bare("out-pass-llm").response).toMatchObject({ status: 200, body: summarizeBytes(fixtureBytes(LLM_STREAM)) });
+    });
 
     const spansOf = (traceId: string, spans: DecodedSpan[]) => spans.filter((s) => s.traceId === traceId);
 

@@ -42,7 +42,7 @@ export interface Upstream {
 export const TEXT = "The quick brown fox jumps over the lazy dog. Transparency means byte for byte.\n".repeat(160);
 const GZIP = gzipSync(TEXT);
 const ENCODED: Record<string, Buffer> = { gzip: GZIP, deflate: deflateSync(TEXT), br: brotliCompressSync(TEXT) };
-const LLM_STREAM = "openai/chat-stream-include-usage.sse";
+export const LLM_STREAM = "openai/chat-stream-include-usage.sse";
 const LLM_JSON = "openai/chat-nonstream.json";
 const BLOCK = Buffer.alloc(65536, 0).map((_, i) => (i * 31 + (i >> 8)) & 255);
 const BOUNDARY = "----fixed-boundary-for-comparison";
