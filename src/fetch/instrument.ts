@@ -9,17 +9,18 @@
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, GEN_AI_OPERATION_NAME, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
-import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
+import { type CallRecord, GenAICall, requestAttributes, spanName, streamed } from "../genai/call.js";
 import { type Detected, detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
 import { nowMs } from "../trace/clock.js";
-import { injectTraceContext } from "../trace/propagation.js";
+import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
-import { discardSpan, failSpan, type InstrumentationScope, RecordingSpan } from "../trace/span.js";
+import { failSpan, type InstrumentationScope, RecordingSpan } from "../trace/span.js";
 import { replaceSpan, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
-import { type BodyObserver, watchableBody, watchedResponse } from "./observe-body.js";
+import { type BodyObserver, type BodyOutcome, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
+import { sendWith } from "./send.js";
 
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -92,30 +93,6 @@ export function shouldPropagate(invocation: Invocation, url: URL): boolean {
   return propagateTraceContext;
 }
 
-/**
- * The arguments to send: exactly the caller's, with only `headers` (and, opt-in, `body`)
- * replaced. One rule for every call shape: a Request alone is re-made by the Request
- * constructor (which carries method, body, signal, redirect, `cf`... over); an init is
- * overlaid, never spread when it is not a plain object (a Request passed as init keeps all of
- * its fields behind prototype getters, which a spread would drop: a POST would leave as a GET).
- */
-function rewrite(input: RequestInfo | URL, init: RequestInit | undefined, headers: Headers | undefined, body: string | undefined): FetchArgs {
-  if (!headers && body === undefined) return [input, init];
-  const changes: RequestInit = {};
-  if (headers) changes.headers = headers;
-  if (body !== undefined) changes.body = body;
-  if (init === undefined) return isRequest(input) ? [new Request(input, changes)] : [input, changes];
-  return [input, overlay(init, changes)];
-}
-
-function overlay(init: RequestInit, changes: RequestInit): RequestInit {
-  const proto = Object.getPrototypeOf(init);
-  if (proto === Object.prototype || proto === null) return { ...init, ...changes };
-  return new Proxy(init, {
-    get: (target, key) => (Object.hasOwn(changes, key) ? changes[key as keyof RequestInit] : Reflect.get(target, key, target)),
-  });
-}
-
 /** `stream_options.include_usage` for OpenAI-format streams that lack it (opt-in; changes the request). */
 function withStreamUsage(detected: Detected, request: RequestFacts, body: Record<string, unknown> | undefined): string | undefined {
   if (!body || !request.stream || detected.format.id !== "openai.chat_completions") return undefined;
@@ -141,12 +118,12 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
     return originalFetch(input, init);
   }
   if (!prepared) return originalFetch(input, init);
-  const { span, call, invocation, send, token } = prepared;
+  const { span, call, invocation, extra, newBody, token } = prepared;
   const pipeline = invocation.pipeline;
 
   let response: Response;
   try {
-    response = await context.with(trace.setSpan(ctx, span), () => originalFetch(...send));
+    response = await context.with(trace.setSpan(ctx, span), () => sendWith(originalFetch, input, init, extra, newBody));
   } catch (error) {
     try {
       if (call) call.fail(error, nowMs());
@@ -179,6 +156,17 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
       return response;
     }
     const observer = call.observer(response, nowMs);
+    if (!streamed(response)) {
+      // A whole document: read from a clone meanwhile; the app gets the response itself, untouched.
+      readWhole(
+        response.clone().body!,
+        observer,
+        pipeline.config.limits.maxJsonBodyBytes,
+        () => invocation.release(token),
+        () => pipeline.selfError(),
+      );
+      return response;
+    }
     const released: BodyObserver = {
       chunk: observer.chunk,
       end(outcome, error) {
@@ -195,6 +183,46 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
     invocation.release(token);
     return response;
   }
+}
+
+/**
+ * Read a body to its end (or `maxBytes`, then let go of it) into `observer`, off the app's path.
+ * `done` runs last, whatever happens.
+ */
+function readWhole(
+  body: ReadableStream<Uint8Array>,
+  observer: BodyObserver,
+  maxBytes: number,
+  done: () => void,
+  onError: (error: unknown) => void,
+): void {
+  const reader = body.getReader();
+  let size = 0;
+  const end = (outcome: BodyOutcome, error?: unknown) => {
+    try {
+      observer.end(outcome, error);
+    } finally {
+      done();
+    }
+  };
+  const next = (): void => {
+    reader
+      .read()
+      .then(
+        (result) => {
+          if (result.done) return end("done");
+          size += result.value.byteLength;
+          observer.chunk?.(result.value);
+          if (size <= maxBytes) return next();
+          // Past the limit the observer keeps nothing: stop pulling (the app's branch is unaffected).
+          reader.cancel().catch(() => {});
+          end("done");
+        },
+        (error) => end("error", error),
+      )
+      .catch(onError);
+  };
+  next();
 }
 
 /**
@@ -231,9 +259,8 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
   const httpAttributes = clientAttributes(method, url, pipeline.config.urlPolicy);
   const httpSpan = () =>
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
-  if (!detected) return finishPrepare(input, init, invocation, view, httpSpan(), undefined, undefined);
+  if (!detected) return held(invocation, view.url, httpSpan(), undefined, undefined);
 
-  invocation.madeLLMCall = true;
   const request = detected.format.request(body, url);
   request.model ??= modelFromPath(url);
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
@@ -250,7 +277,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
       }
       attempt.end(record.endMs);
     });
-    return finishPrepare(input, init, invocation, view, attempt, call, undefined);
+    return held(invocation, view.url, attempt, call, undefined);
   }
   const newBody = pipeline.config.addStreamUsage ? withStreamUsage(detected, request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
@@ -260,35 +287,15 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
     ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), options)
     : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope);
   const call = newCall(span, (record) => invocation.recordCall(record));
-  return finishPrepare(input, init, invocation, view, span, call, newBody);
+  return held(invocation, view.url, span, call, newBody);
 }
 
-/** Inject trace context, rebuild the arguments, and hold the invocation open for this call. */
-function finishPrepare(
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  invocation: Invocation,
-  view: RequestView,
-  span: Span,
-  call: GenAICall | undefined,
-  newBody: string | undefined,
-) {
-  let outHeaders: Headers | undefined;
-  if (shouldPropagate(invocation, view.url)) {
-    outHeaders = view.headers;
-    injectTraceContext(outHeaders, span.spanContext());
-  }
-  let send: FetchArgs;
-  try {
-    send = rewrite(input, init, outHeaders, newBody);
-  } catch {
-    // The request cannot be rebuilt with our header: send the original, untraced.
-    discardSpan(span);
-    return undefined;
-  }
+/** The trace-context headers to send (where allowed), with the invocation held open for this call. */
+function held(invocation: Invocation, url: URL, span: Span, call: GenAICall | undefined, newBody: string | undefined) {
+  const extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
   const token = call ?? {};
   invocation.hold(token);
-  return { span, call, invocation, token, send };
+  return { span, call, invocation, token, extra, newBody };
 }
 
 const INSTALLED = Symbol.for("otel-genai-edge.fetch");

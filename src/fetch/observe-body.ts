@@ -37,6 +37,15 @@ export function observeBody(
   observer: BodyObserver,
   onObserverError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
+  // A byte stream (BYOB readers work) exactly when the original is one: some runtimes' fetch
+  // bodies are, some are not, and the app must find the same.
+  let bytes = false;
+  try {
+    body.getReader({ mode: "byob" }).releaseLock();
+    bytes = true;
+  } catch {
+    // not a byte stream
+  }
   const reader = body.getReader();
   const ends: BodyObserver["end"][] = [observer.end];
   let ended = false;
@@ -56,7 +65,7 @@ export function observeBody(
   };
 
   const source: UnderlyingByteSource = {
-    type: "bytes",
+    type: bytes ? "bytes" : (undefined as unknown as "bytes"),
     async pull(controller) {
       let result: ReadableStreamReadResult<Uint8Array>;
       for (;;) {
@@ -68,13 +77,13 @@ export function observeBody(
           return;
         }
         // A byte stream refuses empty chunks: read on instead (a consumer cannot tell them apart).
-        if (result.done || result.value.byteLength > 0) break;
+        if (result.done || !bytes || result.value.byteLength > 0) break;
       }
       if (result.done) {
         // The consumer hears of the end first; our parsing and any flush it triggers come after.
         controller.close();
         // A pending BYOB read is answered with zero bytes once the stream is closed.
-        controller.byobRequest?.respond(0);
+        if (bytes) controller.byobRequest?.respond(0);
         queueMicrotask(() => finish("done"));
         return;
       }
@@ -99,7 +108,7 @@ export function observeBody(
       return reader.cancel(reason);
     },
   };
-  const stream = new ReadableStream(source) as ReadableStream<Uint8Array>;
+  const stream = new ReadableStream(source, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
   listeners.set(stream, ends);
   return stream;
 }
@@ -110,10 +119,24 @@ export function watchableBody(response: Response): ReadableStream<Uint8Array> | 
   return response.body;
 }
 
-/** Fields a Response built from a stream would lose: kept as the original had them. */
-function keepIdentity(copy: Response, original: Response): Response {
-  // `headers` too: a fetched response's headers are immutable, a new Response's are not.
-  for (const key of ["url", "redirected", "type", "headers"] as const) {
+/** Responses this module made: their body is ours to look at (touching another's body can change how the runtime sends it). */
+const made = new WeakSet<Response>();
+
+export function isWatchedResponse(response: Response): boolean {
+  return made.has(response);
+}
+
+const IDENTITY = ["url", "redirected", "type", "headers"] as const;
+
+/**
+ * Give `copy` the fields of `original` a Response built from a stream would lose. `headers` too:
+ * a fetched response's headers are immutable, a new Response's are not. For a clone, only what
+ * the runtime's own clone would carry: a field a runtime set on the instance (edge-runtime's
+ * `url`) is not.
+ */
+function keepIdentity(copy: Response, original: Response, forClone = false): Response {
+  for (const key of IDENTITY) {
+    if (forClone && Object.hasOwn(original, key)) continue;
     try {
       Object.defineProperty(copy, key, { value: original[key], configurable: true });
     } catch {
@@ -141,12 +164,13 @@ export function watchedResponse(
   const clone = wrapped.clone;
   try {
     Object.defineProperty(wrapped, "clone", {
-      value: () => keepIdentity(clone.call(wrapped), response),
+      value: () => keepIdentity(clone.call(wrapped), response, true),
       configurable: true,
       writable: true,
     });
   } catch {
     // keep the native clone
   }
+  made.add(wrapped);
   return keepIdentity(wrapped, response);
 }

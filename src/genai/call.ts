@@ -39,6 +39,11 @@ export interface CallRecord {
   endMs: number;
 }
 
+/** A response whose events are read as they pass (server-sent events), not as one whole document. */
+export function streamed(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").includes("text/event-stream");
+}
+
 export function spanName(request: RequestFacts): string {
   return request.model ? `${request.operation} ${request.model}` : request.operation;
 }
@@ -105,9 +110,7 @@ export class GenAICall {
   observer(response: Response, now: () => number): BodyObserver {
     this.status = response.status;
     this.responseMs = now();
-    const contentType = response.headers.get("content-type") ?? "";
-    if (contentType.includes("text/event-stream")) return this.sseObserver(now);
-    return this.jsonObserver(now);
+    return streamed(response) ? this.sseObserver(now) : this.jsonObserver(now);
   }
 
   private sseObserver(now: () => number): BodyObserver {

@@ -9,7 +9,7 @@ import { ERROR_TYPE, FAAS_COLDSTART, FAAS_TRIGGER, HTTP_RESPONSE_STATUS_CODE, HT
 import { type Config, type EnvSource, type ResolvedConfig, resolveConfig } from "../config.js";
 import { installGlobalFetch } from "../fetch/instrument.js";
 import { serverAttributes } from "../fetch/http.js";
-import { alsoOnEnd, type BodyOutcome, watchableBody, watchedResponse } from "../fetch/observe-body.js";
+import { alsoOnEnd, type BodyOutcome, isWatchedResponse, watchableBody, watchedResponse } from "../fetch/observe-body.js";
 import { warnOnce } from "../diag.js";
 import { isOwnExport } from "../exporter/otlp-http.js";
 import { Pipeline } from "../pipeline.js";
@@ -157,10 +157,10 @@ export async function handleRequest(
 /**
  * End the SERVER span with the response, touching the response only when it must be watched.
  * A response is handed back as is (same object: Content-Length, encoding mode, body speed
- * untouched) and the span ends now, unless it streams an unknown length of unencoded text an
- * LLM may still be feeding: an event stream or NDJSON, or any length-less body once this
- * invocation made an LLM call (the AI SDK's transformed streams). Then the span, and the flush,
- * wait for its end. An LLM stream we already watch is passed through and ended with.
+ * untouched) and the span ends now, unless it streams LLM output: an LLM stream we already
+ * watch (passed through: the span ends with it, no second wrapper), or an event stream, NDJSON
+ * or an AI SDK stream of unknown length, which is watched to its end. Nothing else is even
+ * looked at: reading `response.body` alone makes some runtimes send a string body chunked.
  */
 function endWithResponse(invocation: Invocation, root: Span, response: Response): Response {
   root.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
@@ -172,11 +172,6 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
     root.end();
     invocation.responseFinished();
   };
-  const body = watchableBody(response);
-  if (!body) {
-    finish();
-    return response;
-  }
   const end = (outcome: BodyOutcome, error?: unknown) => {
     if (outcome === "error") {
       root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");
@@ -184,9 +179,10 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
     }
     finish();
   };
-  // The body is an upstream stream we already watch (an LLM stream passed through): end with it.
-  if (alsoOnEnd(body, end)) return response;
-  if (!streamsLLMOutput(response, invocation)) {
+  const watched = isWatchedResponse(response);
+  const body = watched || streamsLLMOutput(response.headers) ? watchableBody(response) : null;
+  if (body && alsoOnEnd(body, end)) return response;
+  if (!body || watched || response.bodyUsed || body.locked) {
     finish();
     return response;
   }
@@ -195,11 +191,9 @@ function endWithResponse(invocation: Invocation, root: Span, response: Response)
 
 const STREAMING_TYPES = /^\s*(text\/event-stream|application\/(x-)?ndjson|application\/jsonl)/i;
 
-function streamsLLMOutput(response: Response, invocation: Invocation): boolean {
-  const headers = response.headers;
-  if (headers.has("content-length") || headers.has("content-encoding") || response.bodyUsed || response.body?.locked) return false;
+function streamsLLMOutput(headers: Headers): boolean {
+  if (headers.has("content-length") || headers.has("content-encoding")) return false;
   return (
-    invocation.madeLLMCall ||
     STREAMING_TYPES.test(headers.get("content-type") ?? "") ||
     // The AI SDK's stream protocols, whatever their content type.
     headers.has("x-vercel-ai-ui-message-stream") ||

@@ -45,8 +45,6 @@ export class Invocation implements SpanSink {
   droppedCalls = 0;
   /** Trace context for children of this invocation (the root span's, or the incoming one when unsampled). */
   parentContext: SpanContext | undefined;
-  /** An LLM call was recognised in this invocation (its output may still feed the response). */
-  madeLLMCall = false;
   /** Spans and other work (a GenAI stream of an unsampled trace) still under way. */
   private readonly open = new Set<object>();
   private responseEnded = false;

@@ -45,9 +45,15 @@ export function extractTraceContext(headers: Headers): SpanContext | undefined {
   };
 }
 
-export function injectTraceContext(headers: Headers, span: SpanContext): void {
+/** `traceparent` (and the `tracestate` carried through) for a span, as header pairs. */
+export function traceHeaders(span: SpanContext): [string, string][] {
   const flags = (span.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, "0");
-  headers.set("traceparent", `00-${span.traceId}-${span.spanId}-${flags}`);
+  const out: [string, string][] = [["traceparent", `00-${span.traceId}-${span.spanId}-${flags}`]];
   const state = span.traceState?.serialize();
-  if (state) headers.set("tracestate", state);
+  if (state) out.push(["tracestate", state]);
+  return out;
+}
+
+export function injectTraceContext(headers: Headers, span: SpanContext): void {
+  for (const [name, value] of traceHeaders(span)) headers.set(name, value);
 }

@@ -179,12 +179,6 @@ export class RecordingSpan implements Span {
   }
 }
 
-/** End a span that must leave no trace (it recorded nothing that happened). */
-export function discardSpan(span: Span): void {
-  if (span instanceof RecordingSpan) span.unexported = true;
-  span.end();
-}
-
 /**
  * Record a failure on a span: the exception event, `error.type` (its name) and ERROR status.
  * Message and stack pass the text scrubber: runtimes put URLs (with their credentials) in them.

@@ -141,6 +141,8 @@ describe("withTracing without any waitUntil (in this Node process)", () => {
               else controller.enqueue(chunk);
             },
           }).pipeThrough(new TextEncoderStream()),
+          // An event stream is watched to its end (a body that is not streaming LLM output is not).
+          { headers: { "content-type": "text/event-stream" } },
         ),
       { endpoint: collector.url, serviceName: "flush-test" },
     );
