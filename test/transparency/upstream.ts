@@ -78,16 +78,19 @@ async function write(res: ServerResponse, chunk: Uint8Array): Promise<boolean> {
 }
 
 /**
- * A chunked body is sent in pieces with a pause (150 ms) after the first, so it is not complete
- * when the app gets the headers (Bun sends a body it already holds whole with a length).
+ * Streamed bodies (chunked, SSE, the LLM stream) pause after their first piece, so they are
+ * not complete when the app hands them on: Bun sends a fetched body it already holds whole with
+ * a Content-Length, and whether it does would depend on the machine's load.
  */
+const FIRST_PAUSE_MS = 150;
+
 async function sendBytes(res: ServerResponse, n: number, chunked: boolean, head: boolean): Promise<void> {
   res.writeHead(200, { "content-type": "application/octet-stream", ...(chunked ? {} : { "content-length": n }) });
   if (head) return void res.end();
   const piece = chunked ? Math.min(BLOCK.length, Math.ceil(n / 3)) : BLOCK.length;
   for (let sent = 0; sent < n; sent += piece) {
     if (!(await write(res, BLOCK.subarray(0, Math.min(piece, n - sent))))) return;
-    if (chunked && sent === 0) await sleep(150);
+    if (chunked && sent === 0) await sleep(FIRST_PAUSE_MS);
   }
   res.end();
 }
@@ -144,7 +147,7 @@ async function respond(route: string, query: URLSearchParams, token: string, req
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       for (let i = 0; i < 5; i++) {
         if (!(await write(res, Buffer.from(`id: ${i}\ndata: {"n":${i}}\n\n`)))) return;
-        await sleep(2);
+        await sleep(i === 0 ? FIRST_PAUSE_MS : 2);
       }
       return void res.end("event: done\ndata: [DONE]\n\n");
     case "v1": {
@@ -156,9 +159,9 @@ async function respond(route: string, query: URLSearchParams, token: string, req
       }
       if (!stream) return void res.writeHead(200, { "content-type": "application/json" }).end(fixtureBytes(LLM_JSON));
       res.writeHead(200, { "content-type": "text/event-stream" });
-      for (const chunk of fixtureChunks(LLM_STREAM)) {
+      for (const [i, chunk] of fixtureChunks(LLM_STREAM).entries()) {
         if (!(await write(res, chunk))) return;
-        await sleep(1);
+        await sleep(i === 0 ? FIRST_PAUSE_MS : 1);
       }
       return void res.end();
     }
