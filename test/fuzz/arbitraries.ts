@@ -92,3 +92,9 @@ export function factProblems(facts: ResponseFacts): string[] {
   if ("complete" in facts && facts.complete !== true) bad("complete", facts.complete);
   return problems;
 }
+
+/** Any UTF-16 text (lone surrogates, NUL, BOMs, CR/LF), cheaper to generate than fc.string({unit: "binary"}). */
+export function utf16(maxLength = 200): fc.Arbitrary<string> {
+  const unit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.constantFrom(0x0d, 0x0a, 0xfeff, 0xd83d, 0xde00), fc.integer({ min: 0, max: 0xffff }));
+  return fc.array(unit, { maxLength }).map((codes) => String.fromCharCode(...codes));
+}
