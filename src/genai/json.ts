@@ -110,5 +110,6 @@ export function nonEmptyText(keys: string[]): string {
 
 /** Matches wherever an event might carry a fact: any of the patterns, or an escape that could hide one. */
 export function guard(patterns: string[]): RegExp {
-  return new RegExp([...patterns, "\\\\u00[5-7]"].join("|"));
+  // A real escape: `\u` after an even run of backslashes (`\\u0075` is a backslash and text).
+  return new RegExp([...patterns, String.raw`(?<!\\)(?:\\\\)*\\u00[5-7]`].join("|"));
 }
