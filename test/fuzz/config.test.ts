@@ -1,0 +1,162 @@
+/**
+ * Fuzzing configuration with arbitrary environment bags and explicit objects. Only the contract
+ * is tested (config.ts is being reworked): nothing throws, and every resolved field has its
+ * documented type, with numbers finite and in range.
+ */
+import { DiagLogLevel, diag } from "@opentelemetry/api";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PROFILES } from "../../src/attributes.js";
+import { DEFAULT_LIMITS, type ResolvedConfig, resolveConfig } from "../../src/config.js";
+import { parseKeyValueList } from "../../src/config-values.js";
+import { utf16 } from "./arbitraries.js";
+
+beforeAll(() => {
+  // Bad values are warned about; keep the fuzz output readable.
+  const quiet = () => {};
+  diag.setLogger({ error: quiet, warn: quiet, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.ALL);
+});
+
+const ENV_KEYS = [
+  "OTEL_SERVICE_NAME",
+  "OTEL_SERVICE_VERSION",
+  "OTEL_RESOURCE_ATTRIBUTES",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "OTEL_EXPORTER_OTLP_TIMEOUT",
+  "OTEL_TRACES_SAMPLER",
+  "OTEL_TRACES_SAMPLER_ARG",
+  "OTEL_TRACES_EXPORTER",
+  "OTEL_METRICS_EXPORTER",
+  "OTEL_SDK_DISABLED",
+  "OTEL_SEMCONV_STABILITY_OPT_IN",
+  "OTEL_LOG_LEVEL",
+];
+const tricky = fc.constantFrom(
+  "",
+  " ",
+  "0",
+  "-1",
+  "1e309",
+  "NaN",
+  "Infinity",
+  "0.5",
+  "2",
+  "true",
+  "FALSE",
+  "none",
+  "otlp",
+  "traceidratio",
+  "http://collector:4318",
+  "https://x.example/v1/traces/",
+  "ftp://x",
+  "not a url",
+  "a=b,c=%ZZ,=x,k=v%0A,__proto__=1",
+  "service.name=svc",
+  "gen_ai_latest_experimental",
+  "debug",
+);
+const envValue = fc.oneof({ weight: 4, arbitrary: tricky }, fc.string({ maxLength: 30 }), fc.double(), fc.boolean(), fc.anything({ maxDepth: 1 }));
+const env = fc.oneof(
+  fc.dictionary(fc.constantFrom(...ENV_KEYS), envValue),
+  fc.dictionary(fc.string({ maxLength: 12 }), fc.anything({ maxDepth: 1 })),
+  fc.constantFrom(undefined, {}),
+);
+const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "sampler", "samplerRatio", "disabled", "metrics", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams"];
+const explicit = fc.oneof(
+  fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(envValue, fc.double(), fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(envValue, fc.double())))),
+  fc.anything({ maxDepth: 2 }),
+);
+
+const finite = (v: unknown, min: number, open = false) => typeof v === "number" && Number.isFinite(v) && (open ? v > min : v >= min);
+const isRecordOf = (v: unknown, ok: (x: unknown) => boolean) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every(ok);
+const httpUrl = (v: unknown) => v === undefined || (typeof v === "string" && /^https?:$/.test(new URL(v).protocol));
+const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
+
+const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
+  serviceName: nonEmpty,
+  serviceVersion: (v) => v === undefined || nonEmpty(v),
+  resourceAttributes: (v) => isRecordOf(v, (x) => typeof x === "string" || typeof x === "boolean" || finite(x, -Infinity)),
+  tracesUrl: httpUrl,
+  metricsUrl: httpUrl,
+  headers: (v) => isRecordOf(v, (x) => typeof x === "string"),
+  timeoutMs: (v) => finite(v, 0, true),
+  sampler: (v) => ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"].includes(v as string),
+  samplerRatio: (v) => finite(v, 0) && (v as number) <= 1,
+  disabled: (v) => typeof v === "boolean",
+  metrics: (v) => typeof v === "boolean",
+  semconv: (v) => typeof v === "string" && Object.hasOwn(PROFILES, v),
+  acceptTraceContext: (v) => typeof v === "boolean",
+  propagateTraceContext: (v) => typeof v === "boolean" || typeof v === "function",
+  excludePropagationHosts: (v) => Array.isArray(v) && v.every((h) => typeof h === "string"),
+  providers: (v) => isRecordOf(v, nonEmpty),
+  addStreamUsage: (v) => typeof v === "boolean",
+  routeFor: (v) => v === undefined || typeof v === "function",
+  urlPolicy: (v) => typeof v === "object" && v !== null,
+  sdkSpans: (v) => v === "replace" || v === "keep",
+  flushGraceMs: (v) => finite(v, 0),
+  flushDeadlineMs: (v) => finite(v, 0, true),
+  limits: (v) => isRecordOf(v, (x) => finite(x, 0, true)) && Object.keys(DEFAULT_LIMITS).every((k) => k in (v as object)),
+  prices: (v) => isRecordOf(v, (p) => isRecordOf(p, (x) => x === undefined || finite(x, 0)) && finite((p as { input: unknown }).input, 0) && finite((p as { output: unknown }).output, 0)),
+};
+
+function breaches(config: ResolvedConfig): string[] {
+  const out: string[] = [];
+  for (const [key, ok] of Object.entries(CONTRACT)) {
+    const v = (config as unknown as Record<string, unknown>)[key];
+    let valid = false;
+    try {
+      valid = ok(v);
+    } catch {}
+    if (!valid) out.push(`${key}: ${typeof v === "function" ? "function" : JSON.stringify(v)}`);
+  }
+  return out;
+}
+
+describe("resolveConfig", () => {
+  it("never throws and resolves every field to its documented type, whatever env and config hold", () => {
+    fc.assert(
+      fc.property(env, fc.option(explicit, { nil: undefined }), (e, c) => {
+        const config = resolveConfig(e as Record<string, unknown> | undefined, c as never);
+        expect(breaches(config)).toEqual([]);
+      }),
+      { numRuns: 600 },
+    );
+  });
+});
+
+describe("parseKeyValueList", () => {
+  it("never throws and returns string values under non-empty keys", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), utf16(), tricky), (value) => {
+        const out = parseKeyValueList(value);
+        expect(Object.entries(out).every(([k, v]) => k.length > 0 && typeof v === "string")).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads back a list of token keys and percent-encoded values", () => {
+    const key = fc.oneof(fc.stringMatching(/^[!#$%&'*+.^_`|~\w-]{1,12}$/), fc.constantFrom("constructor", "toString", "hasOwnProperty"));
+    const value = fc.string({ maxLength: 12 }).filter((v) => !/[\r\n\0]/.test(v));
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 5 }), (entries) => {
+        const list = Object.entries(entries)
+          .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+          .join(",");
+        expect(parseKeyValueList(list)).toEqual(entries);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// Known, reported to the owner of src/config-values.ts: entries are assigned into a plain object,
+// so a `__proto__` key is lost (and, in `entries()`, an object value under it becomes the
+// record's prototype). Flip to `it` when fixed.
+it.fails("parseKeyValueList keeps a __proto__ key", () => {
+  expect(parseKeyValueList("__proto__=x")).toEqual({ ["__proto__"]: "x" });
+});
