@@ -35,10 +35,20 @@ interface RequestView {
 
 const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
 
-/** A body the runtime will refuse (already read, or locked by a reader): the fetch fails before anything is sent. */
+/**
+ * A body the runtime will refuse before sending anything: already read, or (a plain init's
+ * stream) locked by a reader. A Request's `body` is not looked at here: reading that getter turns
+ * a string body into a stream in some runtimes, which then send it chunked.
+ */
 function unusable(value: unknown): boolean {
+  if (isRequest(value)) return value.bodyUsed;
   const body = (value as { body?: unknown } | undefined)?.body;
-  return (isRequest(value) && value.bodyUsed) || (body instanceof ReadableStream && body.locked);
+  return body instanceof ReadableStream && body.locked;
+}
+
+/** After a failed call: a Request body the app had locked, so nothing was sent (bare fails the same way). */
+function neverSent(input: unknown, init: unknown): boolean {
+  return [input, init].some((r) => isRequest(r) && !r.bodyUsed && r.body?.locked === true);
 }
 
 async function viewRequest(input: RequestInfo | URL, init: RequestInit | undefined, maxBytes: number): Promise<RequestView | undefined> {
@@ -57,11 +67,11 @@ async function viewRequest(input: RequestInfo | URL, init: RequestInit | undefin
       if (body.length <= maxBytes) bodyText = body;
     } else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
       if (body.byteLength <= maxBytes) bodyText = new TextDecoder().decode(body);
-    } else if (source?.body) {
+    } else if (source) {
       // A Request carrying its body: read a clone only when its declared size is small enough
       // to be a prompt (a streamed upload of unknown size is never buffered).
       const length = Number(source.headers.get("content-length"));
-      if (length > 0 && length <= maxBytes) bodyText = await source.clone().text();
+      if (length > 0 && length <= maxBytes && source.body && !source.body.locked) bodyText = await source.clone().text();
     }
   }
   return { url, method, headers, bodyText };
@@ -126,7 +136,11 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
     response = await context.with(trace.setSpan(ctx, span), () => sendWith(originalFetch, input, init, extra, newBody));
   } catch (error) {
     try {
-      if (call) call.fail(error, nowMs());
+      if (neverSent(input, init)) {
+        // Not a call that happened: no span, no metrics.
+        if (span instanceof RecordingSpan) span.unexported = true;
+        span.end();
+      } else if (call) call.fail(error, nowMs());
       else {
         failSpan(span, error);
         span.end();
