@@ -194,7 +194,11 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
     return watchedResponse(response, body, released, () => pipeline.selfError());
   } catch {
     pipeline.selfError();
-    invocation.release(token);
+    try {
+      call?.endWithoutBody(response, nowMs());
+    } finally {
+      invocation.release(token);
+    }
     return response;
   }
 }
