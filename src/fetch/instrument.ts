@@ -196,9 +196,10 @@ export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions =
     pipeline.selfError();
     try {
       call?.endWithoutBody(response, nowMs());
-    } finally {
-      invocation.release(token);
+    } catch {
+      // already counted
     }
+    invocation.release(token);
     return response;
   }
 }
