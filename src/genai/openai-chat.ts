@@ -59,16 +59,23 @@ function foldUsage(u: Obj, usage: Usage): void {
 }
 
 /**
- * Top-level fields common to a whole response and to each streamed chunk. A stream repeats its
- * id, model, tier and fingerprint in every chunk: the first non-empty value is kept (Azure's
- * prompt-filter chunk carries `id: ""` and `model: ""`), so later chunks need not be parsed to
- * learn them (see the fast path).
+ * What a stream repeats in every chunk, as [wire name, fact]. The first non-empty value is kept
+ * (Azure's prompt-filter chunk carries `id: ""` and `model: ""`), so later chunks need not be
+ * parsed to learn it (see the fast path).
  */
+const IDENTITY = [
+  ["id", "id"],
+  ["model", "model"],
+  ["service_tier", "serviceTier"],
+  ["system_fingerprint", "systemFingerprint"],
+] as const;
+
+/** Top-level fields common to a whole response and to each streamed chunk. */
 function foldCommon(body: Obj, facts: ResponseFacts): void {
-  if (facts.id === undefined) setFact(facts, "id", fact(body.id));
-  if (facts.model === undefined) setFact(facts, "model", fact(body.model));
-  if (facts.serviceTier === undefined) setFact(facts, "serviceTier", fact(body.service_tier));
-  if (facts.systemFingerprint === undefined) setFact(facts, "systemFingerprint", fact(body.system_fingerprint));
+  for (const [key, name] of IDENTITY) {
+    const value = facts[name] === undefined ? fact(body[key]) : undefined;
+    if (value !== undefined) facts[name] = value;
+  }
   const usage = obj(body.usage);
   if (usage) foldUsage(usage, facts.usage);
   // Groq reports streaming usage only here, on the last chunk.
@@ -76,10 +83,6 @@ function foldCommon(body: Obj, facts: ResponseFacts): void {
   if (groqUsage) foldUsage(groqUsage, facts.usage);
   const error = obj(body.error);
   if (error && !facts.error) facts.error = openaiError(error);
-}
-
-function setFact(facts: ResponseFacts, key: "id" | "model" | "serviceTier" | "systemFingerprint", value: string | undefined): void {
-  if (value !== undefined) facts[key] = value;
 }
 
 /**
@@ -118,24 +121,14 @@ function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
 // The fast path (see json.ts). Output: a non-empty text field of a delta.
 const OUTPUT = new RegExp(nonEmptyText(["content", "refusal", "reasoning", "reasoning_content", "arguments"]));
 // Might carry a fact: usage (also Groq's `x_groq.usage`), an error, a finish reason, or an
-// identity field not known yet; one guard per combination of known identity fields.
-const IDENTITY = ["id", "model", "service_tier", "system_fingerprint"];
+// identity field not known yet; one guard per set of unknown identity fields.
 const guards: RegExp[] = [];
 
 function guardFor(facts: ResponseFacts): RegExp {
-  const unknown =
-    (facts.id === undefined ? 1 : 0) |
-    (facts.model === undefined ? 2 : 0) |
-    (facts.serviceTier === undefined ? 4 : 0) |
-    (facts.systemFingerprint === undefined ? 8 : 0);
-  let g = guards[unknown];
-  if (g === undefined) {
-    const keys = IDENTITY.filter((_, i) => unknown & (1 << i));
-    const patterns = [notNull(["finish_reason", "usage", "error"])];
-    if (keys.length > 0) patterns.push(nonEmptyText(keys));
-    guards[unknown] = g = guard(patterns);
-  }
-  return g;
+  let unknown = 0;
+  for (let i = 0; i < IDENTITY.length; i++) if (facts[IDENTITY[i][1]] === undefined) unknown |= 1 << i;
+  // Built once per set: the right side runs only when the entry is missing.
+  return (guards[unknown] ??= guard([notNull(["finish_reason", "usage", "error"]), ...IDENTITY.filter((_, i) => unknown & (1 << i)).map(([key]) => nonEmptyText([key]))]));
 }
 
 export const openaiChat: ProviderFormat = {
