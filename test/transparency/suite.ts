@@ -149,7 +149,7 @@ export function transparencySuite(runtime: RuntimeUnderTest): void {
 
     const spansOf = (traceId: string, spans: DecodedSpan[]) => spans.filter((s) => s.traceId === traceId);
 
-    it("the wrapped app really ran the instrumentation: SERVER spans, an LLM span, traceparent injected", async () => {
+    it("the wrapped app really ran the instrumentation: SERVER spans, an LLM span, traceparent injected into every request", async () => {
       const llm = traceIds.get("body-llm-string")!;
       const plain = traceIds.get("resp-plain")!;
       const spans = await collector.waitForSpans((all) => spansOf(llm.traceId, all).length >= 2 && spansOf(plain.traceId, all).length >= 2, 10_000);
@@ -157,6 +157,12 @@ export function transparencySuite(runtime: RuntimeUnderTest): void {
       expect(spansOf(plain.traceId, spans).map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["2 GET", "3 GET"]);
       const client = spansOf(plain.traceId, spans).find((s) => s.kind === 3)!;
       expect(runs.get("resp-plain")!.wrapped.traceparents).toEqual([`00-${plain.traceId}-${client.spanId}-01`]);
+      // Every request the wrapped app sent carried its case's trace, from a span of ours (not the client's).
+      for (const name of CASES) {
+        const { traceId, parentId } = traceIds.get(name)!;
+        const injected = new RegExp(`^00-${traceId}-(?!${parentId})[0-9a-f]{16}-01$`);
+        for (const traceparent of runs.get(name)!.wrapped.traceparents) expect({ name, traceparent }).toEqual({ name, traceparent: expect.stringMatching(injected) });
+      }
     });
 
     for (const name of NEVER_SENT) {
