@@ -31,6 +31,13 @@ export interface Known {
  */
 export const KNOWN: Known[] = [
   {
+    id: "fetch-function-shape",
+    finding:
+      "the patched global fetch is an ordinary function: named 'fetch2' once bundled by esbuild (which renames the source's `function fetch`), length 2 (native: 0 in workerd and Deno, 1 in Node and Bun), with an own `prototype` (native fetch has none)",
+    runtimes: "all",
+    cases: ["fetch-function-shape"],
+  },
+  {
     id: "deno-request-body-touched",
     finding:
       "Deno: the wrapper reads request.body (its used/locked check, the LLM prompt) of a Request passed to fetch; in Deno that alone turns a string body into a stream, so it leaves chunked instead of with Content-Length",

@@ -151,4 +151,42 @@ export const REQUEST_PROBES: Record<string, Probe> = {
   "headers-baggage": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "x-keep": "1", baggage: "k=v" } })),
   "query-credentials": async (c) => observeResponse(await fetch(`${c.up}/echo?key=secret&token=t&q=a%20b#frag`)),
   "userinfo-url": async (c) => observeResponse(await fetch(c.up.replace("http://", "http://user:pass@") + "/echo")),
+
+  // ---- the app's own objects after the call: nothing of ours may stay on them
+  "after-headers-object": async (c) => {
+    const headers = new Headers({ "x-a": "1", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+    const pending = fetch(`${c.up}/echo`, { headers });
+    const during = [...headers];
+    await (await pending).arrayBuffer();
+    return { during, after: [...headers] };
+  },
+  "after-request-object": async (c) => {
+    const request = new Request(`${c.up}/echo`, post("x", { headers: { "x-a": "1" } }));
+    await (await fetch(request)).arrayBuffer();
+    return { headers: [...request.headers], bodyUsed: request.bodyUsed };
+  },
+  "after-init-object": async (c) => {
+    const init = { method: "POST", headers: { "x-a": "1" }, body: "x" };
+    await (await fetch(`${c.up}/echo`, init)).arrayBuffer();
+    return JSON.parse(JSON.stringify(init));
+  },
+  "after-init-stream": async (c) => {
+    const stream = twoPartStream();
+    await (await fetch(`${c.up}/echo`, post(stream))).arrayBuffer();
+    return { locked: stream.locked };
+  },
+  "after-incoming-headers": async (c) => {
+    await (await fetch(`${c.up}/echo`, { headers: c.request.headers })).arrayBuffer();
+    return [...c.request.headers].filter(([name]) => name.startsWith("trace") || name.startsWith("x-"));
+  },
+  "fetch-function-shape": async () => ({
+    name: fetch.name,
+    length: fetch.length,
+    ownKeys: Object.getOwnPropertyNames(fetch).sort(),
+    isGlobal: globalThis.fetch === fetch,
+  }),
+  "response-instance": async (c) => {
+    const response = await fetch(`${c.up}/bytes?n=10`);
+    return { isResponse: response instanceof Response, ctor: response.constructor.name, tag: Object.prototype.toString.call(response) };
+  },
 };
