@@ -31,7 +31,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
  * entry is skipped with a warning naming its key, never its value (headers carry secrets).
  */
 export function parseKeyValueList(value: string | undefined, label = "list"): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   let n = 0;
   for (const part of value?.split(",") ?? []) {
     n++;
@@ -98,7 +98,7 @@ export const isObject = (v: unknown): v is Record<string, unknown> => typeof v =
 
 /** The valid entries of an explicit record; an invalid entry is dropped with a warning. */
 export function entries<T>(field: string, value: unknown, parse: Parse<T>, secret = false): Record<string, T> {
-  const out: Record<string, T> = {};
+  const out: Record<string, T> = Object.create(null);
   if (value === undefined) return out;
   if (!isObject(value)) {
     warn(`config.${field}=${show(value)} is not an object: ignored`);

@@ -7,7 +7,7 @@ import type { Usage } from "../genai/types.js";
 
 export function costOf(prices: Record<string, Price>, models: (string | undefined)[], usage: Usage): number | undefined {
   if (usage.input === undefined && usage.output === undefined) return undefined;
-  const model = models.find((m) => m !== undefined && prices[m] !== undefined);
+  const model = models.find((m) => m !== undefined && Object.hasOwn(prices, m));
   if (!model) return undefined;
   const price = prices[model];
   const cacheRead = usage.cacheRead ?? 0;

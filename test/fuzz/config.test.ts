@@ -157,9 +157,15 @@ describe("parseKeyValueList", () => {
   });
 });
 
-// Known, reported to the owner of src/config-values.ts: entries are assigned into a plain object,
-// so a `__proto__` key is lost (and, in `entries()`, an object value under it becomes the
-// record's prototype). Flip to `it` when fixed.
-it.fails("parseKeyValueList keeps a __proto__ key", () => {
+// Found by this fuzzer: entries were assigned into a plain object, so a `__proto__` key was lost
+// (and, in `entries()`, an object value under it became the record's prototype).
+it("parseKeyValueList keeps a __proto__ key", () => {
   expect(parseKeyValueList("__proto__=x")).toEqual({ ["__proto__"]: "x" });
+});
+
+it("a model named like an Object.prototype member has no price (the table is looked up by own keys only)", async () => {
+  const { costOf } = await import("../../src/metrics/cost.js");
+  const prices = { "gpt-4o": { input: 1, output: 2 } };
+  expect(costOf(prices, ["constructor", "gpt-4o"], { input: 1000, output: 10 })).toBeCloseTo(0.00102, 10);
+  expect(costOf(prices, ["toString"], { input: 1000, output: 10 })).toBeUndefined();
 });
