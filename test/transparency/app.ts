@@ -9,10 +9,11 @@
  */
 import { type CaseContext, describeError, type Json } from "./observe.js";
 import { OUTS } from "./outs.js";
+import { LLM_PROBES } from "./probes-llm.js";
 import { REQUEST_PROBES } from "./probes-request.js";
 import { RESPONSE_PROBES } from "./probes-response.js";
 
-export const PROBES: Record<string, (c: CaseContext) => Promise<Json>> = { ...REQUEST_PROBES, ...RESPONSE_PROBES };
+export const PROBES: Record<string, (c: CaseContext) => Promise<Json>> = { ...REQUEST_PROBES, ...RESPONSE_PROBES, ...LLM_PROBES };
 export { OUTS };
 
 export async function app(request: Request): Promise<Response> {

@@ -25,6 +25,13 @@ const PROXY: Partial<ClientRequest> = {
   body: "proxy body ✓ from the client",
 };
 
+const LLM_PROXY: Partial<ClientRequest> = {
+  method: "POST",
+  path: "/v1/chat/completions",
+  headers: { "content-type": "application/json", authorization: "Bearer sk-test-not-a-key" },
+  body: JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "proxied" }] }),
+};
+
 /** Cases whose client request is not a plain GET. */
 const SPECIAL: Record<string, Partial<ClientRequest> & { aimAtUpstream?: string }> = {
   "proxy-request-as-init": PROXY,
@@ -36,6 +43,10 @@ const SPECIAL: Record<string, Partial<ClientRequest> & { aimAtUpstream?: string 
   "out-pass-proxy-echo": PROXY,
   "out-pass-proxy-as-init": PROXY,
   "out-pass-head": { method: "HEAD" },
+  "proxy-llm-request-as-init": LLM_PROXY,
+  "proxy-llm-new-request": LLM_PROXY,
+  "out-pass-proxy-llm": LLM_PROXY,
+  "out-pass-proxy-llm-as-init": LLM_PROXY,
 };
 
 export interface CaseTarget {

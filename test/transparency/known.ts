@@ -40,9 +40,9 @@ export const KNOWN: Known[] = [
   {
     id: "deno-request-body-touched",
     finding:
-      "Deno: the wrapper reads request.body (its used/locked check, the LLM prompt) of a Request passed to fetch; in Deno that alone turns a string body into a stream, so it leaves chunked instead of with Content-Length",
+      "Deno: the wrapper reads request.body (its used/locked check, the LLM prompt) of a Request passed to fetch, as input or as init; in Deno that alone turns a body of known length into a stream, so it leaves chunked instead of with Content-Length",
     runtimes: ["deno"],
-    cases: ["body-request-string", "body-llm-request", "abort-pending-request-signal"],
+    cases: ["body-request-string", "body-llm-request", "abort-pending-request-signal", "proxy-llm-request-as-init", "out-pass-proxy-llm-as-init"],
     paths: /^upstream\[\d+\]\.headers\.(content-length|transfer-encoding)\b/,
   },
 ];

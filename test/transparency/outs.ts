@@ -111,6 +111,9 @@ export const OUTS: Record<string, Out> = {
     const upstream = await fetch(`${c.up}/v1/chat/completions`, chatInit());
     return new Response(upstream.body, { status: upstream.status, headers: { "content-type": upstream.headers.get("content-type") ?? "" } });
   },
+  "out-pass-llm-error": (c) => fetch(`${c.up}/v1/chat/completions`, { ...chatInit(), body: "{not json" }),
+  "out-pass-proxy-llm": (c) => fetch(new Request(`${c.up}/v1/chat/completions`, c.request)),
+  "out-pass-proxy-llm-as-init": (c) => fetch(`${c.up}/v1/chat/completions`, c.request),
   "out-pass-proxy-echo": (c) => fetch(new Request(`${c.up}/echo`, c.request)),
   "out-pass-proxy-as-init": (c) => fetch(`${c.up}/echo`, c.request),
   "out-pass-rebuilt-headers": async (c) => {
