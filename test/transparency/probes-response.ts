@@ -39,6 +39,9 @@ function redirectProbes(): Record<string, Probe> {
   return probes;
 }
 
+/** Long enough for the request to reach the upstream (which then never answers) on a loaded machine. */
+const ABORT_AFTER_MS = 250;
+
 const never = (signal: AbortSignal) =>
   new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 
@@ -63,15 +66,15 @@ export const RESPONSE_PROBES: Record<string, Probe> = {
   },
   "abort-pending": async (c) => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 150);
+    setTimeout(() => controller.abort(), ABORT_AFTER_MS);
     return observeResponse(await fetch(`${c.up}/hang`, { signal: controller.signal }));
   },
   "abort-pending-request-signal": async (c) => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 150);
+    setTimeout(() => controller.abort(), ABORT_AFTER_MS);
     return observeResponse(await fetch(new Request(`${c.up}/hang`, { method: "POST", body: "x", signal: controller.signal })));
   },
-  "abort-timeout-signal": async (c) => observeResponse(await fetch(`${c.up}/hang`, { signal: AbortSignal.timeout(150) })),
+  "abort-timeout-signal": async (c) => observeResponse(await fetch(`${c.up}/hang`, { signal: AbortSignal.timeout(ABORT_AFTER_MS) })),
   "abort-during-body": async (c) => {
     const controller = new AbortController();
     const response = await fetch(`${c.up}/hang-body`, { signal: controller.signal });

@@ -10,11 +10,11 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Collector, type DecodedSpan, listenLoopback, startCollector } from "../support/collector.js";
+import { fixtureBytes } from "../support/replay.js";
 import { OUTS, PROBES } from "./app.js";
 import { clientRequest, normalize, observeProbe, observeRaw, rawRequest, withoutTraceparent } from "./client.js";
 import { filterPaths, flatten } from "./compare.js";
 import { knownCase, knownPathEntries, knownPaths, NEVER_SENT } from "./known.js";
-import { fixtureBytes } from "../support/replay.js";
 import { LLM_STREAM, startUpstream, summarizeBytes, type Upstream, type UpstreamRequest } from "./upstream.js";
 
 export type Variant = "bare" | "wrapped";
