@@ -16,12 +16,13 @@ import { RESPONSE_PROBES } from "./probes-response.js";
 export const PROBES: Record<string, (c: CaseContext) => Promise<Json>> = { ...REQUEST_PROBES, ...RESPONSE_PROBES, ...LLM_PROBES };
 export { OUTS };
 
-export async function app(request: Request): Promise<Response> {
+export async function app(request: Request, platform?: unknown): Promise<Response> {
   const name = request.headers.get("x-case") ?? "";
   const c: CaseContext = {
     request,
     up: request.headers.get("x-upstream") ?? "",
     refused: request.headers.get("x-refused") ?? "",
+    platform,
   };
   const probe = PROBES[name];
   if (probe) {

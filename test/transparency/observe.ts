@@ -169,4 +169,6 @@ export interface CaseContext {
   up: string;
   /** An http URL nobody listens on. */
   refused: string;
+  /** What the platform passed after the request (a Worker's ctx, Deno's info, Bun's server), if anything. */
+  platform: unknown;
 }

@@ -74,6 +74,18 @@ export const OUTS: Record<string, Out> = {
     const gz = await (await fetch(`${c.up}/gzip-raw`)).arrayBuffer();
     return new Response(gz, { encodeBody: "manual", headers: { "content-type": "text/plain", "content-encoding": "gzip" } } as ResponseInit);
   },
+  "out-500": () => new Response("failed", { status: 500 }),
+  "out-not-a-response": () => "not a response" as unknown as Response,
+  "out-used-body": async () => {
+    const response = new Response("already read");
+    await response.text();
+    return response;
+  },
+  "out-locked-body": () => {
+    const response = new Response(threeChunks());
+    response.body!.getReader();
+    return response;
+  },
   "out-throw": () => {
     throw new Error("the app failed");
   },

@@ -3,7 +3,7 @@
  * locked, and requests the runtime refuses. Each returns what the app saw (the upstream's
  * recording of what arrived is compared by the test). A thrown error is recorded by app.ts.
  */
-import { type CaseContext, type Json, observeResponse } from "./observe.js";
+import { attempt, type CaseContext, type Json, observeResponse } from "./observe.js";
 
 type Probe = (c: CaseContext) => Promise<Json>;
 
@@ -185,6 +185,27 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     ownKeys: Object.getOwnPropertyNames(fetch).sort(),
     isGlobal: globalThis.fetch === fetch,
   }),
+  // What the platform passed after the request, as the app sees it (the wrapper may hand a proxy).
+  "platform-argument": async (c) => {
+    const p = c.platform as Record<string, unknown> | undefined | null;
+    if (p === undefined || p === null) return { type: String(p) };
+    const waitUntil = p.waitUntil as ((promise: Promise<unknown>) => unknown) | undefined;
+    const doc: { [key: string]: Json } = {
+      type: typeof p,
+      tag: Object.prototype.toString.call(p),
+      ctor: (p.constructor as { name?: string } | undefined)?.name ?? null,
+      keys: Object.keys(p).sort(),
+      waitUntil: typeof waitUntil,
+    };
+    if (waitUntil) {
+      // Read twice: a native method is the same function each time.
+      doc.waitUntilStable = waitUntil === p.waitUntil;
+      doc.waitUntilName = waitUntil.name;
+      doc.called = attempt(() => String(waitUntil.call(p, Promise.resolve())));
+      doc.calledDetached = attempt(() => String(waitUntil(Promise.resolve())));
+    }
+    return doc;
+  },
   "response-instance": async (c) => {
     const response = await fetch(`${c.up}/bytes?n=10`);
     return { isResponse: response instanceof Response, ctor: response.constructor.name, tag: Object.prototype.toString.call(response) };

@@ -2,7 +2,7 @@
  * How Deno, Bun and Vercel's edge runtime serve a `(request) => Response` handler, for the
  * entries beside this file. Deno and Bun print `listening <port>`.
  */
-type Handler = (request: Request) => Promise<Response>;
+type Handler = (request: Request, platform?: never) => Promise<Response>;
 
 declare const Deno: {
   args: string[];

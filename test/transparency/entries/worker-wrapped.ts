@@ -2,4 +2,4 @@
 import { instrument } from "../../../src/index.js";
 import { app } from "../app.js";
 
-export default instrument({ fetch: (request: Request) => app(request) });
+export default instrument({ fetch: (request: Request, _env: unknown, ctx: unknown) => app(request, ctx) });
