@@ -21,13 +21,14 @@ export interface Known {
 }
 
 /**
- * As of 8c156c9. Fixed since the suite began (their entries removed): 1feef41 the Request-as-init
+ * As of 264e2a3. Fixed since the suite began (their entries removed): 1feef41 the Request-as-init
  * proxy idiom, the phantom span of a used/locked body, double compression with encodeBody
  * "manual", lost Content-Length on workerd, mutable headers, clone() losing url/type, BYOB on
  * fetched responses, Deno's corrupt compressed pass-through; 8c156c9 the handler's response
  * touched or rebuilt after an LLM call (Content-Length, reason phrase, Bun's content type),
  * watched LLM bodies more capable than the runtime's own (Bun BYOB, edge-runtime clone url),
- * repeated request headers joined in Deno.
+ * repeated request headers joined in Deno; 8ba2f53 Deno's chunked Request body after the
+ * used/locked check.
  */
 export const KNOWN: Known[] = [
   {
@@ -46,11 +47,11 @@ export const KNOWN: Known[] = [
     cases: ["fetch-function-shape"],
   },
   {
-    id: "deno-request-body-touched",
+    id: "deno-llm-request-clone",
     finding:
-      "Deno: the wrapper reads request.body (its used/locked check, the LLM prompt) of a Request passed to fetch, as input or as init; in Deno that alone turns a body of known length into a stream, so it leaves chunked instead of with Content-Length",
+      "Deno: to read the prompt of an LLM call made with a Request (as input, or as init: the proxy idiom), the wrapper reads a clone of it; the clone tees the body, and Deno then sends the original chunked instead of with its Content-Length",
     runtimes: ["deno"],
-    cases: ["body-request-string", "body-llm-request", "abort-pending-request-signal", "proxy-llm-request-as-init", "out-pass-proxy-llm-as-init"],
+    cases: ["body-llm-request", "proxy-llm-request-as-init", "out-pass-proxy-llm-as-init"],
     paths: /^upstream\[\d+\]\.headers\.(content-length|transfer-encoding)\b/,
   },
 ];
