@@ -9,7 +9,8 @@
  *
  * Sections: size, stream (pass-through throughput, CPU per chunk), memory (peak RSS while
  * streams of 1/4/16 MB run), ttfb (added time to first byte), cpu (CPU per non-streaming LLM
- * call and per export), profile (V8 CPU profiles taken in workerd through its inspector).
+ * call and per export), profile (V8 CPU profiles taken in workerd through its inspector),
+ * plain (big non-LLM bodies read, passed through or generated: bare vs wrapped vs watched; plain.ts).
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
@@ -17,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { type Collector, startCollector } from "../test/support/collector.js";
 import { type Replay, startReplay } from "../test/support/replay.js";
 import { client } from "./http.js";
+import { plainSection } from "./plain.js";
 import { cpu, hwmKb, resetPeak, rssKb } from "./proc.js";
 import { type CpuProfile, Inspector, type ProfileSummary, SourceMap, summarize } from "./profile.js";
 import { bundleSizes, type SizeRow } from "./size.js";
@@ -72,7 +74,7 @@ const QUICK: Plan = {
   profileCalls: 150,
 };
 
-const SECTIONS = ["size", "stream", "memory", "ttfb", "cpu", "profile"] as const;
+const SECTIONS = ["size", "stream", "memory", "ttfb", "cpu", "plain", "profile"] as const;
 type Section = (typeof SECTIONS)[number];
 
 // Targets (issue 7).
@@ -872,6 +874,7 @@ export async function main(argv: string[]): Promise<void> {
       await r.collector.close();
     }
   }
+  if (only.has("plain")) await plainSection(quick, { say, section });
   const missed = verdicts.some((v) => v.ok === false);
   if (only.has("profile") && (missed || argv.includes("--profile") || onlyArg)) await profileSection(plan, sse, replay);
   await sse.close();
