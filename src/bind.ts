@@ -24,18 +24,50 @@ export function fetchFor(ctxOrRequest: object): typeof fetch {
 /**
  * The handler's context with the work it hands to `waitUntil` held back from the flush, bound
  * (with the original) to the invocation for `fetchFor`.
+ *
+ * `own` (a Worker's ctx, made fresh for each event): the same object, given its own
+ * `waitUntil`, so the app sees the platform's object (its class, `props`, identity) and a
+ * detached call fails as the native one does. Otherwise a proxy, which hands out stable bound
+ * functions, as a context object shared between requests must not be changed.
  */
-export function trackedContext<C extends { waitUntil(promise: Promise<unknown>): void }>(ctx: C, invocation: Invocation): C {
+export function trackedContext<C extends { waitUntil(promise: Promise<unknown>): void }>(ctx: C, invocation: Invocation, own = false): C {
+  const native = ctx.waitUntil;
+  const track = (promise: Promise<unknown>) => invocation.track(Promise.resolve(promise));
+  if (own) {
+    try {
+      Object.defineProperty(ctx, "waitUntil", {
+        value: {
+          waitUntil(this: unknown, promise: Promise<unknown>) {
+            if (this === ctx) track(promise);
+            return native.call(this, promise);
+          },
+        }.waitUntil,
+        configurable: true,
+        writable: true,
+      });
+      bindInvocation(ctx, invocation);
+      return ctx;
+    } catch {
+      // not extensible: a proxy below
+    }
+  }
+  const bound = new Map<PropertyKey, unknown>();
   const proxy = new Proxy(ctx, {
     get(target, key) {
-      if (key === "waitUntil") {
-        return (promise: Promise<unknown>) => {
-          invocation.track(Promise.resolve(promise));
-          return target.waitUntil(promise);
-        };
-      }
       const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function" || key === "constructor") return value;
+      let fn = bound.get(key);
+      if (!fn) {
+        fn =
+          key === "waitUntil"
+            ? (promise: Promise<unknown>) => {
+                track(promise);
+                return native.call(target, promise);
+              }
+            : value.bind(target);
+        bound.set(key, fn);
+      }
+      return fn;
     },
   });
   bindInvocation(proxy, invocation);

@@ -35,7 +35,7 @@ function wrap(response: Response, how: Env["WRAP"]): Response {
   }
   const body =
     how === "observe"
-      ? observeBody(response.body, noop, Date.now, () => {})
+      ? observeBody(response.body, noop, () => {})
       : response.body.pipeThrough(
           new TransformStream<Uint8Array, Uint8Array>({
             transform(chunk, controller) {

@@ -331,11 +331,16 @@ export function installGlobalFetch(): void {
   if (g[INSTALLED] || typeof g.fetch !== "function") return;
   g[INSTALLED] = true;
   const underlying = g.fetch;
-  const wrapper = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    return tracedFetch([input, init]);
-  };
+  // A method, not a function declaration: it has no `prototype` of its own (the native fetch of
+  // most runtimes has none), and its name survives bundlers (which rename a declared `function fetch`).
+  const wrapper = {
+    fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+      return tracedFetch([input, init]);
+    },
+  }.fetch;
+  // Same shape as the fetch it replaces: its name, length, `prototype` where it has one (Node), and
+  // its own properties (Bun's `fetch.preconnect`...).
   for (const key of Object.getOwnPropertyNames(underlying)) {
-    if (key in wrapper) continue;
     try {
       Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(underlying, key)!);
     } catch {

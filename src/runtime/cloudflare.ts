@@ -58,7 +58,7 @@ function runTrigger<Env>(
   }
   const { invocation, root } = started;
   return settle(
-    () => started.run(() => call(trackedContext(ctx, invocation))),
+    () => started.run(() => call(trackedContext(ctx, invocation, true))),
     (error, failed) => {
       if (failed) failSpan(root, error);
       root.end();
@@ -81,7 +81,7 @@ export function instrument<Env, H extends WorkerHandler<Env>>(handler: H, config
         if (!started) return fetchHandler.call(handler, request, env, ctx);
         ctx.waitUntil(started.invocation.done);
         bindInvocation(request, started.invocation);
-        return fetchHandler.call(handler, request, env, trackedContext(ctx, started.invocation));
+        return fetchHandler.call(handler, request, env, trackedContext(ctx, started.invocation, true));
       });
     };
   }

@@ -28,24 +28,10 @@ export interface Known {
  * touched or rebuilt after an LLM call (Content-Length, reason phrase, Bun's content type),
  * watched LLM bodies more capable than the runtime's own (Bun BYOB, edge-runtime clone url),
  * repeated request headers joined in Deno; 8ba2f53 Deno's chunked Request body after the
- * used/locked check.
+ * used/locked check; the next commit the patched fetch's shape (name, length, prototype) and the
+ * Worker ctx handed to the handler (the platform's own object, not a proxy).
  */
 export const KNOWN: Known[] = [
-  {
-    id: "workerd-ctx-proxy",
-    finding:
-      "workerd: the ctx the wrapped handler gets is a Proxy that binds every function it hands out: ctx.constructor.name is 'bound ExecutionContext', ctx.waitUntil is a new nameless function on each read (ctx.waitUntil !== ctx.waitUntil), and a detached call works where the native one throws 'Illegal invocation'",
-    runtimes: ["workerd-2026-11-01", "workerd-2026-07-01"],
-    cases: ["platform-argument"],
-    paths: /^response\.(doc\.ok\.(calledDetached|ctor|waitUntilName|waitUntilStable)|headers\.content-length)\b/,
-  },
-  {
-    id: "fetch-function-shape",
-    finding:
-      "the patched global fetch is an ordinary function: named 'fetch2' once bundled by esbuild (which renames the source's `function fetch`), length 2 (native: 0 in workerd and Deno, 1 in Node and Bun), with an own `prototype` (native fetch has none)",
-    runtimes: "all",
-    cases: ["fetch-function-shape"],
-  },
   {
     id: "deno-llm-request-clone",
     finding:
