@@ -19,7 +19,7 @@
  */
 import { alsoOnEnd, watchedResponse } from "../../src/fetch/observe-body.js";
 
-interface Env {
+export interface Env {
   WATCH?: string;
 }
 
