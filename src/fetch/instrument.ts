@@ -33,6 +33,11 @@ interface RequestView {
   bodyText?: string;
 }
 
+/** A Request body read for its prompt: from then on it is these bytes that are sent. */
+interface Taken {
+  bytes?: Uint8Array<ArrayBuffer>;
+}
+
 const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
 
 /**
@@ -51,7 +56,12 @@ function neverSent(input: unknown, init: unknown): boolean {
   return [input, init].some((r) => isRequest(r) && !r.bodyUsed && r.body?.locked === true);
 }
 
-async function viewRequest(input: RequestInfo | URL, init: RequestInit | undefined, maxBytes: number): Promise<RequestView | undefined> {
+async function viewRequest(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  maxBytes: number,
+  taken: Taken,
+): Promise<RequestView | undefined> {
   // `init` may itself be a Request (the proxy idiom `fetch(newUrl, request)`): its fields are getters.
   const source = isRequest(init) ? init : isRequest(input) && init?.body === undefined ? input : undefined;
   if (unusable(source) || unusable(init)) return undefined;
@@ -68,10 +78,14 @@ async function viewRequest(input: RequestInfo | URL, init: RequestInit | undefin
     } else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
       if (body.byteLength <= maxBytes) bodyText = new TextDecoder().decode(body);
     } else if (source) {
-      // A Request carrying its body: read a clone only when its declared size is small enough
-      // to be a prompt (a streamed upload of unknown size is never buffered).
+      // A Request carrying its body: read only when its declared size is small enough to be a
+      // prompt (a streamed upload of unknown size is never buffered). It is read itself, not a
+      // clone (a clone tees the body, which Deno then sends chunked), and the same bytes are sent.
       const length = Number(source.headers.get("content-length"));
-      if (length > 0 && length <= maxBytes && source.body && !source.body.locked) bodyText = await source.clone().text();
+      if (length > 0 && length <= maxBytes && source.body && !source.body.locked) {
+        taken.bytes = new Uint8Array(await source.arrayBuffer());
+        bodyText = new TextDecoder().decode(taken.bytes);
+      }
     }
   }
   return { url, method, headers, bodyText };
@@ -119,15 +133,18 @@ export interface TracedFetchOptions {
 export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
   const [input, init] = args;
   const ctx = context.active();
+  const taken: Taken = {};
+  // Untraced: as the app made it (with the bytes we read, if we read its Request's body).
+  const plain = () => (taken.bytes ? sendWith(originalFetch, input, init, [], taken.bytes) : originalFetch(input, init));
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
     if (isTracingSuppressed(ctx)) return originalFetch(input, init);
-    prepared = await prepare(input, init, ctx, options.invocation);
+    prepared = await prepare(input, init, ctx, options.invocation, taken);
   } catch {
     options.invocation?.pipeline.selfError();
-    return originalFetch(input, init);
+    return plain();
   }
-  if (!prepared) return originalFetch(input, init);
+  if (!prepared) return plain();
   const { span, call, invocation, extra, newBody, token } = prepared;
   const pipeline = invocation.pipeline;
 
@@ -263,12 +280,12 @@ function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { span: Span; 
   return { span };
 }
 
-async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, ctx: Context, bound: Invocation | undefined) {
+async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, ctx: Context, bound: Invocation | undefined, taken: Taken) {
   const scope = bound ? { invocation: bound, parent: bound.parentContext } : resolveScope(ctx);
   const invocation = scope.invocation;
   if (!invocation || invocation.flushed) return undefined;
   const pipeline = invocation.pipeline;
-  const view = await viewRequest(input, init, pipeline.config.limits.maxJsonBodyBytes);
+  const view = await viewRequest(input, init, pipeline.config.limits.maxJsonBodyBytes, taken);
   if (!view) return undefined;
   const { url, method, headers } = view;
   const startMs = nowMs();
@@ -278,7 +295,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
   const httpAttributes = clientAttributes(method, url, pipeline.config.urlPolicy);
   const httpSpan = () =>
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
-  if (!detected) return held(invocation, view.url, httpSpan(), undefined, undefined);
+  if (!detected) return held(invocation, view.url, httpSpan(), undefined, taken.bytes);
 
   const request = detected.format.request(body, url);
   request.model ??= modelFromPath(url);
@@ -296,7 +313,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
       }
       attempt.end(record.endMs);
     });
-    return held(invocation, view.url, attempt, call, undefined);
+    return held(invocation, view.url, attempt, call, taken.bytes);
   }
   const newBody = pipeline.config.addStreamUsage ? withStreamUsage(detected, request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
@@ -306,11 +323,11 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
     ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), options)
     : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope);
   const call = newCall(span, (record) => invocation.recordCall(record));
-  return held(invocation, view.url, span, call, newBody);
+  return held(invocation, view.url, span, call, newBody ?? taken.bytes);
 }
 
 /** The trace-context headers to send (where allowed), with the invocation held open for this call. */
-function held(invocation: Invocation, url: URL, span: Span, call: GenAICall | undefined, newBody: string | undefined) {
+function held(invocation: Invocation, url: URL, span: Span, call: GenAICall | undefined, newBody: BodyInit | undefined) {
   const extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
   const token = call ?? {};
   invocation.hold(token);

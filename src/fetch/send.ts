@@ -13,6 +13,7 @@
  * - An init is overlaid, never spread unless it is a plain object: a Request passed as init (the
  *   proxy idiom `fetch(newUrl, request)`) keeps its fields behind prototype getters, which a
  *   spread would drop (a POST would leave as a GET).
+ * - A body we read (a Request's prompt) or changed (opt-in `addStreamUsage`) is sent as given.
  */
 
 type Send = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -27,7 +28,7 @@ export function sendWith(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
   extra: [string, string][],
-  body?: string,
+  body?: BodyInit,
 ): Promise<Response> {
   if (extra.length === 0 && body === undefined) return send(input, init);
   const source = init?.headers ?? (isRequest(input) ? input.headers : undefined);
@@ -63,7 +64,7 @@ function copied(
   init: RequestInit | undefined,
   source: HeadersInit | undefined,
   extra: [string, string][],
-  body: string | undefined,
+  body: BodyInit | undefined,
 ): [RequestInfo | URL, RequestInit?] {
   let headers: HeadersInit;
   if (Array.isArray(source)) headers = [...source.filter(([name]) => !ours(name)), ...extra];

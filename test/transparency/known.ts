@@ -21,26 +21,19 @@ export interface Known {
 }
 
 /**
- * As of 264e2a3. Fixed since the suite began (their entries removed): 1feef41 the Request-as-init
+ * None left. Fixed since the suite began (their entries removed): 1feef41 the Request-as-init
  * proxy idiom, the phantom span of a used/locked body, double compression with encodeBody
  * "manual", lost Content-Length on workerd, mutable headers, clone() losing url/type, BYOB on
  * fetched responses, Deno's corrupt compressed pass-through; 8c156c9 the handler's response
  * touched or rebuilt after an LLM call (Content-Length, reason phrase, Bun's content type),
  * watched LLM bodies more capable than the runtime's own (Bun BYOB, edge-runtime clone url),
  * repeated request headers joined in Deno; 8ba2f53 Deno's chunked Request body after the
- * used/locked check; the next commit the patched fetch's shape (name, length, prototype) and the
- * Worker ctx handed to the handler (the platform's own object, not a proxy).
+ * used/locked check; 04d32d5 the patched fetch's shape (name, length, prototype) and the
+ * Worker ctx handed to the handler (the platform's own object, not a proxy); then Deno's chunked
+ * LLM Request body (the prompt is read from the Request itself, not a tee'd clone, and the same
+ * bytes are sent).
  */
-export const KNOWN: Known[] = [
-  {
-    id: "deno-llm-request-clone",
-    finding:
-      "Deno: to read the prompt of an LLM call made with a Request (as input, or as init: the proxy idiom), the wrapper reads a clone of it; the clone tees the body, and Deno then sends the original chunked instead of with its Content-Length",
-    runtimes: ["deno"],
-    cases: ["body-llm-request", "proxy-llm-request-as-init", "out-pass-proxy-llm-as-init"],
-    paths: /^upstream\[\d+\]\.headers\.(content-length|transfer-encoding)\b/,
-  },
-];
+export const KNOWN: Known[] = [];
 
 const applies = (k: Known, runtime: string, name: string) =>
   (k.runtimes === "all" || k.runtimes.includes(runtime)) && (k.cases === "all" || k.cases.includes(name));
