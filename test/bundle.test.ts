@@ -25,8 +25,9 @@ describe("neutral bundle", () => {
   it("a Worker using instrument() stays inside the gzipped size budget", async () => {
     const { code } = await bundlePackage(true, "worker");
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
-    // Committed budget: 21 KB gzipped. The target is 20 KB; bench/RESULTS.md says by how much it
-    // is missed and what dominates. Raise the budget only with a reason recorded there.
-    expect(gzipped).toBeLessThanOrEqual(21 * 1024);
+    // Committed budget: 27 KiB gzipped, raised from 21 KiB by issue 10's correctness work (config
+    // validation and diag, URL and text scrubbing, the transparency rules); bench/RESULTS.md says
+    // what each part costs. The target (issue 13) is 20 KiB. Raise it only with a reason recorded there.
+    expect(gzipped).toBeLessThanOrEqual(27 * 1024);
   });
 });
