@@ -1,0 +1,95 @@
+/**
+ * The request-body reader, end to end in this Node process: an app wrapped by `withTracing`
+ * sends arbitrary bodies (text, JSON shaped like LLM requests, bytes that are not UTF-8, a
+ * Request carrying its own Content-Length) to LLM-looking paths. The wrapper reads and parses
+ * them to recognise the call; whatever they hold, the upstream receives exactly the bytes the
+ * app sent, and the app gets exactly the upstream's answer.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flush, withTracing } from "../../src/index.js";
+import { type Collector, type LoopbackServer, listenLoopback, readBody, startCollector } from "../support/collector.js";
+
+let upstream: LoopbackServer;
+let collector: Collector;
+const received = new Map<string, { method: string; body: Uint8Array; traceparent?: string }>();
+
+beforeAll(async () => {
+  collector = await startCollector();
+  upstream = await listenLoopback(async (req, res) => {
+    const body = await readBody(req);
+    const id = new URL(req.url ?? "/", "http://x").searchParams.get("id") ?? "";
+    received.set(id, { method: req.method ?? "", body, traceparent: req.headers.traceparent as string | undefined });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(`{"id":"${id}"}`);
+  });
+});
+
+afterAll(async () => {
+  await flush();
+  await upstream?.close();
+  await collector?.close();
+});
+
+const PATHS = ["/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/embeddings", "/v1beta/models/x:generateContent", "/other"];
+
+const llmJson = fc.record(
+  {
+    model: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    stream: fc.oneof(fc.boolean(), fc.string()),
+    messages: fc.oneof(fc.array(fc.record({ role: fc.string(), content: fc.oneof(fc.string(), fc.json()) })), fc.json()),
+    max_tokens: fc.oneof(fc.integer(), fc.double(), fc.string()),
+    stream_options: fc.oneof(fc.constant(undefined), fc.record({ include_usage: fc.anything() })),
+  },
+  { requiredKeys: [] },
+);
+
+const bodies = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 200 }).map((s) => ({ kind: "string" as const, text: s })),
+  fc.json().map((s) => ({ kind: "string" as const, text: s })),
+  llmJson.map((o) => ({ kind: "string" as const, text: JSON.stringify(o) })),
+  fc.uint8Array({ maxLength: 300 }).map((b) => ({ kind: "bytes" as const, bytes: b })),
+  llmJson.map((o) => ({ kind: "request" as const, text: JSON.stringify(o) })),
+);
+
+const encoder = new TextEncoder();
+
+describe("request bodies the wrapper reads", () => {
+  it("any body to any LLM-looking path leaves byte for byte, and the app gets the upstream's answer", async () => {
+    let n = 0;
+    const app = withTracing(
+      async (request: Request) => {
+        const { path, body } = JSON.parse(await request.text()) as { path: string; body: { kind: string; text?: string; bytes?: number[] } };
+        const url = `${upstream.url}${path}?id=${request.headers.get("x-id")}`;
+        const headers = { "content-type": "application/json", authorization: "Bearer sk-test" };
+        let response: Response;
+        if (body.kind === "bytes") response = await fetch(url, { method: "POST", headers, body: new Uint8Array(body.bytes!) });
+        else if (body.kind === "request") {
+          const bytes = encoder.encode(body.text);
+          response = await fetch(new Request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes.byteLength) }, body: bytes }));
+        } else response = await fetch(url, { method: "POST", headers, body: body.text });
+        return new Response(await response.arrayBuffer(), { status: response.status });
+      },
+      { endpoint: collector.url, serviceName: "fuzz-request-body", metrics: false },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), bodies, async (path, body) => {
+        const id = String(n++);
+        const sent = body.kind === "bytes" ? body.bytes : encoder.encode(body.text);
+        const wire = { path, body: body.kind === "bytes" ? { kind: "bytes", bytes: [...body.bytes] } : body };
+        const response = await app(new Request("http://app.test/", { method: "POST", headers: { "x-id": id }, body: JSON.stringify(wire) }));
+        expect(await response.text()).toBe(`{"id":"${id}"}`);
+        const got = received.get(id)!;
+        expect(got.method).toBe("POST");
+        expect(Buffer.from(got.body).equals(Buffer.from(sent))).toBe(true);
+        expect(got.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      }),
+      { numRuns: 120 },
+    );
+    // The reader did its job: some of these were recognised as LLM calls, from the bodies it read.
+    await flush();
+    const genai = collector.spans().filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
+    expect(genai.length).toBeGreaterThan(0);
+    expect(genai.some((s) => s.attributes["gen_ai.request.model"] !== undefined)).toBe(true);
+  });
+});
