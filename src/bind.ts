@@ -5,11 +5,22 @@
 import { tracedFetch } from "./fetch/instrument.js";
 import { originalFetch } from "./fetch/original.js";
 import type { Invocation } from "./trace/invocation.js";
+import type { RecordingSpan } from "./trace/span.js";
 
 const bindings = new WeakMap<object, Invocation>();
 
 export function bindInvocation(key: object, invocation: Invocation): void {
   bindings.set(key, invocation);
+}
+
+/**
+ * The SERVER span of the invocation this request was handed to, while it records (undefined
+ * when unsampled or already flushed): how framework middleware (`otel-genai-edge/hono`) reaches
+ * it without AsyncLocalStorage.
+ */
+export function serverSpanOf(request: object): RecordingSpan | undefined {
+  const invocation = bindings.get(request);
+  return invocation && !invocation.flushed ? invocation.root : undefined;
 }
 
 /** A fetch bound to the invocation of this handler context or request. */

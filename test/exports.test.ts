@@ -3,7 +3,7 @@
  * resolved by bundlers the way each edge platform asks for it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
@@ -50,5 +50,30 @@ describe("package exports", () => {
     const inputs = Object.keys(result.metafile?.inputs ?? {});
     expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/index.js"))).toBe(true);
     expect(inputs.some((p) => p.includes("/src/"))).toBe(false);
+  });
+
+  it("ships JavaScript and type declarations for `otel-genai-edge/hono`, with no reference to Hono", () => {
+    expect(existsSync(join(root, "dist/hono.js"))).toBe(true);
+    const types = readFileSync(join(root, "dist/hono.d.ts"), "utf8");
+    expect(types).toContain("export declare function otelRoute(): OtelRouteMiddleware;");
+    expect(`${types}${readFileSync(join(root, "dist/hono.js"), "utf8")}`).not.toMatch(/from ["']hono/);
+  });
+
+  it.each(PLATFORMS)("resolves `otel-genai-edge/hono` for %s to dist/hono.js, sharing the entry's modules", async (_name, options) => {
+    const result = await esbuild.build({
+      stdin: { contents: 'export { withTracing } from "otel-genai-edge"; export { otelRoute } from "otel-genai-edge/hono";', resolveDir: dir },
+      bundle: true,
+      write: false,
+      format: "esm",
+      metafile: true,
+      logLevel: "silent",
+      preserveSymlinks: true,
+      ...options,
+    });
+    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/hono.js"))).toBe(true);
+    // One dist/bind.js for both entries: the middleware must see the bindings the wrapper makes.
+    expect(inputs.filter((p) => p.endsWith("/bind.js"))).toEqual([expect.stringMatching(/otel-genai-edge\/dist\/bind\.js$/)]);
+    expect(inputs.some((p) => p.includes("/src/") || p.includes("node_modules/hono"))).toBe(false);
   });
 });
