@@ -11,6 +11,8 @@
 export const HTTP_REQUEST_METHOD = "http.request.method";
 export const HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
 export const HTTP_ROUTE = "http.route";
+/** Set only on a resent request (HTTP conventions): the attempt number an official SDK sends. */
+export const HTTP_REQUEST_RESEND_COUNT = "http.request.resend_count";
 export const URL_FULL = "url.full";
 export const URL_PATH = "url.path";
 export const URL_QUERY = "url.query";
@@ -91,6 +93,14 @@ export const OWN_REQUEST_INCLUDE_USAGE_ADDED = "otel_genai_edge.request.include_
 export const OWN_SPAN_UNFINISHED = "otel_genai_edge.span.unfinished";
 export const OWN_SPANS_DROPPED = "otel_genai_edge.spans.dropped";
 export const OWN_COST_USD = "otel_genai_edge.usage.cost_usd";
+/**
+ * One choice's finish reason, on the finish-reasons counter. The conventions have only the array
+ * `gen_ai.response.finish_reasons` (an array cannot be a metric attribute); a singular
+ * `gen_ai.response.finish_reason` was proposed (semantic-conventions #1277, #1291: unmerged, as a
+ * comma-joined list) and the naming guide advises against own names inside a convention's
+ * namespace, so ours stays in our namespace until the conventions define one.
+ */
+export const OWN_RESPONSE_FINISH_REASON = "otel_genai_edge.response.finish_reason";
 
 /**
  * Attributes the conventions type as double. The OTLP transformer writes any whole number as

@@ -8,7 +8,7 @@
  */
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { ERROR_TYPE, GEN_AI_OPERATION_NAME, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
+import { ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName, streamed } from "../genai/call.js";
 import { type Detected, detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
@@ -293,14 +293,21 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
   const body = parseJsonObject(view.bodyText);
   const detected = detect(method, url, headers, body, pipeline.config.providers);
   const httpAttributes = clientAttributes(method, url, pipeline.config.urlPolicy);
+  // The `openai` and `@anthropic-ai/sdk` clients number their attempts ("0" first); only a resend is recorded.
+  const attempt = Number(headers.get("x-stainless-retry-count"));
+  const resends = attempt > 0 && Number.isSafeInteger(attempt) ? attempt : 0;
+  if (resends) httpAttributes[HTTP_REQUEST_RESEND_COUNT] = resends;
   const httpSpan = () =>
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
   if (!detected) return held(invocation, view.url, httpSpan(), undefined, taken.bytes);
 
   const request = detected.format.request(body, url);
   request.model ??= modelFromPath(url);
-  const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
-    new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), onEnd);
+  const newCall = (span: Span, onEnd: (record: CallRecord) => void) => {
+    const call = new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), onEnd);
+    call.resendCount = resends;
+    return call;
+  };
   const sdk = sdkGenAISpan(ctx, pipeline.scope);
   if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {
     // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.

@@ -36,6 +36,10 @@ export interface CallRecord {
   systemFingerprint?: string;
   /** From the configured price table; undefined when the model is not in it. */
   costUsd?: number;
+  /** As on the span (`gen_ai.response.finish_reasons`), one per choice. */
+  finishReasons?: string[];
+  /** Which attempt this request was (0: the first); see `GenAICall.resendCount`. */
+  resendCount: number;
   endMs: number;
 }
 
@@ -94,6 +98,8 @@ export class GenAICall {
   private responseMs = 0;
   private ended = false;
   private parseDropped = 0;
+  /** The attempt an official SDK said this request is (`x-stainless-retry-count`), set by the fetch plumbing. */
+  resendCount = 0;
 
   constructor(
     readonly span: Span,
@@ -273,6 +279,8 @@ export class GenAICall {
       serviceTier: facts.serviceTier,
       systemFingerprint: facts.systemFingerprint,
       costUsd,
+      finishReasons: reasons,
+      resendCount: this.resendCount,
       endMs: atMs,
     });
   }

@@ -39,9 +39,10 @@ const seconds = (name: string): MetricDescriptor => ({
   valueType: "double",
   bounds: DURATION_BOUNDS,
 });
-const tokenCounter = (name: string): MetricDescriptor => ({
+const counter = (name: string, unit = "{token}", description?: string): MetricDescriptor => ({
   name,
-  unit: "{token}",
+  unit,
+  description,
   kind: "counter",
   valueType: "int",
 });
@@ -63,13 +64,16 @@ export const METRICS = {
   inferenceDuration: seconds("gen_ai.client.inference.duration"),
   inferenceTimeToFirstChunk: seconds("gen_ai.client.inference.time_to_first_chunk"),
   inferenceTimePerOutputChunk: seconds("gen_ai.client.inference.time_per_output_chunk"),
-  usageInput: tokenCounter("gen_ai.client.inference.usage.input_tokens"),
-  usageOutput: tokenCounter("gen_ai.client.inference.usage.output_tokens"),
-  usageCacheRead: tokenCounter("gen_ai.client.inference.usage.cache_read.input_tokens"),
-  usageCacheWrite: tokenCounter("gen_ai.client.inference.usage.cache_write.input_tokens"),
-  usageReasoning: tokenCounter("gen_ai.client.inference.usage.reasoning.output_tokens"),
+  usageInput: counter("gen_ai.client.inference.usage.input_tokens"),
+  usageOutput: counter("gen_ai.client.inference.usage.output_tokens"),
+  usageCacheRead: counter("gen_ai.client.inference.usage.cache_read.input_tokens"),
+  usageCacheWrite: counter("gen_ai.client.inference.usage.cache_write.input_tokens"),
+  usageReasoning: counter("gen_ai.client.inference.usage.reasoning.output_tokens"),
   operationInputTokens: tokenHistogram("gen_ai.client.inference.operation.input_tokens"),
   operationOutputTokens: tokenHistogram("gen_ai.client.inference.operation.output_tokens"),
+  // Ours, in both profiles: the conventions have no finish-reason or retry metric.
+  finishReasons: counter("otel_genai_edge.client.finish_reasons", "{choice}", "Choices by finish reason."),
+  retries: counter("otel_genai_edge.client.retries", "{request}", "Requests an SDK sent again."),
   // Ours: only with a configured price table.
   cost: {
     name: "otel_genai_edge.client.cost",
@@ -188,7 +192,10 @@ export function aggregateCalls(calls: readonly CallRecord[], profile: SemconvPro
   for (const call of calls) {
     if (profile.name === "latest") recordLatest(agg, call);
     else recordV141(agg, call);
-    if (call.costUsd !== undefined) agg.record(METRICS.cost, baseAttributes(call), call.costUsd);
+    const m = baseAttributes(call);
+    if (call.costUsd !== undefined) agg.record(METRICS.cost, m, call.costUsd);
+    if (call.resendCount > 0) agg.record(METRICS.retries, m, 1);
+    for (const reason of call.finishReasons ?? []) agg.record(METRICS.finishReasons, { ...m, [A.OWN_RESPONSE_FINISH_REASON]: reason }, 1);
   }
   return agg.result();
 }

@@ -90,14 +90,15 @@ describe("v1.41 profile (default)", () => {
     metrics = await metricsOf("metrics-v141");
   });
 
-  it("exports exactly the four v1.41 client metrics with their units, DELTA temporality and buckets", () => {
+  it("exports exactly the four v1.41 client metrics with their units, DELTA temporality and buckets, and our finish-reasons counter", () => {
     expect(metrics.map((m) => m.name).sort()).toEqual([
       "gen_ai.client.operation.duration",
       "gen_ai.client.operation.time_per_output_chunk",
       "gen_ai.client.operation.time_to_first_chunk",
       "gen_ai.client.token.usage",
+      "otel_genai_edge.client.finish_reasons",
     ]);
-    for (const m of metrics) {
+    for (const m of metrics.filter((m) => m.name.startsWith("gen_ai."))) {
       expect(m.type).toBe("histogram");
       expect(m.temporality).toBe(1);
       expect(m.unit).toBe(m.name === "gen_ai.client.token.usage" ? "{token}" : "s");
@@ -134,6 +135,26 @@ describe("v1.41 profile (default)", () => {
     expect(matching(usage, { "gen_ai.operation.name": "embeddings", "gen_ai.token.type": "input" })[0]).toMatchObject({ sum: 8 });
     // The failed call reported no usage: no token points for it, nothing guessed.
     expect(matching(usage, { "gen_ai.request.model": "gpt-4o" })).toEqual([]);
+  });
+
+  it("counts every choice's finish reason once, under the call's model, and no retries when no SDK resent", () => {
+    const reasons = metrics.find((m) => m.name === "otel_genai_edge.client.finish_reasons")!;
+    expect(reasons).toMatchObject({ type: "sum", temporality: 1, isMonotonic: true, unit: "{choice}", description: "Choices by finish reason." });
+    const byModel = reasons.points.map((p) => [p.attributes["gen_ai.request.model"], p.attributes["otel_genai_edge.response.finish_reason"], p.value]);
+    // Two OpenAI streams and one JSON answer end with `stop`, the Anthropic stream with `end_turn`;
+    // the failed call and the embeddings have no finish reason.
+    expect(byModel.sort()).toEqual([
+      ["claude-3-opus-20240229", "end_turn", 1],
+      ["gpt-3.5-turbo", "stop", 1],
+      ["gpt-4o-mini", "stop", 2],
+    ]);
+    expect(matching(reasons.points, OPENAI_STREAM)[0].attributes).toEqual({
+      ...OPENAI_STREAM,
+      "otel_genai_edge.response.finish_reason": "stop",
+      "server.address": "127.0.0.1",
+      "server.port": Number(new URL(replay.url).port),
+    });
+    expect(metrics.find((m) => m.name === "otel_genai_edge.client.retries")).toBeUndefined();
   });
 
   it("counts one duration sample per call, with error.type on the failed one", () => {
@@ -184,7 +205,10 @@ describe("latest profile", () => {
       "gen_ai.client.inference.usage.output_tokens",
       "gen_ai.client.inference.usage.reasoning.output_tokens",
       "gen_ai.client.operation.duration",
+      "otel_genai_edge.client.finish_reasons",
     ]);
+    const reasons = metrics.find((m) => m.name === "otel_genai_edge.client.finish_reasons")!;
+    expect(reasons.points.reduce((a, p) => a + Number(p.value), 0)).toBe(4);
     const input = metrics.find((m) => m.name === "gen_ai.client.inference.usage.input_tokens")!;
     expect(input).toMatchObject({ type: "sum", temporality: 1, isMonotonic: true, unit: "{token}" });
     expect(matching(input.points, OPENAI_STREAM)[0]).toMatchObject({ value: 44 });
