@@ -16,9 +16,12 @@
 //   OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_MODEL, ANTHROPIC_MODEL, OPENAI_BASE_URL, ANTHROPIC_BASE_URL
 //   OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS
 //
-// Ctrl-C (SIGINT) or SIGTERM stops everything: wrangler and its workerd are killed as a group.
+// Ctrl-C, SIGINT, SIGTERM or SIGHUP stops everything: wrangler and its workerd are killed as a
+// group. Sent to npm's pid they reach this script only when `npm start` runs it with `exec` (npm
+// forwards SIGINT and SIGTERM to its child; a `sh -c` in between ignores SIGINT and dies of
+// SIGTERM, leaving us behind): so we also stop when the process that started us goes away.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -116,6 +119,9 @@ async function stop(code, reason) {
   return stopping;
 }
 
+// A closed terminal or pipe must not stop the clean-up half-way (console.log would throw EPIPE).
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
 process.on("exit", () => {
   killWranglerGroup("SIGKILL");
   if (children.secretsDir) rmSync(children.secretsDir, { recursive: true, force: true });
@@ -134,6 +140,42 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     firstSignalAt = Date.now();
     void stop(0, `${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping…`);
   });
+}
+
+/** The parent of `pid` (Linux /proc, else `ps`), or undefined when neither can tell. */
+function parentOf(pid) {
+  try {
+    // The command name is in parentheses and may contain spaces: the fields after it are fixed.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || undefined;
+  } catch {
+    const out = spawnSync("ps", ["-o", "ppid=", "-p", String(pid)], { encoding: "utf8" }).stdout?.trim();
+    return out ? Number(out) || undefined : undefined;
+  }
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+};
+
+/**
+ * Stops everything once whoever started us is gone: our parent (we were re-parented: npm's
+ * `sh -c` died of a SIGTERM sent to npm) or, under npm, our grandparent (npm itself when a shell
+ * runs us: npm dies of a SIGHUP it does not forward, while its shell lives on).
+ */
+function watchOwners() {
+  const parent = process.ppid;
+  const grandparent = env.npm_lifecycle_event ? parentOf(parent) : undefined;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) void stop(0, "The process that started this one went away: stopping…");
+    else if (grandparent > 1 && !alive(grandparent)) void stop(0, "npm went away: stopping…");
+  }, 300);
+  timer.unref();
 }
 
 /** Pipes wrangler's output, prefixed, without the offline Request.cf noise; resolves with the URL once ready. */
@@ -170,6 +212,7 @@ function followWrangler(child) {
 }
 
 async function main() {
+  watchOwners();
   const workerPort = portSetting("OTEL_GENAI_EDGE_WORKER_PORT", 8787);
   const receiverPort = portSetting("OTEL_GENAI_EDGE_RECEIVER_PORT", 4318);
   const standinPort = portSetting("OTEL_GENAI_EDGE_STANDIN_PORT", 8788);

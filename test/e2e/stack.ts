@@ -65,8 +65,8 @@ export interface Stack {
   waitForTrace(traceId: string, predicate: (spans: DecodedSpan[]) => boolean, timeoutMs?: number): Promise<DecodedSpan[]>;
   /** Resolves when start.mjs has exited and its output is complete. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGINT, then waits for the exit; resolves with the exit code and how long it took. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+  /** Sends `signal` (SIGINT by default), then waits for the exit; resolves with the exit code and how long it took. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
 export interface StartOptions {
@@ -74,6 +74,8 @@ export interface StartOptions {
   /** Wait for the ready banner (default true). */
   waitReady?: boolean;
   ports?: Partial<Stack["ports"]>;
+  /** Run it as users do, `npm start` (the child is npm), instead of `node scripts/start.mjs`. */
+  npm?: boolean;
 }
 
 export async function startStack(options: StartOptions = {}): Promise<Stack> {
@@ -102,7 +104,9 @@ export async function startStack(options: StartOptions = {}): Promise<Stack> {
     ANTHROPIC_MODEL: "claude-haiku-4-5",
     ...options.env,
   });
-  const child = spawn(process.execPath, [join(ROOT, "scripts/start.mjs")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = options.npm
+    ? spawn("npm", ["start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(process.execPath, [join(ROOT, "scripts/start.mjs")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -111,6 +115,7 @@ export async function startStack(options: StartOptions = {}): Promise<Stack> {
   };
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
+  // "close": the child has exited and every process holding its output (start.mjs under npm) too.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("close", (code, signal) => {
       resolve({ code, signal });
@@ -173,9 +178,9 @@ export async function startStack(options: StartOptions = {}): Promise<Stack> {
         await new Promise((r) => setTimeout(r, 200));
       }
     },
-    async stop() {
+    async stop(signal = "SIGINT") {
       const started = Date.now();
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
       const result = await exited;
       clearTimeout(timer);

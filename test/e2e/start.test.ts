@@ -3,11 +3,14 @@
  * stand-in and the OTLP receiver. One request to the Worker makes five LLM calls; the receiver
  * must get the trace (SERVER span + the gen_ai spans with the recordings' exact token counts),
  * print it as a waterfall, serve it on /api/state, reject bad OTLP with a reason, and everything
- * must stop cleanly on Ctrl-C. Runs on free ports so it never collides with a running `npm start`.
+ * must stop cleanly on Ctrl-C, and on SIGTERM, SIGHUP and SIGINT sent to npm's pid (process
+ * managers, `docker stop`). Runs on free ports so it never collides with a running `npm start`.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecodedSpan } from "../support/collector.js";
-import { EXPECTED_CALLS, listening, newTraceparent, type Stack, startStack } from "./stack.js";
+import { EXPECTED_CALLS, listening, newTraceparent, ROOT, type Stack, startStack } from "./stack.js";
 
 const SERVER = 2;
 let stack: Stack;
@@ -174,6 +177,43 @@ describe("npm start", () => {
     expect(code).toBe(0);
     expect(ms).toBeLessThan(15_000);
     expect(stack.output()).toContain("Stopped: wrangler, LLM stand-in and OTLP receiver are down.");
-    for (const port of Object.values(stack.ports)) expect(await listening(port), `port ${port} still in use`).toBe(false);
+    await expectReleased(stack.ports);
   }, 40_000);
+});
+
+/** Every port free, allowing a moment for processes killed last (workerd) to be reaped. */
+async function expectReleased(ports: Record<string, number>) {
+  for (const [name, port] of Object.entries(ports)) {
+    let taken = await listening(port);
+    for (let i = 0; i < 30 && taken; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      taken = await listening(port);
+    }
+    expect(taken, `port ${port} (${name}) still in use`).toBe(false);
+  }
+}
+
+describe("npm start stopped by a signal to npm's pid", () => {
+  // npm forwards SIGINT and SIGTERM to its child. When that child is a `sh -c` running start.mjs,
+  // the shell ignores SIGINT while it waits and dies of SIGTERM (start.mjs then notices it was
+  // re-parented); npm dies of SIGHUP without forwarding it (start.mjs notices npm is gone). SIGINT
+  // reaches start.mjs only when the script runs it with `exec` (no shell in between).
+  const script = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    const reachable = signal !== "SIGINT" || script.startsWith("exec ");
+    (reachable ? it : it.fails)(`${signal}: everything stops and every port is released`, async () => {
+      const npm = await startStack({ npm: true });
+      const started = Date.now();
+      npm.child.kill(signal);
+      const stopped = await Promise.race([npm.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
+      if (!stopped) {
+        npm.child.kill("SIGTERM"); // clean up what the signal left running
+        await npm.exited;
+      }
+      expect(stopped, `npm start still running 15 s after ${signal}:\n${npm.output()}`).toBe(true);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(npm.output()).toContain("Stopped: wrangler, LLM stand-in and OTLP receiver are down.");
+      await expectReleased(npm.ports);
+    }, 150_000);
+  }
 });
