@@ -1,5 +1,5 @@
 /**
- * The example Worker behind `npm start`. One request to `/` makes five LLM calls, so a single
+ * The example Worker behind `npm start`. One request to `/` makes seven LLM calls, so a single
  * `curl` shows everything otel-genai-edge records:
  *
  *   1. Anthropic Messages with plain fetch, not streaming
@@ -7,14 +7,18 @@
  *   3. OpenAI through the SDK, streaming        } both at once
  *   4. Anthropic with plain fetch, streaming    }
  *   5. OpenAI with plain fetch, streaming, with a tool; the tool then runs in a span of our own
+ *   6. Anthropic with plain fetch, cut short by its max_tokens          } both at once
+ *   7. OpenAI through the SDK, rate limited (429) once and retried       }
  *
- * Each call becomes a `gen_ai.*` span (model, token usage, time to first chunk, finish reasons)
- * under the request's SERVER span. The trace is exported to OTEL_EXPORTER_OTLP_ENDPOINT after the
- * response, through ctx.waitUntil. `/stream` passes a model's stream straight to the caller.
+ * Each call becomes a `gen_ai.*` span (model, token usage, cost from the price table below, time
+ * to first chunk, finish reasons; the retried call is two spans: the 429 and the resend, with
+ * `http.request.resend_count`) under the request's SERVER span. The trace is exported to
+ * OTEL_EXPORTER_OTLP_ENDPOINT after the response, through ctx.waitUntil. `/stream` passes a
+ * model's stream straight to the caller.
  *
  * `npm start` points OPENAI_BASE_URL / ANTHROPIC_BASE_URL at a local stand-in that replays
  * recorded responses (whatever model is asked for, the recorded model answers), or at the real
- * APIs when OPENAI_API_KEY / ANTHROPIC_API_KEY are set.
+ * APIs when OPENAI_API_KEY / ANTHROPIC_API_KEY are set (then call 7 is not made to fail).
  */
 import { trace } from "@opentelemetry/api";
 import OpenAI from "openai";
@@ -117,6 +121,24 @@ async function anthropicStream(env: Env): Promise<string> {
   return `${model}: ${text}`;
 }
 
+/** 6. Anthropic, plain fetch, not streaming, with too few max_tokens for the answer: stop reason `max_tokens`. */
+async function anthropicCut(env: Env): Promise<string> {
+  const response = await anthropic(env, { max_tokens: 24, messages: [{ role: "user", content: JOKE }] });
+  if (!response.ok) throw new Error(`Anthropic: HTTP ${response.status}: ${await response.text()}`);
+  const message = (await response.json()) as { model: string; stop_reason: string; content: { type: string; text?: string }[] };
+  return `${message.model} (${message.stop_reason}): ${message.content.find((c) => c.type === "text")?.text ?? ""}…`;
+}
+
+/**
+ * 7. OpenAI through the SDK, not streaming; the stand-in answers its first attempt with 429
+ * (asked for with a header only the stand-in reads) and the SDK sends it again.
+ */
+async function openaiRetried(openai: OpenAI, env: Env): Promise<string> {
+  const headers = env.OPENAI_API_KEY ? {} : { "x-llm-standin-fail-first": "429" };
+  const completion = await openai.chat.completions.create({ model: env.OPENAI_MODEL, messages: [{ role: "user", content: JOKE }] }, { headers });
+  return `${completion.model}: ${completion.choices[0]?.message.content ?? ""}`;
+}
+
 /** 5. OpenAI, plain fetch, streaming with a tool; then the tool runs in our own span. */
 async function openaiToolCall(env: Env): Promise<string> {
   const response = await fetch(`${env.OPENAI_BASE_URL}/chat/completions`, {
@@ -155,6 +177,19 @@ async function openaiToolCall(env: Env): Promise<string> {
   return `${model}: ${name}(${args}) = ${result}`;
 }
 
+/**
+ * USD per million tokens, for `otel_genai_edge.usage.cost_usd` and the cost counter. Looked up by
+ * the response model, then the requested one: the stand-in answers with its recordings' models.
+ * List prices when this was written; check your provider's pricing page.
+ */
+const PRICES = {
+  "gpt-4o-mini": { input: 0.15, output: 0.6, cacheRead: 0.075 },
+  "gpt-4o-mini-2024-07-18": { input: 0.15, output: 0.6, cacheRead: 0.075 },
+  "gpt-3.5-turbo-0125": { input: 0.5, output: 1.5 },
+  "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
+  "claude-3-opus-20240229": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
+};
+
 const oneLine = (text: string) => {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > 110 ? `${flat.slice(0, 109)}…` : flat;
@@ -182,12 +217,14 @@ export default instrument({
       const [sdkStream, fetchStream] = await Promise.all([openaiSdkStream(openai, env), anthropicStream(env)]);
       results.push(["3. OpenAI · SDK · stream", sdkStream], ["4. Anthropic · fetch · stream", fetchStream]);
       results.push(["5. OpenAI · fetch · stream · tool", await openaiToolCall(env)]);
+      const [cut, retried] = await Promise.all([anthropicCut(env), openaiRetried(openai, env)]);
+      results.push(["6. Anthropic · fetch · JSON · max_tokens", cut], ["7. OpenAI · SDK · JSON · retried", retried]);
 
       const traceId = trace.getActiveSpan()?.spanContext().traceId;
       const lines = [
         `otel-genai-edge example: ${results.length} LLM calls${traceId ? ` in trace ${traceId}` : ""}`,
         "",
-        ...results.map(([what, answer]) => `${what.padEnd(36)} ${oneLine(answer)}`),
+        ...results.map(([what, answer]) => `${what.padEnd(40)} ${oneLine(answer)}`),
         "",
         "The trace is exported to OTEL_EXPORTER_OTLP_ENDPOINT once this response has been sent.",
         "",
@@ -197,4 +234,4 @@ export default instrument({
       return new Response(`An LLM call failed: ${(error as Error).message}\n`, { status: 502 });
     }
   },
-});
+}, { prices: PRICES });

@@ -7,9 +7,16 @@
 // chosen from the request: streaming or not, tools present or not (Anthropic: thinking too). So
 // the model names, ids and token counts in the answers are the recorded ones, whatever the request
 // asked for. Streams are sent one SSE event per write with realistic timing: the first event after
-// ~200–400 ms, then 20–60 ms between events. The one change made to a recording: an OpenAI stream
-// requested without `stream_options.include_usage` does not get the final usage chunk, as with
-// the real API.
+// ~200–400 ms, then 20–60 ms between events. What changes a recording, as the real API would:
+//   - an OpenAI stream requested without `stream_options.include_usage` does not get the final
+//     usage chunk;
+//   - a non-streaming request whose output limit (`max_tokens`, OpenAI's `max_completion_tokens`)
+//     is below the recording's output tokens is cut there: finish reason `length` (Anthropic:
+//     stop reason `max_tokens`), output tokens = the limit, the text cut in proportion (the cut
+//     is approximate: the stand-in has no tokenizer).
+// And one thing only a stand-in does: a request with the header `x-llm-standin-fail-first: 429`
+// (or another 4xx/5xx) gets that error, with `retry-after-ms`, on its first attempt (the official
+// SDKs number attempts in `x-stainless-retry-count`), so the SDK's retry can be seen.
 //
 // Run on its own: node dev/llm-standin/server.mjs [--port 8788] [--host 127.0.0.1]
 import { readFileSync } from "node:fs";
@@ -107,8 +114,46 @@ function outputTokens(json) {
 }
 
 function errorBody(api, status, message) {
-  const type = status === 404 ? "not_found_error" : "invalid_request_error";
+  if (status === 429) {
+    return api === "anthropic"
+      ? { type: "error", error: { type: "rate_limit_error", message } }
+      : { error: { message, type: "requests", param: null, code: "rate_limit_exceeded" } };
+  }
+  const type = status === 404 ? "not_found_error" : status >= 500 ? "api_error" : "invalid_request_error";
   return api === "anthropic" ? { type: "error", error: { type, message } } : { error: { message, type: "invalid_request_error", param: null, code: null } };
+}
+
+/** The output limit a request sets, if any. */
+function outputLimit(api, body) {
+  const limit = api === "openai" ? (body.max_completion_tokens ?? body.max_tokens) : body.max_tokens;
+  return Number.isInteger(limit) && limit > 0 ? limit : undefined;
+}
+
+/** Text cut to about `fraction` of its length, at a word boundary. */
+function cutText(text, fraction) {
+  const cut = text.slice(0, Math.max(1, Math.floor(text.length * fraction)));
+  const space = cut.lastIndexOf(" ");
+  return space > 0 ? cut.slice(0, space) : cut;
+}
+
+/** A non-streaming recording cut at `limit` output tokens, as the API answers when the limit is hit. */
+export function truncate(api, json, limit) {
+  const recorded = outputTokens(json);
+  if (!limit || recorded <= limit) return undefined;
+  const out = structuredClone(json);
+  const fraction = limit / recorded;
+  if (api === "openai") {
+    const choice = out.choices[0];
+    if (typeof choice.message?.content === "string") choice.message.content = cutText(choice.message.content, fraction);
+    choice.finish_reason = "length";
+    out.usage.completion_tokens = limit;
+    out.usage.total_tokens = out.usage.prompt_tokens + limit;
+  } else {
+    for (const block of out.content) if (block.type === "text") block.text = cutText(block.text, fraction);
+    out.stop_reason = "max_tokens";
+    out.usage.output_tokens = limit;
+  }
+  return out;
 }
 
 /**
@@ -168,16 +213,36 @@ export async function startStandin(options = {}) {
     if (api === "anthropic" && typeof body.max_tokens !== "number") return reply(400, errorBody(api, 400, "max_tokens: Field required"));
 
     const choice = api === "openai" ? chooseOpenAI(body) : chooseAnthropic(body);
-    const bytes = fixtureBytes(choice.fixture);
+    let bytes = fixtureBytes(choice.fixture);
     const idHeader = api === "openai" ? "x-request-id" : "request-id";
     const started = Date.now();
-    requests.push({ api, path, model: body.model, stream: body.stream === true, fixture: choice.fixture, at: started });
-    const describe = `${body.stream ? "stream" : "json"}${Array.isArray(body.tools) && body.tools.length ? "+tools" : ""}`;
+    const attempt = Number(req.headers["x-stainless-retry-count"] ?? 0);
+    const failFirst = Number(req.headers["x-llm-standin-fail-first"]);
+    const fail = failFirst >= 400 && failFirst <= 599 && attempt === 0 ? failFirst : undefined;
+    requests.push({ api, path, model: body.model, stream: body.stream === true, fixture: choice.fixture, at: started, attempt, status: fail ?? 200 });
+    const describe = `${body.stream ? "stream" : "json"}${Array.isArray(body.tools) && body.tools.length ? "+tools" : ""}${attempt ? ` (attempt ${attempt + 1})` : ""}`;
+
+    if (fail) {
+      await sleep(between(timing.headersMs, speed));
+      if (res.destroyed) return;
+      const error = JSON.stringify(errorBody(api, fail, `stand-in: HTTP ${fail} on the first attempt, as x-llm-standin-fail-first asks; try again`));
+      res.writeHead(fail, { "content-type": "application/json", "content-length": Buffer.byteLength(error), "retry-after-ms": "100", "retry-after": "1", [idHeader]: requestId() });
+      res.end(error);
+      log(`[llm-standin] ${api} ${body.model} ${describe} → ${fail} (x-llm-standin-fail-first)`);
+      return;
+    }
 
     if (!body.stream) {
       let delay = between(timing.jsonBaseMs, speed);
+      let cut = "";
       try {
-        delay += outputTokens(JSON.parse(bytes.toString("utf8"))) * timing.jsonPerOutputTokenMs * speed;
+        const json = JSON.parse(bytes.toString("utf8"));
+        const truncated = truncate(api, json, outputLimit(api, body));
+        if (truncated) {
+          bytes = Buffer.from(JSON.stringify(truncated));
+          cut = `, cut at ${outputTokens(truncated)} output tokens`;
+        }
+        delay += outputTokens(truncated ?? json) * timing.jsonPerOutputTokenMs * speed;
       } catch {
         // a recording that is not JSON: base delay only
       }
@@ -185,7 +250,7 @@ export async function startStandin(options = {}) {
       if (res.destroyed) return;
       res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length, [idHeader]: requestId() });
       res.end(bytes);
-      log(`[llm-standin] ${api} ${body.model} ${describe} → ${choice.fixture} (${Date.now() - started} ms)`);
+      log(`[llm-standin] ${api} ${body.model} ${describe} → ${choice.fixture}${cut} (${Date.now() - started} ms)`);
       return;
     }
 

@@ -26,6 +26,8 @@ const STATIC = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/index.html": ["index.html", "text/html; charset=utf-8"],
   "/app.js": ["app.js", "text/javascript; charset=utf-8"],
+  "/views.js": ["views.js", "text/javascript; charset=utf-8"],
+  "/format.js": ["format.js", "text/javascript; charset=utf-8"],
   "/style.css": ["style.css", "text/css; charset=utf-8"],
 };
 const SIGNALS = { "/v1/traces": "traces", "/v1/metrics": "metrics", "/v1/logs": "logs" };
@@ -171,7 +173,7 @@ export async function startReceiver(options = {}) {
             if (printed.size > 1000) printed.delete(printed.keys().next().value);
             print(["", ...renderTrace(view, { color, columns: columns(), note })]);
           }
-          const totals = renderTotals(store.spanStats(), store.counts.metricRequests ? store.metricStats() : undefined);
+          const totals = renderTotals(store.spanStats(), store.counts.metricRequests ? store.metricStats() : undefined, store.views(), { color });
           if (totals && traceIds.length) log(totals);
         } catch (error) {
           log(`[receiver] could not draw the waterfall: ${error?.stack ?? error}`);

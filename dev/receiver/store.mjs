@@ -1,6 +1,8 @@
 // What the dev receiver has seen: spans grouped into traces, laid out as waterfalls (the same
 // layout feeds the terminal and the web page), GenAI statistics computed from the spans, and the
-// metrics received on /v1/metrics aggregated per series.
+// metrics received on /v1/metrics aggregated per series; the cost, finish-reason, retry and error
+// views are in views.mjs.
+import { metricViews, spanViews } from "./views.mjs";
 
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 const MAX_TRACES = 200;
@@ -72,6 +74,8 @@ export function genaiFacts(a) {
     chunks: num(a["otel_genai_edge.stream.chunks"]),
     toolName: str(a["gen_ai.tool.name"]),
     errorType: str(a["error.type"]),
+    costUsd: num(a["otel_genai_edge.usage.cost_usd"]),
+    resendCount: num(a["http.request.resend_count"]),
   };
 }
 
@@ -329,6 +333,11 @@ export class Store {
     return { metrics, tokens: usage ? tokens : undefined };
   }
 
+  /** Cost by model, finish reasons, retries and errors: from the spans, and from the metrics once some arrived. */
+  views() {
+    return { spans: spanViews([...this.llmSpans.values()]), metrics: metricViews(this.metrics) };
+  }
+
   /** Everything the web page shows (newest trace first). */
   state(limit = 50) {
     const ids = [...this.traces.keys()].slice(-limit).reverse();
@@ -337,6 +346,7 @@ export class Store {
       counts: this.counts,
       traces: ids.map((id) => this.traceView(id)).filter(Boolean),
       spanStats: this.spanStats(),
+      views: this.views(),
       metrics: this.counts.metricRequests > 0 ? this.metricStats() : undefined,
     };
   }

@@ -1,5 +1,6 @@
 // Terminal rendering of a trace waterfall (rows from store.mjs layoutTrace) and of the running
 // GenAI figures. Plain text when colour is off (pipes, NO_COLOR), ANSI colours otherwise.
+import { formatInt, formatMs, formatShare, formatUsd } from "./page/format.js";
 
 const ANSI = {
   reset: "\x1b[0m",
@@ -13,16 +14,6 @@ const ANSI = {
   cyan: "\x1b[36m",
 };
 
-export function formatMs(ms) {
-  if (ms === undefined || ms === null || !Number.isFinite(ms)) return "–";
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
-export const formatInt = (n) => (n === undefined ? "–" : Math.round(n).toLocaleString("en-US"));
-
 /** One line of GenAI facts for a row, e.g. `gpt-4o-mini-2024-07-18 · in 22 · out 4 tokens · ttfc 310 ms · stop`. */
 export function factsText(row) {
   const f = row.genai;
@@ -35,9 +26,11 @@ export function factsText(row) {
   if (f.inputTokens !== undefined || f.outputTokens !== undefined) {
     parts.push(`in ${formatInt(f.inputTokens)} · out ${formatInt(f.outputTokens)} tokens`);
   } else parts.push("no usage reported");
+  if (f.costUsd !== undefined) parts.push(formatUsd(f.costUsd));
   if (f.ttfcMs !== undefined) parts.push(`ttfc ${formatMs(f.ttfcMs)}`);
   if (f.chunks !== undefined) parts.push(`${f.chunks} chunks`);
   if (f.finishReasons.length) parts.push(f.finishReasons.join(","));
+  if (f.resendCount) parts.push(`retry ${f.resendCount}`);
   if (row.errorType) parts.push(`error ${row.errorType}`);
   return parts.join(" · ");
 }
@@ -88,9 +81,17 @@ export function renderTrace(view, { color = false, columns = 120, note = "" } = 
   return lines;
 }
 
-/** One line of running totals, computed from the LLM spans (and metrics when they arrived). */
-export function renderTotals(spanStats, metricStats) {
+/** Share of requests, e.g. `1 of 8 requests (13 %)`. */
+const ofRequests = (n, calls) => `${n} of ${calls} request${calls === 1 ? "" : "s"} (${formatShare(calls ? n / calls : 0)})`;
+
+/**
+ * The running totals as lines: calls, tokens and latency from the LLM spans (and the metrics when
+ * they arrived), then the views (views.mjs) over the spans: cost by model, finish reasons with a
+ * warning when too many answers were truncated, retries and errors by error.type.
+ */
+export function renderTotals(spanStats, metricStats, views, { color = false } = {}) {
   if (!spanStats.calls) return "";
+  const c = (code, text) => (color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const parts = [
     `${spanStats.calls} LLM call${spanStats.calls === 1 ? "" : "s"} so far`,
     `in ${formatInt(spanStats.inputTokens)} · out ${formatInt(spanStats.outputTokens)} tokens`,
@@ -100,5 +101,23 @@ export function renderTotals(spanStats, metricStats) {
   if (spanStats.errors) parts.push(`${spanStats.errors} failed`);
   let line = `Σ ${parts.join(" · ")}`;
   if (metricStats) line += `  (+ ${metricStats.metrics.length} metric${metricStats.metrics.length === 1 ? "" : "s"} on /v1/metrics)`;
-  return line;
+  const v = views?.spans;
+  if (!v) return line;
+  const lines = [line];
+  const { cost, finishReasons: fr, retries, errors } = v;
+  const priced = cost.byModel.filter((m) => m.pricedCalls > 0);
+  lines.push(
+    cost.totalUsd === undefined
+      ? "  cost     none recorded (no `prices` configured for these models)"
+      : `  cost     ${formatUsd(cost.totalUsd)}: ${priced.map((m) => `${m.model} ${formatUsd(m.usd)}`).join(" · ")}`,
+  );
+  if (fr.total) lines.push(`  finish   ${fr.byReason.map((r) => `${r.reason} ${r.count} (${formatShare(r.share)})`).join(" · ")}`);
+  if (fr.warning) {
+    lines.push(c("yellow", `  ⚠ ${fr.truncated} of ${fr.total} answers truncated (${formatShare(fr.truncatedShare)}, finish reason length/max_tokens): over 5 %`));
+  }
+  const retriedModels = retries.byModel.map((m) => `${m.model} ${m.resends}`).join(" · ");
+  lines.push(`  retries  ${ofRequests(retries.resends, retries.calls)}${retriedModels ? `: ${retriedModels}` : ""}`);
+  const errorTypes = errors.byType.map((e) => `${e.type} ×${e.count}`).join(" · ");
+  lines.push(errors.failed ? c("red", `  errors   ${ofRequests(errors.failed, errors.calls)}: ${errorTypes}`) : "  errors   none");
+  return lines.join("\n");
 }

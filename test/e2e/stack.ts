@@ -12,14 +12,35 @@ import { type DecodedSpan, decodeTraces } from "../support/collector.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The figures the stand-in's recordings (test/fixtures) give each call of worker-example/. */
+/** USD for a call at the example's prices (worker-example/index.ts PRICES, per million tokens). */
+const usd = (input: number, output: number, price: { input: number; output: number }) => (input * price.input + output * price.output) / 1e6;
+const OPUS = { input: 15, output: 75 };
+const GPT35 = { input: 0.5, output: 1.5 };
+const MINI = { input: 0.15, output: 0.6 };
+
+/**
+ * The figures the stand-in's recordings (test/fixtures) give each call of worker-example/ that
+ * succeeds: 6 is cut at its max_tokens by the stand-in, 7 is the SDK's resend after a 429.
+ */
 export const EXPECTED_CALLS = [
-  { provider: "anthropic", requestModel: "claude-haiku-4-5", responseModel: "claude-3-opus-20240229", input: 17, output: 137, reasons: ["end_turn"], stream: false },
-  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-3.5-turbo-0125", input: 15, output: 20, reasons: ["stop"], stream: false },
-  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-4o-mini-2024-07-18", input: 22, output: 4, reasons: ["stop"], stream: true },
-  { provider: "anthropic", requestModel: "claude-haiku-4-5", responseModel: "claude-3-opus-20240229", input: 17, output: 158, reasons: ["end_turn"], stream: true },
-  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-4o-mini-2024-07-18", input: 59, output: 17, reasons: ["tool_calls"], stream: true },
+  { provider: "anthropic", requestModel: "claude-haiku-4-5", responseModel: "claude-3-opus-20240229", input: 17, output: 137, reasons: ["end_turn"], stream: false, usd: usd(17, 137, OPUS) },
+  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-3.5-turbo-0125", input: 15, output: 20, reasons: ["stop"], stream: false, usd: usd(15, 20, GPT35) },
+  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-4o-mini-2024-07-18", input: 22, output: 4, reasons: ["stop"], stream: true, usd: usd(22, 4, MINI) },
+  { provider: "anthropic", requestModel: "claude-haiku-4-5", responseModel: "claude-3-opus-20240229", input: 17, output: 158, reasons: ["end_turn"], stream: true, usd: usd(17, 158, OPUS) },
+  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-4o-mini-2024-07-18", input: 59, output: 17, reasons: ["tool_calls"], stream: true, usd: usd(59, 17, MINI) },
+  { provider: "anthropic", requestModel: "claude-haiku-4-5", responseModel: "claude-3-opus-20240229", input: 17, output: 24, reasons: ["max_tokens"], stream: false, usd: usd(17, 24, OPUS), maxTokens: 24 },
+  { provider: "openai", requestModel: "gpt-4o-mini", responseModel: "gpt-3.5-turbo-0125", input: 15, output: 20, reasons: ["stop"], stream: false, usd: usd(15, 20, GPT35), resend: 1 },
 ] as const;
+
+/** The first attempt of call 7: the stand-in's 429, no usage, no finish reason. */
+export const EXPECTED_FAILED = { provider: "openai", requestModel: "gpt-4o-mini", errorType: "429" } as const;
+
+/** Cost by response model over EXPECTED_CALLS, most expensive first. */
+export function expectedCostByModel(): [string, number][] {
+  const by = new Map<string, number>();
+  for (const c of EXPECTED_CALLS) by.set(c.responseModel, (by.get(c.responseModel) ?? 0) + c.usd);
+  return [...by].sort((a, b) => b[1] - a[1]);
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

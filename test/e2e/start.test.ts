@@ -1,8 +1,10 @@
 /**
  * `npm start` end to end: scripts/start.mjs runs worker-example/ under wrangler dev with the LLM
- * stand-in and the OTLP receiver. One request to the Worker makes five LLM calls; the receiver
- * must get the trace (SERVER span + the gen_ai spans with the recordings' exact token counts),
- * print it as a waterfall, serve it on /api/state, reject bad OTLP with a reason, and everything
+ * stand-in and the OTLP receiver. One request to the Worker makes seven LLM calls (one cut at its
+ * max_tokens, one rate limited once and resent by the SDK); the receiver must get the trace
+ * (SERVER span + the gen_ai spans with the recordings' exact token counts and the example's
+ * prices), print it as a waterfall with the cost, finish-reason, retry and error views, serve it
+ * all on /api/state, reject bad OTLP with a reason, and everything
  * must stop cleanly on Ctrl-C, and on SIGTERM, SIGHUP and SIGINT sent to npm's pid (process
  * managers, `docker stop`). Runs on free ports so it never collides with a running `npm start`.
  */
@@ -10,10 +12,29 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecodedSpan } from "../support/collector.js";
-import { EXPECTED_CALLS, listening, newTraceparent, ROOT, type Stack, startStack } from "./stack.js";
+import { EXPECTED_CALLS, expectedCostByModel, listening, newTraceparent, ROOT, type Stack, startStack } from "./stack.js";
 
 const SERVER = 2;
 let stack: Stack;
+
+/** The views of the example's calls (dev/receiver/views.mjs), from its spans or its metrics. */
+function expectViews(v: any, requests: number) {
+  expect(v.cost.totalUsd).toBeCloseTo(EXPECTED_CALLS.reduce((sum, c) => sum + c.usd, 0), 12);
+  const priced = v.cost.byModel.filter((m: any) => m.usd > 0);
+  expect(priced.map((m: any) => m.model)).toEqual(expectedCostByModel().map(([model]) => model));
+  for (const [i, [, usd]] of expectedCostByModel().entries()) expect(priced[i].usd).toBeCloseTo(usd, 12);
+  expect(v.finishReasons).toMatchObject({ total: 7, truncated: 1, warning: true });
+  expect(v.finishReasons.truncatedShare).toBeCloseTo(1 / 7, 12);
+  expect(v.finishReasons.byReason.map((r: any) => [r.reason, r.count, r.truncation])).toEqual([
+    ["stop", 3, false],
+    ["end_turn", 2, false],
+    ["max_tokens", 1, true],
+    ["tool_calls", 1, false],
+  ]);
+  expect(v.retries).toMatchObject({ resends: 1, rate: 1 / requests, byModel: [{ model: "gpt-3.5-turbo-0125", resends: 1 }] });
+  expect(v.errors).toMatchObject({ failed: 1, rate: 1 / requests });
+  expect(v.errors.byType).toMatchObject([{ type: "429", count: 1 }]);
+}
 
 beforeAll(async () => {
   stack = await startStack();
@@ -35,63 +56,82 @@ describe("npm start", () => {
   let traceId = "";
   let spans: DecodedSpan[] = [];
 
-  it("one request to the example Worker makes five LLM calls, traced with the recordings' token counts", async () => {
+  it("one request to the example Worker makes seven LLM calls, traced with the recordings' token counts and the example's prices", async () => {
     const parent = newTraceparent();
     traceId = parent.traceId;
     const response = await fetch(`${stack.workerUrl}/`, { headers: { traceparent: parent.header } });
     const text = await response.text();
     expect(response.status, text).toBe(200);
-    expect(text).toContain(`5 LLM calls in trace ${traceId}`);
+    expect(text).toContain(`7 LLM calls in trace ${traceId}`);
     expect(text).toContain("multiply({\"a\":6,\"b\":7}) = 42");
     expect(text).toContain("gpt-4o-mini-2024-07-18: South Atlantic Ocean.");
+    expect(text).toContain("claude-3-opus-20240229 (max_tokens): Sure! Here's a joke about OpenTelemetry:");
 
-    spans = await stack.waitForTrace(traceId, (s) => s.filter((x) => x.attributes["gen_ai.provider.name"]).length >= 5 && s.some((x) => x.kind === SERVER));
+    const isLlm = (s: DecodedSpan) => s.attributes["gen_ai.provider.name"] !== undefined;
+    spans = await stack.waitForTrace(traceId, (s) => s.filter(isLlm).length >= 8 && s.some((x) => x.kind === SERVER));
     const server = spans.find((s) => s.kind === SERVER)!;
     expect(server.name).toBe("GET");
     expect(server.parentSpanId).toBe(parent.spanId);
     expect(server.attributes).toMatchObject({ "url.path": "/", "http.response.status_code": 200 });
     expect(server.resource["service.name"]).toBe("otel-genai-edge-example");
 
-    const llm = spans.filter((s) => s.attributes["gen_ai.provider.name"]);
-    expect(llm).toHaveLength(5);
+    const llm = spans.filter(isLlm);
+    expect(llm).toHaveLength(8); // seven calls, one of them sent twice
+    for (const s of llm) expect(s.parentSpanId).toBe(server.spanId);
+    const failures = llm.filter((s) => s.attributes["error.type"] !== undefined);
+    expect(failures).toHaveLength(1);
+    const [failed] = failures;
+    expect(failed.name).toBe("chat gpt-4o-mini");
+    expect(failed.attributes).toMatchObject({ "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "error.type": "429", "http.response.status_code": 429 });
+    expect(failed.status.code).toBe(2);
+    for (const key of ["gen_ai.usage.input_tokens", "gen_ai.response.finish_reasons", "otel_genai_edge.usage.cost_usd", "http.request.resend_count"]) {
+      expect(failed.attributes[key], key).toBeUndefined();
+    }
+    const unmatched = llm.filter((s) => s !== failed);
     for (const expected of EXPECTED_CALLS) {
-      const span = llm.find(
+      const resend = "resend" in expected ? expected.resend : undefined;
+      const i = unmatched.findIndex(
         (s) =>
           s.attributes["gen_ai.response.model"] === expected.responseModel &&
           s.attributes["gen_ai.usage.input_tokens"] === expected.input &&
-          s.attributes["gen_ai.usage.output_tokens"] === expected.output,
+          s.attributes["gen_ai.usage.output_tokens"] === expected.output &&
+          s.attributes["http.request.resend_count"] === resend,
       );
-      expect(span, `a span for ${JSON.stringify(expected)} among ${llm.map((s) => JSON.stringify(s.attributes)).join("\n")}`).toBeDefined();
-      expect(span!.parentSpanId).toBe(server.spanId);
-      expect(span!.name).toBe(`chat ${expected.requestModel}`);
-      expect(span!.attributes).toMatchObject({
+      expect(i, `a span for ${JSON.stringify(expected)} among ${unmatched.map((s) => JSON.stringify(s.attributes)).join("\n")}`).toBeGreaterThanOrEqual(0);
+      const [span] = unmatched.splice(i, 1);
+      expect(span.name).toBe(`chat ${expected.requestModel}`);
+      expect(span.attributes).toMatchObject({
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": expected.provider,
         "gen_ai.request.model": expected.requestModel,
         "gen_ai.response.finish_reasons": expected.reasons,
       });
+      expect(span.attributes["error.type"]).toBeUndefined();
+      expect(span.attributes["otel_genai_edge.usage.cost_usd"]).toBeCloseTo(expected.usd, 12);
+      if ("maxTokens" in expected) expect(span.attributes["gen_ai.request.max_tokens"]).toBe(expected.maxTokens);
       if (expected.stream) {
-        expect(span!.attributes["gen_ai.request.stream"]).toBe(true);
+        expect(span.attributes["gen_ai.request.stream"]).toBe(true);
         // The stand-in sends its first event 200–400 ms after the request.
-        const ttfc = span!.attributes["gen_ai.response.time_to_first_chunk"] as number;
+        const ttfc = span.attributes["gen_ai.response.time_to_first_chunk"] as number;
         expect(ttfc).toBeGreaterThan(0.15);
         expect(ttfc).toBeLessThan(10);
       } else {
-        expect(span!.attributes["gen_ai.response.time_to_first_chunk"]).toBeUndefined();
+        expect(span.attributes["gen_ai.response.time_to_first_chunk"]).toBeUndefined();
       }
     }
+    expect(unmatched).toEqual([]);
     const tool = spans.find((s) => s.name === "execute_tool multiply");
     expect(tool?.parentSpanId).toBe(server.spanId);
   }, 60_000);
 
-  it("prints the trace as a waterfall in the terminal, with the GenAI facts beside each LLM span", async () => {
+  it("prints the trace as a waterfall in the terminal, with the GenAI facts beside each LLM span and the views below", async () => {
     const header = `trace ${traceId.slice(0, 12)}…`;
-    const out = await stack.waitForOutput((o) => o.includes(header) && /Σ 5 LLM calls so far/.test(o), "the waterfall");
+    const out = await stack.waitForOutput((o) => o.includes(header) && /errors {3}1 of 8/.test(o.slice(o.indexOf(header))), "the waterfall");
     const lines = out.slice(out.indexOf(header)).split("\n");
     expect(lines[0]).toContain("otel-genai-edge-example  GET /");
-    expect(lines[0]).toMatch(/7 spans, 5 LLM/);
+    expect(lines[0]).toMatch(/10 spans, 8 LLM/);
     // Root at depth 0, LLM spans indented under it, every row with a bar between │ … │.
-    const rows = lines.slice(2, 9);
+    const rows = lines.slice(2, 12);
     expect(rows[0]).toMatch(/^GET \/\s+│█+│\s+[\d.]+ (ms|s)$/);
     const expectLine = (fragment: string, prefix: string) => {
       const line = rows.find((l) => l.includes(fragment));
@@ -100,36 +140,56 @@ describe("npm start", () => {
       expect(line).toMatch(/│[ ░█]+│/);
       return line!;
     };
-    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 137 tokens · end_turn", "  chat claude-haiku-4-5");
-    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · stop", "  chat gpt-4o-mini");
-    const stream = expectLine("openai gpt-4o-mini-2024-07-18 · in 22 · out 4 tokens · ttfc ", "  chat gpt-4o-mini");
+    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 137 tokens · $0.0105 · end_turn", "  chat claude-haiku-4-5");
+    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · $0.0000375 · stop", "  chat gpt-4o-mini");
+    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · $0.0000375 · stop · retry 1", "  chat gpt-4o-mini");
+    const stream = expectLine("openai gpt-4o-mini-2024-07-18 · in 22 · out 4 tokens · $0.0000057 · ttfc ", "  chat gpt-4o-mini");
     expect(stream).toMatch(/ttfc \d+ ms · \d+ chunks · stop$/);
-    const claudeStream = expectLine("anthropic claude-3-opus-20240229 · in 17 · out 158 tokens · ttfc ", "  chat claude-haiku-4-5");
+    const claudeStream = expectLine("anthropic claude-3-opus-20240229 · in 17 · out 158 tokens · $0.0121 · ttfc ", "  chat claude-haiku-4-5");
     expect(claudeStream).toContain("░"); // waiting for the first chunk, drawn before the streaming part
-    expectLine("openai gpt-4o-mini-2024-07-18 · in 59 · out 17 tokens · ttfc", "  chat gpt-4o-mini");
+    expectLine("openai gpt-4o-mini-2024-07-18 · in 59 · out 17 tokens · $0.000019 · ttfc", "  chat gpt-4o-mini");
+    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 24 tokens · $0.00205 · max_tokens", "  chat claude-haiku-4-5");
+    expectLine("openai gpt-4o-mini · no usage reported · error 429", "  chat gpt-4o-mini");
     expectLine("execute_tool multiply", "  execute_tool multiply");
-    expect(out).toMatch(/Σ 5 LLM calls so far · in 130 · out 336 tokens · duration p50 [\d.]+ (ms|s) p90/);
+    const totals = lines.slice(lines.findIndex((l) => l.startsWith("Σ ")));
+    expect(totals[0]).toMatch(/^Σ 8 LLM calls so far · in 162 · out 380 tokens · duration p50 [\d.]+ (ms|s) p90 .* · 1 failed/);
+    expect(totals.slice(1, 6)).toEqual([
+      "  cost     $0.0248: claude-3-opus-20240229 $0.0247 · gpt-3.5-turbo-0125 $0.000075 · gpt-4o-mini-2024-07-18 $0.0000247",
+      "  finish   stop 3 (42.9 %) · end_turn 2 (28.6 %) · max_tokens 1 (14.3 %) · tool_calls 1 (14.3 %)",
+      "  ⚠ 1 of 7 answers truncated (14.3 %, finish reason length/max_tokens): over 5 %",
+      "  retries  1 of 8 requests (12.5 %): gpt-3.5-turbo-0125 1",
+      "  errors   1 of 8 requests (12.5 %): 429 ×1",
+    ]);
   }, 30_000);
 
-  it("serves the same trace and the GenAI figures as JSON for the web page", async () => {
+  it("serves the same trace, the GenAI figures and the views (from spans and metrics) as JSON for the web page", async () => {
     const page = await fetch(`${stack.receiverUrl}/`);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain("/app.js");
+    for (const script of ["/app.js", "/views.js", "/format.js"]) {
+      const js = await fetch(`${stack.receiverUrl}${script}`);
+      expect(js.headers.get("content-type"), script).toContain("text/javascript");
+    }
     const state = (await (await fetch(`${stack.receiverUrl}/api/state`)).json()) as any;
     const view = state.traces.find((t: any) => t.traceId === traceId);
-    expect(view.rows.map((r: any) => r.depth)).toEqual([0, 1, 1, 1, 1, 1, 1]);
-    expect(view.rows.filter((r: any) => r.llm).map((r: any) => r.genai.responseModel).sort()).toEqual(
+    expect(view.rows.map((r: any) => r.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(view.rows.filter((r: any) => r.llm && !r.errorType).map((r: any) => r.genai.responseModel).sort()).toEqual(
       EXPECTED_CALLS.map((c) => c.responseModel).sort(),
     );
-    expect(state.spanStats).toMatchObject({ calls: 5, inputTokens: 130, outputTokens: 336, errors: 0 });
+    expect(state.spanStats).toMatchObject({ calls: 8, inputTokens: 162, outputTokens: 380, errors: 1 });
     expect(state.spanStats.ttfcMs.count).toBe(3);
+    expectViews(state.views.spans, 8);
     // Metrics arrive in the same flush as the trace, and the receiver accepts and shows them.
     for (let i = 0; i < 50 && !stack.records().some((r) => r.path === "/v1/metrics"); i++) await new Promise((r) => setTimeout(r, 100));
     const metricRequests = stack.records().filter((r) => r.path === "/v1/metrics");
     expect(metricRequests.length).toBeGreaterThan(0);
     for (const r of metricRequests) expect(r.status, r.error).toBe(200);
     const after = (await (await fetch(`${stack.receiverUrl}/api/state`)).json()) as any;
-    expect(after.metrics.metrics.map((m: any) => m.name)).toContain("gen_ai.client.token.usage");
+    expect(after.metrics.metrics.map((m: any) => m.name)).toEqual(
+      expect.arrayContaining(["gen_ai.client.token.usage", "otel_genai_edge.client.cost", "otel_genai_edge.client.finish_reasons", "otel_genai_edge.client.retries"]),
+    );
+    expectViews(after.views.metrics, 8);
+    expect(after.views.metrics.calls).toBe(8);
   });
 
   it("answers bad OTLP with 400 and a reason, records it, and keeps running", async () => {

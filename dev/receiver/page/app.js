@@ -1,5 +1,7 @@
 // The receiver's web page: draws the waterfalls and GenAI figures from /api/state, kept live by
 // server-sent events on /api/events (polling /api/state when EventSource is unavailable).
+import { formatInt, formatMs, formatUsd } from "./format.js";
+import { renderViews } from "./views.js";
 
 const $ = (selector) => document.querySelector(selector);
 const expanded = new Set();
@@ -21,20 +23,12 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function formatMs(ms) {
-  if (ms === undefined || ms === null || !Number.isFinite(ms)) return "–";
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${(ms / 60000).toFixed(1)} min`;
-}
-const formatInt = (n) => (n === undefined || n === null ? "–" : Math.round(n).toLocaleString("en-US"));
-
 /** A metric value in its unit: seconds and milliseconds as durations, the rest as numbers. */
 function formatUnit(value, unit) {
   if (value === undefined || value === null) return "–";
   if (unit === "s") return formatMs(value * 1000);
   if (unit === "ms") return formatMs(value);
+  if (unit === "USD") return formatUsd(value);
   return Number.isInteger(value) ? formatInt(value) : value.toPrecision(4);
 }
 
@@ -47,9 +41,11 @@ function chips(row) {
   if (f.inputTokens !== undefined || f.outputTokens !== undefined) {
     out.push(el("span", { class: "chip tokens" }, `in ${formatInt(f.inputTokens)} · out ${formatInt(f.outputTokens)} tokens`));
   } else out.push(el("span", { class: "chip" }, "no usage"));
+  if (f.costUsd !== undefined) out.push(el("span", { class: "chip cost", title: "otel_genai_edge.usage.cost_usd" }, formatUsd(f.costUsd)));
   if (f.ttfcMs !== undefined) out.push(el("span", { class: "chip ttfc", title: "gen_ai.response.time_to_first_chunk" }, `ttfc ${formatMs(f.ttfcMs)}`));
   if (f.chunks !== undefined) out.push(el("span", { class: "chip" }, `${f.chunks} chunks`));
   if (f.finishReasons.length) out.push(el("span", { class: "chip reason" }, f.finishReasons.join(", ")));
+  if (f.resendCount) out.push(el("span", { class: "chip retry", title: "http.request.resend_count" }, `retry ${f.resendCount}`));
   if (row.errorType) out.push(el("span", { class: "chip err" }, `error ${row.errorType}`));
   return out;
 }
@@ -195,7 +191,7 @@ function renderStats(state) {
       [a["gen_ai.provider.name"], a["gen_ai.response.model"] ?? a["gen_ai.request.model"], a["gen_ai.token.type"], a["error.type"] && `error ${a["error.type"]}`]
         .filter(Boolean)
         .join(" · ") || "all";
-    const shortName = (name) => name.replace(/^gen_ai\.client\.(operation\.)?/, "");
+    const shortName = (name) => name.replace(/^(gen_ai|otel_genai_edge)\.client\.(operation\.)?/, "");
     const row = (m, p, name, withSum = true) =>
       p.count !== undefined
         ? el(
@@ -246,6 +242,8 @@ function render(state) {
       : [el("p", { class: "empty" }, "No traces yet. Send a request to the example Worker (e.g. ", el("code", {}, "curl http://127.0.0.1:8787/"), "); its trace arrives here a moment after the response.")]),
   );
   $("#stats").replaceChildren(...renderStats(state));
+  // The views appear with the first LLM call.
+  $("#views").replaceChildren(...(state.views.spans.cost.calls ? renderViews(state, el) : []));
   const c = state.counts;
   $("#counts").textContent = `${state.traces.length} traces · ${c.spans} spans · ${c.traceRequests} /v1/traces · ${c.metricRequests} /v1/metrics${c.rejected ? ` · ${c.rejected} rejected` : ""}`;
   document.body.dataset.version = String(state.version);
