@@ -42,26 +42,11 @@ export function fetchFor(ctxOrRequest: object): typeof fetch {
  * functions, as a context object shared between requests must not be changed.
  */
 export function trackedContext<C extends { waitUntil(promise: Promise<unknown>): void }>(ctx: C, invocation: Invocation, own = false): C {
-  const native = ctx.waitUntil;
-  const track = (promise: Promise<unknown>) => invocation.track(Promise.resolve(promise));
-  if (own) {
-    try {
-      Object.defineProperty(ctx, "waitUntil", {
-        value: {
-          waitUntil(this: unknown, promise: Promise<unknown>) {
-            if (this === ctx) track(promise);
-            return native.call(this, promise);
-          },
-        }.waitUntil,
-        configurable: true,
-        writable: true,
-      });
-      bindInvocation(ctx, invocation);
-      return ctx;
-    } catch {
-      // not extensible: a proxy below
-    }
+  if (own && ownWaitUntil(ctx)) {
+    bindInvocation(ctx, invocation);
+    return ctx;
   }
+  const native = ctx.waitUntil;
   const bound = new Map<PropertyKey, unknown>();
   const proxy = new Proxy(ctx, {
     get(target, key) {
@@ -72,7 +57,7 @@ export function trackedContext<C extends { waitUntil(promise: Promise<unknown>):
         fn =
           key === "waitUntil"
             ? (promise: Promise<unknown>) => {
-                track(promise);
+                invocation.track(Promise.resolve(promise));
                 return native.call(target, promise);
               }
             : value.bind(target);
@@ -84,4 +69,33 @@ export function trackedContext<C extends { waitUntil(promise: Promise<unknown>):
   bindInvocation(proxy, invocation);
   bindInvocation(ctx, invocation);
   return proxy;
+}
+
+const OWN = Symbol.for("otel-genai-edge.waitUntil");
+
+/**
+ * Give `ctx` a `waitUntil` of its own, once (a ctx reused across events keeps the one it has): it
+ * tracks the work for the invocation the ctx is bound to at the time of the call. False when the
+ * object cannot take it.
+ */
+function ownWaitUntil(ctx: { waitUntil(promise: Promise<unknown>): void }): boolean {
+  if (Object.hasOwn(ctx, OWN)) return true;
+  const native = ctx.waitUntil;
+  try {
+    Object.defineProperty(ctx, "waitUntil", {
+      value: {
+        waitUntil(this: unknown, promise: Promise<unknown>) {
+          const invocation = this === ctx ? bindings.get(ctx) : undefined;
+          if (invocation) invocation.track(Promise.resolve(promise));
+          return native.call(this, promise);
+        },
+      }.waitUntil,
+      configurable: true,
+      writable: true,
+    });
+    Object.defineProperty(ctx, OWN, { value: true });
+    return true;
+  } catch {
+    return false;
+  }
 }

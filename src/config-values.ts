@@ -4,12 +4,14 @@
  */
 import type { EnvSource } from "./config.js";
 import { warnOnce } from "./diag.js";
+import { scrubText } from "./fetch/redact.js";
 
 export const show = (v: unknown): string => {
   try {
     if (v === undefined) return "none";
     if (typeof v === "function") return "a function";
-    return (typeof v === "string" || (typeof v === "object" && v) ? JSON.stringify(v) : String(v)).slice(0, 80);
+    // Scrubbed: a value may be an endpoint with credentials in it, or a secret in the wrong field.
+    return scrubText((typeof v === "string" || (typeof v === "object" && v) ? JSON.stringify(v) : String(v)).slice(0, 80));
   } catch {
     return `<${typeof v}>`;
   }
@@ -107,7 +109,7 @@ export function entries<T>(field: string, value: unknown, parse: Parse<T>, secre
   for (const [key, v] of Object.entries(value)) {
     const ok = parse(v);
     if (ok !== undefined && !(secret && (!TOKEN.test(key) || /[\r\n\0]/.test(ok as string)))) out[key] = ok;
-    else warn(`config.${field}[${show(key)}]${secret ? "" : `=${show(v)}`} is invalid: ignored`);
+    else warn(`config.${field}[${JSON.stringify(key.slice(0, 80))}]${secret ? "" : `=${show(v)}`} is invalid: ignored`);
   }
   return out;
 }
@@ -134,7 +136,7 @@ export function base(label: string, raw: unknown): string | undefined {
   const signal = ok && /\/v1\/(traces|metrics|logs)\/?$/.exec(ok);
   if (!signal) return ok?.replace(/\/+$/, "");
   const stripped = ok.slice(0, signal.index);
-  warn(`${label}=${show(ok)} already ends in ${signal[0]}; /v1/<signal> is appended to it, so ${stripped} is used`);
+  warn(`${label}=${show(ok)} already ends in ${signal[0]}; /v1/<signal> is appended to it, so ${scrubText(stripped)} is used`);
   return stripped;
 }
 

@@ -98,8 +98,9 @@ export interface Config {
   /** How long to wait for spans still open once the invocation's work is done (ms). Default 2000. */
   flushGraceMs?: number;
   /**
-   * The longest wait, after the handler returned, for the response body and waitUntil work
-   * before what has ended is exported anyway (ms). Default 30000, Workers' own waitUntil limit.
+   * The longest wait, once the response was sent, for waitUntil work and open spans before what
+   * has ended is exported anyway (ms). Default 25000: Workers allow waitUntil work 30 s after the
+   * response, and the export needs some of that time itself. An LLM stream still being read is waited for.
    */
   flushDeadlineMs?: number;
   limits?: Partial<Limits>;
@@ -278,7 +279,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     ),
     sdkSpans: pick<ResolvedConfig["sdkSpans"]>("replace", '"replace" or "keep"', cfg("sdkSpans", (v) => (v === "replace" || v === "keep" ? v : undefined))),
     flushGraceMs: pick(2000, "a number of milliseconds", cfg("flushGraceMs", inRange(0, MAX_TIMER))),
-    flushDeadlineMs: pick(30000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
+    flushDeadlineMs: pick(25000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
     limits: { ...DEFAULT_LIMITS, ...limits },
     prices: entries("prices", explicit.prices, price),
   };

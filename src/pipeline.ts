@@ -5,6 +5,7 @@
 import { OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
 import { debug, warnOnce } from "./diag.js";
+import { scrubText } from "./fetch/redact.js";
 import { type FetchLike, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
 import { serializeMetrics } from "./exporter/metrics.js";
@@ -105,7 +106,8 @@ export class Pipeline {
     const u = new URL(url);
     // Origin and path only: neither userinfo nor a query string (either may hold a key) is said.
     const where = `${signal} export to ${u.origin}${u.pathname}`;
-    const reason = result.reason ?? "";
+    // The runtime's own message may quote the URL, credentials and all.
+    const reason = scrubText(result.reason ?? "");
     if (result.rejected) {
       stats.rejectedItems += result.rejected;
       stats.lastFailure = reason;

@@ -6,7 +6,7 @@
  *
  * Whatever goes wrong in here is contained: the user's request is then sent exactly as given.
  */
-import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName, streamed } from "../genai/call.js";
@@ -20,7 +20,7 @@ import { replaceSpan, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, type BodyOutcome, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
-import { sendWith } from "./send.js";
+import { overlay, sendWith } from "./send.js";
 
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -31,10 +31,8 @@ interface RequestView {
   method: string;
   headers: Headers;
   bodyText?: string;
-}
-
-/** A Request body read for its prompt: from then on it is these bytes that are sent. */
-interface Taken {
+  /** A Request whose body holds the prompt: read before sending, then its bytes are what is sent. */
+  pending?: Request;
   bytes?: Uint8Array<ArrayBuffer>;
 }
 
@@ -56,12 +54,8 @@ function neverSent(input: unknown, init: unknown): boolean {
   return [input, init].some((r) => isRequest(r) && !r.bodyUsed && r.body?.locked === true);
 }
 
-async function viewRequest(
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  maxBytes: number,
-  taken: Taken,
-): Promise<RequestView | undefined> {
+/** What the request is, read synchronously (the app may change its objects once fetch returns). */
+function viewRequest(input: RequestInfo | URL, init: RequestInit | undefined, maxBytes: number): RequestView | undefined {
   // `init` may itself be a Request (the proxy idiom `fetch(newUrl, request)`): its fields are getters.
   const source = isRequest(init) ? init : isRequest(input) && init?.body === undefined ? input : undefined;
   if (unusable(source) || unusable(init)) return undefined;
@@ -69,26 +63,23 @@ async function viewRequest(
   if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
   const method = (init?.method ?? (isRequest(input) ? input.method : "GET")).toUpperCase();
   const headers = new Headers(init?.headers ?? (isRequest(input) ? input.headers : undefined));
-  let bodyText: string | undefined;
+  const view: RequestView = { url, method, headers };
   // Only a request that could be an LLM call is read, and only a bounded body.
   if (mayBeLLMCall(method, url)) {
     const body = source ? undefined : init?.body;
     if (typeof body === "string") {
-      if (body.length <= maxBytes) bodyText = body;
+      if (body.length <= maxBytes) view.bodyText = body;
     } else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
-      if (body.byteLength <= maxBytes) bodyText = new TextDecoder().decode(body);
+      if (body.byteLength <= maxBytes) view.bodyText = new TextDecoder().decode(body);
     } else if (source) {
       // A Request carrying its body: read only when its declared size is small enough to be a
       // prompt (a streamed upload of unknown size is never buffered). It is read itself, not a
       // clone (a clone tees the body, which Deno then sends chunked), and the same bytes are sent.
       const length = Number(source.headers.get("content-length"));
-      if (length > 0 && length <= maxBytes && source.body && !source.body.locked) {
-        taken.bytes = new Uint8Array(await source.arrayBuffer());
-        bodyText = new TextDecoder().decode(taken.bytes);
-      }
+      if (length > 0 && length <= maxBytes && source.body && !source.body.locked) view.pending = source;
     }
   }
-  return { url, method, headers, bodyText };
+  return view;
 }
 
 function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
@@ -130,21 +121,58 @@ export interface TracedFetchOptions {
   invocation?: Invocation;
 }
 
-export async function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
+/**
+ * Everything up to the send happens synchronously, in the app's own fetch call: the request that
+ * leaves is the one the app made at that moment, even if it reuses and changes its URL, init or
+ * Headers right after. The one exception, a prompt inside a Request's body, is read first, with
+ * the call fixed as it was (its headers copied) before anything else runs.
+ */
+export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
   const [input, init] = args;
   const ctx = context.active();
-  const taken: Taken = {};
-  // Untraced: as the app made it (with the bytes we read, if we read its Request's body).
-  const plain = () => (taken.bytes ? sendWith(originalFetch, input, init, [], taken.bytes) : originalFetch(input, init));
-  let prepared: Awaited<ReturnType<typeof prepare>>;
+  let scope: ReturnType<typeof scopeOf>;
+  let view: RequestView | undefined;
   try {
     if (isTracingSuppressed(ctx)) return originalFetch(input, init);
-    prepared = await prepare(input, init, ctx, options.invocation, taken);
+    scope = scopeOf(ctx, options.invocation);
+    const invocation = scope?.invocation;
+    view = invocation && viewRequest(input, init, invocation.pipeline.config.limits.maxJsonBodyBytes);
   } catch {
     options.invocation?.pipeline.selfError();
-    return plain();
+    return originalFetch(input, init);
   }
-  if (!prepared) return plain();
+  if (!scope || !view) return originalFetch(input, init);
+  const { pending } = view;
+  if (!pending) return traced(input, init, ctx, scope, view);
+  const fixedInput = input instanceof URL ? String(input) : input;
+  const fixedInit = init === undefined ? { headers: view.headers } : overlay(init, { headers: view.headers });
+  return pending.arrayBuffer().then((buffer) => {
+    view.bytes = new Uint8Array(buffer);
+    view.bodyText = new TextDecoder().decode(view.bytes);
+    return traced(fixedInput, fixedInit, ctx, scope, view);
+  });
+}
+
+function scopeOf(ctx: Context, bound: Invocation | undefined) {
+  const scope = bound ? { invocation: bound, parent: bound.parentContext } : resolveScope(ctx);
+  return scope.invocation && !scope.invocation.flushed ? (scope as { invocation: Invocation; parent?: SpanContext }) : undefined;
+}
+
+async function traced(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  ctx: Context,
+  scope: { invocation: Invocation; parent?: SpanContext },
+  view: RequestView,
+): Promise<Response> {
+  let prepared: ReturnType<typeof prepare>;
+  try {
+    prepared = prepare(ctx, scope, view);
+  } catch {
+    scope.invocation.pipeline.selfError();
+    // Untraced: as the app made it (with the bytes we read, if we read its Request's body).
+    return view.bytes ? sendWith(originalFetch, input, init, [], view.bytes) : originalFetch(input, init);
+  }
   const { span, call, invocation, extra, newBody, token } = prepared;
   const pipeline = invocation.pipeline;
 
@@ -269,24 +297,20 @@ function readWhole(
  * provider cannot be replaced, so ours then stays a plain HTTP span.
  */
 function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { span: Span; replace?: RecordingSpan } | undefined {
-  const span = trace.getSpan(ctx);
-  if (!span) return undefined;
-  const attributes = (span as { attributes?: Record<string, unknown> }).attributes;
-  if (!attributes || attributes[GEN_AI_OPERATION_NAME] === undefined) return undefined;
-  if (span instanceof RecordingSpan) {
-    if (span.scope === scope) return undefined;
-    return { span, replace: span };
-  }
+  const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
+  // Only an SDK's own call span: a CLIENT span of an inference operation. An agent's or a tool's
+  // span above the call (invoke_agent, execute_tool) is the call's parent, never replaced.
+  const operation = span?.attributes?.[GEN_AI_OPERATION_NAME];
+  if (!span || span.kind !== SpanKind.CLIENT || typeof operation !== "string" || !INFERENCE.has(operation)) return undefined;
+  if (span instanceof RecordingSpan) return span.scope === scope ? undefined : { span, replace: span };
   return { span };
 }
 
-async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, ctx: Context, bound: Invocation | undefined, taken: Taken) {
-  const scope = bound ? { invocation: bound, parent: bound.parentContext } : resolveScope(ctx);
-  const invocation = scope.invocation;
-  if (!invocation || invocation.flushed) return undefined;
+const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
+
+function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanContext }, view: RequestView) {
+  const { invocation } = scope;
   const pipeline = invocation.pipeline;
-  const view = await viewRequest(input, init, pipeline.config.limits.maxJsonBodyBytes, taken);
-  if (!view) return undefined;
   const { url, method, headers } = view;
   const startMs = nowMs();
 
@@ -299,7 +323,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
   if (resends) httpAttributes[HTTP_REQUEST_RESEND_COUNT] = resends;
   const httpSpan = () =>
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
-  if (!detected) return held(invocation, view.url, httpSpan(), undefined, taken.bytes);
+  if (!detected) return held(invocation, view.url, httpSpan(), undefined, view.bytes);
 
   const request = detected.format.request(body, url);
   request.model ??= modelFromPath(url);
@@ -320,7 +344,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
       }
       attempt.end(record.endMs);
     });
-    return held(invocation, view.url, attempt, call, taken.bytes);
+    return held(invocation, view.url, attempt, call, view.bytes);
   }
   const newBody = pipeline.config.addStreamUsage ? withStreamUsage(detected, request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
@@ -330,7 +354,7 @@ async function prepare(input: RequestInfo | URL, init: RequestInit | undefined, 
     ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), options)
     : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope);
   const call = newCall(span, (record) => invocation.recordCall(record));
-  return held(invocation, view.url, span, call, newBody ?? taken.bytes);
+  return held(invocation, view.url, span, call, newBody ?? view.bytes);
 }
 
 /** The trace-context headers to send (where allowed), with the invocation held open for this call. */

@@ -155,6 +155,8 @@ export function scrubText(text: string, policy: UrlPolicy = DEFAULT_URL_POLICY, 
   // Userinfo goes first, so that no way of cutting a URL out of the text can keep it.
   s = s
     .replace(/\/\/[^\s/@]*@/g, "//")
+    // and without a scheme (`user:pass@host`, as someone may write an endpoint)
+    .replace(/(^|[\s"'`=(])[^\s/@:"'`]+:[^\s/@"'`]+@(?=[\w[])/g, "$1")
     .replace(/(^|\W)(['"`])([^'"`\n]*)\2(?!\w)/g, (m, before: string, q: string, quoted: string) => (/\s/.test(quoted) ? `${before}${q}…${q}` : m));
   s = scrubUrlsIn(s, policy.allow)
     .replace(/([?&]([\w.~%+[\]-]+)=)[^\s&#"'<>()[\]{},;]+/g, (m, pair: string, name: string) => (policy.allow.has(decode(name).toLowerCase()) ? m : pair + REDACTED))

@@ -6,6 +6,8 @@
  *   synchronous extent of the fetch call, which copies them, and are restored right after: the
  *   request object is not re-made, so a runtime keeps everything it knows of it (Deno keeps a
  *   string body's Content-Length, which a re-made Request loses) and the app never sees ours.
+ *   Every runtime's fetch reads the headers before its first await; a fetch patched before ours
+ *   that awaits first would send them without our trace context (the request is otherwise the same).
  * - Headers given as a list or a record are copied with ours added, entries kept as they are
  *   (a repeated name stays repeated).
  * - Immutable headers (a request the platform handed in) are copied; a Request alone is then
@@ -34,18 +36,26 @@ export function sendWith(
   const source = init?.headers ?? (isRequest(input) ? input.headers : undefined);
   if (body === undefined && isHeaders(source)) {
     const saved = extra.map(([name]) => [name, source.get(name)] as const);
+    const restore = () => {
+      for (const [name, value] of saved) value === null ? source.delete(name) : source.set(name, value);
+    };
     let set = false;
     try {
       for (const [name, value] of extra) source.set(name, value);
       set = true;
     } catch {
-      // immutable: copied below
+      // immutable (copied below); undo a partial set
+      try {
+        restore();
+      } catch {
+        // nothing was set
+      }
     }
     if (set) {
       try {
         return send(input, init);
       } finally {
-        for (const [name, value] of saved) value === null ? source.delete(name) : source.set(name, value);
+        restore();
       }
     }
   }
@@ -82,7 +92,7 @@ function copied(
   return [input, overlay(init, changes)];
 }
 
-function overlay(init: RequestInit, changes: RequestInit): RequestInit {
+export function overlay(init: RequestInit, changes: RequestInit): RequestInit {
   const proto = Object.getPrototypeOf(init);
   if (proto === Object.prototype || proto === null) return { ...init, ...changes };
   return new Proxy(init, {

@@ -96,6 +96,8 @@ export class GenAICall {
   private lastChunkMs = 0;
   /** When the response headers arrived. */
   private responseMs = 0;
+  /** When the app last pulled a chunk of the stream (the invocation keeps a stream in use). */
+  activityMs = 0;
   private ended = false;
   private parseDropped = 0;
   /** The attempt an official SDK said this request is (`x-stainless-retry-count`), set by the fetch plumbing. */
@@ -130,6 +132,7 @@ export class GenAICall {
     return {
       chunk: (bytes) => {
         chunkAt = now();
+        this.activityMs = chunkAt;
         parser.push(decoder.decode(bytes, STREAMING), onEvent);
       },
       end: (outcome, error) => {

@@ -112,21 +112,23 @@ export async function handleRequest(
   extraAttributes: Attributes,
   handler: (started: Started | undefined) => Response | Promise<Response>,
 ): Promise<Response> {
-  let started: Started;
+  let started: Started | undefined;
   let url: URL;
   try {
-    // Telemetry exported to this very app: traced, it would be exported again, without end.
-    if (isOwnExport(request.headers)) return handler(undefined);
-    url = new URL(request.url);
-    const route = pipeline.config.routeFor?.(request);
-    const attributes: Attributes = { ...serverAttributes(request, url, pipeline.config.urlPolicy), ...extraAttributes, [FAAS_TRIGGER]: "http" };
-    if (route) attributes[HTTP_ROUTE] = route;
-    const name = route ? `${request.method} ${route}` : request.method;
-    started = startInvocation(pipeline, name, SpanKind.SERVER, attributes, remoteParent(pipeline, request.headers));
+    // Telemetry exported to this very app (isOwnExport) is not traced: it would be exported again, without end.
+    if (!isOwnExport(request.headers)) {
+      url = new URL(request.url);
+      const route = pipeline.config.routeFor?.(request);
+      const attributes: Attributes = { ...serverAttributes(request, url, pipeline.config.urlPolicy), ...extraAttributes, [FAAS_TRIGGER]: "http" };
+      if (route) attributes[HTTP_ROUTE] = route;
+      const name = route ? `${request.method} ${route}` : request.method;
+      started = startInvocation(pipeline, name, SpanKind.SERVER, attributes, remoteParent(pipeline, request.headers));
+    }
   } catch {
     pipeline.selfError();
-    return handler(undefined);
   }
+  // Outside the try: a handler that throws is never called a second time.
+  if (!started) return handler(undefined);
   const { invocation, root } = started;
   let response: Response;
   try {

@@ -32,6 +32,8 @@ const MAX_LIFETIME_MS = 15 * 60_000;
 /** Open work that can be ended on the app's behalf when it is abandoned (an LLM stream never read to its end). */
 interface Abandonable {
   abandon(): void;
+  /** When the app last pulled from it. */
+  activityMs?: number;
 }
 
 export class Invocation implements SpanSink {
@@ -65,6 +67,11 @@ export class Invocation implements SpanSink {
     active.add(this);
     settling.add(this);
     this.lifetimeTimer = unref(setTimeout(() => this.flush(), MAX_LIFETIME_MS));
+    // Timers die with a request's context on some platforms (workerd): past invocations that
+    // outlived the cap are let go here too, so none is kept or blocks the sole-request rule.
+    const now = nowMs();
+    for (const old of active) if (now - old.startMs > MAX_LIFETIME_MS) old.flush();
+    for (const old of settling) if (now - old.startMs > 2 * MAX_LIFETIME_MS) settling.delete(old);
   }
 
   get limits(): Limits {
@@ -135,10 +142,23 @@ export class Invocation implements SpanSink {
     // passes through it may still be an LLM call whose metrics count), and waitUntil work.
     if (this.flushing || !this.handlerDone || !this.responseEnded) return;
     // The response is out: from here the platform's waitUntil budget runs, and so does ours.
-    this.deadlineTimer ??= unref(setTimeout(() => this.flush(), this.pipeline.config.flushDeadlineMs));
+    this.deadlineTimer ??= unref(setTimeout(() => this.expire(), this.pipeline.config.flushDeadlineMs));
     if (this.pending.size > 0) return;
     if (this.open.size === 0) this.flush();
-    else this.graceTimer ??= unref(setTimeout(() => this.flush(), this.pipeline.config.flushGraceMs));
+    else this.graceTimer ??= unref(setTimeout(() => this.expire(), this.pipeline.config.flushGraceMs));
+  }
+
+  /**
+   * A timer ran out: flush, unless an LLM stream is still being read (a response streaming to
+   * the client that we do not watch): then look again once it has been idle for the grace period.
+   */
+  private expire(): void {
+    const grace = this.pipeline.config.flushGraceMs;
+    let latest = 0;
+    for (const work of this.open) latest = Math.max(latest, (work as Partial<Abandonable>).activityMs ?? 0);
+    const idle = nowMs() - latest;
+    if (idle >= grace) this.flush();
+    else this.graceTimer = unref(setTimeout(() => this.expire(), grace - idle));
   }
 
   private flush(): void {

@@ -81,9 +81,12 @@ export function startSpanIn(
  */
 export function replaceSpan(replaced: RecordingSpan, scope: InstrumentationScope, name: string, options: SpanOptions): Span {
   const invocation = replaced.sink as Invocation;
-  if (replaced.unexported || invocation.flushed || !replaced.parent) {
-    const parent = replaced.parent ?? replaced.spanContext();
-    return startSpanIn(scope, name, options, context.active(), { invocation: invocation.flushed ? undefined : invocation, parent });
+  if (replaced.unexported || invocation.flushed) {
+    // A retry under a span already replaced: a sibling of the first attempt.
+    return startSpanIn(scope, name, options, context.active(), {
+      invocation: invocation.flushed ? undefined : invocation,
+      parent: replaced.parent,
+    });
   }
   replaced.unexported = true;
   return new RecordingSpan(

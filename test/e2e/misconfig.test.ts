@@ -120,7 +120,7 @@ describe("workerd: bad config never breaks a request and is said once", () => {
     expect(served(c)).toHaveLength(3);
     expect(new Set(c.requests.map((r) => r.path))).toEqual(new Set(["/v1/traces"]));
     expect(saying(w, "already ends in")).toEqual([
-      `otel-genai-edge: OTEL_EXPORTER_OTLP_ENDPOINT="${c.url}/v1/traces" already ends in /v1/traces; /v1/<signal> is appended to it, so ${c.url} is used`,
+      `otel-genai-edge: OTEL_EXPORTER_OTLP_ENDPOINT="${c.url}/v1/traces" already ends in /v1/traces; /v1/<signal> is appended to it, so ${c.url}/ is used`,
     ]);
   });
 });

@@ -96,7 +96,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       urlPolicy: expect.objectContaining({ allow: expect.any(Set) }),
       sdkSpans: "replace",
       flushGraceMs: 2000,
-      flushDeadlineMs: 30000,
+      flushDeadlineMs: 25000,
       limits: { ...DEFAULT_LIMITS, maxLinks: 8 },
       prices: { "gpt-4o": { input: 2.5, output: 10 } },
     } satisfies ResolvedConfig);
@@ -122,7 +122,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       "config.addStreamUsage=1 is not a boolean; using false",
       'config.routeFor="/users/:id" is not a function; using none',
       "config.flushGraceMs=Infinity is not a number of milliseconds; using 2000",
-      "config.flushDeadlineMs=2147483648 is not a number of milliseconds; using 30000",
+      "config.flushDeadlineMs=2147483648 is not a number of milliseconds; using 25000",
       'config.prices["gpt-x"]={"input":"2.5","output":10} is invalid: ignored',
       'config.prices["gpt-y"]={"input":1,"output":2,"cacheRead":-1} is invalid: ignored',
     ]);
@@ -235,7 +235,7 @@ describe("environment: a bad value falls back with one warning", () => {
     const c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector.test:4318/v1/traces/" });
     expect([c.tracesUrl, c.metricsUrl]).toEqual(["http://collector.test:4318/v1/traces", "http://collector.test:4318/v1/metrics"]);
     expect(said()).toEqual([
-      'OTEL_EXPORTER_OTLP_ENDPOINT="http://collector.test:4318/v1/traces/" already ends in /v1/traces/; /v1/<signal> is appended to it, so http://collector.test:4318 is used',
+      'OTEL_EXPORTER_OTLP_ENDPOINT="http://collector.test:4318/v1/traces/" already ends in /v1/traces/; /v1/<signal> is appended to it, so http://collector.test:4318/ is used',
     ]);
   });
 
