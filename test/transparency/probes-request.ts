@@ -29,7 +29,46 @@ const chatHeaders = { "content-type": "application/json", authorization: "Bearer
 const post = (body: BodyInit | null, extra: RequestInit = {}): RequestInit =>
   ({ method: "POST", body, duplex: "half", ...extra }) as RequestInit;
 
+/** Three calls made while the app changes one object between them: what leaves is what it was at each call. */
+async function reusing(calls: (n: string) => Promise<Response>): Promise<Json> {
+  const pending: Promise<Response>[] = [];
+  for (const n of ["1", "2", "3"]) pending.push(calls(n));
+  return Promise.all((await Promise.all(pending)).map((r) => r.text()));
+}
+
 export const REQUEST_PROBES: Record<string, Probe> = {
+  // ---- objects the app reuses and changes right after each call
+  "reuse-url": async (c) => {
+    const url = new URL(`${c.up}/echo`);
+    return reusing((n) => {
+      url.searchParams.set("page", n);
+      return fetch(url);
+    });
+  },
+  "reuse-init-and-headers": async (c) => {
+    const init: RequestInit = { method: "POST", headers: new Headers({ "x-n": "0" }) };
+    return reusing((n) => {
+      init.body = `body ${n}`;
+      (init.headers as Headers).set("x-n", n);
+      return fetch(`${c.up}/echo`, init);
+    });
+  },
+  "reuse-llm-init": async (c) => {
+    const init: RequestInit = { method: "POST", headers: { ...chatHeaders } };
+    return reusing((n) => {
+      init.body = JSON.stringify({ model: `gpt-4o-mini-${n}`, stream: true, messages: [{ role: "user", content: n }] });
+      return fetch(`${c.up}/v1/chat/completions`, init);
+    });
+  },
+  "llm-request-headers-changed-after": async (c) => {
+    const body = chatBody(true);
+    const headers = { ...chatHeaders, "content-length": String(encoder.encode(body).byteLength) };
+    const request = new Request(`${c.up}/v1/chat/completions`, post(body, { headers }));
+    const sent = fetch(request);
+    request.headers.set("x-late", "changed after the call");
+    return observeResponse(await sent, { read: "text" });
+  },
+
   // ---- proxy idioms (the client sends a POST with a body, headers and a query)
   "proxy-request-as-init": async (c) => observeResponse(await fetch(`${c.up}/echo${search(c)}`, c.request)),
   "proxy-new-request": async (c) => observeResponse(await fetch(new Request(`${c.up}/echo${search(c)}`, c.request))),
