@@ -74,6 +74,30 @@ describe("flush deadline and abandoned streams", () => {
     expect(server.endTimeUnixNano).toBeGreaterThanOrEqual(span.endTimeUnixNano);
   });
 
+  it("an LLM stream piped to the client as text/plain (not watched) is read for longer than flushGraceMs and exported whole", async () => {
+    const w = await worker("lifecycle-plain", { GRACE: "150" });
+    const text = await (await w.fetch("/plain-text-stream")).text();
+    expect(text).toBe(fixtureText(FIXTURE));
+    const spans = await collector.waitForSpans((all) => all.some((s) => ofService("lifecycle-plain")(s) && s.name === "chat gpt-4o-mini"), 10000);
+    const span = spans.find((s) => ofService("lifecycle-plain")(s) && s.name === "chat gpt-4o-mini")!;
+    expect(span.attributes["otel_genai_edge.stream.outcome"]).toBeUndefined();
+    expect(span.attributes["gen_ai.response.finish_reasons"]).toEqual(["stop"]);
+    expect(span.attributes["gen_ai.usage.output_tokens"]).toBe(usage().completion_tokens);
+    expect(Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6).toBeGreaterThan(500);
+  });
+
+  it("an agent span of the app's stays the parent of the LLM call under it (only an SDK's own call span is replaced)", async () => {
+    const w = await worker("lifecycle-agent", {});
+    expect(await (await w.fetch("/agent")).text()).toBe("planned");
+    const spans = await collector.waitForSpans((all) => all.some((s) => ofService("lifecycle-agent")(s) && s.name === "chat gpt-4o-mini"), 10000);
+    const mine = spans.filter(ofService("lifecycle-agent"));
+    const agent = mine.find((s) => s.name === "invoke_agent planner")!;
+    const chat = mine.find((s) => s.name === "chat gpt-4o-mini")!;
+    expect(agent.attributes["gen_ai.operation.name"]).toBe("invoke_agent");
+    expect(chat.parentSpanId).toBe(agent.spanId);
+    expect(chat.spanId).not.toBe(agent.spanId);
+  });
+
   it("a stream the app never reads to its end is ended at the flush, marked abandoned, and counted in the metrics", async () => {
     const w = await worker("lifecycle-abandon", { GRACE: "150" });
     expect(await (await w.fetch("/abandon")).text()).toBe("abandoned");

@@ -35,6 +35,23 @@ export default instrument(
           const upstream = await chat(env);
           return new Response(upstream.body, { headers: { "content-type": "text/event-stream" } });
         }
+        case "/plain-text-stream": {
+          // Piped to the client as text/plain: a response we do not watch, read for longer than the grace.
+          const upstream = await chat(env);
+          return new Response(upstream.body, { headers: { "content-type": "text/plain; charset=utf-8" } });
+        }
+        case "/agent": {
+          // An agent span of the app's, with an LLM call under it: a parent, never replaced.
+          return trace.getTracer("app").startActiveSpan(
+            "invoke_agent planner",
+            { attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "planner" } },
+            async (span) => {
+              await (await chat(env)).text();
+              span.end();
+              return new Response("planned");
+            },
+          );
+        }
         case "/abandon": {
           // Reads one chunk, then answers without reading or cancelling the rest.
           const upstream = await chat(env);
