@@ -25,12 +25,56 @@ export interface WorkerContext {
   passThroughOnException?(): void;
 }
 
-export interface WorkerHandler<Env = any> {
-  fetch?(request: Request, env: Env, ctx: WorkerContext): Response | Promise<Response>;
-  scheduled?(controller: { cron: string; scheduledTime: number }, env: Env, ctx: WorkerContext): void | Promise<void>;
-  queue?(batch: { queue: string; messages: readonly unknown[] }, env: Env, ctx: WorkerContext): void | Promise<void>;
-  [key: string]: unknown;
+/** A Worker's `env` when nothing says more: its bindings and vars by name. */
+export type WorkerEnv = Record<string, unknown>;
+
+/** What `scheduled` reads of a cron trigger (workers-types' `ScheduledController` has more). */
+export interface ScheduledEventLike {
+  readonly cron: string;
+  readonly scheduledTime: number;
 }
+
+/** What `queue` reads of a batch (workers-types' `MessageBatch` has more). */
+export interface MessageBatchLike {
+  readonly queue: string;
+  readonly messages: readonly unknown[];
+}
+
+/** The handlers `instrument` wraps; any other member (`email`, `tail`, a Hono app's routes) is kept as is. */
+export interface WorkerHandler<Env = WorkerEnv, Ctx = WorkerContext, Controller = ScheduledEventLike, Batch = MessageBatchLike> {
+  fetch?(request: Request, env: Env, ctx: Ctx): Response | Promise<Response>;
+  scheduled?(controller: Controller, env: Env, ctx: Ctx): void | Promise<void>;
+  queue?(batch: Batch, env: Env, ctx: Ctx): void | Promise<void>;
+}
+
+// What a typed handler declares, read from its methods' parameters (no types package needed).
+type Member<H, K extends keyof WorkerHandler> = NonNullable<H extends { [P in K]?: infer F } ? F : never>;
+type Param<F, I extends 0 | 1 | 2> = F extends (...args: infer A) => unknown ? Exclude<A[I], undefined> : never;
+type FirstOf<A, B> = [A] extends [never] ? B : A;
+/** `{}` says nothing of an env (Hono's `env?: Bindings | {}`). */
+type Informative<E> = E extends unknown ? ({} extends E ? never : E) : never;
+type EnvOf<H, K extends keyof WorkerHandler> = Informative<Param<Member<H, K>, 1>>;
+/** The event a handler declares (`ScheduledController`, `MessageBatch<Job>`) if it has what we read, else ours. */
+type EventOf<H, K extends "scheduled" | "queue", Like> = [Param<Member<H, K>, 0>] extends [infer P] ? ([P] extends [never] ? Like : [P] extends [Like] ? P : Like) : Like;
+/** `NoInfer` for TypeScript before 5.4: a type argument taken from elsewhere, never inferred from here. */
+type Given<T> = [T][T extends unknown ? 0 : never];
+
+/** An env type as declared, or `WorkerEnv` when it says nothing (`unknown`, `any`, `{}`). */
+export type EnvOrDefault<E> = FirstOf<Informative<Exclude<E, undefined>>, WorkerEnv>;
+
+/** The `env` a handler declares (by its `fetch`, else `scheduled`, else `queue`), or `WorkerEnv`. */
+export type HandlerEnv<H> = FirstOf<EnvOf<H, "fetch">, FirstOf<EnvOf<H, "scheduled">, FirstOf<EnvOf<H, "queue">, WorkerEnv>>>;
+
+/** The `ctx` a handler declares (workers-types' `ExecutionContext`, Hono's own), or `WorkerContext`. */
+export type HandlerContext<H> = FirstOf<Param<Member<H, "fetch">, 2>, FirstOf<Param<Member<H, "scheduled">, 2>, FirstOf<Param<Member<H, "queue">, 2>, WorkerContext>>>;
+
+/**
+ * What `instrument` accepts: `H` checked as a `WorkerHandler` of its own env, ctx and events.
+ * An object literal is typed by it (`env` as `WorkerEnv`, or as the config function's parameter).
+ */
+export type Instrumentable<H, Env = HandlerEnv<H>> = H extends ((...args: never) => unknown) | (abstract new (...args: never) => unknown)
+  ? never // a function (`app.fetch`) or a class (see instrumentEntrypoint): not a handler object
+  : H & WorkerHandler<Given<Env>, Given<HandlerContext<H>>, EventOf<H, "scheduled", ScheduledEventLike>, EventOf<H, "queue", MessageBatchLike>>;
 
 export const RUNTIME_RESOURCE = { [CLOUD_PROVIDER]: "cloudflare" };
 
@@ -68,8 +112,14 @@ function runTrigger<Env>(
   );
 }
 
-export function instrument<Env, H extends WorkerHandler<Env>>(handler: H, config?: ConfigInput<Env>): H {
-  const wrapped: WorkerHandler<Env> = Object.create(handler);
+/**
+ * Wrap a module Worker's handlers (`fetch`, `scheduled`, `queue`); the result has the handler's
+ * own type (an `ExportedHandler<Env>`, a Hono app, an object literal). A config function is
+ * checked against the handler's `env`.
+ */
+export function instrument<H extends object, Env = HandlerEnv<H>>(handler: Instrumentable<H, Env>, config?: ConfigInput<Env>): H;
+export function instrument(handler: WorkerHandler<unknown>, config?: ConfigInput<any>): WorkerHandler<unknown> {
+  const wrapped: WorkerHandler<unknown> = Object.create(handler);
 
   if (handler.fetch) {
     const fetchHandler = handler.fetch;
@@ -108,5 +158,5 @@ export function instrument<Env, H extends WorkerHandler<Env>>(handler: H, config
       }), (c) => queue.call(handler, batch, env, c));
   }
 
-  return wrapped as H;
+  return wrapped;
 }

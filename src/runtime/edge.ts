@@ -10,11 +10,15 @@ import { type RuntimeEnv, readRuntimeEnv, runtimeResource } from "./env.js";
 import { type ConfigInput, handleRequest, pipelineFor } from "./invoke.js";
 import { contextIndex, findWaitUntil, keepAlive } from "./wait-until.js";
 
-/** A web-standard request handler; `rest` is whatever the platform passes after the request. */
-export type RequestHandler<R extends Request = Request, A extends unknown[] = unknown[]> = (
+/**
+ * A web-standard request handler; `rest` is whatever the platform passes after the request
+ * (Deno's `info`, Bun's `server`, Netlify's `context`, Next.js's `{ params }`). It may answer
+ * `undefined` where the platform allows it (Bun after `server.upgrade`): passed through as is.
+ */
+export type RequestHandler<R extends Request = Request, A extends unknown[] = unknown[], T extends Response | undefined = Response> = (
   request: R,
   ...rest: A
-) => Response | Promise<Response>;
+) => T | Promise<T>;
 
 /**
  * Wrap a `(request, context?) => Response` handler: one SERVER span per request, every
@@ -25,6 +29,10 @@ export type RequestHandler<R extends Request = Request, A extends unknown[] = un
  * `process.env` (Node, Bun, Vercel) or `Deno.env` (Deno, Netlify Edge, Supabase Edge, read only
  * where `--allow-env` grants it).
  */
+export function withTracing<R extends Request, A extends unknown[], T extends Response | undefined = Response>(
+  handler: RequestHandler<R, A, T>,
+  config?: ConfigInput<RuntimeEnv>,
+): (request: R, ...rest: A) => Promise<T>;
 export function withTracing<R extends Request, A extends unknown[]>(
   handler: RequestHandler<R, A>,
   config?: ConfigInput<RuntimeEnv>,

@@ -18,7 +18,7 @@ import { type Attributes, context, SpanKind } from "@opentelemetry/api";
 import { FAAS_TRIGGER } from "../attributes.js";
 import { invocationFrom } from "../trace/invocation.js";
 import { traceBindings } from "./bindings.js";
-import { instrument, RUNTIME_RESOURCE, type WorkerContext } from "./cloudflare.js";
+import { type EnvOrDefault, instrument, RUNTIME_RESOURCE, type WorkerContext } from "./cloudflare.js";
 import { type ConfigInput, pipelineFor, startInvocation } from "./invoke.js";
 import { failSpan } from "../trace/span.js";
 import { rpcAttributes } from "./rpc.js";
@@ -26,6 +26,9 @@ import { settle } from "./settle.js";
 
 /** A class the platform instantiates with `(ctx, env)`. */
 export type EntrypointClass = new (ctx: any, env: any) => object;
+
+/** The `env` a class declares (`DurableObject<Env>`, `WorkerEntrypoint<Env>`), or `WorkerEnv`. */
+export type ClassEnv<C> = EnvOrDefault<C extends new (ctx: any, env: infer E) => object ? E : unknown>;
 
 
 /** Platform callbacks that are neither traced handlers nor RPC methods. */
@@ -44,6 +47,7 @@ function isHandlerCall(key: string, event: any): boolean {
  * defaults to the class's name, which survives bundling only with names kept (wrangler keeps
  * them; a minifier without `keepNames` does not).
  */
+export function instrumentEntrypoint<C extends EntrypointClass>(Class: C, config?: ConfigInput<ClassEnv<C>>, name?: string): C;
 export function instrumentEntrypoint<C extends EntrypointClass>(Class: C, config?: ConfigInput<any>, name: string = Class.name): C {
   const owners = new WeakMap<object, [ctx: WorkerContext, env: unknown]>();
   const Instrumented = class extends (Class as EntrypointClass) {
@@ -83,7 +87,7 @@ export function instrumentEntrypoint<C extends EntrypointClass>(Class: C, config
 }
 
 /** Instrument a Durable Object class (the same as `instrumentEntrypoint`). */
-export const instrumentDO: <C extends EntrypointClass>(Class: C, config?: ConfigInput<any>, name?: string) => C = instrumentEntrypoint;
+export const instrumentDO: <C extends EntrypointClass>(Class: C, config?: ConfigInput<ClassEnv<C>>, name?: string) => C = instrumentEntrypoint;
 
 /** `alarm` (INTERNAL) or an RPC method (SERVER) as the root span of its own invocation. */
 function root(method: string, service: string, config: ConfigInput<any> | undefined, env: unknown, ctx: WorkerContext, run: () => unknown): unknown {
