@@ -54,7 +54,7 @@ function createPipeline<E>(env: E, input: ConfigInput<E> | undefined, runtimeRes
   if (!config.tracesUrl && !config.metricsUrl) {
     warnOnce(
       "no-endpoint",
-      "no OTLP endpoint configured (set OTEL_EXPORTER_OTLP_ENDPOINT or pass `endpoint`): telemetry is off and nothing is sent.",
+      "no OTLP endpoint configured: OTEL_EXPORTER_OTLP_ENDPOINT is not set or not readable here (Deno reads only variables granted with --allow-env) and no `endpoint` was passed; telemetry is off and nothing is sent.",
     );
     return undefined;
   }
