@@ -49,8 +49,13 @@ function unusable(value: unknown): boolean {
   return body instanceof ReadableStream && body.locked;
 }
 
-/** After a failed call: a Request body the app had locked, so nothing was sent (bare fails the same way). */
-function neverSent(input: unknown, init: unknown): boolean {
+/**
+ * After a failed call: a Request body the app had locked, so nothing was sent (bare fails the same
+ * way). The runtime's refusal says so; a network failure of a streamed body that the runtime
+ * itself had locked (undici pipes it before reading) is a call that happened.
+ */
+function neverSent(input: unknown, init: unknown, error: unknown): boolean {
+  if (!(error instanceof TypeError) || !/lock|disturb|unusable|used/i.test(error.message)) return false;
   return [input, init].some((r) => isRequest(r) && !r.bodyUsed && r.body?.locked === true);
 }
 
@@ -181,7 +186,7 @@ async function traced(
     response = await context.with(trace.setSpan(ctx, span), () => sendWith(originalFetch, input, init, extra, newBody));
   } catch (error) {
     try {
-      if (neverSent(input, init)) {
+      if (neverSent(input, init, error)) {
         // Not a call that happened: no span, no metrics.
         if (span instanceof RecordingSpan) span.unexported = true;
         span.end();

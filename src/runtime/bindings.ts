@@ -14,12 +14,13 @@ import { context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { PROVIDER_WORKERS_AI } from "../attributes.js";
 import { clientAttributes, normalizeMethod, recordClientStatus } from "../fetch/http.js";
 import { shouldPropagate } from "../fetch/instrument.js";
+import { sendWith } from "../fetch/send.js";
 import { type BodyObserver, observeBody, watchedResponse } from "../fetch/observe-body.js";
 import { GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
-import { injectTraceContext } from "../trace/propagation.js";
+import { traceHeaders } from "../trace/propagation.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
 import { failSpan } from "../trace/span.js";
 import { tracedRpcMethod } from "./rpc.js";
@@ -122,19 +123,20 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
   const scope = resolveScope(ctx);
   const invocation = scope.invocation;
   if (!invocation) return fetcher.fetch(input, init);
-  let request: Request;
   let span: Span;
+  let extra: [string, string][];
   try {
-    request = new Request(input, init);
-    const url = new URL(request.url);
+    const isRequest = input instanceof Request;
+    const url = new URL(isRequest ? input.url : String(input));
+    const method = (init?.method ?? (isRequest ? input.method : "GET")).toUpperCase();
     span = startSpanIn(
       invocation.pipeline.scope,
-      normalizeMethod(request.method),
-      { kind: SpanKind.CLIENT, attributes: clientAttributes(request.method, url, invocation.pipeline.config.urlPolicy) },
+      normalizeMethod(method),
+      { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url, invocation.pipeline.config.urlPolicy) },
       ctx,
       scope,
     );
-    if (shouldPropagate(invocation, url)) injectTraceContext(request.headers, span.spanContext());
+    extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
   } catch {
     // Contained: the call goes out exactly as given, untraced.
     invocation.pipeline.selfError();
@@ -142,7 +144,9 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
   }
   let response: Response;
   try {
-    response = await context.with(trace.setSpan(ctx, span), () => fetcher.fetch(request));
+    // The same request rule as every fetch: the call as the app made it, plus trace context.
+    const send = (i: RequestInfo | URL, n?: RequestInit) => fetcher.fetch(i, n);
+    response = await context.with(trace.setSpan(ctx, span), () => sendWith(send, input, init, extra));
   } catch (error) {
     failSpan(span, error);
     span.end();

@@ -53,7 +53,3 @@ export function traceHeaders(span: SpanContext): [string, string][] {
   if (state) out.push(["tracestate", state]);
   return out;
 }
-
-export function injectTraceContext(headers: Headers, span: SpanContext): void {
-  for (const [name, value] of traceHeaders(span)) headers.set(name, value);
-}
