@@ -78,6 +78,7 @@ const counter = (metric, { matchers = "", window, fn = "rate", labels = "" }) =>
 
 // ---- Grafana ----
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's import placeholder, not a template literal
 const DS = { type: "prometheus", uid: "${DS_PROMETHEUS}" };
 const PICKED = `job=~"$job", ${MODEL}=~"$model"`;
 const RATE = "$__rate_interval";
