@@ -5,7 +5,7 @@
 // Importing the package patches the global fetch (SDK clients built at module scope capture it).
 import "./fetch/instrument.js";
 
-export { instrument, type WorkerContext, type WorkerHandler } from "./runtime/cloudflare.js";
+export { instrument, type WorkerContext, type WorkerEnv, type WorkerHandler } from "./runtime/cloudflare.js";
 export { fetchFor } from "./bind.js";
 export { useAsyncLocalStorage } from "./trace/context.js";
 export type { Config, Limits, Price, SamplerName } from "./config.js";

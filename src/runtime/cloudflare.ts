@@ -91,15 +91,18 @@ function runTrigger<Env>(
   attributes: () => Attributes,
   call: (ctx: WorkerContext) => void | Promise<void>,
 ): void | Promise<void> {
-  let started: Started;
+  let started: Started | undefined;
   try {
     const pipeline = typeof ctx?.waitUntil === "function" ? pipelineFor(env, config, RUNTIME_RESOURCE) : undefined;
-    if (!pipeline) return call(ctx);
-    started = startInvocation(pipeline, name, kind, attributes(), undefined);
-    ctx.waitUntil(started.invocation.done);
+    if (pipeline) {
+      started = startInvocation(pipeline, name, kind, attributes(), undefined);
+      ctx.waitUntil(started.invocation.done);
+    }
   } catch {
-    return call(ctx);
+    started = undefined;
   }
+  // Outside the try: a handler that throws is never called a second time.
+  if (!started) return call(ctx);
   const { invocation, root } = started;
   return settle(
     () => started.run(() => call(trackedContext(ctx, invocation, true))),

@@ -145,6 +145,12 @@ export async function handleRequest(
     throw error;
   }
   invocation.handlerSettled();
+  // No Response at all (Bun answers a WebSocket upgrade with undefined): nothing to watch.
+  if (response === undefined || response === null) {
+    root.end();
+    invocation.responseFinished();
+    return response;
+  }
   try {
     return endWithResponse(invocation, root, response);
   } catch {

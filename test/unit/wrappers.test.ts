@@ -23,6 +23,23 @@ describe("handler wrappers", () => {
     expect(calls).toBe(1);
   });
 
+  it("a scheduled handler that throws at once is called once, telemetry on or off", () => {
+    for (const cfg of [config, { disabled: true }]) {
+      let calls = 0;
+      const worker = instrument(
+        {
+          scheduled(_controller: { cron: string; scheduledTime: number }, _env: unknown, _ctx: { waitUntil(p: Promise<unknown>): void }) {
+            calls++;
+            throw new Error("cron failed");
+          },
+        },
+        cfg,
+      );
+      expect(() => worker.scheduled!({ cron: "* * * * *", scheduledTime: 0 }, {}, { waitUntil() {} })).toThrow("cron failed");
+      expect(calls).toBe(1);
+    }
+  });
+
   it("a ctx reused across events keeps one waitUntil of ours, which tracks work for the event it is bound to", async () => {
     const handed: Promise<unknown>[] = [];
     const ctx = {
