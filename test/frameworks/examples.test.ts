@@ -107,6 +107,9 @@ describe("examples/", () => {
     closers.push(() => worker.close());
     for (const id of ["a1", "b2"]) {
       await chat({ url: worker.url, path: `/chat/${id}`, name: "POST /chat/:id", route: "/chat/:id", resource: { "cloud.provider": "cloudflare" }, serviceName: "hono-chat" });
+      // Without AsyncLocalStorage a call after an await is traced only while its request is the
+      // only one in the isolate, in flight or still exporting: let the last export finish first.
+      await new Promise((r) => setTimeout(r, 300));
     }
     await worker.waitForLog(/AsyncLocalStorage is not available/);
   });

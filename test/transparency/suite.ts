@@ -32,6 +32,11 @@ export interface RuntimeUnderTest {
   start(variant: Variant, collector: Collector): Promise<AppServer>;
   /** Cases in flight at once (1 where the wrapper traces only a request that is alone). */
   concurrency: number;
+  /**
+   * A pause after each case (ms): without AsyncLocalStorage a request counts as alone only once
+   * the previous one has also finished exporting.
+   */
+  pauseMs?: number;
 }
 
 export const CASES = [...Object.keys(PROBES), ...Object.keys(OUTS)];
@@ -97,6 +102,7 @@ export function transparencySuite(runtime: RuntimeUnderTest): void {
       await pool(CASES.map((name, index) => ({ name, index })), runtime.concurrency, async ({ name, index }) => {
         const [bare, wrapped] = await Promise.all([runCase("bare", name, index, refused), runCase("wrapped", name, index, refused)]);
         runs.set(name, { bare, wrapped });
+        if (runtime.pauseMs) await new Promise((r) => setTimeout(r, runtime.pauseMs));
       });
       // For looking at the differences by hand: TRANSPARENCY_DUMP=dir writes every observation.
       const dump = process.env.TRANSPARENCY_DUMP;

@@ -10,6 +10,7 @@ for (const [date, concurrency] of [["2026-11-01", 4], ["2026-07-01", 1]] as cons
   transparencySuite({
     id: `workerd-${date}`,
     concurrency,
+    pauseMs: concurrency === 1 ? 60 : 0,
     async start(variant, collector) {
       const worker = await startWorker({
         entry: `test/transparency/entries/worker-${variant}.ts`,
