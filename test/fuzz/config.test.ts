@@ -5,6 +5,7 @@
  */
 import { DiagLogLevel, diag } from "@opentelemetry/api";
 import fc from "fast-check";
+import { OTEL_KEYS } from "../../src/runtime/env.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROFILES } from "../../src/attributes.js";
 import { DEFAULT_LIMITS, type ResolvedConfig, resolveConfig } from "../../src/config.js";
@@ -17,23 +18,8 @@ beforeAll(() => {
   diag.setLogger({ error: quiet, warn: quiet, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.ALL);
 });
 
-const ENV_KEYS = [
-  "OTEL_SERVICE_NAME",
-  "OTEL_SERVICE_VERSION",
-  "OTEL_RESOURCE_ATTRIBUTES",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_HEADERS",
-  "OTEL_EXPORTER_OTLP_TIMEOUT",
-  "OTEL_TRACES_SAMPLER",
-  "OTEL_TRACES_SAMPLER_ARG",
-  "OTEL_TRACES_EXPORTER",
-  "OTEL_METRICS_EXPORTER",
-  "OTEL_SDK_DISABLED",
-  "OTEL_SEMCONV_STABILITY_OPT_IN",
-  "OTEL_LOG_LEVEL",
-];
+// Every variable the code reads, and the ones that are easy to get wrong.
+const ENV_KEYS = [...OTEL_KEYS];
 const tricky = fc.constantFrom(
   "",
   " ",
