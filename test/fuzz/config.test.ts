@@ -18,7 +18,7 @@ beforeAll(() => {
   diag.setLogger({ error: quiet, warn: quiet, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.ALL);
 });
 
-// Every variable the code reads, and the ones that are easy to get wrong.
+// Every variable the code reads.
 const ENV_KEYS = [...OTEL_KEYS];
 const tricky = fc.constantFrom(
   "",
