@@ -10,8 +10,7 @@ import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatu
 import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName, streamed } from "../genai/call.js";
-import { type Detected, detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
-import type { RequestFacts } from "../genai/types.js";
+import { detect, mayBeLLMCall, modelFromPath } from "../genai/detect.js";
 import { nowMs } from "../trace/clock.js";
 import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
@@ -111,14 +110,6 @@ export function shouldPropagate(invocation: Invocation, url: URL): boolean {
     }
   }
   return propagateTraceContext;
-}
-
-/** `stream_options.include_usage` for OpenAI-format streams that lack it (opt-in; changes the request). */
-function withStreamUsage(detected: Detected, request: RequestFacts, body: Record<string, unknown> | undefined): string | undefined {
-  if (!body || !request.stream || detected.format.id !== "openai.chat_completions") return undefined;
-  const options = body.stream_options as Record<string, unknown> | undefined;
-  if (options && options.include_usage !== undefined) return undefined;
-  return JSON.stringify({ ...body, stream_options: { ...options, include_usage: true } });
 }
 
 export interface TracedFetchOptions {
@@ -333,7 +324,8 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   const request = detected.format.request(body, url);
   request.model ??= modelFromPath(url);
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) => {
-    const call = new GenAICall(span, detected, request, pipeline, startMs, url.hostname, defaultPort(url), onEnd);
+    const { limits, prices } = pipeline.config;
+    const call = new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, onEnd });
     call.resendCount = resends;
     return call;
   };
@@ -351,7 +343,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
     });
     return held(invocation, view.url, attempt, call, view.bytes);
   }
-  const newBody = pipeline.config.addStreamUsage ? withStreamUsage(detected, request, body) : undefined;
+  const newBody = pipeline.config.addStreamUsage ? detected.format.rewrite?.(request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
   if (newBody !== undefined) attributes[OWN_REQUEST_INCLUDE_USAGE_ADDED] = true;
   const options = { kind: SpanKind.CLIENT, attributes, startTime: startMs };

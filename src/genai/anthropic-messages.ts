@@ -14,7 +14,7 @@
  */
 
 import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, str, strings } from "./json.js";
-import type { ProviderFormat, RequestFacts, ResponseFacts, SseEvent, Usage } from "./types.js";
+import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
   const facts: RequestFacts = { operation: "chat" };
@@ -88,8 +88,15 @@ const DELTA_OUTPUT = new RegExp(nonEmptyText(["text", "partial_json", "thinking"
 // that has facts (`message_start`, `message_delta`, `message_stop`, `error`).
 const DELTA_GUARD = guard(['"type"\\s*:\\s*"(?:message_|error")']);
 
-export const anthropicMessages: ProviderFormat = {
+export const anthropicMessages: WireFormat = {
   id: "anthropic.messages",
+  framing: "sse",
+  path: "/messages",
+  home: "anthropic",
+  fits: (body) => Array.isArray(body.messages),
+  // `/messages` is a common path: only with Anthropic's version header, or a body that does
+  // not contradict it (`max_tokens` is required by this API), or none read.
+  accepts: (headers, body) => headers.has("anthropic-version") || body === undefined || "max_tokens" in body,
 
   request(body) {
     return readRequest(body);

@@ -9,14 +9,20 @@
  */
 import { type Attributes, type Span, SpanStatusCode } from "@opentelemetry/api";
 import * as A from "../attributes.js";
+import type { SemconvProfile } from "../attributes.js";
+import type { Limits, ResolvedConfig } from "../config.js";
 import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
 import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
-import type { Pipeline } from "../pipeline.js";
-import type { Detected } from "./detect.js";
 import { scrubText } from "../fetch/redact.js";
 import { SseParser } from "./sse.js";
-import { newResponseFacts, type RequestFacts, type ResponseFacts } from "./types.js";
+import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
+
+/** Who is called and in which format: detected from an HTTP request, or known (a binding). */
+export interface CallTarget {
+  provider: string;
+  format: ProviderFormat;
+}
 
 /** What the metrics need from a finished call (no ids, no content). */
 export interface CallRecord {
@@ -32,8 +38,8 @@ export interface CallRecord {
   ttfcS?: number;
   gaps: Histogram;
   usage: ResponseFacts["usage"];
-  serviceTier?: string;
-  systemFingerprint?: string;
+  /** The format's provider-specific response attributes (`openai.response.service_tier`...). */
+  attributes?: Attributes;
   /** From the configured price table; undefined when the model is not in it. */
   costUsd?: number;
   /** As on the span (`gen_ai.response.finish_reasons`), one per choice. */
@@ -53,7 +59,7 @@ export function spanName(request: RequestFacts): string {
 }
 
 /** Attributes known before the call is sent (the sampling-relevant ones first). */
-export function requestAttributes(detected: Detected, request: RequestFacts): Attributes {
+export function requestAttributes(detected: CallTarget, request: RequestFacts): Attributes {
   const a: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: request.operation,
     [A.GEN_AI_PROVIDER_NAME]: detected.provider,
@@ -76,17 +82,26 @@ export function requestAttributes(detected: Detected, request: RequestFacts): At
   set(A.GEN_AI_REQUEST_REASONING_LEVEL, request.reasoningLevel);
   set(A.GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, request.previousResponseId);
   set(A.GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats);
-  if (detected.provider === "openai") {
-    // openai.* attributes belong with the openai provider only (the provider name discriminates).
-    if (detected.format.id === "openai.chat_completions") a[A.OPENAI_API_TYPE] = "chat_completions";
-    if (detected.format.id === "openai.responses") a[A.OPENAI_API_TYPE] = "responses";
-    if (request.serviceTier && request.serviceTier !== "auto") a[A.OPENAI_REQUEST_SERVICE_TIER] = request.serviceTier;
-  }
-  return a;
+  return Object.assign(a, detected.format.requestAttributes?.(detected.provider, request));
 }
 
 /** Shared decode options: the per-chunk path allocates nothing it can avoid. */
 const STREAMING = { stream: true };
+
+/** What a call needs to know: the settings it reads, not the pipeline they come from. */
+export interface CallOptions {
+  span: Span;
+  detected: CallTarget;
+  request: RequestFacts;
+  startMs: number;
+  /** Empty (and port 0) for a binding call, which has no network address. */
+  serverAddress: string;
+  serverPort: number;
+  limits: Limits;
+  profile: SemconvProfile;
+  prices: ResolvedConfig["prices"];
+  onEnd: (record: CallRecord) => void;
+}
 
 export class GenAICall {
   readonly facts: ResponseFacts = newResponseFacts();
@@ -103,16 +118,14 @@ export class GenAICall {
   /** The attempt an official SDK said this request is (`x-stainless-retry-count`), set by the fetch plumbing. */
   resendCount = 0;
 
-  constructor(
-    readonly span: Span,
-    readonly detected: Detected,
-    readonly request: RequestFacts,
-    readonly pipeline: Pipeline,
-    readonly startMs: number,
-    readonly serverAddress: string,
-    readonly serverPort: number,
-    private readonly onEnd: (record: CallRecord) => void,
-  ) {}
+  readonly span: Span;
+  readonly detected: CallTarget;
+  readonly request: RequestFacts;
+  readonly startMs: number;
+
+  constructor(private readonly options: CallOptions) {
+    ({ span: this.span, detected: this.detected, request: this.request, startMs: this.startMs } = options);
+  }
 
   /** An observer for the response body, chosen by its content type. */
   observer(response: Response, now: () => number): BodyObserver {
@@ -123,7 +136,7 @@ export class GenAICall {
 
   private sseObserver(now: () => number): BodyObserver {
     const decoder = new TextDecoder();
-    const parser = new SseParser({ maxSize: this.pipeline.config.limits.maxEventBytes });
+    const parser = new SseParser({ maxSize: this.options.limits.maxEventBytes });
     const { format } = this.detected;
     let chunkAt = 0;
     const onEvent = (event: { event?: string; data: string }) => {
@@ -152,7 +165,7 @@ export class GenAICall {
     const decoder = new TextDecoder();
     let text = "";
     let size = 0;
-    const limit = this.pipeline.config.limits.maxJsonBodyBytes;
+    const limit = this.options.limits.maxJsonBodyBytes;
     return {
       chunk: (bytes) => {
         if (size > limit) return;
@@ -207,7 +220,7 @@ export class GenAICall {
     // A consumer that cancels once the stream has signalled its end (the OpenAI SDK cancels the
     // body right after `[DONE]`) has received the whole response: that is a completed call.
     if (outcome === "cancel" && facts.complete) outcome = "done";
-    const profile = this.pipeline.profile;
+    const { profile, prices } = this.options;
     const a: Attributes = {};
     const set = (key: string, value: Attributes[string]) => {
       if (value !== undefined) a[key] = value;
@@ -221,16 +234,14 @@ export class GenAICall {
     set(profile.cacheWriteInputTokens, u.cacheWrite);
     set(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning);
     set(A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, facts.embeddingDimensions);
-    if (this.detected.provider === "openai") {
-      set(A.OPENAI_RESPONSE_SERVICE_TIER, facts.serviceTier);
-      set(A.OPENAI_RESPONSE_SYSTEM_FINGERPRINT, facts.systemFingerprint);
-    }
+    const provided = this.detected.format.responseAttributes?.(this.detected.provider, facts);
+    Object.assign(a, provided);
     if (request.stream) {
       if (this.firstChunkMs !== undefined) a[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkMs - this.startMs) / 1000;
       a[A.OWN_STREAM_CHUNKS] = facts.chunks ?? 0;
     }
     if (this.parseDropped > 0) a[A.OWN_STREAM_PARSE_DROPPED] = this.parseDropped;
-    const costUsd = costOf(this.pipeline.config.prices, [facts.model, request.model], facts.usage);
+    const costUsd = costOf(prices, [facts.model, request.model], facts.usage);
     set(A.OWN_COST_USD, costUsd);
 
     // What went wrong, if anything: HTTP status, a failure reported inside a 200, the transport.
@@ -266,21 +277,20 @@ export class GenAICall {
     span.setAttributes(a);
     span.end(atMs);
 
-    this.onEnd({
+    this.options.onEnd({
       operation: request.operation,
       provider: this.detected.provider,
       requestModel: request.model,
       responseModel: facts.model,
-      serverAddress: this.serverAddress,
-      serverPort: this.serverPort,
+      serverAddress: this.options.serverAddress,
+      serverPort: this.options.serverPort,
       errorType,
       durationS: Math.max(0, atMs - this.startMs) / 1000,
       streaming: request.stream === true,
       ttfcS: this.firstChunkMs !== undefined ? (this.firstChunkMs - this.startMs) / 1000 : undefined,
       gaps: this.gaps,
       usage: facts.usage,
-      serviceTier: facts.serviceTier,
-      systemFingerprint: facts.systemFingerprint,
+      attributes: provided,
       costUsd,
       finishReasons: reasons,
       resendCount: this.resendCount,

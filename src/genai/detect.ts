@@ -1,22 +1,19 @@
 /**
  * Is this outbound request an LLM call, and in which wire format?
  *
- * The format comes from the path (`/chat/completions`, `/responses`, `/embeddings`,
- * `/messages`) and, for hosts we do not know, from the body shape and headers, so a custom
+ * The format comes from the path each format of the registry declares (`/chat/completions`,
+ * `/messages`...) and, for hosts we do not know, from the body shape and headers, so a custom
  * baseURL, a proxy, an AI gateway or an Azure deployment is still recognised. The provider
  * name comes from the host (user mappings first); for an unknown host it is the format's home
  * provider (`openai`, `anthropic`), the best knowledge a transport-level tracer has.
  */
 import { hostMatches } from "../fetch/http.js";
-import { anthropicMessages } from "./anthropic-messages.js";
-import { openaiChat } from "./openai-chat.js";
-import { openaiEmbeddings } from "./openai-embeddings.js";
-import { openaiResponses } from "./openai-responses.js";
-import type { ProviderFormat } from "./types.js";
+import type { CallTarget } from "./call.js";
+import { FORMATS } from "./registry.js";
+import type { WireFormat } from "./types.js";
 
-export interface Detected {
-  provider: string;
-  format: ProviderFormat;
+export interface Detected extends CallTarget {
+  format: WireFormat;
 }
 
 /** Built-in host patterns → `gen_ai.provider.name` (spec digest §6). */
@@ -63,33 +60,13 @@ function providerForHost(url: URL, overrides: Record<string, string>): string | 
   return undefined;
 }
 
-function formatForPath(path: string, headers: Headers, body: Record<string, unknown> | undefined): ProviderFormat | undefined {
-  if (path.endsWith("/chat/completions")) return openaiChat;
-  if (path.endsWith("/responses")) return openaiResponses;
-  if (path.endsWith("/embeddings")) return openaiEmbeddings;
-  if (path.endsWith("/messages") && (headers.has("anthropic-version") || body === undefined || "max_tokens" in body)) {
-    return anthropicMessages;
-  }
-  return undefined;
-}
-
-const HOME_PROVIDER: Record<string, string> = {
-  [openaiChat.id]: "openai",
-  [openaiResponses.id]: "openai",
-  [openaiEmbeddings.id]: "openai",
-  [anthropicMessages.id]: "anthropic",
-};
-
-/** Whether a request body looks like the format's request (for hosts we do not know). */
-function bodyFits(format: ProviderFormat, body: Record<string, unknown> | undefined): boolean {
-  if (!body || typeof body.model !== "string") return false;
-  if (format === openaiChat || format === anthropicMessages) return Array.isArray(body.messages);
-  return "input" in body;
-}
+/** The path without trailing slashes, which servers ignore. */
+const trimmed = (url: URL) => url.pathname.replace(/\/+$/, "");
 
 /** A cheap first look, before any body is read: only POSTs to an LLM-shaped path qualify. */
 export function mayBeLLMCall(method: string, url: URL): boolean {
-  return method === "POST" && /\/(chat\/completions|responses|embeddings|messages)\/*$/.test(url.pathname);
+  const path = trimmed(url);
+  return method === "POST" && FORMATS.some((format) => path.endsWith(format.path));
 }
 
 export function detect(
@@ -100,14 +77,17 @@ export function detect(
   overrides: Record<string, string>,
 ): Detected | undefined {
   if (method !== "POST") return undefined;
-  const path = url.pathname.replace(/\/+$/, "");
-  const format = formatForPath(path, headers, body);
+  const path = trimmed(url);
+  const format = FORMATS.find((f) => path.endsWith(f.path) && (!f.accepts || f.accepts(headers, body)));
   if (!format) return undefined;
   const known = providerForHost(url, overrides);
   if (known) return { provider: known, format };
   // Unknown host: only a request that looks the part is an LLM call.
-  if (!bodyFits(format, body) && !path.includes("/openai/deployments/")) return undefined;
-  let provider = HOME_PROVIDER[format.id];
+  const fits = body !== undefined && typeof body.model === "string" && format.fits(body);
+  if (!fits && !path.includes("/openai/deployments/")) return undefined;
+  // Conventions that name the provider whatever the format: Azure's deployment paths and
+  // `api-key` header, Anthropic's version header.
+  let provider = format.home;
   if (path.includes("/openai/deployments/") || headers.has("api-key")) provider = "azure.ai.openai";
   if (headers.has("anthropic-version")) provider = "anthropic";
   return { provider, format };

@@ -3,8 +3,10 @@
  * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
  */
 
+import type { Attributes } from "@opentelemetry/api";
+import { OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER, OPENAI_RESPONSE_SYSTEM_FINGERPRINT } from "../attributes.js";
 import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, str, strings } from "./json.js";
-import type { ProviderFormat, RequestFacts, ResponseFacts, Usage } from "./types.js";
+import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
 export function openaiError(error: Obj): { type: string; message?: string } {
@@ -131,8 +133,45 @@ function guardFor(facts: ResponseFacts): RegExp {
   return (guards[unknown] ??= guard([notNull(["finish_reason", "usage", "error"]), ...IDENTITY.filter((_, i) => unknown & (1 << i)).map(([key]) => nonEmptyText([key]))]));
 }
 
-export const openaiChat: ProviderFormat = {
+/**
+ * The `openai.*` request attributes of an API type. They belong with the openai provider only
+ * (the provider name discriminates): an OpenAI-compatible host gets none.
+ */
+export function openaiRequestAttributes(apiType: string | undefined) {
+  return (provider: string, request: RequestFacts): Attributes | undefined => {
+    if (provider !== "openai") return undefined;
+    const a: Attributes = {};
+    if (apiType) a[OPENAI_API_TYPE] = apiType;
+    if (request.serviceTier && request.serviceTier !== "auto") a[OPENAI_REQUEST_SERVICE_TIER] = request.serviceTier;
+    return a;
+  };
+}
+
+/** The `openai.*` response attributes (span and metrics), openai provider only. */
+export function openaiResponseAttributes(provider: string, facts: ResponseFacts): Attributes | undefined {
+  if (provider !== "openai") return undefined;
+  const a: Attributes = {};
+  if (facts.serviceTier) a[OPENAI_RESPONSE_SERVICE_TIER] = facts.serviceTier;
+  if (facts.systemFingerprint) a[OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = facts.systemFingerprint;
+  return a;
+}
+
+export const openaiChat: WireFormat = {
   id: "openai.chat_completions",
+  framing: "sse",
+  path: "/chat/completions",
+  home: "openai",
+  fits: (body) => Array.isArray(body.messages),
+  requestAttributes: openaiRequestAttributes("chat_completions"),
+  responseAttributes: openaiResponseAttributes,
+
+  /** `stream_options.include_usage` for streams that lack it (opt-in `addStreamUsage`; changes the request). */
+  rewrite(request, body) {
+    if (!body || !request.stream) return undefined;
+    const options = body.stream_options as Record<string, unknown> | undefined;
+    if (options && options.include_usage !== undefined) return undefined;
+    return JSON.stringify({ ...body, stream_options: { ...options, include_usage: true } });
+  },
 
   request(body) {
     return readRequest(body);

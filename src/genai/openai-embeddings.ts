@@ -1,8 +1,8 @@
 /** OpenAI Embeddings (`POST /v1/embeddings`), also used by most OpenAI-compatible servers. */
 
 import { count, dropUndefined, fact, obj, str } from "./json.js";
-import { openaiError } from "./openai-chat.js";
-import type { ProviderFormat, RequestFacts } from "./types.js";
+import { openaiError, openaiResponseAttributes } from "./openai-chat.js";
+import type { RequestFacts, WireFormat } from "./types.js";
 
 /**
  * Dimension count of one embedding: a float array, or (with `encoding_format: "base64"`)
@@ -17,8 +17,14 @@ function dimensions(embedding: unknown): number | undefined {
   return bytes % 4 === 0 ? bytes / 4 : undefined;
 }
 
-export const openaiEmbeddings: ProviderFormat = {
+export const openaiEmbeddings: WireFormat = {
   id: "openai.embeddings",
+  // Never streamed in practice; an event stream would still be cut as SSE (and fold nothing).
+  framing: "sse",
+  path: "/embeddings",
+  home: "openai",
+  fits: (body) => "input" in body,
+  responseAttributes: openaiResponseAttributes,
 
   request(body) {
     const facts: RequestFacts = { operation: "embeddings" };

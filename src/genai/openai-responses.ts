@@ -14,8 +14,8 @@
  */
 
 import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, str } from "./json.js";
-import { openaiError } from "./openai-chat.js";
-import type { ProviderFormat, RequestFacts, ResponseFacts, SseEvent } from "./types.js";
+import { openaiError, openaiRequestAttributes, openaiResponseAttributes } from "./openai-chat.js";
+import type { RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
 
@@ -91,8 +91,14 @@ const DELTA_OUTPUT = new RegExp(nonEmptyText(["delta"]));
 // line) that is `error`.
 const DELTA_GUARD = guard([notNull(["response"]), '"type"\\s*:\\s*"error"']);
 
-export const openaiResponses: ProviderFormat = {
+export const openaiResponses: WireFormat = {
   id: "openai.responses",
+  framing: "sse",
+  path: "/responses",
+  home: "openai",
+  fits: (body) => "input" in body,
+  requestAttributes: openaiRequestAttributes("responses"),
+  responseAttributes: openaiResponseAttributes,
 
   request(body) {
     return readRequest(body);

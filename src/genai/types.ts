@@ -6,6 +6,7 @@
  * `ResponseFacts`, either a whole JSON body or one server-sent event at a time. It never
  * sees streams, clocks or spans; the plumbing in `src/fetch/` does that.
  */
+import type { Attributes } from "@opentelemetry/api";
 
 export type OperationName = "chat" | "generate_content" | "text_completion" | "embeddings";
 
@@ -71,9 +72,18 @@ export interface SseEvent {
   data: string;
 }
 
+/**
+ * How a streamed response is cut into events (see `sse.ts`); a response that is not streamed is
+ * one JSON document. Named here, implemented by the plumbing, so a format never sees bytes.
+ */
+export type Framing = "sse";
+
+/** The parsing contract: what every format provides, the Workers AI binding's too. */
 export interface ProviderFormat {
   /** Stable id, e.g. `openai.chat_completions`, `anthropic.messages`. */
   id: string;
+  /** The framing of its streamed responses. */
+  framing: Framing;
   /** Read the parsed JSON request body (or undefined when it could not be read). */
   request(body: Record<string, unknown> | undefined, url: URL): RequestFacts;
   /** Fold a complete non-streaming JSON response body. */
@@ -83,6 +93,27 @@ export interface ProviderFormat {
    * (a content, tool-call or reasoning delta): those are the "chunks" whose timing is measured.
    */
   event(event: SseEvent, facts: ResponseFacts): boolean;
+  /** Provider-specific span attributes known before the call (`openai.api.type`...). */
+  requestAttributes?(provider: string, request: RequestFacts): Attributes | undefined;
+  /** Provider-specific attributes of the response, on the span and on the metrics. */
+  responseAttributes?(provider: string, facts: ResponseFacts): Attributes | undefined;
+}
+
+/**
+ * A format reached over HTTP: how the fetch plumbing recognises it and what it adds beyond the
+ * common attributes. `registry.ts` lists them; detection and metrics only iterate that list.
+ */
+export interface WireFormat extends ProviderFormat {
+  /** The path suffix of its endpoint (trailing slashes ignored), e.g. `/chat/completions`. */
+  path: string;
+  /** The provider of an unknown host that speaks it (a proxy, a custom baseURL). */
+  home: string;
+  /** Whether a body looks like its request (for unknown hosts); `model` is already a string. */
+  fits(body: Record<string, unknown>): boolean;
+  /** A further test on a path match, when the suffix is ambiguous (`/messages`). */
+  accepts?(headers: Headers, body: Record<string, unknown> | undefined): boolean;
+  /** The body to send instead, when the format rewrites requests (opt-in `addStreamUsage`). */
+  rewrite?(request: RequestFacts, body: Record<string, unknown> | undefined): string | undefined;
 }
 
 export function newResponseFacts(): ResponseFacts {

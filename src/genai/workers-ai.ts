@@ -54,6 +54,7 @@ function fold(b: Obj, facts: ResponseFacts): boolean {
 
 export const workersAi: ProviderFormat = {
   id: "cloudflare.workers_ai",
+  framing: "sse",
 
   request() {
     // Facts come from the binding's arguments (`workersAiRequest`), not from an HTTP body.

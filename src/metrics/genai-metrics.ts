@@ -102,13 +102,12 @@ function baseAttributes(call: CallRecord): Attributes {
   return a;
 }
 
-/** OpenAI refinement: service tier and system fingerprint on token usage and duration. */
-function withOpenAI(a: Attributes, call: CallRecord): Attributes {
-  if (call.provider !== "openai") return a;
-  const out = { ...a };
-  if (call.serviceTier) out[A.OPENAI_RESPONSE_SERVICE_TIER] = call.serviceTier;
-  if (call.systemFingerprint) out[A.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = call.systemFingerprint;
-  return out;
+/**
+ * The format's refinement (OpenAI: service tier and system fingerprint) on token usage and
+ * duration: the provider-specific response attributes the span has too.
+ */
+function withProvider(a: Attributes, call: CallRecord): Attributes {
+  return call.attributes ? { ...a, ...call.attributes } : a;
 }
 
 function withError(a: Attributes, call: CallRecord): Attributes {
@@ -153,27 +152,27 @@ class Aggregator {
 
 function recordV141(agg: Aggregator, call: CallRecord): void {
   const m = baseAttributes(call);
-  const openai = withOpenAI(m, call);
-  agg.record(METRICS.operationDuration, withError(openai, call), call.durationS);
+  const provided = withProvider(m, call);
+  agg.record(METRICS.operationDuration, withError(provided, call), call.durationS);
   // Token usage only when the provider reported it: never guessed.
-  if (call.usage.input !== undefined) agg.record(METRICS.tokenUsage, { ...openai, [A.GEN_AI_TOKEN_TYPE]: "input" }, call.usage.input);
-  if (call.usage.output !== undefined) agg.record(METRICS.tokenUsage, { ...openai, [A.GEN_AI_TOKEN_TYPE]: "output" }, call.usage.output);
+  if (call.usage.input !== undefined) agg.record(METRICS.tokenUsage, { ...provided, [A.GEN_AI_TOKEN_TYPE]: "input" }, call.usage.input);
+  if (call.usage.output !== undefined) agg.record(METRICS.tokenUsage, { ...provided, [A.GEN_AI_TOKEN_TYPE]: "output" }, call.usage.output);
   if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.timeToFirstChunk, m, call.ttfcS);
   if (call.streaming) agg.merge(METRICS.timePerOutputChunk, m, call.gaps);
 }
 
 function recordLatest(agg: Aggregator, call: CallRecord): void {
   const m = baseAttributes(call);
-  const openai = withOpenAI(m, call);
+  const provided = withProvider(m, call);
   if (!INFERENCE.has(call.operation)) {
-    agg.record(METRICS.operationDuration, withError(openai, call), call.durationS);
+    agg.record(METRICS.operationDuration, withError(provided, call), call.durationS);
     return;
   }
-  agg.record(METRICS.inferenceDuration, withError(openai, call), call.durationS);
-  if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.inferenceTimeToFirstChunk, openai, call.ttfcS);
-  if (call.streaming) agg.merge(METRICS.inferenceTimePerOutputChunk, openai, call.gaps);
+  agg.record(METRICS.inferenceDuration, withError(provided, call), call.durationS);
+  if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.inferenceTimeToFirstChunk, provided, call.ttfcS);
+  if (call.streaming) agg.merge(METRICS.inferenceTimePerOutputChunk, provided, call.gaps);
   // Counters: every inference call, failed ones too; no modality breakdown from these APIs.
-  const modality = { ...openai, [A.GEN_AI_TOKEN_MODALITY]: "unknown" };
+  const modality = { ...provided, [A.GEN_AI_TOKEN_MODALITY]: "unknown" };
   const u = call.usage;
   agg.record(METRICS.usageInput, modality, u.input ?? 0);
   agg.record(METRICS.usageOutput, modality, u.output ?? 0);
@@ -182,8 +181,8 @@ function recordLatest(agg: Aggregator, call: CallRecord): void {
   if (u.reasoning !== undefined) agg.record(METRICS.usageReasoning, modality, u.reasoning);
   // Per-call histograms: successful calls with reported usage only.
   if (!call.errorType) {
-    if (u.input !== undefined) agg.record(METRICS.operationInputTokens, openai, u.input);
-    if (u.output !== undefined) agg.record(METRICS.operationOutputTokens, openai, u.output);
+    if (u.input !== undefined) agg.record(METRICS.operationInputTokens, provided, u.input);
+    if (u.output !== undefined) agg.record(METRICS.operationOutputTokens, provided, u.output);
   }
 }
 

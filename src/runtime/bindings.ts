@@ -16,7 +16,7 @@ import { clientAttributes, normalizeMethod, recordClientStatus } from "../fetch/
 import { shouldPropagate } from "../fetch/instrument.js";
 import { sendWith } from "../fetch/send.js";
 import { type BodyObserver, observeBody, watchedResponse } from "../fetch/observe-body.js";
-import { GenAICall, requestAttributes, spanName } from "../genai/call.js";
+import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
@@ -194,7 +194,9 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
     scope,
   );
   // A binding call has no network address (so the metrics get an empty one).
-  const call = new GenAICall(span, detected, request, pipeline, startMs, "", 0, (record) => invocation.recordCall(record));
+  const { limits, prices } = pipeline.config;
+  const onEnd = (record: CallRecord) => invocation.recordCall(record);
+  const call = new GenAICall({ span, detected, request, startMs, serverAddress: "", serverPort: 0, limits, profile: pipeline.profile, prices, onEnd });
   const token = {};
   invocation.hold(token);
   let result: unknown;
