@@ -74,6 +74,15 @@ export function trackedContext<C extends { waitUntil(promise: Promise<unknown>):
 const OWN = Symbol.for("otel-genai-edge.waitUntil");
 
 /**
+ * Hand our own promise (an invocation's export) to the platform's `waitUntil` itself: a ctx
+ * reused across events may carry our tracking `waitUntil`, bound to the previous event.
+ */
+export function platformWaitUntil(ctx: { waitUntil(promise: Promise<unknown>): void }, promise: Promise<unknown>): void {
+  const native = (ctx as { [OWN]?: (promise: Promise<unknown>) => void })[OWN];
+  (typeof native === "function" ? native : ctx.waitUntil).call(ctx, promise);
+}
+
+/**
  * Give `ctx` a `waitUntil` of its own, once (a ctx reused across events keeps the one it has): it
  * tracks the work for the invocation the ctx is bound to at the time of the call. False when the
  * object cannot take it.
@@ -81,6 +90,7 @@ const OWN = Symbol.for("otel-genai-edge.waitUntil");
 function ownWaitUntil(ctx: { waitUntil(promise: Promise<unknown>): void }): boolean {
   if (Object.hasOwn(ctx, OWN)) return true;
   const native = ctx.waitUntil;
+  // Kept for our own promises (platformWaitUntil): they must never be tracked by an invocation.
   try {
     Object.defineProperty(ctx, "waitUntil", {
       value: {
@@ -93,7 +103,7 @@ function ownWaitUntil(ctx: { waitUntil(promise: Promise<unknown>): void }): bool
       configurable: true,
       writable: true,
     });
-    Object.defineProperty(ctx, OWN, { value: true });
+    Object.defineProperty(ctx, OWN, { value: native });
     return true;
   } catch {
     return false;

@@ -3,8 +3,8 @@
 // errors by error.type. Each is computed from the gen_ai spans and, once /v1/metrics arrived, from
 // the package's metrics too (they count every call, sampled or not).
 
-/** Finish reasons that mean the answer hit the output token limit (OpenAI, Anthropic, Gemini...). */
-export const TRUNCATION_REASONS = ["length", "max_tokens"];
+/** Finish reasons that mean the answer hit the output token limit (the alert rules list the same; `MAX_TOKENS` matches case-insensitively). */
+export const TRUNCATION_REASONS = ["length", "max_tokens", "max_output_tokens"];
 /** Above this share of truncated answers the views warn (the same threshold as the alert rule). */
 export const TRUNCATION_WARNING = 0.05;
 

@@ -129,14 +129,16 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
   let scope: ReturnType<typeof scopeOf>;
   let view: RequestView | undefined;
   try {
-    if (isTracingSuppressed(ctx)) return originalFetch(input, init);
-    scope = scopeOf(ctx, options.invocation);
-    const invocation = scope?.invocation;
-    view = invocation && viewRequest(input, init, invocation.pipeline.config.limits.maxJsonBodyBytes);
+    if (!isTracingSuppressed(ctx)) {
+      scope = scopeOf(ctx, options.invocation);
+      const invocation = scope?.invocation;
+      view = invocation && viewRequest(input, init, invocation.pipeline.config.limits.maxJsonBodyBytes);
+    }
   } catch {
     options.invocation?.pipeline.selfError();
-    return originalFetch(input, init);
+    view = undefined;
   }
+  // Outside the try: a fetch that throws at once is never called a second time.
   if (!scope || !view) return originalFetch(input, init);
   const { pending } = view;
   if (!pending) return traced(input, init, ctx, scope, view);

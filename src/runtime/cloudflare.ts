@@ -14,7 +14,7 @@ import {
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
 } from "../attributes.js";
-import { bindInvocation, trackedContext } from "../bind.js";
+import { bindInvocation, platformWaitUntil, trackedContext } from "../bind.js";
 import { failSpan } from "../trace/span.js";
 import { type ConfigInput, handleRequest, pipelineFor, type Started, startInvocation } from "./invoke.js";
 import { settle } from "./settle.js";
@@ -96,7 +96,7 @@ function runTrigger<Env>(
     const pipeline = typeof ctx?.waitUntil === "function" ? pipelineFor(env, config, RUNTIME_RESOURCE) : undefined;
     if (pipeline) {
       started = startInvocation(pipeline, name, kind, attributes(), undefined);
-      ctx.waitUntil(started.invocation.done);
+      platformWaitUntil(ctx, started.invocation.done);
     }
   } catch {
     started = undefined;
@@ -123,6 +123,12 @@ function runTrigger<Env>(
 export function instrument<H extends object, Env = HandlerEnv<H>>(handler: Instrumentable<H, Env>, config?: ConfigInput<Env>): H;
 export function instrument(handler: WorkerHandler<unknown>, config?: ConfigInput<any>): WorkerHandler<unknown> {
   const wrapped: WorkerHandler<unknown> = Object.create(handler);
+  // The platform's other handlers, called on the handler itself (a class instance's private
+  // fields need their own `this`, which the wrapper is not).
+  for (const name of ["email", "tail", "trace", "tailStream", "test"]) {
+    const member = (handler as Record<string, unknown>)[name];
+    if (typeof member === "function") (wrapped as Record<string, unknown>)[name] = member.bind(handler);
+  }
 
   if (handler.fetch) {
     const fetchHandler = handler.fetch;
@@ -132,7 +138,7 @@ export function instrument(handler: WorkerHandler<unknown>, config?: ConfigInput
       if (!pipeline) return fetchHandler.call(handler, request, env, ctx);
       return handleRequest(pipeline, request, {}, (started) => {
         if (!started) return fetchHandler.call(handler, request, env, ctx);
-        ctx.waitUntil(started.invocation.done);
+        platformWaitUntil(ctx, started.invocation.done);
         bindInvocation(request, started.invocation);
         return fetchHandler.call(handler, request, env, trackedContext(ctx, started.invocation, true));
       });

@@ -149,15 +149,22 @@ export class Invocation implements SpanSink {
   }
 
   /**
-   * A timer ran out: flush, unless an LLM stream is still being read (a response streaming to
-   * the client that we do not watch): then look again once it has been idle for the grace period.
+   * A timer ran out: flush, unless an LLM stream is still being read while nothing waits in
+   * `waitUntil` (a response streaming to the client that we do not watch: the platform keeps the
+   * request alive for as long as it streams): then look again once it has been idle for the
+   * grace period. Work in `waitUntil` runs on the platform's budget, so then the deadline holds.
    */
   private expire(): void {
     const grace = this.pipeline.config.flushGraceMs;
+    const now = nowMs();
     let latest = 0;
-    for (const work of this.open) latest = Math.max(latest, (work as Partial<Abandonable>).activityMs ?? 0);
-    const idle = nowMs() - latest;
-    if (idle >= grace) this.flush();
+    for (const work of this.open) {
+      const at = (work as Partial<Abandonable>).activityMs;
+      if (typeof at === "number" && Number.isFinite(at)) latest = Math.max(latest, Math.min(at, now));
+    }
+    const idle = now - latest;
+    clearTimeout(this.graceTimer);
+    if (idle >= grace || this.pending.size > 0) this.flush();
     else this.graceTimer = unref(setTimeout(() => this.expire(), grace - idle));
   }
 

@@ -86,6 +86,17 @@ describe("flush deadline and abandoned streams", () => {
     expect(Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6).toBeGreaterThan(500);
   });
 
+  it("an LLM stream read inside waitUntil past flushDeadlineMs is exported at the deadline (the platform's budget), marked abandoned", async () => {
+    const w = await worker("lifecycle-background", { DEADLINE: "300", GRACE: "200" });
+    const started = Date.now();
+    expect((await w.fetch("/background-stream")).status).toBe(202);
+    const spans = await collector.waitForSpans((all) => all.some((s) => ofService("lifecycle-background")(s) && s.name === "chat gpt-4o-mini"), 10000);
+    // The stream takes ~640 ms (8 events, 80 ms apart); the export came at the deadline.
+    expect(Date.now() - started).toBeLessThan(600);
+    const span = spans.find((s) => ofService("lifecycle-background")(s) && s.name === "chat gpt-4o-mini")!;
+    expect(span.attributes["otel_genai_edge.stream.outcome"]).toBe("abandoned");
+  });
+
   it("an agent span of the app's stays the parent of the LLM call under it (only an SDK's own call span is replaced)", async () => {
     const w = await worker("lifecycle-agent", {});
     expect(await (await w.fetch("/agent")).text()).toBe("planned");

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { instrument, withTracing } from "../../src/index.js";
+import { startCollector } from "../support/collector.js";
 
 const config = { endpoint: "http://127.0.0.1:9", metrics: false, timeoutMs: 200 };
 
@@ -66,5 +67,44 @@ describe("handler wrappers", () => {
     expect(seen).toBe(ours);
     // Each event handed the platform its work and its export: nothing nested, nothing lost.
     expect(handed).toHaveLength(201 * 2);
+  });
+
+  it("a class instance's other platform handlers run on the instance itself (private fields work)", async () => {
+    class Handler {
+      #greeting = "hello";
+      fetch() {
+        return new Response(this.#greeting);
+      }
+      email() {
+        return this.#greeting;
+      }
+    }
+    const worker = instrument(new Handler(), config) as Handler;
+    expect(worker.email()).toBe("hello");
+    expect(await (await worker.fetch()).text()).toBe("hello");
+  });
+
+  it("on a reused ctx an event's export never waits for the next event's work", async () => {
+    const collector = await startCollector();
+    try {
+      const ctx = { waitUntil(_promise: Promise<unknown>) {} };
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const worker = instrument(
+        {
+          fetch(request: Request, _env: unknown, c: typeof ctx) {
+            c.waitUntil(sleep(new URL(request.url).pathname === "/one" ? 100 : 1500));
+            return new Response("ok");
+          },
+        },
+        { endpoint: collector.url, metrics: false },
+      );
+      const started = Date.now();
+      await (await worker.fetch!(new Request("http://app.test/one"), {}, ctx)).text();
+      await (await worker.fetch!(new Request("http://app.test/two"), {}, ctx)).text();
+      await collector.waitForSpans((all) => all.some((s) => s.attributes["url.path"] === "/one"), 5000);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await collector.close();
+    }
   });
 });

@@ -27,7 +27,7 @@ const chat = (env: Env) =>
 
 export default instrument(
   {
-    async fetch(request: Request, env: Env): Promise<Response> {
+    async fetch(request: Request, env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<Response> {
       const url = new URL(request.url);
       switch (url.pathname) {
         case "/long-stream": {
@@ -51,6 +51,11 @@ export default instrument(
               return new Response("planned");
             },
           );
+        }
+        case "/background-stream": {
+          // An LLM stream read slowly inside waitUntil, past flushDeadlineMs: the deadline holds.
+          ctx.waitUntil(chat(env).then((r) => r.text()));
+          return new Response("accepted", { status: 202 });
         }
         case "/abandon": {
           // Reads one chunk, then answers without reading or cancelling the rest.
