@@ -100,7 +100,8 @@ export interface Config {
   /**
    * The longest wait, once the response was sent, for waitUntil work and open spans before what
    * has ended is exported anyway (ms). Default 25000: Workers allow waitUntil work 30 s after the
-   * response, and the export needs some of that time itself. An LLM stream still being read is waited for.
+   * response, and the export needs some of that time itself. An LLM stream still being read
+   * is waited for while nothing waits in waitUntil.
    */
   flushDeadlineMs?: number;
   limits?: Partial<Limits>;
