@@ -15,7 +15,7 @@ import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
 import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import { scrubText } from "../fetch/redact.js";
-import { SseParser } from "./sse.js";
+import { jsonDocument, STREAM_FRAMINGS } from "./framing.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
 
 /** Who is called and in which format: detected from an HTTP request, or known (a binding). */
@@ -85,9 +85,6 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts): 
   return Object.assign(a, detected.format.requestAttributes?.(detected.provider, request));
 }
 
-/** Shared decode options: the per-chunk path allocates nothing it can avoid. */
-const STREAMING = { stream: true };
-
 /** What a call needs to know: the settings it reads, not the pipeline they come from. */
 export interface CallOptions {
   span: Span;
@@ -127,64 +124,26 @@ export class GenAICall {
     ({ span: this.span, detected: this.detected, request: this.request, startMs: this.startMs } = options);
   }
 
-  /** An observer for the response body, chosen by its content type. */
+  /** An observer for the response body: the format's stream framing, or one JSON document. */
   observer(response: Response, now: () => number): BodyObserver {
     this.status = response.status;
     this.responseMs = now();
-    return streamed(response) ? this.sseObserver(now) : this.jsonObserver(now);
-  }
-
-  private sseObserver(now: () => number): BodyObserver {
-    const decoder = new TextDecoder();
-    const parser = new SseParser({ maxSize: this.options.limits.maxEventBytes });
     const { format } = this.detected;
-    let chunkAt = 0;
-    const onEvent = (event: { event?: string; data: string }) => {
-      if (format.event(event, this.facts)) this.chunk(chunkAt);
+    const { limits } = this.options;
+    const end = (outcome: BodyOutcome, error: unknown, dropped: number, atMs: number) => {
+      this.parseDropped = dropped;
+      this.end(outcome, error, atMs);
     };
-    return {
-      chunk: (bytes) => {
-        chunkAt = now();
-        this.activityMs = chunkAt;
-        parser.push(decoder.decode(bytes, STREAMING), onEvent);
+    if (!streamed(response)) return jsonDocument(limits.maxJsonBodyBytes, now, { take: (body) => format.json(body, this.facts), end });
+    return STREAM_FRAMINGS[format.framing](limits.maxEventBytes, now, {
+      take: (event, atMs) => {
+        if (format.event(event, this.facts)) this.chunk(atMs);
       },
-      end: (outcome, error) => {
-        if (outcome === "done") {
-          chunkAt = now();
-          parser.push(decoder.decode(), onEvent);
-          parser.end(onEvent);
-        }
-        this.parseDropped = parser.dropped;
-        this.end(outcome, error, now());
+      read: (atMs) => {
+        this.activityMs = atMs;
       },
-    };
-  }
-
-  private jsonObserver(now: () => number): BodyObserver {
-    // Decoded as it passes: a chunk's bytes are handed on (and may be detached) right after.
-    const decoder = new TextDecoder();
-    let text = "";
-    let size = 0;
-    const limit = this.options.limits.maxJsonBodyBytes;
-    return {
-      chunk: (bytes) => {
-        if (size > limit) return;
-        size += bytes.byteLength;
-        text = size > limit ? "" : text + decoder.decode(bytes, STREAMING);
-      },
-      end: (outcome, error) => {
-        if (outcome === "done" && size > 0 && size <= limit) {
-          try {
-            this.detected.format.json(JSON.parse(text + decoder.decode()), this.facts);
-          } catch {
-            this.parseDropped++;
-          }
-        }
-        text = "";
-        if (size > limit) this.parseDropped++;
-        this.end(outcome, error, now());
-      },
-    };
+      end,
+    });
   }
 
   private chunk(atMs: number): void {
