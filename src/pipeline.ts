@@ -13,8 +13,8 @@ import { serializeSpans } from "./exporter/traces.js";
 import { aggregateCalls } from "./metrics/genai-metrics.js";
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
-import type { Invocation } from "./trace/invocation.js";
-import type { InstrumentationScope } from "./trace/span.js";
+import type { CallRecord } from "./genai/call.js";
+import type { InstrumentationScope, RecordingSpan } from "./trace/span.js";
 import { VERSION } from "./version.js";
 
 /** What the instrumentation did in this isolate, for a health check or a debug route. */
@@ -53,6 +53,19 @@ export function telemetryStats(): TelemetryStats {
  */
 let lastMetricsEndMs = 0;
 
+/**
+ * What one finished invocation hands over for export. A shape, not the Invocation class: the
+ * buffer knows the pipeline, the pipeline need not know the buffer.
+ */
+export interface ExportBatch {
+  readonly spans: RecordingSpan[];
+  readonly calls: readonly CallRecord[];
+  readonly root: RecordingSpan | undefined;
+  readonly droppedSpans: number;
+  readonly droppedCalls: number;
+  readonly startMs: number;
+}
+
 export class Pipeline {
   readonly profile: SemconvProfile;
   readonly resource: ResourceLike;
@@ -74,7 +87,7 @@ export class Pipeline {
   }
 
   /** Export one invocation's telemetry. Resolves (never rejects) when every request is done. */
-  async export(invocation: Invocation): Promise<void> {
+  async export(invocation: ExportBatch): Promise<void> {
     const work: Promise<void>[] = [];
     stats.droppedSpans += invocation.droppedSpans;
     stats.droppedCalls += invocation.droppedCalls;
