@@ -174,3 +174,43 @@ export function watchedResponse(
   made.add(wrapped);
   return keepIdentity(wrapped, response);
 }
+
+/**
+ * Read a body to its end (or `maxBytes`, then let go of it) into `observer`, off the app's path.
+ * `done` runs last, whatever happens.
+ */
+export function readWhole(
+  body: ReadableStream<Uint8Array>,
+  observer: BodyObserver,
+  maxBytes: number,
+  done: () => void,
+  onError: (error: unknown) => void,
+): void {
+  const reader = body.getReader();
+  let size = 0;
+  const end = (outcome: BodyOutcome, error?: unknown) => {
+    try {
+      observer.end(outcome, error);
+    } finally {
+      done();
+    }
+  };
+  const next = (): void => {
+    reader
+      .read()
+      .then(
+        (result) => {
+          if (result.done) return end("done");
+          size += result.value.byteLength;
+          observer.chunk?.(result.value);
+          if (size <= maxBytes) return next();
+          // Past the limit the observer keeps nothing: stop pulling (the app's branch is unaffected).
+          reader.cancel().catch(() => {});
+          end("done");
+        },
+        (error) => end("error", error),
+      )
+      .catch(onError);
+  };
+  next();
+}
