@@ -85,7 +85,11 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts): 
   return Object.assign(a, detected.format.requestAttributes?.(detected.provider, request));
 }
 
-/** What a call needs to know: the settings it reads, not the pipeline they come from. */
+/**
+ * What a call needs to know: the settings it reads, not the pipeline they come from (so the
+ * genai layer never imports the exporting one). The provider-specific attribute hooks come with
+ * the format, in `detected`.
+ */
 export interface CallOptions {
   span: Span;
   detected: CallTarget;
