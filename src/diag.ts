@@ -3,7 +3,7 @@
  * who called `diag.setLogger` sees them there; otherwise a console logger is registered at
  * OTEL_LOG_LEVEL (default WARN), never replacing a logger someone else registered.
  */
-import { DiagConsoleLogger, type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
+import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
 
 const LEVELS: Record<string, DiagLogLevel> = {
   NONE: DiagLogLevel.NONE,
@@ -31,12 +31,18 @@ function registered(): unknown {
   }
 }
 
+/** A console logger (what OTel's DiagConsoleLogger does, in a few bytes: this ships in every Worker). */
+function consoleLogger(): DiagLogger {
+  const to = (method: "error" | "warn" | "info" | "debug") => (message: string, ...args: unknown[]) => console[method](message, ...args);
+  return { error: to("error"), warn: to("warn"), info: to("info"), debug: to("debug"), verbose: to("debug") };
+}
+
 function logger(): DiagLogger | undefined {
   const current = registered();
   if (current && current !== ours) return diag;
   if (!current && !direct) {
-    if (diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true })) ours = registered();
-    else direct = new DiagConsoleLogger();
+    if (diag.setLogger(consoleLogger(), { logLevel: level, suppressOverrideMessage: true })) ours = registered();
+    else direct = consoleLogger();
   }
   return direct ?? diag;
 }
