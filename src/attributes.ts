@@ -124,6 +124,10 @@ export interface SemconvProfile {
   cacheWriteInputTokens: string;
   /** Latest pads finish reasons with "error" where a choice never got one. */
   padFinishReasonsWithError: boolean;
+  /** Request attributes added after v1.41.0 (`reasoning.level`, `previous_response.id`): latest only. */
+  laterRequestAttributes: boolean;
+  /** Attributes this profile types as double (v1.41 also `gen_ai.request.top_k`, an int since). */
+  doubleAttributes: readonly string[];
 }
 
 export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {
@@ -132,11 +136,15 @@ export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {
     schemaUrl: "https://opentelemetry.io/schemas/1.41.0",
     cacheWriteInputTokens: "gen_ai.usage.cache_creation.input_tokens",
     padFinishReasonsWithError: false,
+    laterRequestAttributes: false,
+    doubleAttributes: [...DOUBLE_ATTRIBUTES, GEN_AI_REQUEST_TOP_K],
   },
   latest: {
     name: "latest",
     schemaUrl: "https://opentelemetry.io/schemas/gen-ai-dev/1.42.0-dev",
     cacheWriteInputTokens: "gen_ai.usage.cache_write.input_tokens",
     padFinishReasonsWithError: true,
+    laterRequestAttributes: true,
+    doubleAttributes: DOUBLE_ATTRIBUTES,
   },
 };

@@ -96,7 +96,7 @@ export class Pipeline {
       if (invocation.droppedSpans > 0 && invocation.root) {
         invocation.root.attributes[OWN_SPANS_DROPPED] = invocation.droppedSpans;
       }
-      work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource)));
+      work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource, this.profile.doubleAttributes)));
     }
     const { metricsUrl } = this.config;
     if (metricsUrl && invocation.calls.length > 0) {

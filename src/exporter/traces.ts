@@ -5,12 +5,18 @@ import { toHrTime } from "../trace/clock.js";
 import type { RecordingSpan } from "../trace/span.js";
 import type { ResourceLike } from "./resource.js";
 
-const WHOLE_DOUBLES = new RegExp(
-  `"key":"(${DOUBLE_ATTRIBUTES.map((k) => k.replace(/\./g, "\\.")).join("|")})","value":\\{"intValue":"?(-?\\d+)"?\\}`,
-  "g",
-);
+/** Per list of double attributes (one per semconv profile), the pattern of their whole-number values. */
+const patterns = new Map<readonly string[], RegExp>();
+function wholeDoubles(keys: readonly string[]): RegExp {
+  let pattern = patterns.get(keys);
+  if (!pattern) {
+    pattern = new RegExp(`"key":"(${keys.map((k) => k.replace(/\./g, "\\.")).join("|")})","value":\\{"intValue":"?(-?\\d+)"?\\}`, "g");
+    patterns.set(keys, pattern);
+  }
+  return pattern;
+}
 
-export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike): Uint8Array {
+export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike, doubles: readonly string[] = DOUBLE_ATTRIBUTES): Uint8Array {
   const readable = spans.map((span) => {
     const end = span.endMs ?? span.startMs;
     return {
@@ -40,5 +46,5 @@ export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike): 
   });
   // The transformer's types name the SDK's ReadableSpan; the structure above is what it reads.
   const json = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(readable as never));
-  return new TextEncoder().encode(json.replace(WHOLE_DOUBLES, '"key":"$1","value":{"doubleValue":$2}'));
+  return new TextEncoder().encode(json.replace(wholeDoubles(doubles), '"key":"$1","value":{"doubleValue":$2}'));
 }

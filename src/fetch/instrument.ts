@@ -232,7 +232,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
     return held(invocation, view.url, attempt, call, view.bytes);
   }
   const newBody = pipeline.config.addStreamUsage ? detected.format.rewrite?.(request, body) : undefined;
-  const attributes = { ...requestAttributes(detected, request), ...httpAttributes };
+  const attributes = { ...requestAttributes(detected, request, pipeline.profile), ...httpAttributes };
   if (newBody !== undefined) attributes[OWN_REQUEST_INCLUDE_USAGE_ADDED] = true;
   const options = { kind: SpanKind.CLIENT, attributes, startTime: startMs };
   const span = sdk?.replace

@@ -59,7 +59,7 @@ export function spanName(request: RequestFacts): string {
 }
 
 /** Attributes known before the call is sent (the sampling-relevant ones first). */
-export function requestAttributes(detected: CallTarget, request: RequestFacts): Attributes {
+export function requestAttributes(detected: CallTarget, request: RequestFacts, profile: SemconvProfile): Attributes {
   const a: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: request.operation,
     [A.GEN_AI_PROVIDER_NAME]: detected.provider,
@@ -79,8 +79,10 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts): 
   set(A.GEN_AI_REQUEST_SEED, request.seed);
   if (request.choiceCount !== undefined && request.choiceCount !== 1) a[A.GEN_AI_REQUEST_CHOICE_COUNT] = request.choiceCount;
   set(A.GEN_AI_OUTPUT_TYPE, request.outputType);
-  set(A.GEN_AI_REQUEST_REASONING_LEVEL, request.reasoningLevel);
-  set(A.GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, request.previousResponseId);
+  if (profile.laterRequestAttributes) {
+    set(A.GEN_AI_REQUEST_REASONING_LEVEL, request.reasoningLevel);
+    set(A.GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, request.previousResponseId);
+  }
   set(A.GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats);
   return Object.assign(a, detected.format.requestAttributes?.(detected.provider, request));
 }

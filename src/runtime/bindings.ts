@@ -189,7 +189,7 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   const span: Span = startSpanIn(
     pipeline.scope,
     spanName(request),
-    { kind: SpanKind.CLIENT, attributes: requestAttributes(detected, request), startTime: startMs },
+    { kind: SpanKind.CLIENT, attributes: requestAttributes(detected, request, pipeline.profile), startTime: startMs },
     ctx,
     scope,
   );

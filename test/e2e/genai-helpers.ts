@@ -20,6 +20,16 @@ export const CLIENT = 3;
 export const SCOPE = "otel-genai-edge";
 export const SCHEMA_V141 = "https://opentelemetry.io/schemas/1.41.0";
 export const SCHEMA_LATEST = "https://opentelemetry.io/schemas/gen-ai-dev/1.42.0-dev";
+/** Request attributes added after v1.41.0: the default (v1.41) profile leaves them out. */
+const LATER_REQUEST_ATTRIBUTES = ["gen_ai.request.reasoning.level", "gen_ai.request.previous_response.id"];
+
+/** The attributes a call's span has under the default v1.41 profile, from the latest profile's. */
+export function v141<T extends Record<string, unknown>>(attributes: T): T {
+  const out = { ...attributes };
+  for (const key of LATER_REQUEST_ATTRIBUTES) delete out[key];
+  return out;
+}
+
 /** The span status of a quota failure: the provider's error code. Its text is never recorded (it may echo keys or prompts). */
 export const QUOTA_MESSAGE = "insufficient_quota";
 

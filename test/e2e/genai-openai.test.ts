@@ -26,6 +26,7 @@ import {
   SCHEMA_V141,
   SYSTEM,
   startHarness,
+  v141,
 } from "./genai-helpers.js";
 
 let h: Harness;
@@ -168,7 +169,7 @@ async function viaSdk(c: OpenAICase, via: "openai.chat" | "openai.embeddings", s
   const r = await runCall(h, { via, base: b, body: c.body });
   expectGenaiSpan(r, {
     name: c.name,
-    attributes: { ...provider, ...c.request, ...RESPONSE[c.fixture], ...httpAttributes(h, b, subPath, status) },
+    attributes: v141({ ...provider, ...c.request, ...RESPONSE[c.fixture], ...httpAttributes(h, b, subPath, status) }),
     errorMessage: c.errorMessage,
   });
   expectSameAsBare(r);

@@ -24,6 +24,7 @@ import {
   SCHEMA_V141,
   SYSTEM,
   startHarness,
+  v141,
 } from "./genai-helpers.js";
 
 let h: Harness;
@@ -222,7 +223,7 @@ describe("official openai client: responses.create", () => {
       const r = await runCall(h, { via: "openai.responses", base: b, body: c.body });
       expectGenaiSpan(r, {
         name: c.name,
-        attributes: { ...RESPONSES, ...c.request, ...(c.response ?? RESPONSE[c.fixture]), ...httpAttributes(h, b, "/v1/responses", status) },
+        attributes: v141({ ...RESPONSES, ...c.request, ...(c.response ?? RESPONSE[c.fixture]), ...httpAttributes(h, b, "/v1/responses", status) }),
         errorMessage: c.errorMessage,
       });
       expectSameAsBare(r);
@@ -250,7 +251,7 @@ describe("official @anthropic-ai/sdk client: messages.create", () => {
       // The SDK traces its own call through @opentelemetry/api: our GenAI span is its child.
       expectGenaiSpan(r, {
         name: c.name,
-        attributes: { ...ANTHROPIC, ...c.request, ...RESPONSE[c.fixture], ...httpAttributes(h, b, "/v1/messages", 200) },
+        attributes: v141({ ...ANTHROPIC, ...c.request, ...RESPONSE[c.fixture], ...httpAttributes(h, b, "/v1/messages", 200) }),
         replacesSdkSpan: "anthropic.messages.create",
       });
       expectSameAsBare(r);
@@ -473,7 +474,7 @@ describe("semantic-convention profiles", () => {
     const r = await runCall(h, { via: "anthropic.messages", base: b, body }, { bare: false });
     const span = expectGenaiSpan(r, {
       name: "chat claude-sonnet-4-6",
-      attributes: { ...ANTHROPIC, ...request, ...RESPONSE[fixture], ...httpAttributes(h, b, "/v1/messages", 200) },
+      attributes: v141({ ...ANTHROPIC, ...request, ...RESPONSE[fixture], ...httpAttributes(h, b, "/v1/messages", 200) }),
       replacesSdkSpan: "anthropic.messages.create",
     });
     expect(span.attributes["gen_ai.usage.cache_write.input_tokens"]).toBeUndefined();

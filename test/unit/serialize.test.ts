@@ -1,13 +1,14 @@
 /** OTLP JSON encoding details the transformer alone gets wrong for us. */
 import { SpanKind, TraceFlags } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
+import { PROFILES } from "../../src/attributes.js";
 import { DEFAULT_LIMITS } from "../../src/config.js";
 import { serializeSpans } from "../../src/exporter/traces.js";
 import { RecordingSpan } from "../../src/trace/span.js";
 
 const sink = { limits: DEFAULT_LIMITS, spanStarted() {}, spanEnded() {} };
 
-function encoded(attributes: Record<string, number>) {
+function encoded(attributes: Record<string, number>, doubles?: readonly string[]) {
   const span = new RecordingSpan(
     "chat gpt-4o",
     SpanKind.CLIENT,
@@ -19,12 +20,17 @@ function encoded(attributes: Record<string, number>) {
     attributes,
   );
   span.end(1_760_000_001_000.5);
-  const body = JSON.parse(new TextDecoder().decode(serializeSpans([span], { attributes: { "service.name": "t" } })));
+  const body = JSON.parse(new TextDecoder().decode(serializeSpans([span], { attributes: { "service.name": "t" } }, doubles)));
   const out = body.resourceSpans[0].scopeSpans[0].spans[0];
   return { span: out, values: Object.fromEntries(out.attributes.map((a: { key: string; value: unknown }) => [a.key, a.value])) };
 }
 
 describe("span serialization", () => {
+  it("types gen_ai.request.top_k as each profile does: a double in v1.41, an int since", () => {
+    expect(encoded({ "gen_ai.request.top_k": 40 }, PROFILES["v1.41"].doubleAttributes).values).toEqual({ "gen_ai.request.top_k": { doubleValue: 40 } });
+    expect(encoded({ "gen_ai.request.top_k": 40 }, PROFILES.latest.doubleAttributes).values).toEqual({ "gen_ai.request.top_k": { intValue: 40 } });
+  });
+
   it("keeps double-typed attributes doubles even when the value is a whole number", () => {
     const { values } = encoded({
       "gen_ai.request.temperature": 1,
