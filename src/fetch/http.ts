@@ -12,17 +12,7 @@ import {
   URL_SCHEME,
   USER_AGENT_ORIGINAL,
 } from "../attributes.js";
-import { DEFAULT_URL_POLICY, scrubQuery, scrubUrl, type UrlKind, type UrlPolicy } from "./redact.js";
-
-/** The query as recorded (without `?`): values REDACTED unless the policy allows their name. */
-export function redactQuery(search: string, policy: UrlPolicy = DEFAULT_URL_POLICY): string {
-  return scrubQuery(search, policy.allow);
-}
-
-/** The URL as recorded (see redact.ts), or undefined when the policy's hook records none. */
-export function redactUrl(url: URL, policy: UrlPolicy = DEFAULT_URL_POLICY, kind: UrlKind = "client"): string | undefined {
-  return scrubUrl(url, policy, kind)?.full;
-}
+import { DEFAULT_URL_POLICY, scrubUrl, type UrlPolicy } from "./redact.js";
 
 export function defaultPort(url: URL): number {
   if (url.port) return Number(url.port);
@@ -43,7 +33,7 @@ export function clientAttributes(method: string, url: URL, policy: UrlPolicy = D
     [SERVER_ADDRESS]: url.hostname,
     [SERVER_PORT]: defaultPort(url),
   };
-  const full = redactUrl(url, policy, "client");
+  const full = scrubUrl(url, policy, "client")?.full;
   if (full !== undefined) attributes[URL_FULL] = full;
   return attributes;
 }
