@@ -3,6 +3,7 @@
  * request that could be an LLM call, a bounded copy of its body.
  */
 import { mayBeLLMCall } from "../genai/detect.js";
+import { isRequest } from "./send.js";
 
 /** What we could read of the request without disturbing it. */
 export interface RequestView {
@@ -15,7 +16,6 @@ export interface RequestView {
   bytes?: Uint8Array<ArrayBuffer>;
 }
 
-const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
 
 /**
  * A body the runtime will refuse before sending anything: already read, or (a plain init's

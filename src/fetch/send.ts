@@ -20,7 +20,7 @@
 
 type Send = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
-const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
+export const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
 const ours = (name: string) => /^trace(parent|state)$/i.test(name);
 
 const isHeaders = (value: unknown): value is Headers => typeof (value as Headers | undefined)?.get === "function";

@@ -14,6 +14,7 @@ import { context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { PROVIDER_WORKERS_AI } from "../attributes.js";
 import { clientAttributes, normalizeMethod, recordClientStatus } from "../fetch/http.js";
 import { shouldPropagate } from "../fetch/instrument.js";
+import { viewRequest } from "../fetch/request-view.js";
 import { sendWith } from "../fetch/send.js";
 import { type BodyObserver, observeBody, watchedResponse } from "../fetch/observe-body.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
@@ -123,25 +124,28 @@ async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: R
   const scope = resolveScope(ctx);
   const invocation = scope.invocation;
   if (!invocation) return fetcher.fetch(input, init);
-  let span: Span;
-  let extra: [string, string][];
+  let span: Span | undefined;
+  let extra: [string, string][] = [];
   try {
-    const isRequest = input instanceof Request;
-    const url = new URL(isRequest ? input.url : String(input));
-    const method = (init?.method ?? (isRequest ? input.method : "GET")).toUpperCase();
-    span = startSpanIn(
-      invocation.pipeline.scope,
-      normalizeMethod(method),
-      { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url, invocation.pipeline.config.urlPolicy) },
-      ctx,
-      scope,
-    );
-    extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
+    // What the call is, read as for any fetch (no body: a binding call is never an LLM call here).
+    const view = viewRequest(input, init, 0);
+    if (view) {
+      const { url, method } = view;
+      span = startSpanIn(
+        invocation.pipeline.scope,
+        normalizeMethod(method),
+        { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url, invocation.pipeline.config.urlPolicy) },
+        ctx,
+        scope,
+      );
+      extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
+    }
   } catch {
-    // Contained: the call goes out exactly as given, untraced.
     invocation.pipeline.selfError();
-    return fetcher.fetch(input, init);
+    span = undefined;
   }
+  // Contained, and outside the try (never called twice): the call goes out exactly as given, untraced.
+  if (!span) return fetcher.fetch(input, init);
   let response: Response;
   try {
     // The same request rule as every fetch: the call as the app made it, plus trace context.
