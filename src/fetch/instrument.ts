@@ -1,8 +1,9 @@
 /**
  * The outbound fetch wrapper: every call made while handling an invocation becomes a CLIENT
  * span (an HTTP span, or a GenAI span when the request is an LLM call), `traceparent` is
- * injected where allowed, and the span ends when the response body has been fully read,
- * cancelled or has failed, not when the headers arrive.
+ * injected where allowed (send.ts). A plain HTTP span ends at the response headers and the
+ * response is handed back untouched; an LLM call's span ends when its body has been read,
+ * cancelled or has failed (observe-body.ts), never at the headers.
  *
  * Whatever goes wrong in here is contained: the user's request is then sent exactly as given.
  */
@@ -180,14 +181,14 @@ async function traced(
  * parented to it stays connected, unless the user keeps SDK spans; a span from another tracer
  * provider cannot be replaced, so ours then stays a plain HTTP span.
  */
-function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { span: Span; replace?: RecordingSpan } | undefined {
+function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { replace?: RecordingSpan } | undefined {
   const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
   // Only an SDK's own call span: a CLIENT span of an inference operation. An agent's or a tool's
   // span above the call (invoke_agent, execute_tool) is the call's parent, never replaced.
   const operation = span?.attributes?.[GEN_AI_OPERATION_NAME];
   if (!span || span.kind !== SpanKind.CLIENT || typeof operation !== "string" || !INFERENCE.has(operation)) return undefined;
-  if (span instanceof RecordingSpan) return span.scope === scope ? undefined : { span, replace: span };
-  return { span };
+  if (span instanceof RecordingSpan) return span.scope === scope ? undefined : { replace: span };
+  return {};
 }
 
 const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
@@ -211,12 +212,9 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
 
   const request = detected.format.request(body, url);
   request.model ??= modelFromPath(url);
-  const newCall = (span: Span, onEnd: (record: CallRecord) => void) => {
-    const { limits, prices } = pipeline.config;
-    const call = new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, onEnd });
-    call.resendCount = resends;
-    return call;
-  };
+  const { limits, prices } = pipeline.config;
+  const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
+    new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, onEnd });
   const sdk = sdkGenAISpan(ctx, pipeline.scope);
   if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {
     // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.

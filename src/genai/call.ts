@@ -44,7 +44,7 @@ export interface CallRecord {
   costUsd?: number;
   /** As on the span (`gen_ai.response.finish_reasons`), one per choice. */
   finishReasons?: string[];
-  /** Which attempt this request was (0: the first); see `GenAICall.resendCount`. */
+  /** How many times this request was sent before (an official SDK's `x-stainless-retry-count`; 0 on the first attempt). */
   resendCount: number;
   endMs: number;
 }
@@ -103,6 +103,8 @@ export interface CallOptions {
   limits: Limits;
   profile: SemconvProfile;
   prices: ResolvedConfig["prices"];
+  /** How many times this request was sent before (an official SDK's `x-stainless-retry-count`). */
+  resendCount?: number;
   onEnd: (record: CallRecord) => void;
 }
 
@@ -118,8 +120,6 @@ export class GenAICall {
   activityMs = 0;
   private ended = false;
   private parseDropped = 0;
-  /** The attempt an official SDK said this request is (`x-stainless-retry-count`), set by the fetch plumbing. */
-  resendCount = 0;
 
   readonly span: Span;
   readonly detected: CallTarget;
@@ -258,7 +258,7 @@ export class GenAICall {
       attributes: provided,
       costUsd,
       finishReasons: reasons,
-      resendCount: this.resendCount,
+      resendCount: this.options.resendCount ?? 0,
       endMs: atMs,
     });
   }
