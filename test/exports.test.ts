@@ -30,6 +30,21 @@ const PLATFORMS: [string, esbuild.BuildOptions][] = [
   ["browser", { platform: "browser" }],
 ];
 
+/** The files a bundler takes in for `contents`, resolving the package as a consumer would. */
+async function bundledInputs(contents: string, options: esbuild.BuildOptions): Promise<string[]> {
+  const result = await esbuild.build({
+    stdin: { contents, resolveDir: dir },
+    bundle: true,
+    write: false,
+    format: "esm",
+    metafile: true,
+    logLevel: "silent",
+    preserveSymlinks: true,
+    ...options,
+  });
+  return Object.keys(result.metafile?.inputs ?? {});
+}
+
 describe("package exports", () => {
   it("ships JavaScript and type declarations for the entry", () => {
     expect(existsSync(join(root, "dist/index.js"))).toBe(true);
@@ -37,17 +52,7 @@ describe("package exports", () => {
   });
 
   it.each(PLATFORMS)("resolves `otel-genai-edge` for %s to dist/index.js", async (_name, options) => {
-    const result = await esbuild.build({
-      stdin: { contents: 'export { instrument, fetchFor } from "otel-genai-edge";', resolveDir: dir },
-      bundle: true,
-      write: false,
-      format: "esm",
-      metafile: true,
-      logLevel: "silent",
-      preserveSymlinks: true,
-      ...options,
-    });
-    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    const inputs = await bundledInputs('export { instrument, fetchFor } from "otel-genai-edge";', options);
     expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/index.js"))).toBe(true);
     expect(inputs.some((p) => p.includes("/src/"))).toBe(false);
   });
@@ -60,17 +65,7 @@ describe("package exports", () => {
   });
 
   it.each(PLATFORMS)("resolves `otel-genai-edge/hono` for %s to dist/hono.js, sharing the entry's modules", async (_name, options) => {
-    const result = await esbuild.build({
-      stdin: { contents: 'export { withTracing } from "otel-genai-edge"; export { otelRoute } from "otel-genai-edge/hono";', resolveDir: dir },
-      bundle: true,
-      write: false,
-      format: "esm",
-      metafile: true,
-      logLevel: "silent",
-      preserveSymlinks: true,
-      ...options,
-    });
-    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    const inputs = await bundledInputs('export { withTracing } from "otel-genai-edge"; export { otelRoute } from "otel-genai-edge/hono";', options);
     expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/hono.js"))).toBe(true);
     // One dist/bind.js for both entries: the middleware must see the bindings the wrapper makes.
     expect(inputs.filter((p) => p.endsWith("/bind.js"))).toEqual([expect.stringMatching(/otel-genai-edge\/dist\/bind\.js$/)]);
