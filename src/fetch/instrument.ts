@@ -10,7 +10,7 @@
 import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
-import { type CallRecord, GenAICall, requestAttributes, spanName, streamed } from "../genai/call.js";
+import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
 import { nowMs } from "../trace/clock.js";
 import { traceHeaders } from "../trace/propagation.js";
@@ -140,7 +140,7 @@ async function traced(
       return response;
     }
     const observer = call.observer(response, nowMs);
-    if (!streamed(response)) {
+    if (!call.streaming) {
       // A whole document: read from a clone meanwhile; the app gets the response itself, untouched.
       readWhole(
         response.clone().body!,

@@ -93,7 +93,7 @@ export const anthropicMessages: WireFormat = {
   framing: "sse",
   path: "/messages",
   home: "anthropic",
-  fits: (body) => Array.isArray(body.messages),
+  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
   // `/messages` is a common path: only with Anthropic's version header, or a body that does
   // not contradict it (`max_tokens` is required by this API), or none read.
   accepts: (headers, body) => headers.has("anthropic-version") || body === undefined || "max_tokens" in body,

@@ -15,7 +15,7 @@ import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
 import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import { scrubText } from "../fetch/redact.js";
-import { jsonDocument, STREAM_FRAMINGS } from "./framing.js";
+import { framingOf, jsonDocument, STREAM_FRAMINGS } from "./framing.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
 
 /** Who is called and in which format: detected from an HTTP request, or known (a binding). */
@@ -47,11 +47,6 @@ export interface CallRecord {
   /** How many times this request was sent before (an official SDK's `x-stainless-retry-count`; 0 on the first attempt). */
   resendCount: number;
   endMs: number;
-}
-
-/** A response whose events are read as they pass (server-sent events), not as one whole document. */
-export function streamed(response: Response): boolean {
-  return (response.headers.get("content-type") ?? "").includes("text/event-stream");
 }
 
 export function spanName(request: RequestFacts): string {
@@ -130,7 +125,10 @@ export class GenAICall {
     ({ span: this.span, detected: this.detected, request: this.request, startMs: this.startMs } = options);
   }
 
-  /** An observer for the response body: the format's stream framing, or one JSON document. */
+  /** Whether the response is read as a stream of events (set by `observer`), not as one document. */
+  streaming = false;
+
+  /** An observer for the response body: its stream framing, or one JSON document. */
   observer(response: Response, now: () => number): BodyObserver {
     this.status = response.status;
     this.responseMs = now();
@@ -140,8 +138,10 @@ export class GenAICall {
       this.parseDropped = dropped;
       this.end(outcome, error, atMs);
     };
-    if (!streamed(response)) return jsonDocument(limits.maxJsonBodyBytes, now, { take: (body) => format.json(body, this.facts), end });
-    return STREAM_FRAMINGS[format.framing](limits.maxEventBytes, now, {
+    const framing = framingOf(response, format, this.request);
+    this.streaming = framing !== undefined;
+    if (!framing) return jsonDocument(limits.maxJsonBodyBytes, now, { take: (body) => format.json(body, this.facts), end });
+    return STREAM_FRAMINGS[framing]!(limits.maxEventBytes, now, {
       take: (event, atMs) => {
         if (format.event(event, this.facts)) this.chunk(atMs);
       },

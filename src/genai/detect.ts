@@ -63,10 +63,13 @@ function providerForHost(url: URL, overrides: Record<string, string>): string | 
 /** The path without trailing slashes, which servers ignore. */
 const trimmed = (url: URL) => url.pathname.replace(/\/+$/, "");
 
+const pathFits = (format: WireFormat, path: string) =>
+  typeof format.path === "string" ? path.endsWith(format.path) : format.path.test(path);
+
 /** A cheap first look, before any body is read: only POSTs to an LLM-shaped path qualify. */
 export function mayBeLLMCall(method: string, url: URL): boolean {
   const path = trimmed(url);
-  return method === "POST" && FORMATS.some((format) => path.endsWith(format.path));
+  return method === "POST" && FORMATS.some((format) => pathFits(format, path));
 }
 
 export function detect(
@@ -78,12 +81,12 @@ export function detect(
 ): Detected | undefined {
   if (method !== "POST") return undefined;
   const path = trimmed(url);
-  const format = FORMATS.find((f) => path.endsWith(f.path) && (!f.accepts || f.accepts(headers, body)));
+  const format = FORMATS.find((f) => pathFits(f, path) && (!f.accepts || f.accepts(headers, body)));
   if (!format) return undefined;
   const known = providerForHost(url, overrides);
   if (known) return { provider: known, format };
   // Unknown host: only a request that looks the part is an LLM call.
-  const fits = body !== undefined && typeof body.model === "string" && format.fits(body);
+  const fits = body !== undefined && format.fits(body);
   if (!fits && !path.includes("/openai/deployments/")) return undefined;
   // Conventions that name the provider whatever the format: Azure's deployment paths and
   // `api-key` header, Anthropic's version header.

@@ -5,8 +5,8 @@
  * sees a format: it hands on events and documents, and says how many it could not parse.
  */
 import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
-import { SseParser } from "./sse.js";
-import type { Framing, SseEvent } from "./types.js";
+import { NdjsonParser, SseParser } from "./sse.js";
+import type { Framing, ProviderFormat, RequestFacts, SseEvent } from "./types.js";
 
 /** Where framed data goes. */
 export interface FrameSink<T> {
@@ -21,9 +21,21 @@ export interface FrameSink<T> {
 /** Shared decode options: the per-chunk path allocates nothing it can avoid. */
 const STREAMING = { stream: true };
 
-function sse(maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>): BodyObserver {
+/** What a text framing's parser does (`SseParser`, `NdjsonParser`). */
+interface TextParser {
+  dropped: number;
+  push(text: string, onEvent: (event: SseEvent) => void): void;
+  end(onEvent: (event: SseEvent) => void): void;
+}
+
+type StreamFraming = (maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>) => BodyObserver;
+
+/** A framing over decoded text: the bytes are decoded as they pass and the parser cuts events. */
+const textFraming =
+  (parserFor: (maxSize: number) => TextParser): StreamFraming =>
+  (maxEventBytes, now, sink) => {
   const decoder = new TextDecoder();
-  const parser = new SseParser({ maxSize: maxEventBytes });
+  const parser = parserFor(maxEventBytes);
   let chunkAt = 0;
   const onEvent = (event: SseEvent) => sink.take(event, chunkAt);
   return {
@@ -41,10 +53,34 @@ function sse(maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>
       sink.end(outcome, error, parser.dropped, now());
     },
   };
-}
+};
 
-/** The stream framings by the name a format gives (`ProviderFormat.framing`). */
-export const STREAM_FRAMINGS: Record<Framing, (maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>) => BodyObserver> = { sse };
+/** The stream framings by name. */
+export const STREAM_FRAMINGS: Partial<Record<Framing, StreamFraming>> = {
+  sse: textFraming((maxSize) => new SseParser({ maxSize })),
+  ndjson: textFraming((maxSize) => new NdjsonParser({ maxSize })),
+};
+
+/** Content types that name their framing. */
+const STREAM_TYPES: [string, Framing][] = [
+  ["text/event-stream", "sse"],
+  ["application/x-ndjson", "ndjson"],
+  ["application/jsonl", "ndjson"],
+  ["application/vnd.amazon.eventstream", "eventstream"],
+];
+
+/**
+ * The framing a response is read with, or undefined for one JSON document: the one its content
+ * type names; else, for a streamed request of a format whose stream is a JSON array (Gemini
+ * without `alt=sse`), element by element, so its chunks are timed as they arrive.
+ */
+export function framingOf(response: Response, format: ProviderFormat, request: RequestFacts): Framing | undefined {
+  const type = (response.headers.get("content-type") ?? "").toLowerCase();
+  let framing: Framing | undefined;
+  for (const [prefix, name] of STREAM_TYPES) if (type.includes(prefix)) framing = name;
+  if (!framing && request.stream && format.framing === "json-array" && type.includes("json")) framing = "json-array";
+  return framing && STREAM_FRAMINGS[framing] ? framing : undefined;
+}
 
 /** A whole JSON document, kept only up to `limit` bytes. */
 export function jsonDocument(limit: number, now: () => number, sink: FrameSink<unknown>): BodyObserver {

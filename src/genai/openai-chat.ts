@@ -161,7 +161,7 @@ export const openaiChat: WireFormat = {
   framing: "sse",
   path: "/chat/completions",
   home: "openai",
-  fits: (body) => Array.isArray(body.messages),
+  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
   requestAttributes: openaiRequestAttributes("chat_completions"),
   responseAttributes: openaiResponseAttributes,
 

@@ -23,7 +23,7 @@ export const openaiEmbeddings: WireFormat = {
   framing: "sse",
   path: "/embeddings",
   home: "openai",
-  fits: (body) => "input" in body,
+  fits: (body) => typeof body.model === "string" && "input" in body,
   responseAttributes: openaiResponseAttributes,
 
   request(body) {

@@ -96,7 +96,7 @@ export const openaiResponses: WireFormat = {
   framing: "sse",
   path: "/responses",
   home: "openai",
-  fits: (body) => "input" in body,
+  fits: (body) => typeof body.model === "string" && "input" in body,
   requestAttributes: openaiRequestAttributes("responses"),
   responseAttributes: openaiResponseAttributes,
 

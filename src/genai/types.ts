@@ -73,16 +73,23 @@ export interface SseEvent {
 }
 
 /**
- * How a streamed response is cut into events (see `sse.ts`); a response that is not streamed is
- * one JSON document. Named here, implemented by the plumbing, so a format never sees bytes.
+ * How a streamed response is cut into events (`framing.ts`); a response that is not streamed is
+ * one JSON document. Named here, implemented by the plumbing, so a format never sees bytes: every
+ * framing hands on `SseEvent`s (NDJSON: one per line; a JSON array: one per element; the AWS
+ * event-stream: one per frame, `event` being its `:event-type` or, for an exception frame,
+ * `:exception-type`, and `data` its payload as text).
  */
-export type Framing = "sse";
+export type Framing = "sse" | "ndjson" | "json-array" | "eventstream";
 
 /** The parsing contract: what every format provides, the Workers AI binding's too. */
 export interface ProviderFormat {
   /** Stable id, e.g. `openai.chat_completions`, `anthropic.messages`. */
   id: string;
-  /** The framing of its streamed responses. */
+  /**
+   * The framing of its streamed responses. The response's content type decides when it names
+   * one (`text/event-stream`, `application/x-ndjson`, `application/vnd.amazon.eventstream`); a
+   * `json-array` format's streamed request answered with JSON is read element by element.
+   */
   framing: Framing;
   /** Read the parsed JSON request body (or undefined when it could not be read). */
   request(body: Record<string, unknown> | undefined, url: URL): RequestFacts;
@@ -104,11 +111,15 @@ export interface ProviderFormat {
  * common attributes. `registry.ts` lists them; detection and metrics only iterate that list.
  */
 export interface WireFormat extends ProviderFormat {
-  /** The path suffix of its endpoint (trailing slashes ignored), e.g. `/chat/completions`. */
-  path: string;
+  /**
+   * Its endpoint, matched against the path without trailing slashes: a suffix
+   * (`/chat/completions`) or, where the path holds a model or a method (`/models/m:generateContent`,
+   * `/model/{id}/converse`), a pattern.
+   */
+  path: string | RegExp;
   /** The provider of an unknown host that speaks it (a proxy, a custom baseURL). */
   home: string;
-  /** Whether a body looks like its request (for unknown hosts); `model` is already a string. */
+  /** Whether a body looks like its request (for unknown hosts: a proxy, a custom baseURL). */
   fits(body: Record<string, unknown>): boolean;
   /** A further test on a path match, when the suffix is ambiguous (`/messages`). */
   accepts?(headers: Headers, body: Record<string, unknown> | undefined): boolean;
