@@ -1,8 +1,8 @@
 /** Fixture loading and folding helpers shared by the genai tests. */
 
 import { readFileSync } from "node:fs";
-import { SseParser } from "../../src/genai/sse.js";
-import { newResponseFacts, type ProviderFormat, type ResponseFacts } from "../../src/genai/types.js";
+import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
+import { type Framing, newResponseFacts, type ProviderFormat, type ResponseFacts } from "../../src/genai/types.js";
 
 /** Fixture bytes, exactly as recorded. */
 export function fixtureBytes(path: string): Uint8Array {
@@ -21,27 +21,51 @@ export function foldJson(format: ProviderFormat, path: string): ResponseFacts {
 }
 
 /**
- * Fold an SSE body delivered as byte pieces, the way the plumbing will: bytes go through a
- * streaming TextDecoder (so split multi-byte characters survive), text through SseParser,
- * events through the format; `chunks` counts the events the format reports as output.
+ * Fold a streamed body delivered as byte pieces, the way the plumbing does: through the named
+ * framing of src/genai/framing.ts (bytes decoded as they pass, cut into events), events through
+ * the format; `chunks` counts the events the format reports as output. The framing defaults to
+ * the fixture's: `.ndjson` → ndjson, `.b64` (binary, given already decoded) → eventstream, else SSE.
  */
-export function foldSsePieces(format: ProviderFormat, pieces: Iterable<Uint8Array>): ResponseFacts {
+export function foldPieces(format: ProviderFormat, pieces: Iterable<Uint8Array>, framing: Framing = "sse"): ResponseFacts {
   const facts = newResponseFacts();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
   let chunks = 0;
-  const onEvent = (e: Parameters<ProviderFormat["event"]>[0]) => {
-    if (format.event(e, facts)) chunks++;
-  };
-  for (const piece of pieces) parser.push(decoder.decode(piece, { stream: true }), onEvent);
-  parser.push(decoder.decode(), onEvent);
-  parser.end(onEvent);
+  const make = STREAM_FRAMINGS[framing];
+  if (!make) throw new Error(`no ${framing} framing`);
+  const observer = make(1024 * 1024, () => 0, {
+    take: (event) => {
+      if (format.event(event, facts)) chunks++;
+    },
+    end: () => {},
+  });
+  for (const piece of pieces) observer.chunk(piece);
+  observer.end?.("done", undefined);
   facts.chunks = chunks;
   return facts;
 }
 
+/** The SSE case of `foldPieces`. */
+export function foldSsePieces(format: ProviderFormat, pieces: Iterable<Uint8Array>): ResponseFacts {
+  return foldPieces(format, pieces, "sse");
+}
+
+/** The framing a fixture file is in, by its extension. */
+export function framingOfFixture(path: string): Framing {
+  return path.endsWith(".ndjson") ? "ndjson" : path.endsWith(".b64") ? "eventstream" : "sse";
+}
+
+/** A streamed fixture's bytes as sent on the wire (`.b64` files hold base64 of binary bodies). */
+export function streamBytes(path: string): Uint8Array {
+  if (!path.endsWith(".b64")) return fixtureBytes(path);
+  return new Uint8Array(Buffer.from(fixtureText(path).trim(), "base64"));
+}
+
 export function foldSse(format: ProviderFormat, path: string): ResponseFacts {
   return foldSsePieces(format, [fixtureBytes(path)]);
+}
+
+/** Fold a streamed fixture in its own framing, whole. */
+export function foldStream(format: ProviderFormat, path: string): ResponseFacts {
+  return foldPieces(format, [streamBytes(path)], framingOfFixture(path));
 }
 
 /** Split bytes at the given (sorted, in-range) offsets. */

@@ -8,18 +8,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ProviderFormat } from "../../src/genai/types.js";
-import { fixtureBytes, foldSsePieces, splitAt } from "./helpers.js";
+import { foldPieces, framingOfFixture, splitAt, streamBytes } from "./helpers.js";
 
 export function splitSuite(format: ProviderFormat, paths: string[]): void {
   describe.each(paths)("%s", (path) => {
-    const bytes = fixtureBytes(path);
-    const whole = foldSsePieces(format, [bytes]);
+    const bytes = streamBytes(path);
+    const framing = framingOfFixture(path);
+    const whole = foldPieces(format, [bytes], framing);
 
     // A full fold per offset: ~8 s for the 33 KB Responses fixture, hence the timeout.
     it("folds to the same facts when split in two at every byte", { timeout: 60_000 }, () => {
       const expected = JSON.stringify(whole);
       for (let i = 0; i <= bytes.length; i++) {
-        const facts = foldSsePieces(format, splitAt(bytes, [i]));
+        const facts = foldPieces(format, splitAt(bytes, [i]), framing);
         // Compare cheaply, and let expect() report the offset and the difference on failure.
         if (JSON.stringify(facts) !== expected) expect({ split: i, facts }).toEqual({ split: i, facts: whole });
       }
@@ -29,7 +30,7 @@ export function splitSuite(format: ProviderFormat, paths: string[]): void {
       fc.assert(
         fc.property(fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { minLength: 1, maxLength: 300 }), (cuts) => {
           cuts.sort((a, b) => a - b);
-          expect(foldSsePieces(format, splitAt(bytes, cuts))).toEqual(whole);
+          expect(foldPieces(format, splitAt(bytes, cuts), framing)).toEqual(whole);
         }),
         { numRuns: 100 },
       );
