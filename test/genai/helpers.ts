@@ -37,8 +37,8 @@ export function foldPieces(format: ProviderFormat, pieces: Iterable<Uint8Array>,
     },
     end: () => {},
   });
-  for (const piece of pieces) observer.chunk(piece);
-  observer.end?.("done", undefined);
+  for (const piece of pieces) observer.chunk?.(piece);
+  observer.end("done", undefined);
   facts.chunks = chunks;
   return facts;
 }
