@@ -210,7 +210,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
   if (!detected) return held(invocation, view.url, httpSpan(), undefined, view.bytes);
 
-  const request = detected.format.request(body, url);
+  const request = detected.format.request(body, url, headers);
   request.model ??= modelFromPath(url);
   const { limits, prices } = pipeline.config;
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>

@@ -79,7 +79,8 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts, p
     set(A.GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, request.previousResponseId);
   }
   set(A.GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats);
-  return Object.assign(a, detected.format.requestAttributes?.(detected.provider, request));
+  set(A.GEN_AI_CONVERSATION_ID, request.conversationId);
+  return Object.assign(a, request.attributes, detected.format.requestAttributes?.(detected.provider, request));
 }
 
 /**

@@ -16,7 +16,7 @@ export interface Detected extends CallTarget {
   format: WireFormat;
 }
 
-/** Built-in host patterns → `gen_ai.provider.name` (spec digest §6). */
+/** Built-in host patterns → `gen_ai.provider.name` (spec digest §6; custom lowercase names for the rest). */
 const HOSTS: [string, string][] = [
   ["api.openai.com", "openai"],
   ["*.openai.azure.com", "azure.ai.openai"],
@@ -34,6 +34,27 @@ const HOSTS: [string, string][] = [
   ["api.cohere.com", "cohere"],
   ["api.cohere.ai", "cohere"],
   ["api.moonshot.ai", "moonshot_ai"],
+  ["api.together.xyz", "together_ai"],
+  ["api.together.ai", "together_ai"],
+  ["api.fireworks.ai", "fireworks_ai"],
+  ["openrouter.ai", "openrouter"],
+  ["api.cerebras.ai", "cerebras"],
+  ["api.deepinfra.com", "deepinfra"],
+  ["api.sambanova.ai", "sambanova"],
+  ["api-inference.huggingface.co", "huggingface"],
+  ["router.huggingface.co", "huggingface"],
+  ["ai-gateway.vercel.sh", "vercel.ai_gateway"],
+  // Workers AI over REST (`/ai/run/{model}` and its OpenAI-compatible `/ai/v1/...`): only LLM paths get this far.
+  ["api.cloudflare.com", "cloudflare.workers_ai"],
+];
+
+/**
+ * Hosts named by a pattern the wildcard form cannot say: Vertex AI's regional hosts
+ * (`us-central1-aiplatform.googleapis.com`) and Bedrock Runtime's (`bedrock-runtime[-fips].{region}.amazonaws.com[.cn]`).
+ */
+const HOST_PATTERNS: [RegExp, string][] = [
+  [/^[a-z0-9-]+-aiplatform\.googleapis\.com$/, "gcp.vertex_ai"],
+  [/^bedrock-runtime(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/, "aws.bedrock"],
 ];
 
 /** Cloudflare AI Gateway names the upstream provider in the path: /v1/{account}/{gateway}/{provider}/... */
@@ -48,15 +69,30 @@ const GATEWAY_PROVIDERS: Record<string, string> = {
   deepseek: "deepseek",
   grok: "x_ai",
   perplexity: "perplexity",
+  "perplexity-ai": "perplexity",
   cohere: "cohere",
   "aws-bedrock": "aws.bedrock",
   "workers-ai": "cloudflare.workers_ai",
+  cerebras: "cerebras",
+  openrouter: "openrouter",
 };
 
-function providerForHost(url: URL, overrides: Record<string, string>): string | undefined {
+/**
+ * The AI Gateway's provider: its path segment, or for the OpenAI-compatible `/compat` endpoint the
+ * prefix of the model (`google-ai-studio/gemini-2.5-flash`, `workers-ai/@cf/...`).
+ */
+function gatewayProvider(url: URL, body: Record<string, unknown> | undefined): string | undefined {
+  const segment = url.pathname.split("/")[4] ?? "";
+  if (segment !== "compat") return GATEWAY_PROVIDERS[segment];
+  const model = typeof body?.model === "string" ? body.model : "";
+  return GATEWAY_PROVIDERS[model.slice(0, model.indexOf("/"))] ?? "_OTHER";
+}
+
+function providerForHost(url: URL, overrides: Record<string, string>, body: Record<string, unknown> | undefined): string | undefined {
   for (const pattern of Object.keys(overrides)) if (hostMatches(pattern, url)) return overrides[pattern];
-  if (url.hostname === "gateway.ai.cloudflare.com") return GATEWAY_PROVIDERS[url.pathname.split("/")[4] ?? ""];
+  if (url.hostname === "gateway.ai.cloudflare.com") return gatewayProvider(url, body);
   for (const [pattern, provider] of HOSTS) if (hostMatches(pattern, url)) return provider;
+  for (const [pattern, provider] of HOST_PATTERNS) if (pattern.test(url.hostname)) return provider;
   return undefined;
 }
 
@@ -83,7 +119,7 @@ export function detect(
   const path = trimmed(url);
   const format = FORMATS.find((f) => pathFits(f, path) && (!f.accepts || f.accepts(headers, body)));
   if (!format) return undefined;
-  const known = providerForHost(url, overrides);
+  const known = providerForHost(url, overrides, body);
   if (known) return { provider: known, format };
   // Unknown host: only a request that looks the part is an LLM call.
   const fits = body !== undefined && format.fits(body);

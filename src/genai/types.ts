@@ -34,6 +34,10 @@ export interface RequestFacts {
   embeddingDimensions?: number;
   /** OpenAI `service_tier` as sent. */
   serviceTier?: string;
+  /** `gen_ai.conversation.id` when the request names one (Responses `conversation`). */
+  conversationId?: string;
+  /** Provider-specific attributes known from the request (`aws.bedrock.guardrail.id`...), set on the span as they are. */
+  attributes?: Attributes;
 }
 
 export interface Usage {
@@ -43,6 +47,12 @@ export interface Usage {
   cacheRead?: number;
   cacheWrite?: number;
   reasoning?: number;
+  /**
+   * Token counts by modality when the provider reports them (OpenAI `audio_tokens`, Gemini
+   * `promptTokensDetails`), keyed by `gen_ai.token.modality` value (`text`, `audio`, `image`, `video`).
+   */
+  inputModalities?: Record<string, number>;
+  outputModalities?: Record<string, number>;
 }
 
 /** What the response says; filled incrementally by a format's parser. */
@@ -52,8 +62,14 @@ export interface ResponseFacts {
   /** Raw provider finish reasons by choice index; a hole means that choice never got one. */
   finishReasons: (string | undefined)[];
   usage: Usage;
-  /** Set when the response reports a failure inside a 200 (an `error` event, `response.failed`...). */
+  /**
+   * The failure the body reports: an HTTP error body, or a failure inside a 200 (an `error`
+   * event, `response.failed`...). `type` is the provider's error code when it has one
+   * (`invalid_api_key`, `rate_limit_exceeded`, `overloaded_error`, `ThrottlingException`).
+   */
   error?: { type: string; message?: string };
+  /** `gen_ai.conversation.id` when the response names one. */
+  conversationId?: string;
   serviceTier?: string;
   systemFingerprint?: string;
   embeddingDimensions?: number;
@@ -91,8 +107,11 @@ export interface ProviderFormat {
    * `json-array` format's streamed request answered with JSON is read element by element.
    */
   framing: Framing;
-  /** Read the parsed JSON request body (or undefined when it could not be read). */
-  request(body: Record<string, unknown> | undefined, url: URL): RequestFacts;
+  /**
+   * Read the parsed JSON request body (or undefined when it could not be read), with the URL
+   * (a model or a method in the path, `alt=sse`) and the headers (Bedrock's guardrail headers).
+   */
+  request(body: Record<string, unknown> | undefined, url: URL, headers: Headers): RequestFacts;
   /** Fold a complete non-streaming JSON response body. */
   json(body: unknown, facts: ResponseFacts): void;
   /**

@@ -15,7 +15,7 @@
 
 import { count, dropUndefined, fact, int, num, type Obj, obj, parseJson, str } from "./json.js";
 import { foldChatChunk, openaiChat } from "./openai-chat.js";
-import type { ProviderFormat, RequestFacts, ResponseFacts } from "./types.js";
+import type { ProviderFormat, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
 /** The request facts of a `run(model, inputs)` call, or undefined when it is not a text model call. */
 export function workersAiRequest(model: unknown, inputs: unknown): RequestFacts | undefined {
@@ -79,5 +79,36 @@ export const workersAi: ProviderFormat = {
     if (!chunk) return false;
     if (Array.isArray(chunk.choices)) return foldChatChunk(chunk, facts);
     return fold(chunk, facts);
+  },
+};
+
+/** The model of a REST path: `/client/v4/accounts/{id}/ai/run/@cf/meta/llama-3.1-8b-instruct`, or the AI Gateway's `/workers-ai/@cf/...`. */
+const REST_PATH = /\/(?:ai\/run|workers-ai)\/(@[^/]+\/.+)$/;
+
+/**
+ * Workers AI over REST: the same inputs as the binding's `run` in a JSON body, the model in the
+ * path, the result inside Cloudflare's API envelope (`{result, success, errors}`) or streamed as
+ * the binding's events. Its OpenAI-compatible `/ai/v1/chat/completions` is Chat Completions.
+ */
+export const workersAiRest: WireFormat = {
+  ...workersAi,
+  path: REST_PATH,
+  home: "cloudflare.workers_ai",
+  fits: (body) => body.messages !== undefined || body.prompt !== undefined,
+
+  request(body, url) {
+    const model = REST_PATH.exec(url.pathname.replace(/\/+$/, ""))?.[1];
+    return workersAiRequest(model && decodeURIComponent(model), body) ?? { operation: "chat", model };
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    // A failed call: `{success: false, errors: [{code: 5007, message}]}`; the code is a number, kept only as a string id.
+    const error = b?.success === false && Array.isArray(b.errors) ? obj(b.errors[0]) : undefined;
+    if (error) {
+      facts.error = { type: typeof error.code === "number" ? `workers_ai_${error.code}` : "_OTHER" };
+      return;
+    }
+    workersAi.json(body, facts);
   },
 };

@@ -1,0 +1,13 @@
+/** Placeholder (being written): matches no path. */
+import type { WireFormat } from "./types.js";
+
+export const bedrockConverse: WireFormat = {
+  id: "bedrockConverse",
+  framing: "sse",
+  path: /(?!)/,
+  home: "_OTHER",
+  fits: () => false,
+  request: () => ({ operation: "chat" }),
+  json() {},
+  event: () => false,
+};

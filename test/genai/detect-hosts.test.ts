@@ -1,0 +1,93 @@
+/**
+ * Which provider a host is, for the hosts the registry's formats are reached on: regional
+ * Vertex and Bedrock hosts, OpenAI-compatible providers, gateways (Cloudflare AI Gateway with
+ * its `/compat` endpoint, Vercel AI Gateway, OpenRouter) and Workers AI over REST.
+ */
+import { describe, expect, it } from "vitest";
+import { detect, mayBeLLMCall } from "../../src/genai/detect.js";
+import { newResponseFacts } from "../../src/genai/types.js";
+import { workersAiRest } from "../../src/genai/workers-ai.js";
+
+const post = (url: string, body?: Record<string, unknown>, overrides: Record<string, string> = {}) => {
+  const d = detect("POST", new URL(url), new Headers(), body, overrides);
+  return d && { provider: d.provider, format: d.format.id };
+};
+const chat = { model: "m", messages: [{ role: "user", content: "hi" }] };
+
+describe("providers by host", () => {
+  it("names OpenAI-compatible providers by their host, never `openai`", () => {
+    const cases: [string, string][] = [
+      ["https://api.groq.com/openai/v1/chat/completions", "groq"],
+      ["https://api.deepseek.com/chat/completions", "deepseek"],
+      ["https://api.x.ai/v1/chat/completions", "x_ai"],
+      ["https://api.perplexity.ai/chat/completions", "perplexity"],
+      ["https://api.mistral.ai/v1/chat/completions", "mistral_ai"],
+      ["https://api.together.xyz/v1/chat/completions", "together_ai"],
+      ["https://api.fireworks.ai/inference/v1/chat/completions", "fireworks_ai"],
+      ["https://openrouter.ai/api/v1/chat/completions", "openrouter"],
+      ["https://api.cerebras.ai/v1/chat/completions", "cerebras"],
+      ["https://ai-gateway.vercel.sh/v1/chat/completions", "vercel.ai_gateway"],
+      ["https://api.moonshot.ai/v1/chat/completions", "moonshot_ai"],
+      ["https://my-res.services.ai.azure.com/models/chat/completions", "azure.ai.inference"],
+      // Bedrock's and Vertex AI's OpenAI-compatible endpoints, regional hosts included.
+      ["https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1/chat/completions", "aws.bedrock"],
+      ["https://bedrock-runtime-fips.us-east-1.amazonaws.com/openai/v1/chat/completions", "aws.bedrock"],
+      ["https://bedrock-runtime.cn-north-1.amazonaws.com.cn/openai/v1/chat/completions", "aws.bedrock"],
+      ["https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/endpoints/openapi/chat/completions", "gcp.vertex_ai"],
+      ["https://aiplatform.googleapis.com/v1/projects/p/locations/global/endpoints/openapi/chat/completions", "gcp.vertex_ai"],
+      ["https://generativelanguage.googleapis.com/v1beta/openai/chat/completions", "gcp.gemini"],
+      ["https://api.cloudflare.com/client/v4/accounts/abc/ai/v1/chat/completions", "cloudflare.workers_ai"],
+    ];
+    for (const [url, provider] of cases) expect([url, post(url)]).toEqual([url, { provider, format: "openai.chat_completions" }]);
+  });
+
+  it("does not take look-alike hosts for known ones", () => {
+    expect(post("https://bedrock-runtime.us-east-1.amazonaws.com.evil.example/openai/v1/chat/completions", chat)?.provider).toBe("openai");
+    expect(post("https://aiplatform.googleapis.com.evil.example/v1/chat/completions", chat)?.provider).toBe("openai");
+    expect(post("https://notbedrock-runtime.us-east-1.amazonaws.com/v1/chat/completions", chat)?.provider).toBe("openai");
+  });
+
+  it("Cloudflare AI Gateway: the provider from its path, or from the model prefix on /compat", () => {
+    const gw = "https://gateway.ai.cloudflare.com/v1/acct/gw";
+    expect(post(`${gw}/groq/chat/completions`)).toEqual({ provider: "groq", format: "openai.chat_completions" });
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "google-ai-studio/gemini-2.5-flash" })).toEqual({ provider: "gcp.gemini", format: "openai.chat_completions" });
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "workers-ai/@cf/meta/llama-3.1-8b-instruct" })).toEqual({
+      provider: "cloudflare.workers_ai",
+      format: "openai.chat_completions",
+    });
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "someone-new/model" })?.provider).toBe("_OTHER");
+    expect(post(`${gw}/workers-ai/@cf/meta/llama-3.1-8b-instruct`, { prompt: "hi" })).toEqual({ provider: "cloudflare.workers_ai", format: "cloudflare.workers_ai" });
+  });
+
+  it("user mappings win over the built-in table", () => {
+    expect(post("https://api.groq.com/openai/v1/chat/completions", chat, { "api.groq.com": "my.groq" })?.provider).toBe("my.groq");
+  });
+});
+
+describe("Workers AI over REST", () => {
+  const url = new URL("https://api.cloudflare.com/client/v4/accounts/0123abcd/ai/run/@cf/meta/llama-3.1-8b-instruct");
+
+  it("is recognised by its path, with the model from it", () => {
+    expect(mayBeLLMCall("POST", url)).toBe(true);
+    expect(post(url.href)).toEqual({ provider: "cloudflare.workers_ai", format: "cloudflare.workers_ai" });
+    expect(workersAiRest.request({ messages: [], max_tokens: 32, stream: true }, url, new Headers())).toStrictEqual({
+      operation: "chat",
+      model: "@cf/meta/llama-3.1-8b-instruct",
+      stream: true,
+      maxTokens: 32,
+    });
+    expect(workersAiRest.request({ text: ["a", "b"] }, new URL("https://api.cloudflare.com/client/v4/accounts/a/ai/run/@cf/baai/bge-base-en-v1.5"), new Headers())).toStrictEqual({
+      operation: "embeddings",
+      model: "@cf/baai/bge-base-en-v1.5",
+    });
+  });
+
+  it("reads the result inside the API envelope, and a failure's code", () => {
+    const facts = newResponseFacts();
+    workersAiRest.json({ result: { response: "Hi", usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } }, success: true, errors: [], messages: [] }, facts);
+    expect(facts).toStrictEqual({ finishReasons: [], usage: { input: 12, output: 3 } });
+    const failed = newResponseFacts();
+    workersAiRest.json({ result: null, success: false, errors: [{ code: 5007, message: "No such model sk-live-secret" }], messages: [] }, failed);
+    expect(failed.error).toStrictEqual({ type: "workers_ai_5007" });
+  });
+});
