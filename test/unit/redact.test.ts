@@ -40,6 +40,29 @@ describe("query values", () => {
   });
 });
 
+describe("the new providers' credentials in URLs", () => {
+  it("Gemini `?key=`, SigV4 presigned parameters and session tokens never survive; Bedrock's model ARN in the path stays", () => {
+    const gemini = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY";
+    expect(full(gemini)).toBe("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=REDACTED");
+    const presigned =
+      "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-lite-v1/invoke?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261202%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20261202T000000Z&X-Amz-Expires=300&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2Fwq&X-Amz-SignedHeaders=host&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024";
+    const scrubbed = full(presigned) ?? "";
+    for (const secret of ["AKIAIOSFODNN7EXAMPLE", "IQoJb3JpZ2luX2VjEJr", "fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024", "20261202T000000Z"]) {
+      expect(scrubbed).not.toContain(secret);
+    }
+    expect(scrubbed).toBe(
+      "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-lite-v1/invoke?X-Amz-Algorithm=REDACTED&X-Amz-Credential=REDACTED&X-Amz-Date=REDACTED&X-Amz-Expires=REDACTED&X-Amz-Security-Token=REDACTED&X-Amz-SignedHeaders=REDACTED&X-Amz-Signature=REDACTED",
+    );
+    const arn = "https://bedrock-runtime.us-east-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream";
+    expect(full(arn)).toBe(arn);
+  });
+
+  it("a key echoed in a provider's error text is scrubbed (Gemini, AWS)", () => {
+    expect(scrubText("API key not valid. Please pass a valid API key. key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY")).not.toContain("AIzaSyD");
+    expect(scrubText("The security token included in the request is invalid: AKIAIOSFODNN7EXAMPLE")).not.toContain("AKIAIOSFODNN7EXAMPLE");
+  });
+});
+
 describe("userinfo and fragment", () => {
   it("are never recorded", () => {
     expect(full("https://user:pa55@h.test:8443/p?alt=sse#frag-secret")).toBe("https://h.test:8443/p?alt=sse");
