@@ -5,6 +5,7 @@
  * sees a format: it hands on events and documents, and says how many it could not parse.
  */
 import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
+import { eventStreamFraming } from "./eventstream.js";
 import { NdjsonParser, SseParser } from "./sse.js";
 import type { Framing, ProviderFormat, RequestFacts, SseEvent } from "./types.js";
 
@@ -59,6 +60,7 @@ const textFraming =
 export const STREAM_FRAMINGS: Partial<Record<Framing, StreamFraming>> = {
   sse: textFraming((maxSize) => new SseParser({ maxSize })),
   ndjson: textFraming((maxSize) => new NdjsonParser({ maxSize })),
+  eventstream: eventStreamFraming,
 };
 
 /** Content types that name their framing. */
