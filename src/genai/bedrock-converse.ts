@@ -1,13 +1,144 @@
-/** Placeholder (being written): matches no path. */
-import type { WireFormat } from "./types.js";
+/**
+ * Amazon Bedrock Runtime Converse API: `POST /model/{modelId}/converse` and `/converse-stream`.
+ *
+ * The model is only in the path (URL-encoded; an inference profile ARN or a plain id), never in
+ * the body. A stream is the AWS event-stream (`eventstream.ts`): one event per frame, named by
+ * its `:event-type` (`messageStart`, `contentBlockDelta`, `messageStop`, `metadata`...) or, for an
+ * exception frame, its `:exception-type` as sent (`throttlingException`...), which becomes
+ * `error.type`. `messageStop` carries the stop reason and `metadata` the usage, last: the stream
+ * is complete when `metadata` arrives after a stop reason.
+ *
+ * Usage: Bedrock counts `inputTokens` apart from `cacheReadInputTokens` and
+ * `cacheWriteInputTokens` (the prompt-caching user guide reports the three separately, and
+ * `totalTokens` adds them all to the output), so input = inputTokens + cache reads + writes.
+ * An HTTP error body is `{"message": ...}`, its type only in the `x-amzn-ErrorType` header the
+ * format does not see: nothing is taken from it.
+ */
+import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
+
+/** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
+export function modelInPath(url: URL): string | undefined {
+  const match = /\/model\/(.+)\/[^/]+$/.exec(url.pathname.replace(/\/+$/, ""));
+  if (!match) return undefined;
+  try {
+    return str(decodeURIComponent(match[1]));
+  } catch {
+    return str(match[1]);
+  }
+}
+
+/** `aws.bedrock.guardrail.id` when a guardrail is named. */
+export function guardrailAttributes(id: unknown): RequestFacts["attributes"] {
+  const guardrail = str(id);
+  return guardrail === undefined ? undefined : { [AWS_BEDROCK_GUARDRAIL_ID]: guardrail };
+}
+
+/** A Bedrock usage object (Converse `usage`, Nova's `...TokenCount` spelling too); counts present replace earlier ones. */
+export function foldBedrockUsage(u: Obj, usage: Usage): void {
+  const cacheRead = count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount);
+  const cacheWrite = count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount);
+  const input = count(u.inputTokens);
+  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
+  if (cacheWrite !== undefined) usage.cacheWrite = cacheWrite;
+  if (input !== undefined) usage.input = input + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+  const output = count(u.outputTokens);
+  if (output !== undefined) usage.output = output;
+}
+
+/** An exception frame (`throttlingException`...) or an `:error` frame: the failure it names. */
+export function foldStreamError(name: string | undefined, data: string, facts: ResponseFacts): boolean {
+  if (name === ":error") {
+    if (!facts.error) facts.error = { type: fact(obj(parseJson(data))?.code) ?? "_OTHER" };
+    return true;
+  }
+  if (name === undefined || !/exception$/i.test(name)) return false;
+  if (!facts.error) {
+    const type = fact(name) ?? "_OTHER";
+    const message = fact(obj(parseJson(data))?.message);
+    facts.error = message === undefined ? { type } : { type, message };
+  }
+  return true;
+}
+
+function isOutputDelta(delta: Obj): boolean {
+  return hasText(delta.text) || hasText(obj(delta.toolUse)?.input) || hasText(obj(delta.reasoningContent)?.text);
+}
+
+/** One Converse stream event (also the shape of Nova's invoke chunks); true when it is output. */
+export function foldConverseEvent(name: string, e: Obj, facts: ResponseFacts): boolean {
+  switch (name) {
+    case "contentBlockDelta": {
+      const delta = obj(e.delta);
+      return delta !== undefined && isOutputDelta(delta);
+    }
+    case "messageStop": {
+      const stop = fact(e.stopReason);
+      // A guardrail's intervention stands (see bedrock-invoke.ts), whatever the model said after.
+      if (stop !== undefined && facts.finishReasons[0] !== "guardrail_intervened") facts.finishReasons[0] = stop;
+      return false;
+    }
+    case "metadata": {
+      const usage = obj(e.usage);
+      if (usage) foldBedrockUsage(usage, facts.usage);
+      if (facts.finishReasons[0] !== undefined) facts.complete = true;
+      return false;
+    }
+    default:
+      // messageStart, contentBlockStart/Stop.
+      return false;
+  }
+}
+
+/** Content block keys of a Converse message (Bedrock's blocks have no `type`, unlike Anthropic's). */
+const BLOCK_KEYS = ["text", "image", "document", "video", "toolUse", "toolResult", "reasoningContent", "cachePoint", "guardContent"];
+function isConverseMessage(m: unknown): boolean {
+  const content = obj(m)?.content;
+  return Array.isArray(content) && content.some((b) => {
+    const block = obj(b);
+    return block !== undefined && !("type" in block) && BLOCK_KEYS.some((k) => k in block);
+  });
+}
+
+function readRequest(body: Obj | undefined, url: URL): RequestFacts {
+  const facts: RequestFacts = { operation: "chat", model: modelInPath(url), stream: url.pathname.replace(/\/+$/, "").endsWith("-stream") };
+  if (!body) return dropUndefined(facts);
+  const config = obj(body.inferenceConfig) ?? {};
+  facts.maxTokens = int(config.maxTokens);
+  facts.temperature = num(config.temperature);
+  facts.topP = num(config.topP);
+  facts.stopSequences = strings(config.stopSequences);
+  const extra = obj(body.additionalModelRequestFields);
+  facts.topK = int(extra?.top_k) ?? int(extra?.topK);
+  facts.attributes = guardrailAttributes(obj(body.guardrailConfig)?.guardrailIdentifier);
+  return dropUndefined(facts);
+}
 
 export const bedrockConverse: WireFormat = {
-  id: "bedrockConverse",
-  framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  id: "aws.bedrock.converse",
+  framing: "eventstream",
+  path: /\/model\/.+\/converse(?:-stream)?$/,
+  home: "aws.bedrock",
+  // No model field: a `messages` array of Bedrock content blocks, and no `model` (an OpenAI-style body).
+  fits: (body) => !("model" in body) && Array.isArray(body.messages) && body.messages.some(isConverseMessage),
+
+  request(body, url) {
+    return readRequest(body, url);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    const stop = fact(b.stopReason);
+    if (stop !== undefined) facts.finishReasons[0] = stop;
+    const usage = obj(b.usage);
+    if (usage) foldBedrockUsage(usage, facts.usage);
+  },
+
+  event(event, facts) {
+    if (event.event === undefined || foldStreamError(event.event, event.data, facts)) return false;
+    const e = obj(parseJson(event.data));
+    return e !== undefined && foldConverseEvent(event.event, e, facts);
+  },
 };

@@ -1,13 +1,191 @@
-/** Placeholder (being written): matches no path. */
-import type { WireFormat } from "./types.js";
+/**
+ * Amazon Bedrock Runtime InvokeModel: `POST /model/{modelId}/invoke` and
+ * `/invoke-with-response-stream`. The bodies are the model vendor's own (Anthropic Messages,
+ * Meta Llama, Mistral, Amazon Titan and Nova, Cohere), read here by their shape, one small fold
+ * per vendor. The model is only in the path.
+ *
+ * A stream is the AWS event-stream: `chunk` frames whose payload is `{"bytes": "<base64>"}`, the
+ * base64 of one vendor chunk (Anthropic's stream events, Nova's Converse-shaped events...).
+ * Bedrock adds to the last chunk of every vendor `amazon-bedrock-invocationMetrics`
+ * (`inputTokenCount`, `outputTokenCount`...): the usage where the vendor gave none, and the sign
+ * the stream is complete. `amazon-bedrock-guardrailAction: "INTERVENED"` (on a whole body or any
+ * chunk) makes the finish reason `guardrail_intervened`, which a later stop reason does not undo:
+ * the output was altered whatever the model said. Exception frames are as in Converse.
+ */
+import { anthropicMessages, foldAnthropicEvent } from "./anthropic-messages.js";
+import { foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
+import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, strings } from "./json.js";
+import type { OperationName, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
+
+const INTERVENED = "guardrail_intervened";
+
+function setStop(facts: ResponseFacts, index: number, reason: unknown): void {
+  const stop = fact(reason);
+  if (stop !== undefined && !(index === 0 && facts.finishReasons[0] === INTERVENED)) facts.finishReasons[index] = stop;
+}
+
+/** Per-choice stop reasons of an `outputs`/`choices`/`generations`/`results` array; true when any has text. */
+function foldChoices(list: unknown, reasonKeys: string[], facts: ResponseFacts): boolean {
+  if (!Array.isArray(list)) return false;
+  let output = false;
+  for (const [position, item] of list.entries()) {
+    const o = obj(item);
+    const i = o && choiceIndex(o, position);
+    if (!o || i === undefined) continue;
+    for (const key of reasonKeys) setStop(facts, i, o[key]);
+    output ||= hasText(o.text) || hasText(o.outputText) || hasText(obj(o.message)?.content) || hasText(obj(o.delta)?.content);
+  }
+  return output;
+}
+
+/**
+ * Fold one vendor body or chunk by its shape; true when it carries output. Each vendor's keys are
+ * its own, so the checks do not overlap.
+ */
+function foldVendor(v: Obj, text: string, facts: ResponseFacts): boolean {
+  // Anthropic: stream events (their `type` names them), whole messages, errors and completions.
+  if (typeof v.type === "string" && v.type !== "message" && text !== "") return foldAnthropicEvent({ data: text }, facts);
+  if (typeof v.type === "string" || "completion" in v || ("stop_reason" in v && "usage" in v)) {
+    anthropicMessages.json(v, facts);
+    return false;
+  }
+  let output = false;
+  // Nova: a whole Converse-shaped body, or one Converse stream event keyed by its name.
+  const message = obj(obj(v.output)?.message);
+  if (message) {
+    setStop(facts, 0, v.stopReason);
+    const usage = obj(v.usage);
+    if (usage) foldBedrockUsage(usage, facts.usage);
+  }
+  for (const name of ["contentBlockDelta", "messageStop", "metadata"]) {
+    const e = obj(v[name]);
+    if (e) output = foldConverseEvent(name, e, facts) || output;
+  }
+  // Meta Llama.
+  if ("generation" in v || "prompt_token_count" in v) {
+    const input = count(v.prompt_token_count);
+    if (input !== undefined) facts.usage.input = input;
+    const out = count(v.generation_token_count);
+    if (out !== undefined) facts.usage.output = out;
+    setStop(facts, 0, v.stop_reason);
+    output = hasText(v.generation) || output;
+  }
+  // Amazon Titan text: a whole body (`results`) or a stream chunk (`outputText`, `index`).
+  if ("inputTextTokenCount" in v || "outputText" in v) {
+    const input = count(v.inputTextTokenCount);
+    if (input !== undefined) facts.usage.input = input;
+    const results = Array.isArray(v.results) ? v.results.map(obj) : [];
+    const tokens = results.reduce<number | undefined>((sum, r) => (r && count(r.tokenCount) !== undefined ? (sum ?? 0) + (count(r.tokenCount) as number) : sum), undefined);
+    const out = count(v.totalOutputTextTokenCount) ?? tokens;
+    if (out !== undefined) facts.usage.output = out;
+    foldChoices(v.results, ["completionReason"], facts);
+    const i = int(v.index) ?? 0;
+    if (i >= 0 && i < 128) setStop(facts, i, v.completionReason);
+    output = hasText(v.outputText) || output;
+    // Titan embeddings: the vector's length.
+    if (Array.isArray(v.embedding)) facts.embeddingDimensions = v.embedding.length;
+  }
+  // Cohere embeddings (`embedding_types` unset): one float vector per text.
+  if (Array.isArray(v.embeddings) && Array.isArray(v.embeddings[0])) facts.embeddingDimensions = v.embeddings[0].length;
+  // Mistral (`outputs`, or `choices` for the chat models) and Cohere (`generations`).
+  output = foldChoices(v.outputs, ["stop_reason"], facts) || output;
+  output = foldChoices(v.choices, ["stop_reason", "finish_reason"], facts) || output;
+  output = foldChoices(v.generations, ["finish_reason"], facts) || output;
+  // Cohere Command R: a whole body, text-generation chunks and the stream-end chunk.
+  if ("event_type" in v || "is_finished" in v || ("text" in v && "finish_reason" in v)) {
+    setStop(facts, 0, v.finish_reason);
+    output = (v.event_type === undefined || v.event_type === "text-generation") && hasText(v.text) || output;
+  }
+  return output;
+}
+
+/** What Bedrock adds to a vendor body or chunk: invocation metrics and the guardrail's action. */
+function foldBedrockFields(v: Obj, facts: ResponseFacts): void {
+  if (v["amazon-bedrock-guardrailAction"] === "INTERVENED") facts.finishReasons[0] = INTERVENED;
+  const metrics = obj(v["amazon-bedrock-invocationMetrics"]);
+  if (!metrics) return;
+  facts.complete = true;
+  const usage = facts.usage;
+  if (usage.cacheRead === undefined) usage.cacheRead = count(metrics.cacheReadInputTokenCount);
+  if (usage.cacheWrite === undefined) usage.cacheWrite = count(metrics.cacheWriteInputTokenCount);
+  const input = count(metrics.inputTokenCount);
+  if (usage.input === undefined && input !== undefined) usage.input = input + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+  if (usage.output === undefined) usage.output = count(metrics.outputTokenCount);
+  dropUndefined(usage);
+}
+
+function foldBody(v: Obj, text: string, facts: ResponseFacts): boolean {
+  const output = foldVendor(v, text, facts);
+  foldBedrockFields(v, facts);
+  return output;
+}
+
+/** A chunk's `bytes`: base64 of UTF-8 JSON (`atob`, no Buffer outside Node). */
+function decodeChunk(bytes: unknown): string | undefined {
+  if (typeof bytes !== "string") return undefined;
+  try {
+    const binary = atob(bytes);
+    const raw = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) raw[i] = binary.charCodeAt(i);
+    return new TextDecoder().decode(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function operationOf(body: Obj, model: string | undefined): OperationName {
+  if (model?.includes("embed") || Array.isArray(body.texts)) return "embeddings";
+  if (Array.isArray(body.messages) || typeof body.message === "string") return "chat";
+  return "text_completion";
+}
+
+function readRequest(body: Obj | undefined, url: URL, headers: Headers): RequestFacts {
+  const model = modelInPath(url);
+  const stream = url.pathname.replace(/\/+$/, "").endsWith("-with-response-stream");
+  const attributes = guardrailAttributes(headers.get("x-amzn-bedrock-guardrailidentifier"));
+  if (!body) return dropUndefined({ operation: model?.includes("embed") ? "embeddings" : "chat", model, stream, attributes });
+  // Titan's `textGenerationConfig`, Nova's `inferenceConfig` (snake or camel case), else top level.
+  const titan = obj(body.textGenerationConfig) ?? {};
+  const nova = obj(body.inferenceConfig) ?? {};
+  return dropUndefined<RequestFacts>({
+    operation: operationOf(body, model),
+    model,
+    stream,
+    maxTokens:
+      int(body.max_tokens) ?? int(body.max_gen_len) ?? int(body.max_tokens_to_sample) ?? int(titan.maxTokenCount) ?? int(nova.max_new_tokens) ?? int(nova.maxTokens),
+    temperature: num(body.temperature) ?? num(titan.temperature) ?? num(nova.temperature),
+    topP: num(body.top_p) ?? num(body.p) ?? num(titan.topP) ?? num(nova.top_p) ?? num(nova.topP),
+    topK: int(body.top_k) ?? int(body.k) ?? int(nova.top_k) ?? int(nova.topK),
+    stopSequences: strings(body.stop_sequences) ?? strings(body.stop) ?? strings(titan.stopSequences) ?? strings(nova.stopSequences),
+    embeddingDimensions: count(body.dimensions),
+    attributes,
+  });
+}
 
 export const bedrockInvoke: WireFormat = {
-  id: "bedrockInvoke",
-  framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  id: "aws.bedrock.invoke",
+  framing: "eventstream",
+  path: /\/model\/.+\/invoke(?:-with-response-stream)?$/,
+  home: "aws.bedrock",
+  // Vendor bodies are too generic to tell apart from other APIs, but for Anthropic's Bedrock version.
+  fits: (body) => typeof body.anthropic_version === "string" && body.anthropic_version.startsWith("bedrock-"),
+
+  request(body, url, headers) {
+    return readRequest(body, url, headers);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (b) foldBody(b, "", facts);
+  },
+
+  event(event, facts) {
+    if (event.event !== "chunk") {
+      foldStreamError(event.event, event.data, facts);
+      return false;
+    }
+    const text = decodeChunk(obj(parseJson(event.data))?.bytes);
+    const v = text === undefined ? undefined : obj(parseJson(text));
+    return v !== undefined && foldBody(v, text as string, facts);
+  },
 };
