@@ -6,6 +6,7 @@
  */
 import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
 import { eventStreamFraming } from "./eventstream.js";
+import { jsonArrayFraming } from "./json-array.js";
 import { NdjsonParser, SseParser } from "./sse.js";
 import type { Framing, ProviderFormat, RequestFacts, SseEvent } from "./types.js";
 
@@ -60,6 +61,7 @@ const textFraming =
 export const STREAM_FRAMINGS: Partial<Record<Framing, StreamFraming>> = {
   sse: textFraming((maxSize) => new SseParser({ maxSize })),
   ndjson: textFraming((maxSize) => new NdjsonParser({ maxSize })),
+  "json-array": jsonArrayFraming,
   eventstream: eventStreamFraming,
 };
 
