@@ -16,6 +16,7 @@ import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import { scrubText } from "../fetch/redact.js";
 import { framingOf, jsonDocument, STREAM_FRAMINGS } from "./framing.js";
+import { errorCode, finishReasons } from "./outcome.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
 
 /** Who is called and in which format: detected from an HTTP request, or known (a binding). */
@@ -80,8 +81,17 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts, p
   }
   set(A.GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats);
   set(A.GEN_AI_CONVERSATION_ID, request.conversationId);
-  return Object.assign(a, request.attributes, detected.format.requestAttributes?.(detected.provider, request));
+  return Object.assign(a, PROVIDER_ATTRIBUTES[detected.provider], request.attributes, detected.format.requestAttributes?.(detected.provider, request));
 }
+
+/**
+ * Attributes a provider's conventions fix to one value, whatever the wire format (Azure AI
+ * Inference speaks the OpenAI chat format): `azure.resource_provider.namespace` MUST be
+ * `Microsoft.CognitiveServices` when set.
+ */
+const PROVIDER_ATTRIBUTES: Record<string, Attributes> = {
+  "azure.ai.inference": { [A.AZURE_RESOURCE_PROVIDER_NAMESPACE]: "Microsoft.CognitiveServices" },
+};
 
 /**
  * What a call needs to know: the settings it reads, not the pipeline they come from (so the
@@ -200,6 +210,8 @@ export class GenAICall {
     set(profile.cacheWriteInputTokens, u.cacheWrite);
     set(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning);
     set(A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, facts.embeddingDimensions);
+    // The conversation the response names (a Responses call that created one), when the request named none.
+    if (request.conversationId === undefined) set(A.GEN_AI_CONVERSATION_ID, facts.conversationId);
     const provided = this.detected.format.responseAttributes?.(this.detected.provider, facts);
     Object.assign(a, provided);
     if (request.stream) {
@@ -216,8 +228,11 @@ export class GenAICall {
     let errorType: string | undefined;
     let message: string | undefined;
     if (this.status >= 400) {
-      errorType = String(this.status);
-      message = errorCode(facts.error?.type);
+      // The provider's code when its error body has one (`invalid_api_key`, `overloaded_error`):
+      // it says more than the status, which then goes in the description instead.
+      const code = errorCode(facts.error?.type);
+      errorType = code ?? String(this.status);
+      message = code && `HTTP ${this.status}`;
     } else if (facts.error) {
       errorType = errorCode(facts.error.type) ?? "_OTHER";
       message = errorCode(facts.error.type);
@@ -263,32 +278,4 @@ export class GenAICall {
       endMs: atMs,
     });
   }
-}
-
-/** A provider's error code (`invalid_api_key`, `rate_limit_exceeded`), never free text. */
-function errorCode(value: unknown): string | undefined {
-  return typeof value === "string" && /^[A-Za-z][\w.:-]{0,63}$/.test(value) ? value : undefined;
-}
-
-/**
- * Provider finish reasons in choice order. The latest conventions put "error" where a choice
- * never got one (a cut stream); the v1.41 profile lists only the reasons received.
- */
-function finishReasons(
-  facts: ResponseFacts,
-  request: RequestFacts,
-  pad: boolean,
-  failed: boolean,
-): string[] | undefined {
-  const got = facts.finishReasons;
-  if (!pad) {
-    const present = got.filter((r): r is string => typeof r === "string");
-    return present.length > 0 ? present : undefined;
-  }
-  // Inference never started: leave the attribute unset.
-  if (got.length === 0 && !(facts.chunks && failed)) return undefined;
-  const length = Math.max(got.length, failed ? (request.choiceCount ?? 1) : 0);
-  const out: string[] = [];
-  for (let i = 0; i < length; i++) out.push(got[i] ?? "error");
-  return out;
 }

@@ -2,15 +2,25 @@
  * OpenAI Responses API (`POST /v1/responses`). The semantic conventions map it to the
  * `chat` operation.
  *
- * Finish reason: a Response has no `finish_reason`. We record the provider's own terminal
- * value (the spec puts raw provider values in `gen_ai.response.finish_reasons`), as one
- * entry since a Response is a single output:
- *   - status `incomplete` → `incomplete_details.reason` (`max_output_tokens`,
- *     `content_filter`), or `incomplete` when no reason is given;
- *   - otherwise the terminal status itself: `completed`, `failed`, `cancelled`.
- * We do not invent Chat Completions values (`stop`, `tool_calls`): a completed response
- * with a function call is still `completed` in this API. Non-terminal statuses
- * (`queued`, `in_progress`) record nothing.
+ * Finish reason: a Response has no `finish_reason`, and the conventions give the Responses API
+ * no mapping of its own; they put the provider's raw values in `gen_ai.response.finish_reasons`,
+ * one per generation, and (latest) "error" where a generation never got a reason (genai #363).
+ * A Response is one generation, so one entry:
+ *   - `completed` → `completed` (the natural stop: with a function call too; we do not invent
+ *     Chat Completions values such as `stop` or `tool_calls`);
+ *   - `incomplete` → `incomplete_details.reason` (`max_output_tokens`, `content_filter`), or
+ *     `incomplete` when no reason is given;
+ *   - `failed`, `cancelled` → no reason: these are lifecycle states (the `gen_ai.response.status`
+ *     values, which genai #353 defines as distinct from finish reasons), not why the model
+ *     stopped. The position is left a hole, which the latest profile lists as "error" and v1.41
+ *     (only the reasons received) leaves out; the failure itself is `error.type` (the Response's
+ *     `error.code`, or `cancelled`).
+ * Non-terminal statuses (`queued`, `in_progress`) record nothing.
+ *
+ * Conversation: the request's `conversation` (an id, or `{id}`) and the Response's
+ * `conversation.id` give `gen_ai.conversation.id`. Usage has no per-modality breakdown in this
+ * API (`input_tokens_details` has only `cached_tokens`, `output_tokens_details` only
+ * `reasoning_tokens`), so the metrics count its tokens as modality `unknown`.
  */
 
 import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, str } from "./json.js";
@@ -33,7 +43,14 @@ function readRequest(body: Obj | undefined): RequestFacts {
   if (format === "json_schema" || format === "json_object") facts.outputType = "json";
   else if (format === "text") facts.outputType = "text";
   facts.serviceTier = str(body.service_tier);
+  facts.conversationId = str(body.conversation) ?? str(obj(body.conversation)?.id);
   return dropUndefined(facts);
+}
+
+/** A terminal status as a finish reason (see the header); undefined leaves the position a hole. */
+function finishReason(status: string, r: Obj): string | undefined {
+  if (status === "incomplete") return fact(obj(r.incomplete_details)?.reason) ?? status;
+  return status === "completed" ? status : undefined;
 }
 
 /** Fold a Response object (a whole body, or the `response` of a lifecycle event). */
@@ -44,6 +61,8 @@ function foldResponse(r: Obj, facts: ResponseFacts): void {
   if (model !== undefined) facts.model = model;
   const tier = fact(r.service_tier);
   if (tier !== undefined) facts.serviceTier = tier;
+  const conversation = fact(obj(r.conversation)?.id);
+  if (conversation !== undefined) facts.conversationId = conversation;
 
   const u = obj(r.usage);
   if (u) {
@@ -59,15 +78,14 @@ function foldResponse(r: Obj, facts: ResponseFacts): void {
   }
 
   const status = str(r.status);
-  if (status !== undefined && TERMINAL.has(status)) {
-    facts.finishReasons[0] =
-      status === "incomplete" ? (fact(obj(r.incomplete_details)?.reason) ?? status) : status;
-  }
+  if (status !== undefined && TERMINAL.has(status)) facts.finishReasons[0] = finishReason(status, r);
 
   // A failed response, or an HTTP error body `{error: {...}}`. The first error seen wins:
   // in a stream the `error` event comes before `response.failed` and is the root cause.
   const error = obj(r.error);
   if (error && !facts.error) facts.error = openaiError(error);
+  // Cancelled before it completed: no result, as for a consumer's cancel (`error.type` the same).
+  if (status === "cancelled" && !facts.error) facts.error = { type: "cancelled" };
 }
 
 /**

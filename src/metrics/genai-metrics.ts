@@ -161,6 +161,21 @@ function recordV141(agg: Aggregator, call: CallRecord): void {
   if (call.streaming) agg.merge(METRICS.timePerOutputChunk, m, call.gaps);
 }
 
+const UNKNOWN = "unknown";
+
+/**
+ * A total split by the provider's per-modality counts (zeros dropped), the rest under `unknown`
+ * so the points still sum to the total (genai token-metrics design: "keeps the partition
+ * complete"). Without a total, or with a breakdown larger than it, nothing is split: the total
+ * (0 when none arrived) is `unknown`.
+ */
+export function modalities(total: number | undefined, by: Record<string, number> | undefined): [string, number][] {
+  const known = Object.entries(by ?? {}).filter(([modality, n]) => n > 0 && modality !== UNKNOWN);
+  const sum = known.reduce((a, [, n]) => a + n, 0);
+  if (total === undefined || sum > total) return [[UNKNOWN, total ?? 0]];
+  return sum < total || known.length === 0 ? [...known, [UNKNOWN, total - sum]] : known;
+}
+
 function recordLatest(agg: Aggregator, call: CallRecord): void {
   const m = baseAttributes(call);
   const provided = withProvider(m, call);
@@ -171,14 +186,17 @@ function recordLatest(agg: Aggregator, call: CallRecord): void {
   agg.record(METRICS.inferenceDuration, withError(provided, call), call.durationS);
   if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.inferenceTimeToFirstChunk, provided, call.ttfcS);
   if (call.streaming) agg.merge(METRICS.inferenceTimePerOutputChunk, provided, call.gaps);
-  // Counters: every inference call, failed ones too; no modality breakdown from these APIs.
-  const modality = { ...provided, [A.GEN_AI_TOKEN_MODALITY]: "unknown" };
+  // Counters: every inference call, failed ones too, each a partition by modality; the
+  // provider's count or 0. Cache and reasoning counts come without a modality breakdown.
   const u = call.usage;
-  agg.record(METRICS.usageInput, modality, u.input ?? 0);
-  agg.record(METRICS.usageOutput, modality, u.output ?? 0);
-  if (u.cacheRead !== undefined) agg.record(METRICS.usageCacheRead, modality, u.cacheRead);
-  if (u.cacheWrite !== undefined) agg.record(METRICS.usageCacheWrite, modality, u.cacheWrite);
-  if (u.reasoning !== undefined) agg.record(METRICS.usageReasoning, modality, u.reasoning);
+  const count = (descriptor: MetricDescriptor, byModality: [string, number][]) => {
+    for (const [modality, n] of byModality) agg.record(descriptor, { ...provided, [A.GEN_AI_TOKEN_MODALITY]: modality }, n);
+  };
+  count(METRICS.usageInput, modalities(u.input, u.inputModalities));
+  count(METRICS.usageOutput, modalities(u.output, u.outputModalities));
+  count(METRICS.usageCacheRead, [[UNKNOWN, u.cacheRead ?? 0]]);
+  count(METRICS.usageCacheWrite, [[UNKNOWN, u.cacheWrite ?? 0]]);
+  count(METRICS.usageReasoning, [[UNKNOWN, u.reasoning ?? 0]]);
   // Per-call histograms: successful calls with reported usage only.
   if (!call.errorType) {
     if (u.input !== undefined) agg.record(METRICS.operationInputTokens, provided, u.input);

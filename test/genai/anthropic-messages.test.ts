@@ -4,6 +4,7 @@ import { newResponseFacts, type ResponseFacts } from "../../src/genai/types.js";
 import { foldJson, foldSse } from "./helpers.js";
 
 const URL_ = new URL("https://api.anthropic.com/v1/messages");
+const HEADERS = new Headers();
 
 function feed(facts: ResponseFacts, ...events: Record<string, unknown>[]): boolean[] {
   return events.map((e) => anthropicMessages.event({ event: String(e.type), data: JSON.stringify(e) }, facts));
@@ -27,6 +28,7 @@ describe("anthropicMessages.request", () => {
           messages: [],
         },
         URL_,
+        HEADERS,
       ),
     ).toStrictEqual({
       operation: "chat",
@@ -42,12 +44,12 @@ describe("anthropicMessages.request", () => {
   });
 
   it("takes the reasoning level only from output_config.effort", () => {
-    expect(anthropicMessages.request({ model: "m", thinking: { type: "enabled", budget_tokens: 1024 } }, URL_)).toStrictEqual({
+    expect(anthropicMessages.request({ model: "m", thinking: { type: "enabled", budget_tokens: 1024 } }, URL_, HEADERS)).toStrictEqual({
       operation: "chat",
       model: "m",
     });
-    expect(anthropicMessages.request(undefined, URL_)).toStrictEqual({ operation: "chat" });
-    expect(anthropicMessages.request({ top_k: 1.5, stop_sequences: "x" }, URL_)).toStrictEqual({
+    expect(anthropicMessages.request(undefined, URL_, HEADERS)).toStrictEqual({ operation: "chat" });
+    expect(anthropicMessages.request({ top_k: 1.5, stop_sequences: "x" }, URL_, HEADERS)).toStrictEqual({
       operation: "chat",
       stopSequences: ["x"],
     });

@@ -4,6 +4,7 @@ import { newResponseFacts } from "../../src/genai/types.js";
 import { foldJson } from "./helpers.js";
 
 const URL_ = new URL("https://api.openai.com/v1/embeddings");
+const HEADERS = new Headers();
 
 describe("openaiEmbeddings", () => {
   it("maps the request", () => {
@@ -11,6 +12,7 @@ describe("openaiEmbeddings", () => {
       openaiEmbeddings.request(
         { model: "text-embedding-3-small", input: ["a", "b"], encoding_format: "base64", dimensions: 256 },
         URL_,
+        HEADERS,
       ),
     ).toStrictEqual({
       operation: "embeddings",
@@ -19,8 +21,8 @@ describe("openaiEmbeddings", () => {
       embeddingDimensions: 256,
     });
     // The default encoding (float) is not recorded when the request does not send it.
-    expect(openaiEmbeddings.request({ model: "m", input: "a" }, URL_)).toStrictEqual({ operation: "embeddings", model: "m" });
-    expect(openaiEmbeddings.request(undefined, URL_)).toStrictEqual({ operation: "embeddings" });
+    expect(openaiEmbeddings.request({ model: "m", input: "a" }, URL_, HEADERS)).toStrictEqual({ operation: "embeddings", model: "m" });
+    expect(openaiEmbeddings.request(undefined, URL_, HEADERS)).toStrictEqual({ operation: "embeddings" });
   });
 
   it("embeddings-base64.json: dimensions from the base64 float32 payload", () => {
@@ -52,6 +54,6 @@ describe("openaiEmbeddings", () => {
     const facts = newResponseFacts();
     openaiEmbeddings.json({ model: "e", usage: { prompt_tokens: -8 }, data: [] }, facts);
     expect(facts).toEqual({ model: "e", finishReasons: [], usage: {} });
-    expect(openaiEmbeddings.request({ model: "e", dimensions: -5 }, new URL("https://api.openai.com/v1/embeddings"))).toStrictEqual({ operation: "embeddings", model: "e" });
+    expect(openaiEmbeddings.request({ model: "e", dimensions: -5 }, new URL("https://api.openai.com/v1/embeddings"), HEADERS)).toStrictEqual({ operation: "embeddings", model: "e" });
   });
 });

@@ -4,6 +4,7 @@ import { newResponseFacts } from "../../src/genai/types.js";
 import { foldJson, foldSse } from "./helpers.js";
 
 const URL_ = new URL("https://api.openai.com/v1/responses");
+const HEADERS = new Headers();
 const QUOTA_MESSAGE =
   "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.";
 
@@ -21,9 +22,11 @@ describe("openaiResponses.request", () => {
           previous_response_id: "resp_abc",
           text: { format: { type: "json_schema", name: "x", schema: {} } },
           service_tier: "priority",
+          conversation: "conv_689667905b048191b4740501625afd940c7533ace33a2dab",
           input: "hello",
         },
         URL_,
+        HEADERS,
       ),
     ).toStrictEqual({
       operation: "chat",
@@ -36,16 +39,24 @@ describe("openaiResponses.request", () => {
       previousResponseId: "resp_abc",
       outputType: "json",
       serviceTier: "priority",
+      conversationId: "conv_689667905b048191b4740501625afd940c7533ace33a2dab",
     });
   });
 
+  it("reads the conversation as an id or as {id}, and nothing else", () => {
+    expect(openaiResponses.request({ conversation: { id: "conv_1" } }, URL_, HEADERS).conversationId).toBe("conv_1");
+    for (const conversation of [null, "", { id: 7 }, { id: "" }, ["conv_1"], 12]) {
+      expect(openaiResponses.request({ conversation }, URL_, HEADERS)).toStrictEqual({ operation: "chat" });
+    }
+  });
+
   it("maps json_object and text formats and tolerates missing or odd values", () => {
-    expect(openaiResponses.request({ text: { format: { type: "json_object" } } }, URL_).outputType).toBe("json");
-    expect(openaiResponses.request({ text: { format: { type: "text" } } }, URL_).outputType).toBe("text");
-    expect(openaiResponses.request({ reasoning: null, text: "x", previous_response_id: null }, URL_)).toStrictEqual({
+    expect(openaiResponses.request({ text: { format: { type: "json_object" } } }, URL_, HEADERS).outputType).toBe("json");
+    expect(openaiResponses.request({ text: { format: { type: "text" } } }, URL_, HEADERS).outputType).toBe("text");
+    expect(openaiResponses.request({ reasoning: null, text: "x", previous_response_id: null }, URL_, HEADERS)).toStrictEqual({
       operation: "chat",
     });
-    expect(openaiResponses.request(undefined, URL_)).toStrictEqual({ operation: "chat" });
+    expect(openaiResponses.request(undefined, URL_, HEADERS)).toStrictEqual({ operation: "chat" });
   });
 });
 
@@ -94,10 +105,27 @@ describe("openaiResponses.json", () => {
       facts,
     );
     expect(facts).toEqual({
-      finishReasons: ["failed"],
+      finishReasons: [undefined],
       usage: { input: 100, output: 20, cacheRead: 64, reasoning: 12 },
       error: { type: "server_error", message: "boom" },
     });
+    // `failed` is a lifecycle status, not a finish reason: the one position is a hole.
+    expect(facts.finishReasons).toStrictEqual([undefined]);
+  });
+
+  it("a cancelled response: no finish reason, the error `cancelled`", () => {
+    const facts = newResponseFacts();
+    openaiResponses.json({ id: "resp_3", status: "cancelled", error: null }, facts);
+    expect(facts).toStrictEqual({ id: "resp_3", finishReasons: [undefined], usage: {}, error: { type: "cancelled" } });
+  });
+
+  it("takes the conversation the Response names", () => {
+    const facts = newResponseFacts();
+    openaiResponses.json({ id: "resp_4", status: "completed", conversation: { id: "conv_9" } }, facts);
+    expect(facts).toStrictEqual({ id: "resp_4", finishReasons: ["completed"], usage: {}, conversationId: "conv_9" });
+    const none = newResponseFacts();
+    openaiResponses.json({ id: "resp_5", status: "completed", conversation: null }, none);
+    expect(none.conversationId).toBeUndefined();
   });
 });
 
@@ -131,7 +159,7 @@ describe("openaiResponses streaming fixtures", () => {
     expect(foldSse(openaiResponses, "openai-responses/responses-stream-error-insufficient-quota.sse")).toEqual({
       id: "resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424",
       model: "gpt-5-nano-2025-08-07",
-      finishReasons: ["failed"],
+      finishReasons: [undefined],
       usage: {},
       serviceTier: "auto",
       error: { type: "insufficient_quota", message: QUOTA_MESSAGE },
@@ -176,7 +204,7 @@ describe("openaiResponses.event", () => {
       facts,
     );
     expect(facts.error).toEqual({ type: "rate_limit_exceeded", message: "Slow down" });
-    expect(facts.finishReasons).toEqual(["failed"]);
+    expect(facts.finishReasons).toStrictEqual([undefined]);
   });
 
   it("ignores malformed events without throwing", () => {

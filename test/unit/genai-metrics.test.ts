@@ -1,0 +1,120 @@
+/**
+ * The latest profile's usage counters as exact points: every inference call records every
+ * counter (cache and reasoning too, 0 when the provider reported none), each a partition of the
+ * call's count by `gen_ai.token.modality` (the provider's breakdown, the rest `unknown`); the
+ * per-call histograms carry no modality and skip failed calls; `error.type` is the span's.
+ */
+import type { Attributes } from "@opentelemetry/api";
+import { describe, expect, it } from "vitest";
+import { PROFILES } from "../../src/attributes.js";
+import type { CallRecord } from "../../src/genai/call.js";
+import { aggregateCalls, type MetricStream, modalities } from "../../src/metrics/genai-metrics.js";
+import { DURATION_BOUNDS, Histogram } from "../../src/metrics/histogram.js";
+
+const M = {
+  "gen_ai.operation.name": "generate_content",
+  "gen_ai.provider.name": "gcp.gemini",
+  "server.address": "generativelanguage.googleapis.com",
+  "server.port": 443,
+  "gen_ai.request.model": "gemini-2.5-flash",
+};
+
+function record(over: Partial<CallRecord>): CallRecord {
+  return {
+    operation: "generate_content",
+    provider: "gcp.gemini",
+    requestModel: "gemini-2.5-flash",
+    serverAddress: "generativelanguage.googleapis.com",
+    serverPort: 443,
+    durationS: 0.5,
+    streaming: false,
+    gaps: new Histogram(DURATION_BOUNDS),
+    usage: {},
+    resendCount: 0,
+    endMs: 0,
+    ...over,
+  };
+}
+
+/** A counter's points of the call that has a response model as [modality, value], sorted; a histogram's as [attributes, count, sum]. */
+function sums(streams: MetricStream[], name: string): [unknown, number][] {
+  const s = streams.find((x) => x.descriptor.name === name);
+  if (!s) throw new Error(`no ${name}`);
+  return s.points.filter((p) => p.attributes["gen_ai.response.model"] !== undefined).map((p): [unknown, number] => [p.attributes["gen_ai.token.modality"], p.sum!]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+}
+function histogram(streams: MetricStream[], name: string): [Attributes, number, number][] {
+  return streams.find((x) => x.descriptor.name === name)!.points.map((p) => [p.attributes, p.histogram!.count, p.histogram!.sum]);
+}
+
+const COUNTERS = [
+  "gen_ai.client.inference.usage.input_tokens",
+  "gen_ai.client.inference.usage.output_tokens",
+  "gen_ai.client.inference.usage.cache_read.input_tokens",
+  "gen_ai.client.inference.usage.cache_write.input_tokens",
+  "gen_ai.client.inference.usage.reasoning.output_tokens",
+];
+
+describe("modalities", () => {
+  it("splits a total by the provider's counts and puts the rest under unknown", () => {
+    expect(modalities(300, { text: 100, image: 200 })).toEqual([["text", 100], ["image", 200]]);
+    expect(modalities(310, { text: 100, image: 200 })).toEqual([["text", 100], ["image", 200], ["unknown", 10]]);
+    expect(modalities(300, { text: 300, audio: 0 })).toEqual([["text", 300]]);
+    expect(modalities(44, undefined)).toEqual([["unknown", 44]]);
+    expect(modalities(0, {})).toEqual([["unknown", 0]]);
+    expect(modalities(undefined, undefined)).toEqual([["unknown", 0]]);
+    // A breakdown that does not fit the total is not trusted: the total, unknown.
+    expect(modalities(100, { text: 90, image: 20 })).toEqual([["unknown", 100]]);
+    expect(modalities(undefined, { text: 5 })).toEqual([["unknown", 0]]);
+  });
+});
+
+describe("latest usage counters", () => {
+  const multimodal = record({
+    responseModel: "gemini-2.5-flash",
+    usage: { input: 310, output: 50, cacheRead: 40, reasoning: 12, inputModalities: { text: 100, image: 200 }, outputModalities: { text: 50 } },
+  });
+  const failed = record({ errorType: "RESOURCE_EXHAUSTED", usage: {} });
+  const streams = aggregateCalls([multimodal, failed], PROFILES.latest);
+
+  it("records all five counters for every inference call, 0 where the provider reported nothing", () => {
+    for (const name of COUNTERS) expect(streams.find((s) => s.descriptor.name === name), name).toBeDefined();
+    expect(sums(streams, "gen_ai.client.inference.usage.input_tokens")).toEqual([["image", 200], ["text", 100], ["unknown", 10]]);
+    expect(sums(streams, "gen_ai.client.inference.usage.output_tokens")).toEqual([["text", 50]]);
+    // The failed call's 0 lands on the unknown points (it has no response model, so its own series).
+    const points = (name: string) =>
+      streams.find((s) => s.descriptor.name === name)!.points.map((p) => [p.attributes["gen_ai.response.model"] ?? null, p.attributes["gen_ai.token.modality"], p.sum]);
+    expect(points("gen_ai.client.inference.usage.cache_read.input_tokens")).toEqual([["gemini-2.5-flash", "unknown", 40], [null, "unknown", 0]]);
+    expect(points("gen_ai.client.inference.usage.cache_write.input_tokens")).toEqual([["gemini-2.5-flash", "unknown", 0], [null, "unknown", 0]]);
+    expect(points("gen_ai.client.inference.usage.reasoning.output_tokens")).toEqual([["gemini-2.5-flash", "unknown", 12], [null, "unknown", 0]]);
+    expect(points("gen_ai.client.inference.usage.input_tokens")).toContainEqual([null, "unknown", 0]);
+  });
+
+  it("puts the call's attribute set on each point, and error.type only on the duration", () => {
+    const input = streams.find((s) => s.descriptor.name === "gen_ai.client.inference.usage.input_tokens")!;
+    expect(input.points[0].attributes).toEqual({ ...M, "gen_ai.response.model": "gemini-2.5-flash", "gen_ai.token.modality": "text" });
+    const duration = histogram(streams, "gen_ai.client.inference.duration");
+    expect(duration).toEqual([
+      [{ ...M, "gen_ai.response.model": "gemini-2.5-flash" }, 1, 0.5],
+      [{ ...M, "error.type": "RESOURCE_EXHAUSTED" }, 1, 0.5],
+    ]);
+  });
+
+  it("per-call token histograms: no modality, the successful call only", () => {
+    expect(histogram(streams, "gen_ai.client.inference.operation.input_tokens")).toEqual([[{ ...M, "gen_ai.response.model": "gemini-2.5-flash" }, 1, 310]]);
+    expect(histogram(streams, "gen_ai.client.inference.operation.output_tokens")).toEqual([[{ ...M, "gen_ai.response.model": "gemini-2.5-flash" }, 1, 50]]);
+  });
+
+  it("embeddings are not inference: no usage counters, the operation duration", () => {
+    const e = aggregateCalls([record({ operation: "embeddings", usage: { input: 8 } })], PROFILES.latest);
+    expect(e.map((s) => s.descriptor.name)).toEqual(["gen_ai.client.operation.duration"]);
+  });
+
+  it("v1.41: the token usage histogram by type, no modality, nothing for an unreported count", () => {
+    const v = aggregateCalls([multimodal, failed], PROFILES["v1.41"]);
+    expect(v.map((s) => s.descriptor.name).sort()).toEqual(["gen_ai.client.operation.duration", "gen_ai.client.token.usage"]);
+    expect(histogram(v, "gen_ai.client.token.usage").map(([a, count, sum]) => [a["gen_ai.token.type"], count, sum])).toEqual([
+      ["input", 1, 310],
+      ["output", 1, 50],
+    ]);
+  });
+});
