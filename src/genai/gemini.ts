@@ -1,24 +1,252 @@
-/** Placeholder (being written): matches no path. */
-import type { WireFormat } from "./types.js";
+/**
+ * Gemini API (generativelanguage.googleapis.com) and Vertex AI (`publishers/google` models):
+ * `POST .../models/{model}:generateContent`, `:streamGenerateContent` (with `alt=sse` an event
+ * stream, without it one JSON array whose elements arrive over time: `framing: "json-array"`),
+ * and `:embedContent` / `:batchEmbedContents`. Other Vertex publishers (`publishers/anthropic`...)
+ * speak their own formats and are not matched. The model is in the path, not in the body.
+ *
+ * Usage: `promptTokenCount` is the total input (it includes `cachedContentTokenCount`, the cache
+ * read). Output is `candidatesTokenCount + thoughtsTokenCount`: Gemini reports the thinking apart
+ * from the candidates but bills it as output, and OpenAI's and Anthropic's output counts include
+ * their reasoning too (the AI SDK's google provider counts output the same way); `reasoning` is
+ * `thoughtsTokenCount`. Every chunk of a stream repeats `usageMetadata` and intermediate counts
+ * differ from the final ones, so each `usageMetadata` replaces the whole usage: the last wins.
+ *
+ * Vertex clients may ask for `enum-encoding=int` (the REST transport of the Python SDKs): finish
+ * reasons and modalities then arrive as numbers, mapped back to their names where the Gemini API
+ * and Vertex enums agree.
+ */
+
+import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
+
+/**
+ * `/models/{m}:method` or `/tunedModels/{m}:method`, with no publisher or `publishers/google`
+ * before it (Vertex `projects/{p}/locations/{l}/publishers/google/models/{m}`).
+ */
+const modelPath = (methods: string) =>
+  new RegExp(`^(?:(?!/publishers/).)*?(?:/publishers/google)?/((?:models|tunedModels)/[^/:]+):(${methods})$`);
+const GENERATE_PATH = modelPath("generateContent|streamGenerateContent");
+const EMBED_PATH = modelPath("embedContent|batchEmbedContents");
+
+/** The model named in the path (`models/` dropped, a tuned model keeps `tunedModels/`). */
+function pathModel(url: URL, path: RegExp): { model?: string; method?: string } {
+  const match = path.exec(url.pathname.replace(/\/+$/, ""));
+  if (!match) return {};
+  let model: string;
+  try {
+    model = decodeURIComponent(match[1]);
+  } catch {
+    model = match[1];
+  }
+  if (model.startsWith("models/")) model = model.slice("models/".length);
+  return { model: str(model), method: match[2] };
+}
+
+/** A field in either spelling: the REST API accepts proto field names (snake_case) as well. */
+const field = (o: Obj, camel: string, snake: string): unknown => (camel in o ? o[camel] : o[snake]);
+
+const OUTPUT_TYPES: Record<string, string> = { "application/json": "json", "text/plain": "text" };
+
+function readGenerate(body: Obj | undefined, url: URL): RequestFacts {
+  const { model, method } = pathModel(url, GENERATE_PATH);
+  const facts: RequestFacts = { operation: "generate_content", model };
+  if (method !== undefined) facts.stream = method === "streamGenerateContent";
+  const config = body && obj(field(body, "generationConfig", "generation_config"));
+  if (!config) return dropUndefined(facts);
+  facts.maxTokens = int(field(config, "maxOutputTokens", "max_output_tokens"));
+  facts.temperature = num(config.temperature);
+  facts.topP = num(field(config, "topP", "top_p"));
+  facts.topK = int(field(config, "topK", "top_k"));
+  facts.stopSequences = strings(field(config, "stopSequences", "stop_sequences"));
+  facts.seed = int(config.seed);
+  const n = int(field(config, "candidateCount", "candidate_count"));
+  if (n !== undefined && n !== 1) facts.choiceCount = n;
+  facts.presencePenalty = num(field(config, "presencePenalty", "presence_penalty"));
+  facts.frequencyPenalty = num(field(config, "frequencyPenalty", "frequency_penalty"));
+  const mime = str(field(config, "responseMimeType", "response_mime_type"));
+  facts.outputType = mime === undefined ? undefined : OUTPUT_TYPES[mime.toLowerCase()];
+  const thinking = obj(field(config, "thinkingConfig", "thinking_config"));
+  facts.reasoningLevel = thinking && str(field(thinking, "thinkingLevel", "thinking_level"));
+  return dropUndefined(facts);
+}
+
+function readEmbed(body: Obj | undefined, url: URL): RequestFacts {
+  const facts: RequestFacts = { operation: "embeddings", model: pathModel(url, EMBED_PATH).model };
+  // embedContent has it at the top; batchEmbedContents per request (the first stands for all).
+  const first = body && Array.isArray(body.requests) ? obj(body.requests[0]) : body;
+  if (first) facts.embeddingDimensions = count(field(first, "outputDimensionality", "output_dimensionality"));
+  return dropUndefined(facts);
+}
+
+/** Enum values as numbers (`enum-encoding=int`), where the Gemini API and Vertex agree (0 is "unspecified"). */
+const FINISH_REASONS = ["", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL"];
+const BLOCK_REASONS = ["", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT"];
+const MODALITIES = new Map<unknown, string>([
+  ["TEXT", "text"],
+  ["IMAGE", "image"],
+  ["VIDEO", "video"],
+  ["AUDIO", "audio"],
+  [1, "text"],
+  [2, "image"],
+  [3, "video"],
+  [4, "audio"],
+]);
+
+const enumName = (v: unknown, names: string[]): string | undefined =>
+  typeof v === "number" ? str(names[v]) : fact(v);
+
+/** `[{modality, tokenCount}]` by `gen_ai.token.modality` value; document and unknown modalities are left out. */
+function modalities(v: unknown): Record<string, number> | undefined {
+  if (!Array.isArray(v)) return undefined;
+  let out: Record<string, number> | undefined;
+  for (const item of v) {
+    const d = obj(item);
+    const modality = d && MODALITIES.get(d.modality);
+    const tokens = d && count(field(d, "tokenCount", "token_count"));
+    if (modality === undefined || tokens === undefined) continue;
+    out ??= {};
+    out[modality] = (out[modality] ?? 0) + tokens;
+  }
+  return out;
+}
+
+/** One `usageMetadata`, replacing what an earlier chunk said (see the header). */
+function foldUsage(u: Obj, usage: Usage): void {
+  for (const key of Object.keys(usage) as (keyof Usage)[]) delete usage[key];
+  const input = count(field(u, "promptTokenCount", "prompt_token_count"));
+  const candidates = count(field(u, "candidatesTokenCount", "candidates_token_count"));
+  const thoughts = count(field(u, "thoughtsTokenCount", "thoughts_token_count"));
+  const cached = count(field(u, "cachedContentTokenCount", "cached_content_token_count"));
+  if (input !== undefined) usage.input = input;
+  if (candidates !== undefined || thoughts !== undefined) usage.output = (candidates ?? 0) + (thoughts ?? 0);
+  if (thoughts !== undefined) usage.reasoning = thoughts;
+  if (cached !== undefined) usage.cacheRead = cached;
+  const inputModalities = modalities(field(u, "promptTokensDetails", "prompt_tokens_details"));
+  if (inputModalities) usage.inputModalities = inputModalities;
+  const outputModalities = modalities(field(u, "candidatesTokensDetails", "candidates_tokens_details"));
+  if (outputModalities) usage.outputModalities = outputModalities;
+}
+
+function setError(e: Obj, facts: ResponseFacts): void {
+  if (facts.error) return;
+  // `status` is the canonical code (`RESOURCE_EXHAUSTED`, `INVALID_ARGUMENT`); the HTTP code stands in without it.
+  const code = int(e.code);
+  const type = fact(e.status) ?? (code !== undefined ? String(code) : "_OTHER");
+  const message = fact(e.message);
+  facts.error = message === undefined ? { type } : { type, message };
+}
+
+/** Whether a part carries generated content (text, a thought, a call, an image, code). */
+function isOutput(part: unknown): boolean {
+  const p = obj(part);
+  if (!p) return false;
+  return hasText(p.text) || obj(field(p, "functionCall", "function_call")) !== undefined || hasText(obj(field(p, "inlineData", "inline_data"))?.data) || obj(field(p, "executableCode", "executable_code")) !== undefined;
+}
+
+/** Fold one GenerateContentResponse (a whole body, an SSE event or an array element); true when it carries output. */
+function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean {
+  const error = obj(r.error);
+  if (error) setError(error, facts);
+  const id = fact(field(r, "responseId", "response_id"));
+  if (id !== undefined) facts.id = id;
+  const model = fact(field(r, "modelVersion", "model_version"));
+  if (model !== undefined) facts.model = model;
+  const usage = obj(field(r, "usageMetadata", "usage_metadata"));
+  if (usage) foldUsage(usage, facts.usage);
+  let output = false;
+  let finished = 0;
+  const candidates = Array.isArray(r.candidates) ? r.candidates : [];
+  for (const [position, item] of candidates.entries()) {
+    const c = obj(item);
+    if (!c) continue;
+    const parts = obj(c.content)?.parts;
+    if (Array.isArray(parts) && parts.some(isOutput)) output = true;
+    const index = choiceIndex(c, position);
+    const reason = enumName(field(c, "finishReason", "finish_reason"), FINISH_REASONS);
+    if (index !== undefined && reason !== undefined) {
+      facts.finishReasons[index] = reason;
+      finished++;
+    }
+  }
+  // A blocked prompt: a 200 with no candidates. Its block reason is the finish reason of the
+  // one answer there would have been, and it is not an error: like a content filter's finish
+  // reason elsewhere (OpenAI `content_filter`), a policy outcome the body reports as such.
+  const blocked = enumName(field(obj(field(r, "promptFeedback", "prompt_feedback")) ?? {}, "blockReason", "block_reason"), BLOCK_REASONS);
+  if (blocked !== undefined && candidates.length === 0) facts.finishReasons[0] = blocked;
+  // In a stream: the last chunk finishes its candidates (with the final usage); a blocked prompt or an error ends the stream too.
+  const ends = (candidates.length > 0 && finished === candidates.length) || blocked !== undefined || error !== undefined;
+  if (streamed && ends) facts.complete = true;
+  return output;
+}
+
+/** A whole body: one response, or (a streamed request read whole) the array of its chunks. */
+function foldBody(body: unknown, facts: ResponseFacts): void {
+  if (Array.isArray(body)) {
+    for (const item of body) {
+      const r = obj(item);
+      if (r) foldResponse(r, facts, false);
+    }
+    return;
+  }
+  const r = obj(body);
+  if (r) foldResponse(r, facts, false);
+}
 
 export const geminiGenerate: WireFormat = {
-  id: "geminiGenerate",
-  framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  id: "gcp.gemini.generate_content",
+  framing: "json-array",
+  path: GENERATE_PATH,
+  home: "gcp.gen_ai",
+  fits: (body) => Array.isArray(body.contents),
+
+  request(body, url) {
+    return readGenerate(body, url);
+  },
+
+  json(body, facts) {
+    foldBody(body, facts);
+  },
+
+  event(event, facts) {
+    // Every chunk repeats usageMetadata: there is no fact-free chunk to skip parsing for.
+    const r = obj(parseJson(event.data));
+    return r !== undefined && foldResponse(r, facts, true);
+  },
+};
+
+/** The dimension count of an embedding object (`{values: [...]}`). */
+const dimensionsOf = (e: unknown): number | undefined => {
+  const values = obj(e)?.values;
+  return Array.isArray(values) ? values.length : undefined;
 };
 
 export const geminiEmbed: WireFormat = {
-  id: "geminiEmbed",
-  framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  id: "gcp.gemini.embeddings",
+  // Never streamed; the framing is only named.
+  framing: "json-array",
+  path: EMBED_PATH,
+  home: "gcp.gen_ai",
+  fits: (body) => obj(body.content) !== undefined || Array.isArray(body.requests),
+
+  request(body, url) {
+    return readEmbed(body, url);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    const error = obj(b.error);
+    if (error) setError(error, facts);
+    // embedContent: `embedding`; batchEmbedContents: `embeddings` (the first stands for all).
+    const dims = dimensionsOf(b.embedding) ?? (Array.isArray(b.embeddings) ? dimensionsOf(b.embeddings[0]) : undefined);
+    if (dims !== undefined) facts.embeddingDimensions = dims;
+    // Newer models report usage (the whole batch's prompt tokens); older ones none.
+    const input = count(obj(field(b, "usageMetadata", "usage_metadata"))?.promptTokenCount);
+    if (input !== undefined) facts.usage.input = input;
+  },
+
+  event() {
+    return false;
+  },
 };
