@@ -1,13 +1,115 @@
-/** Placeholder (being written): matches no path. */
-import type { WireFormat } from "./types.js";
+/**
+ * Cohere Chat v2 (`POST /v2/chat`).
+ *
+ * Responses name no model (the request's stands). Usage: the conventions say to report billed
+ * counts where a provider reports billed and consumed ones, so `usage.billed_units` wins over
+ * `usage.tokens`; `usage.cached_tokens` is the cache read as Cohere reports it (a consumed count:
+ * it can exceed the billed input, which leaves out cached and system tokens).
+ *
+ * Streams are SSE with hyphenated event names: `message-start` (the id), `content-delta` (text or
+ * thinking), `tool-plan-delta` (the model's plan before its tool calls: generated text, so
+ * output), `tool-call-start` (the function name) and `tool-call-delta` (argument text),
+ * `citation-*`, and `message-end` (finish reason, usage), then a bare `data: [DONE]`.
+ * Error bodies are `{"id", "message"}` with the status in HTTP only: no code, so no error type
+ * here (the plumbing has the status).
+ */
+
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
+
+function readRequest(body: Obj | undefined): RequestFacts {
+  const facts: RequestFacts = { operation: "chat" };
+  if (!body) return facts;
+  facts.model = str(body.model);
+  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  facts.maxTokens = int(body.max_tokens);
+  facts.temperature = num(body.temperature);
+  facts.topP = num(body.p);
+  facts.topK = int(body.k);
+  facts.stopSequences = strings(body.stop_sequences);
+  facts.seed = int(body.seed);
+  facts.frequencyPenalty = num(body.frequency_penalty);
+  facts.presencePenalty = num(body.presence_penalty);
+  const format = str(obj(body.response_format)?.type);
+  if (format === "json_object") facts.outputType = "json";
+  else if (format === "text") facts.outputType = "text";
+  return dropUndefined(facts);
+}
+
+function foldUsage(u: Obj, usage: Usage): void {
+  const billed = obj(u.billed_units);
+  const tokens = obj(u.tokens);
+  const input = count(billed?.input_tokens) ?? count(tokens?.input_tokens);
+  if (input !== undefined) usage.input = input;
+  const output = count(billed?.output_tokens) ?? count(tokens?.output_tokens);
+  if (output !== undefined) usage.output = output;
+  const cached = count(u.cached_tokens);
+  if (cached !== undefined) usage.cacheRead = cached;
+}
+
+/** The end of a response: `finish_reason` and `usage`, top level in a body, in `delta` of `message-end`. */
+function foldEnd(o: Obj, facts: ResponseFacts): void {
+  const reason = fact(o.finish_reason);
+  if (reason !== undefined) facts.finishReasons[0] = reason;
+  const usage = obj(o.usage);
+  if (usage) foldUsage(usage, facts.usage);
+}
+
+/** The `delta.message` of a streamed event. */
+const messageOf = (e: Obj) => obj(obj(e.delta)?.message);
 
 export const cohereChat: WireFormat = {
-  id: "cohereChat",
+  id: "cohere.chat",
   framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  path: "/v2/chat",
+  home: "cohere",
+  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
+
+  request(body) {
+    return readRequest(body);
+  },
+
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    const id = fact(b.id);
+    if (id !== undefined) facts.id = id;
+    foldEnd(b, facts);
+  },
+
+  event(event, facts) {
+    if (event.data === "[DONE]") {
+      facts.complete = true;
+      return false;
+    }
+    const e = obj(parseJson(event.data));
+    if (!e) return false;
+    switch (str(e.type) ?? event.event) {
+      case "message-start": {
+        const id = fact(e.id);
+        if (id !== undefined) facts.id = id;
+        return false;
+      }
+      case "content-delta": {
+        const content = obj(messageOf(e)?.content);
+        return content !== undefined && (hasText(content.text) || hasText(content.thinking));
+      }
+      case "tool-plan-delta":
+        return hasText(messageOf(e)?.tool_plan);
+      case "tool-call-start":
+      case "tool-call-delta": {
+        const fn = obj(obj(messageOf(e)?.tool_calls)?.function);
+        return fn !== undefined && (hasText(fn.name) || hasText(fn.arguments));
+      }
+      case "message-end": {
+        const delta = obj(e.delta);
+        if (delta) foldEnd(delta, facts);
+        facts.complete = true;
+        return false;
+      }
+      default:
+        // content-start/-end, tool-call-end, citation-start/-end.
+        return false;
+    }
+  },
 };

@@ -1,24 +1,130 @@
-/** Placeholder (being written): matches no path. */
-import type { WireFormat } from "./types.js";
+/**
+ * Ollama's native API: `/api/chat` (chat), `/api/generate` (text_completion), `/api/embed`.
+ *
+ * Ollama streams unless the body says `"stream": false`, as NDJSON (`application/x-ndjson`): one
+ * object per line, each with `model`; the last has `done: true`, `done_reason` (`stop`, `length`,
+ * `load`...), `prompt_eval_count` (input) and `eval_count` (output). There is no response id.
+ * A whole response is the same object once. Errors are `{"error": "<free text>"}`, as the body
+ * of a 4xx/5xx or as a line of a stream: the text is no code, so the type is `_OTHER` (an HTTP
+ * error's type is its status anyway).
+ */
+
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
+
+function readRequest(body: Obj | undefined, operation: OperationName): RequestFacts {
+  const facts: RequestFacts = { operation };
+  if (!body) return facts;
+  facts.model = str(body.model);
+  facts.stream = body.stream !== false;
+  const o = obj(body.options);
+  if (o) {
+    // num_predict: -1 (no limit) and -2 (fill the context) are not token counts.
+    facts.maxTokens = count(o.num_predict);
+    facts.temperature = num(o.temperature);
+    facts.topP = num(o.top_p);
+    facts.topK = int(o.top_k);
+    facts.seed = int(o.seed);
+    facts.stopSequences = strings(o.stop);
+    facts.frequencyPenalty = num(o.frequency_penalty);
+    facts.presencePenalty = num(o.presence_penalty);
+  }
+  // `format`: "json" or a JSON schema object (structured outputs).
+  if (body.format === "json" || obj(body.format)) facts.outputType = "json";
+  // `think`: true/false, or a level ("low" | "medium" | "high", gpt-oss) sent as a string.
+  facts.reasoningLevel = str(body.think);
+  return dropUndefined(facts);
+}
+
+/** Fold one response object (a whole body or a stream line). */
+function foldObject(o: Obj, facts: ResponseFacts): void {
+  const model = fact(o.model);
+  if (model !== undefined && facts.model === undefined) facts.model = model;
+  if (o.error !== undefined && o.error !== null && !facts.error) {
+    const message = fact(o.error) ?? fact(obj(o.error)?.message);
+    facts.error = message === undefined ? { type: "_OTHER" } : { type: "_OTHER", message };
+  }
+  if (o.done !== true) return;
+  const reason = fact(o.done_reason);
+  if (reason !== undefined) facts.finishReasons[0] = reason;
+  const input = count(o.prompt_eval_count);
+  if (input !== undefined) facts.usage.input = input;
+  const output = count(o.eval_count);
+  if (output !== undefined) facts.usage.output = output;
+}
+
+/** A stream line; `isOutput` says whether the line's generated part carries anything. */
+function foldLine(event: SseEvent, facts: ResponseFacts, isOutput: (o: Obj) => boolean): boolean {
+  const o = obj(parseJson(event.data));
+  if (!o) return false;
+  foldObject(o, facts);
+  if (o.done === true) facts.complete = true;
+  return isOutput(o);
+}
+
+const chatOutput = (o: Obj): boolean => {
+  const m = obj(o.message);
+  if (!m) return false;
+  return hasText(m.content) || hasText(m.thinking) || (Array.isArray(m.tool_calls) && m.tool_calls.length > 0);
+};
+
+const generateOutput = (o: Obj): boolean => hasText(o.response) || hasText(o.thinking);
+
+const fold = (body: unknown, facts: ResponseFacts) => {
+  const b = obj(body);
+  if (b) foldObject(b, facts);
+};
 
 export const ollamaChat: WireFormat = {
-  id: "ollamaChat",
-  framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  id: "ollama.chat",
+  framing: "ndjson",
+  path: "/api/chat",
+  home: "ollama",
+  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
+  request: (body) => readRequest(body, "chat"),
+  json: fold,
+  event: (event, facts) => foldLine(event, facts, chatOutput),
 };
 
 export const ollamaGenerate: WireFormat = {
-  id: "ollamaGenerate",
-  framing: "sse",
-  path: /(?!)/,
-  home: "_OTHER",
-  fits: () => false,
-  request: () => ({ operation: "chat" }),
-  json() {},
-  event: () => false,
+  id: "ollama.generate",
+  framing: "ndjson",
+  path: "/api/generate",
+  home: "ollama",
+  fits: (body) => typeof body.model === "string" && typeof body.prompt === "string",
+  request: (body) => readRequest(body, "text_completion"),
+  json: fold,
+  event: (event, facts) => foldLine(event, facts, generateOutput),
+};
+
+/**
+ * `/api/embed` (never streamed): `{model, embeddings: [[...]], prompt_eval_count}`; the
+ * dimension count is the length of the first vector. (The older `/api/embeddings` is not read.)
+ */
+export const ollamaEmbed: WireFormat = {
+  id: "ollama.embed",
+  framing: "ndjson",
+  path: "/api/embed",
+  home: "ollama",
+  fits: (body) => typeof body.model === "string" && body.input !== undefined,
+  request(body) {
+    const facts: RequestFacts = { operation: "embeddings" };
+    if (!body) return facts;
+    facts.model = str(body.model);
+    facts.embeddingDimensions = count(body.dimensions);
+    return dropUndefined(facts);
+  },
+  json(body, facts) {
+    const b = obj(body);
+    if (!b) return;
+    foldObject(b, facts);
+    const input = count(b.prompt_eval_count);
+    if (input !== undefined) facts.usage.input = input;
+    const first = Array.isArray(b.embeddings) ? b.embeddings[0] : undefined;
+    if (Array.isArray(first)) facts.embeddingDimensions = first.length;
+  },
+  event: (event, facts) => {
+    fold(parseJson(event.data), facts);
+    return false;
+  },
 };

@@ -1,6 +1,11 @@
 /**
  * OpenAI Chat Completions (`POST /v1/chat/completions`) and the many OpenAI-compatible
- * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, ...).
+ * endpoints that copy it (Azure OpenAI, Groq, Mistral, DeepSeek, xAI, Perplexity, Together,
+ * Fireworks, OpenRouter, Cerebras, ...). Their quirks are folded here, by shape (a format never
+ * learns the provider): Groq's usage in `x_groq.usage` (its `x_groq.id` is a request id, not the
+ * response id, so the chunk `id` is kept); DeepSeek's `prompt_cache_hit_tokens`; xAI's
+ * `completion_tokens` without the reasoning tokens; Mistral's usage in the finish chunk and its
+ * content-part arrays; Perplexity's usage repeated in every chunk (each replaces the last).
  */
 
 import type { Attributes } from "@opentelemetry/api";
@@ -23,7 +28,8 @@ function outputType(format: unknown): string | undefined {
   return undefined;
 }
 
-function readRequest(body: Obj | undefined): RequestFacts {
+/** Chat Completions request facts (also the legacy Completions request, which shares its parameters). */
+export function readChatRequest(body: Obj | undefined): RequestFacts {
   const facts: RequestFacts = { operation: "chat" };
   if (!body) return facts;
   facts.model = str(body.model);
@@ -48,16 +54,55 @@ function readRequest(body: Obj | undefined): RequestFacts {
   return dropUndefined(facts);
 }
 
+/** A sum of counts, or undefined when it is not a safe integer. */
+function sum(...counts: number[]): number | undefined {
+  const total = counts.reduce((a, b) => a + b, 0);
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
+/**
+ * Tokens by modality from a `*_tokens_details` object, only when it names a non-text count above
+ * zero (OpenAI sends `audio_tokens: 0` on every call: no breakdown worth recording). Counts the
+ * provider names are taken as they are; text, when not named, is the rest of the total (OpenAI's
+ * prompt and completion totals are the sum of their modalities).
+ */
+function modalities(details: Obj | undefined, total: number | undefined): Record<string, number> | undefined {
+  if (!details) return undefined;
+  const audio = count(details.audio_tokens) ?? 0;
+  const image = count(details.image_tokens) ?? 0;
+  if (audio === 0 && image === 0) return undefined;
+  const rest = total !== undefined && total >= audio + image ? total - audio - image : undefined;
+  const text = count(details.text_tokens) ?? rest;
+  const m: Record<string, number> = {};
+  if (text) m.text = text;
+  if (audio) m.audio = audio;
+  if (image) m.image = image;
+  return m;
+}
+
 /** `usage` of Chat Completions (also Groq's `x_groq.usage`, which uses the same names). */
 function foldUsage(u: Obj, usage: Usage): void {
-  const input = count(u.prompt_tokens);
-  if (input !== undefined) usage.input = input;
-  const output = count(u.completion_tokens);
-  if (output !== undefined) usage.output = output;
-  const cacheRead = count(obj(u.prompt_tokens_details)?.cached_tokens);
+  const prompt = count(u.prompt_tokens);
+  const completion = count(u.completion_tokens);
+  const inDetails = obj(u.prompt_tokens_details);
+  const outDetails = obj(u.completion_tokens_details);
+  // DeepSeek: `prompt_cache_hit_tokens` (its docs: hit + miss = prompt_tokens).
+  const cacheRead = count(inDetails?.cached_tokens) ?? count(u.prompt_cache_hit_tokens);
+  const reasoning = count(outDetails?.reasoning_tokens);
+  // A cache count above the prompt count means the prompt count left it out (seen on xAI).
+  if (prompt !== undefined) usage.input = cacheRead !== undefined && cacheRead > prompt ? (sum(prompt, cacheRead) ?? prompt) : prompt;
+  if (completion !== undefined) {
+    // xAI leaves reasoning out of `completion_tokens` (total = prompt + completion + reasoning);
+    // output includes it everywhere else. OpenAI's total never matches that with reasoning > 0.
+    const withReasoning = reasoning && prompt !== undefined && count(u.total_tokens) === sum(prompt, completion, reasoning);
+    usage.output = withReasoning ? (sum(completion, reasoning) ?? completion) : completion;
+  }
   if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-  const reasoning = count(obj(u.completion_tokens_details)?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoning = reasoning;
+  const input = modalities(inDetails, usage.input);
+  if (input) usage.inputModalities = input;
+  const output = modalities(outDetails, usage.output);
+  if (output) usage.outputModalities = output;
 }
 
 /**
@@ -72,8 +117,8 @@ const IDENTITY = [
   ["system_fingerprint", "systemFingerprint"],
 ] as const;
 
-/** Top-level fields common to a whole response and to each streamed chunk. */
-function foldCommon(body: Obj, facts: ResponseFacts): void {
+/** Top-level fields common to a whole response and to each streamed chunk (also legacy Completions). */
+export function foldCommon(body: Obj, facts: ResponseFacts): void {
   for (const [key, name] of IDENTITY) {
     const value = facts[name] === undefined ? fact(body[key]) : undefined;
     if (value !== undefined) facts[name] = value;
@@ -93,7 +138,7 @@ function foldCommon(body: Obj, facts: ResponseFacts): void {
  * name or argument text (the first fragment has the generated function name).
  */
 function isOutputDelta(delta: Obj): boolean {
-  if (hasText(delta.content) || hasText(delta.refusal)) return true;
+  if (hasText(delta.content) || hasText(delta.refusal) || hasOutputParts(delta.content)) return true;
   if (hasText(delta.reasoning) || hasText(delta.reasoning_content)) return true;
   if (Array.isArray(delta.tool_calls)) {
     for (const call of delta.tool_calls) {
@@ -104,8 +149,28 @@ function isOutputDelta(delta: Obj): boolean {
   return false;
 }
 
-/** Finish reasons by choice index; returns true when some choice's delta is output. */
-function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
+/**
+ * Mistral's reasoning models send content as parts: `[{type:"text", text}]` and
+ * `[{type:"thinking", thinking:[{type:"text", text}]}]`. Output when some part has text.
+ */
+function hasOutputParts(content: unknown): boolean {
+  if (!Array.isArray(content)) return false;
+  for (const item of content) {
+    const part = obj(item);
+    if (!part) continue;
+    if (hasText(part.text) || hasText(part.thinking)) return true;
+    if (Array.isArray(part.thinking) && part.thinking.some((t) => hasText(obj(t)?.text))) return true;
+  }
+  return false;
+}
+
+const chatOutput = (choice: Obj): boolean => {
+  const delta = obj(choice.delta);
+  return delta !== undefined && isOutputDelta(delta);
+};
+
+/** Finish reasons by choice index; returns true when some choice is output (by `isOutput`). */
+export function foldChoices(choices: unknown, facts: ResponseFacts, isOutput: (choice: Obj) => boolean): boolean {
   if (!Array.isArray(choices)) return false;
   let output = false;
   choices.forEach((item, position) => {
@@ -114,8 +179,7 @@ function foldChoices(choices: unknown, facts: ResponseFacts): boolean {
     const index = choiceIndex(choice, position);
     const reason = fact(choice.finish_reason);
     if (index !== undefined && reason !== undefined) facts.finishReasons[index] = reason;
-    const delta = obj(choice.delta);
-    if (delta && isOutputDelta(delta)) output = true;
+    if (isOutput(choice)) output = true;
   });
   return output;
 }
@@ -174,14 +238,14 @@ export const openaiChat: WireFormat = {
   },
 
   request(body) {
-    return readRequest(body);
+    return readChatRequest(body);
   },
 
   json(body, facts) {
     const b = obj(body);
     if (!b) return;
     foldCommon(b, facts);
-    foldChoices(b.choices, facts);
+    foldChoices(b.choices, facts, chatOutput);
   },
 
   event(event, facts) {
@@ -205,5 +269,5 @@ export function foldChatEvent(data: string, facts: ResponseFacts): boolean {
 /** Fold one parsed Chat Completions chunk; true when it carries output. (Also used for Workers AI's OpenAI-shaped chunks.) */
 export function foldChatChunk(chunk: Obj, facts: ResponseFacts): boolean {
   foldCommon(chunk, facts);
-  return foldChoices(chunk.choices, facts);
+  return foldChoices(chunk.choices, facts, chatOutput);
 }
