@@ -30,7 +30,11 @@ export function v141<T extends Record<string, unknown>>(attributes: T): T {
   return out;
 }
 
-/** The span status of a quota failure: the provider's error code. Its text is never recorded (it may echo keys or prompts). */
+/**
+ * The span status of a quota failure inside a 200: the provider's error code. Its text is never
+ * recorded (it may echo keys or prompts). On an HTTP error the code is `error.type` and the
+ * status description is the HTTP status.
+ */
 export const QUOTA_MESSAGE = "insufficient_quota";
 
 export const messages = [
@@ -109,7 +113,7 @@ export const RESPONSE: Record<string, Attrs> = {
     "gen_ai.usage.reasoning.output_tokens": 0,
     "openai.response.service_tier": "default",
   },
-  "openai/error-400-invalid-image-url.json": { "error.type": "400" },
+  "openai/error-400-invalid-image-url.json": { "error.type": "invalid_image_url" },
   "openai/embeddings-base64.json": {
     "gen_ai.response.model": "text-embedding-ada-002",
     "gen_ai.usage.input_tokens": 8,
@@ -145,16 +149,18 @@ export const RESPONSE: Record<string, Attrs> = {
     "openai.response.service_tier": "default",
     "otel_genai_edge.stream.chunks": 6,
   },
-  /** Read to the end (plain fetch): the `error` event, then `response.failed`. */
+  /**
+   * Read to the end (plain fetch): the `error` event, then `response.failed`. `failed` is a
+   * status, not a finish reason: v1.41 lists none (latest would list "error").
+   */
   "openai-responses/responses-stream-error-insufficient-quota.sse": {
     "gen_ai.response.id": "resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424",
     "gen_ai.response.model": "gpt-5-nano-2025-08-07",
-    "gen_ai.response.finish_reasons": ["failed"],
     "openai.response.service_tier": "auto",
     "otel_genai_edge.stream.chunks": 0,
     "error.type": "insufficient_quota",
   },
-  "openai-responses/error-insufficient-quota.json": { "error.type": "429" },
+  "openai-responses/error-insufficient-quota.json": { "error.type": "insufficient_quota" },
   "openai-responses/responses-nonstream.json": {
     "gen_ai.response.id": "resp_098a86033e882e31006a1818d103048192889c7541e8827731",
     "gen_ai.response.model": "gpt-4o-mini-2024-07-18",

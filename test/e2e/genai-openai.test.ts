@@ -159,7 +159,7 @@ const chatCases: OpenAICase[] = [
     },
     name: "chat gpt-4o",
     request: { "gen_ai.request.model": "gpt-4o", "gen_ai.request.max_tokens": 300 },
-    errorMessage: "invalid_image_url",
+    errorMessage: "HTTP 400",
   },
 ];
 

@@ -124,7 +124,7 @@ const responsesCases: Case[] = [
     body: { model: "gpt-4o-mini", input: PROMPT },
     name: "chat gpt-4o-mini",
     request: { "gen_ai.request.model": "gpt-4o-mini" },
-    errorMessage: QUOTA_MESSAGE,
+    errorMessage: "HTTP 429",
     sdkError: { name: "RateLimitError", status: 429 },
   },
   {

@@ -162,7 +162,8 @@ describe("v1.41 profile (default)", () => {
     expect(duration.reduce((a, p) => a + (p.count ?? 0), 0)).toBe(6);
     const failed = matching(duration, { "gen_ai.request.model": "gpt-4o" });
     expect(failed).toHaveLength(1);
-    expect(failed[0].attributes["error.type"]).toBe("400");
+    // The provider's code from the error body, as on the span.
+    expect(failed[0].attributes["error.type"]).toBe("invalid_image_url");
     expect(matching(duration, OPENAI_STREAM)[0].count).toBe(2);
     expect(matching(duration, OPENAI_STREAM)[0].attributes["error.type"]).toBeUndefined();
   });
@@ -216,6 +217,15 @@ describe("latest profile", () => {
     expect(matching(input.points, ANTHROPIC)[0]).toMatchObject({ value: 17 });
     // Counters record every inference call, the failed one as 0.
     expect(matching(input.points, { "gen_ai.request.model": "gpt-4o" })[0]).toMatchObject({ value: 0 });
+    // Cache and reasoning counters too: every inference call, 0 where the provider reported
+    // none (OpenAI has no cache writes, the failed call no usage), modality unknown.
+    for (const name of ["cache_read.input_tokens", "cache_write.input_tokens", "reasoning.output_tokens"]) {
+      const counter = metrics.find((m) => m.name === `gen_ai.client.inference.usage.${name}`)!;
+      expect(counter.points.map((p) => p.attributes["gen_ai.token.modality"])).toEqual(input.points.map(() => "unknown"));
+      expect(matching(counter.points, OPENAI_STREAM)[0]).toMatchObject({ value: 0 });
+      expect(matching(counter.points, { "gen_ai.request.model": "gpt-4o" })[0]).toMatchObject({ value: 0 });
+      expect(counter.points.reduce((sum, p) => sum + Number(p.value), 0)).toBe(0);
+    }
     const output = metrics.find((m) => m.name === "gen_ai.client.inference.usage.output_tokens")!;
     expect(output.points.reduce((a, p) => a + Number(p.value), 0)).toBe(8 + 158 + 20);
     // operation.duration only for the non-inference call; inference.duration for the five others.
