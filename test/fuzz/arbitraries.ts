@@ -62,8 +62,11 @@ export function bytePiecesOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return pieces;
 }
 
-const KEYS = new Set(["id", "model", "finishReasons", "usage", "error", "serviceTier", "systemFingerprint", "embeddingDimensions", "chunks", "complete"]);
+const KEYS = new Set(["id", "model", "finishReasons", "usage", "error", "serviceTier", "systemFingerprint", "embeddingDimensions", "chunks", "complete", "conversationId"]);
 const USAGE = new Set(["input", "output", "cacheRead", "cacheWrite", "reasoning"]);
+const MODALITY_MAPS = new Set(["inputModalities", "outputModalities"]);
+/** The `gen_ai.token.modality` values a format may report. */
+const MODALITIES = new Set(["text", "audio", "image", "video"]);
 
 const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0 && Number.isFinite(v);
 const isText = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= MAX_FACT_LENGTH;
@@ -73,7 +76,7 @@ export function factProblems(facts: ResponseFacts): string[] {
   const problems: string[] = [];
   const bad = (what: string, v: unknown) => problems.push(`${what}: ${JSON.stringify(v)?.slice(0, 80)}`);
   for (const key of Object.keys(facts)) if (!KEYS.has(key)) bad("unknown key", key);
-  for (const key of ["id", "model", "serviceTier", "systemFingerprint"] as const) {
+  for (const key of ["id", "model", "serviceTier", "systemFingerprint", "conversationId"] as const) {
     if (key in facts && !isText(facts[key])) bad(key, facts[key]);
   }
   if (!Array.isArray(facts.finishReasons) || facts.finishReasons.length > 128) bad("finishReasons", facts.finishReasons);
@@ -82,7 +85,13 @@ export function factProblems(facts: ResponseFacts): string[] {
   }
   if (typeof facts.usage !== "object" || facts.usage === null) bad("usage", facts.usage);
   else {
-    for (const [key, v] of Object.entries(facts.usage)) if (!USAGE.has(key) || !isCount(v)) bad(`usage.${key}`, v);
+    for (const [key, v] of Object.entries(facts.usage)) {
+      if (MODALITY_MAPS.has(key)) {
+        const map = v as unknown as Record<string, unknown>;
+        if (typeof map !== "object" || map === null) bad(`usage.${key}`, v);
+        else for (const [m, n] of Object.entries(map)) if (!MODALITIES.has(m) || !isCount(n)) bad(`usage.${key}.${m}`, n);
+      } else if (!USAGE.has(key) || !isCount(v)) bad(`usage.${key}`, v);
+    }
   }
   if ("error" in facts) {
     const e = facts.error;

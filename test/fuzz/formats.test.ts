@@ -186,7 +186,7 @@ describe.each(ALL)("%s", (_, format) => {
     fc.assert(
       fc.property(fc.oneof(fc.dictionary(fc.string({ maxLength: 20 }), fc.anything({ maxDepth: 2 })), values), (body) => {
         const b = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-        expect(requestProblems(format.request(b, url))).toEqual([]);
+        expect(requestProblems(format.request(b, url, new Headers()))).toEqual([]);
       }),
       { numRuns: 300 },
     );
