@@ -1,0 +1,21 @@
+/** Gemini and Vertex AI through @google/genai (its web build, which workerd resolves), and the AI SDK's Google provider. */
+import { createGoogleGenerativeAI } from "@ai-sdk/google";
+import { GoogleGenAI } from "@google/genai";
+import type { ProviderRun, ProvidersEnv } from "../providers-app.js";
+import { clean, collect, runAiSdk } from "./common.js";
+
+export async function run(run: ProviderRun, env: ProvidersEnv): Promise<unknown> {
+  if (run.via === "ai.google") return runAiSdk(run, createGoogleGenerativeAI({ apiKey: env.GEMINI_KEY })(run.model));
+  // The web build does Vertex AI in express mode only (an API key, no project credentials); the
+  // regional host is named through baseUrl, as for a regional deployment.
+  const vertex = run.via.startsWith("vertex.");
+  const ai = new GoogleGenAI(
+    vertex
+      ? { vertexai: true, apiKey: env.GEMINI_KEY, httpOptions: { baseUrl: "https://us-central1-aiplatform.googleapis.com/" } }
+      : { apiKey: env.GEMINI_KEY },
+  );
+  if (run.via === "gemini.embed") return clean(await ai.models.embedContent({ model: run.model, contents: run.prompt }));
+  const request = { model: run.model, contents: run.prompt, config: { systemInstruction: run.system, ...run.params } };
+  if (run.via.endsWith(".stream")) return collect(await ai.models.generateContentStream(request));
+  return clean(await ai.models.generateContent(request));
+}
