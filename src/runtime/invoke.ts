@@ -54,7 +54,7 @@ function createPipeline<E>(env: E, input: ConfigInput<E> | undefined, runtimeRes
   if (!config.tracesUrl && !config.metricsUrl) {
     warnOnce(
       "no-endpoint",
-      "no OTLP endpoint configured: OTEL_EXPORTER_OTLP_ENDPOINT is not set or not readable here (Deno reads only variables granted with --allow-env) and no `endpoint` was passed; telemetry is off and nothing is sent.",
+      "no OTLP endpoint configured (OTEL_EXPORTER_OTLP_ENDPOINT unset or unreadable, e.g. Deno without --allow-env, and no config.endpoint): telemetry is off",
     );
     return undefined;
   }
@@ -84,8 +84,7 @@ export function startInvocation(
   if (!asyncPropagation) {
     warnOnce(
       "no-als",
-      "AsyncLocalStorage is not available (Workers: the nodejs_compat flag, a compatibility_date from 2026-09-01, or useAsyncLocalStorage()). " +
-        "A fetch is traced only when its request is the only one in flight; use fetchFor(ctx) to bind calls under concurrency.",
+      "AsyncLocalStorage is not available (Workers: nodejs_compat, or useAsyncLocalStorage()): a fetch is traced only when its request is the only one in flight; fetchFor(ctx) binds calls under concurrency",
     );
   }
   const invocation = new Invocation(pipeline);
