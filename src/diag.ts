@@ -5,15 +5,8 @@
  */
 import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
 
-const LEVELS: Record<string, DiagLogLevel> = {
-  NONE: DiagLogLevel.NONE,
-  ERROR: DiagLogLevel.ERROR,
-  WARN: DiagLogLevel.WARN,
-  INFO: DiagLogLevel.INFO,
-  DEBUG: DiagLogLevel.DEBUG,
-  VERBOSE: DiagLogLevel.VERBOSE,
-  ALL: DiagLogLevel.ALL,
-};
+/** The level names (NONE ... ALL): the enum's keys that are not its reverse (number) mappings. */
+const LEVELS = DiagLogLevel as unknown as Record<string, DiagLogLevel | string>;
 
 let level = DiagLogLevel.WARN;
 /** The logger we registered, to tell it from one a user registered. */
@@ -63,8 +56,9 @@ function emit(at: DiagLogLevel, message: string): void {
 
 /** OTEL_LOG_LEVEL: the threshold of the console logger we register (an unknown name means WARN). */
 export function setLogLevel(name: string | undefined): void {
-  const next = name === undefined ? DiagLogLevel.WARN : LEVELS[name.toUpperCase()];
-  if (next === undefined) warnOnce(`level ${name}`, `OTEL_LOG_LEVEL="${name}" is not one of ${Object.keys(LEVELS)}; using WARN`);
+  const found = name === undefined ? DiagLogLevel.WARN : LEVELS[name.toUpperCase()];
+  const next = typeof found === "number" ? found : undefined;
+  if (next === undefined) warnOnce(`level ${name}`, `OTEL_LOG_LEVEL="${name}" is not one of ${Object.keys(LEVELS).filter((k) => !(+k >= 0))}; using WARN`);
   if ((next ?? DiagLogLevel.WARN) === level) return;
   level = next ?? DiagLogLevel.WARN;
   // Ours is registered again at the new level on its next message; a user's logger keeps its own.
