@@ -39,70 +39,43 @@ function findAsyncLocalStorage(): AlsConstructor | undefined {
   return undefined;
 }
 
-abstract class BaseContextManager implements ContextManager {
-  abstract active(): Context;
-  abstract with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F>;
-  bind<T>(ctx: Context, target: T): T {
-    if (typeof target !== "function") return target;
-    const manager = this;
-    const fn = target as unknown as (...a: unknown[]) => unknown;
-    return function (this: unknown, ...args: unknown[]) {
-      return manager.with(ctx, () => fn.apply(this, args));
-    } as unknown as T;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    return this;
-  }
+/** A context manager over `run(ctx, fn)`, the one thing ALS and the synchronous stack differ in. */
+function manager(active: () => Context, run: <R>(ctx: Context, fn: () => R) => R): ContextManager {
+  const m: ContextManager = {
+    active,
+    with: (ctx, fn, thisArg, ...args) => run(ctx, () => fn.call(thisArg, ...args)),
+    bind: (ctx, target) =>
+      typeof target !== "function"
+        ? target
+        : (function (this: unknown, ...args: unknown[]) {
+            return m.with(ctx, () => (target as (...a: unknown[]) => unknown).apply(this, args));
+          } as typeof target),
+    enable: () => m,
+    disable: () => m,
+  };
+  return m;
 }
 
-class AlsContextManager extends BaseContextManager {
-  private readonly als: AlsLike<Context>;
-  constructor(Als: AlsConstructor) {
-    super();
-    this.als = new Als<Context>();
-  }
-  active(): Context {
-    return this.als.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    const cb = thisArg == null ? fn : fn.bind(thisArg);
-    return this.als.run(ctx, cb as (...a: unknown[]) => ReturnType<F>, ...args);
-  }
+function alsManager(Als: AlsConstructor): ContextManager {
+  const als = new Als<Context>();
+  return manager(() => als.getStore() ?? ROOT_CONTEXT, (ctx, fn) => als.run(ctx, fn));
 }
 
 /** Synchronous-only: the context is active for the synchronous extent of `with`. */
-class StackContextManager extends BaseContextManager {
-  private current: Context = ROOT_CONTEXT;
-  active(): Context {
-    return this.current;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    const previous = this.current;
-    this.current = ctx;
-    try {
-      return fn.call(thisArg, ...args);
-    } finally {
-      this.current = previous;
-    }
-  }
+function stackManager(): ContextManager {
+  let current = ROOT_CONTEXT;
+  return manager(
+    () => current,
+    (ctx, fn) => {
+      const previous = current;
+      current = ctx;
+      try {
+        return fn();
+      } finally {
+        current = previous;
+      }
+    },
+  );
 }
 
 let state: { asyncPropagation: boolean } | undefined;
@@ -111,8 +84,7 @@ let state: { asyncPropagation: boolean } | undefined;
 export function setupContext(): { asyncPropagation: boolean } {
   if (state) return state;
   const Als = findAsyncLocalStorage();
-  const manager = Als ? new AlsContextManager(Als) : new StackContextManager();
-  const registered = context.setGlobalContextManager(manager);
+  const registered = context.setGlobalContextManager(Als ? alsManager(Als) : stackManager());
   // A foreign manager was there first: trust it to propagate (Deno's and the SDK's do).
   state = { asyncPropagation: registered ? Boolean(Als) : true };
   return state;
