@@ -20,7 +20,7 @@ import { replaceSpan, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, readWhole, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
-import { neverSent, parseJsonObject, type RequestView, viewRequest } from "./request-view.js";
+import { neverSent, parseJsonObject, type RequestView, readDeferred, viewRequest } from "./request-view.js";
 import { overlay, sendWith } from "./send.js";
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -39,19 +39,25 @@ export function shouldPropagate(invocation: Invocation, url: URL): boolean {
   return propagateTraceContext;
 }
 
+type Send = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
 export interface TracedFetchOptions {
   /** Bind every call to this invocation instead of looking it up in the active context. */
   invocation?: Invocation;
+  /** What sends the request (default: the fetch that was global before ours); a service binding's own `fetch`. */
+  send?: Send;
 }
 
 /**
  * Everything up to the send happens synchronously, in the app's own fetch call: the request that
  * leaves is the one the app made at that moment, even if it reuses and changes its URL, init or
- * Headers right after. The one exception, a prompt inside a Request's body, is read first, with
- * the call fixed as it was (its headers copied) before anything else runs.
+ * Headers right after. The one exception, a prompt only readable asynchronously (a Request's
+ * body, a stream, a Blob), is read first, with the call fixed as it was (its headers copied)
+ * before anything else runs.
  */
 export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
   const [input, init] = args;
+  const send = options.send ?? originalFetch;
   const ctx = context.active();
   let scope: ReturnType<typeof scopeOf>;
   let view: RequestView | undefined;
@@ -66,16 +72,14 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
     view = undefined;
   }
   // Outside the try: a fetch that throws at once is never called a second time.
-  if (!scope || !view) return originalFetch(input, init);
-  const { pending } = view;
-  if (!pending) return traced(input, init, ctx, scope, view);
+  if (!scope || !view) return send(input, init);
+  if (!view.deferred) return traced(send, input, init, ctx, scope, view);
   const fixedInput = input instanceof URL ? String(input) : input;
   const fixedInit = init === undefined ? { headers: view.headers } : overlay(init, { headers: view.headers });
-  return pending.arrayBuffer().then((buffer) => {
-    view.bytes = new Uint8Array(buffer);
-    view.bodyText = new TextDecoder().decode(view.bytes);
-    return traced(fixedInput, fixedInit, ctx, scope, view);
-  });
+  const { invocation } = scope;
+  return readDeferred(view, invocation.pipeline.config.limits.maxJsonBodyBytes)
+    .catch(() => invocation.pipeline.selfError())
+    .then(() => traced(send, fixedInput, fixedInit, ctx, scope, view));
 }
 
 function scopeOf(ctx: Context, bound: Invocation | undefined) {
@@ -84,6 +88,7 @@ function scopeOf(ctx: Context, bound: Invocation | undefined) {
 }
 
 async function traced(
+  send: Send,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
   ctx: Context,
@@ -95,15 +100,15 @@ async function traced(
     prepared = prepare(ctx, scope, view);
   } catch {
     scope.invocation.pipeline.selfError();
-    // Untraced: as the app made it (with the bytes we read, if we read its Request's body).
-    return view.bytes ? sendWith(originalFetch, input, init, [], view.bytes) : originalFetch(input, init);
+    // Untraced: as the app made it (its stream replayed, if we read it).
+    return view.resend ? sendWith(send, input, init, [], view.resend) : send(input, init);
   }
   const { span, call, invocation, extra, newBody, token } = prepared;
   const pipeline = invocation.pipeline;
 
   let response: Response;
   try {
-    response = await context.with(trace.setSpan(ctx, span), () => sendWith(originalFetch, input, init, extra, newBody));
+    response = await context.with(trace.setSpan(ctx, span), () => sendWith(send, input, init, extra, newBody));
   } catch (error) {
     try {
       if (neverSent(input, init, error)) {
@@ -208,7 +213,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   if (resends) httpAttributes[HTTP_REQUEST_RESEND_COUNT] = resends;
   const httpSpan = () =>
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
-  if (!detected) return held(invocation, view.url, httpSpan(), undefined, view.bytes);
+  if (!detected) return held(invocation, view.url, httpSpan(), undefined, view.resend);
 
   const request = detected.format.request(body, url, headers);
   request.model ??= modelFromPath(url);
@@ -227,7 +232,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
       }
       attempt.end(record.endMs);
     });
-    return held(invocation, view.url, attempt, call, view.bytes);
+    return held(invocation, view.url, attempt, call, view.resend);
   }
   const newBody = pipeline.config.addStreamUsage ? detected.format.rewrite?.(request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request, pipeline.profile), ...httpAttributes };
@@ -237,7 +242,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
     ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), options)
     : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope);
   const call = newCall(span, (record) => invocation.recordCall(record));
-  return held(invocation, view.url, span, call, newBody ?? view.bytes);
+  return held(invocation, view.url, span, call, newBody ?? view.resend);
 }
 
 /** The trace-context headers to send (where allowed), with the invocation held open for this call. */

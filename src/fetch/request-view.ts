@@ -11,16 +11,25 @@ export interface RequestView {
   method: string;
   headers: Headers;
   bodyText?: string;
-  /** A Request whose body holds the prompt: read before sending, then its bytes are what is sent. */
-  pending?: Request;
-  bytes?: Uint8Array<ArrayBuffer>;
+  /** A body only readable asynchronously, read (bounded) before the send by `readDeferred`. */
+  deferred?: Deferred;
+  /** Sent in place of the app's body: its stream, which we read, replayed whole. */
+  resend?: BodyInit;
 }
 
+/**
+ * A Request's body is read from a clone and the Request itself is sent: a clone keeps the
+ * body's known length on every runtime (Content-Length stays Content-Length, chunked stays
+ * chunked), where sending bytes we read would turn a streamed body into a sized one and a
+ * replayed stream a sized body into a chunked one. A stream given in an init has no length to
+ * keep: it is read and replayed. A Blob is read without being disturbed and sent itself.
+ */
+type Deferred = { clone: Request } | { stream: ReadableStream<unknown> } | { blob: Blob };
 
 /**
  * A body the runtime will refuse before sending anything: already read, or (a plain init's
  * stream) locked by a reader. A Request's `body` is not looked at here: reading that getter turns
- * a string body into a stream in some runtimes, which then send it chunked.
+ * a string body into a stream in Deno, which then sends it chunked.
  */
 function unusable(value: unknown): boolean {
   if (isRequest(value)) return value.bodyUsed;
@@ -53,17 +62,138 @@ export function viewRequest(input: RequestInfo | URL, init: RequestInit | undefi
     const body = source ? undefined : init?.body;
     if (typeof body === "string") {
       if (body.length <= maxBytes) view.bodyText = body;
-    } else if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
-      if (body.byteLength <= maxBytes) view.bodyText = new TextDecoder().decode(body);
-    } else if (source) {
-      // A Request carrying its body: read only when its declared size is small enough to be a
-      // prompt (a streamed upload of unknown size is never buffered). It is read itself, not a
-      // clone (a clone tees the body, which Deno then sends chunked), and the same bytes are sent.
-      const length = Number(source.headers.get("content-length"));
-      if (length > 0 && length <= maxBytes && source.body && !source.body.locked) view.pending = source;
+    } else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+      if (body.byteLength <= maxBytes) view.bodyText = decoded(body);
+    } else if (body instanceof Blob) {
+      if (body.size <= maxBytes) view.deferred = { blob: body };
+    } else if (body instanceof ReadableStream) {
+      if (sendable(init!)) view.deferred = { stream: body };
+    } else if (source && !(Number(source.headers.get("content-length")) > maxBytes)) {
+      const clone = cloned(source);
+      if (clone) view.deferred = { clone };
     }
+    // FormData and URLSearchParams are never a JSON prompt.
   }
   return view;
+}
+
+const decoded = (bytes: AllowSharedBufferSource) => new TextDecoder().decode(bytes);
+
+/** A clone of a Request with a body; none when its body is locked (the send then fails as bare). */
+function cloned(request: Request): Request | undefined {
+  try {
+    const clone = request.clone();
+    return clone.body ? clone : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let duplexRequired: boolean | undefined;
+
+/**
+ * Whether the runtime will take this init's stream. Undici (Node, edge-runtime) refuses one
+ * without `duplex: "half"` before reading it: then it is left for the runtime to refuse, unread.
+ */
+function sendable(init: RequestInit): boolean {
+  const duplex = (init as { duplex?: unknown }).duplex;
+  if (duplex !== undefined) return duplex === "half";
+  duplexRequired ??= (() => {
+    try {
+      new Request("http://localhost/", { method: "POST", body: new ReadableStream() });
+      return false;
+    } catch {
+      return true;
+    }
+  })();
+  return !duplexRequired;
+}
+
+/**
+ * Reads the deferred body, up to `maxBytes`, into `bodyText`; a stream read is replayed whole
+ * into `resend`. Never rejects: what cannot be read is not read.
+ */
+export async function readDeferred(view: RequestView, maxBytes: number): Promise<void> {
+  const deferred = view.deferred;
+  if (!deferred) return;
+  if ("blob" in deferred) {
+    view.bodyText = await deferred.blob.arrayBuffer().then(decoded, () => undefined);
+    return;
+  }
+  const stream = "clone" in deferred ? deferred.clone.body! : deferred.stream;
+  let reader: ReadableStreamDefaultReader<unknown>;
+  try {
+    reader = stream.getReader();
+  } catch {
+    return;
+  }
+  const read = await prefix(reader, maxBytes);
+  if ("stream" in deferred) view.resend = replay(read);
+  // The clone's cancel settles only once the Request's own branch has been read: not awaited.
+  else if (!read.done) reader.cancel().catch(() => {});
+  if (read.done && !read.failed && !read.opaque) view.bodyText = decoded(joined(read.chunks as Uint8Array[]));
+}
+
+interface Prefix {
+  reader: ReadableStreamDefaultReader<unknown>;
+  chunks: unknown[];
+  done: boolean;
+  /** A chunk that is not bytes: the runtime will refuse it, we do not read on. */
+  opaque?: boolean;
+  failed?: { error: unknown };
+}
+
+async function prefix(reader: ReadableStreamDefaultReader<unknown>, maxBytes: number): Promise<Prefix> {
+  const read: Prefix = { reader, chunks: [], done: false };
+  let total = 0;
+  try {
+    while (total <= maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) {
+        read.done = true;
+        break;
+      }
+      read.chunks.push(value);
+      if (!(value instanceof Uint8Array)) {
+        read.opaque = true;
+        break;
+      }
+      total += value.byteLength;
+    }
+  } catch (error) {
+    read.failed = { error };
+  }
+  return read;
+}
+
+/** The chunks read, then the rest of the stream, pulled only as the runtime sends them. */
+function replay(read: Prefix): ReadableStream<unknown> {
+  const queue = [...read.chunks];
+  return new ReadableStream<unknown>(
+    {
+      async pull(controller) {
+        if (queue.length > 0) return controller.enqueue(queue.shift());
+        if (read.failed) return controller.error(read.failed.error);
+        if (read.done) return controller.close();
+        const { done, value } = await read.reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => read.reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function joined(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {

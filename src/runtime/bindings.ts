@@ -1,8 +1,9 @@
 /**
  * Calls through Cloudflare bindings on `env`, which never reach the global fetch:
  *
- * - a service binding's or a Durable Object stub's `fetch`: a CLIENT span, with `traceparent`
- *   injected so an instrumented callee continues the trace;
+ * - a service binding's or a Durable Object stub's `fetch`: traced by the global fetch's tracer
+ *   (a CLIENT span, a GenAI one for an LLM call, `traceparent` injected so an instrumented callee
+ *   continues the trace);
  * - their RPC methods (`env.SERVICE.method()`, `stub.method()`): a CLIENT span (see rpc.ts);
  * - Workers AI `run`: a `gen_ai.*` span (`instrumentAI`).
  *
@@ -12,18 +13,13 @@
  */
 import { context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { PROVIDER_WORKERS_AI } from "../attributes.js";
-import { clientAttributes, normalizeMethod, recordClientStatus } from "../fetch/http.js";
-import { shouldPropagate } from "../fetch/instrument.js";
-import { viewRequest } from "../fetch/request-view.js";
-import { sendWith } from "../fetch/send.js";
+import { tracedFetch } from "../fetch/instrument.js";
 import { type BodyObserver, observeBody, watchedResponse } from "../fetch/observe-body.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
-import { traceHeaders } from "../trace/propagation.js";
 import { resolveScope, startSpanIn } from "../trace/tracer.js";
-import { failSpan } from "../trace/span.js";
 import { tracedRpcMethod } from "./rpc.js";
 
 const wrappers = new WeakMap<object, object>();
@@ -99,12 +95,23 @@ function traceNamespace(ns: object, name: string): object {
   );
 }
 
-/** A service binding or Durable Object stub: `fetch` and RPC methods become CLIENT spans. */
+interface Fetcher {
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * A service binding or Durable Object stub: `fetch` is traced as any fetch is (a binding fronting
+ * an LLM API gives a GenAI span; server.address is its URL's host), RPC methods become CLIENT spans.
+ */
 function traceStub(stub: object, name: string): object {
   return once(stub, (target) =>
     new Proxy(target, {
       get(t, key) {
-        if (key === "fetch") return (input: RequestInfo | URL, init?: RequestInit) => bindingFetch(t as Fetcher, input, init);
+        if (key === "fetch") {
+          // The one fetch tracer (request view, GenAI detection, span), sending through the binding.
+          const send = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => (t as Fetcher).fetch(input, init);
+          return (input: RequestInfo | URL, init?: RequestInit) => tracedFetch([input, init], { send });
+        }
         const value = Reflect.get(t, key);
         if (typeof key === "string" && typeof value === "function" && Object.getPrototypeOf(value) !== Function.prototype) {
           return tracedRpcMethod(value, t, `${name}/${key}`, unwrap);
@@ -113,53 +120,6 @@ function traceStub(stub: object, name: string): object {
       },
     }),
   );
-}
-
-interface Fetcher {
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-}
-
-async function bindingFetch(fetcher: Fetcher, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const ctx = context.active();
-  const scope = resolveScope(ctx);
-  const invocation = scope.invocation;
-  if (!invocation) return fetcher.fetch(input, init);
-  let span: Span | undefined;
-  let extra: [string, string][] = [];
-  try {
-    // What the call is, read as for any fetch (no body: a binding call is never an LLM call here).
-    const view = viewRequest(input, init, 0);
-    if (view) {
-      const { url, method } = view;
-      span = startSpanIn(
-        invocation.pipeline.scope,
-        normalizeMethod(method),
-        { kind: SpanKind.CLIENT, attributes: clientAttributes(method, url, invocation.pipeline.config.urlPolicy) },
-        ctx,
-        scope,
-      );
-      extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
-    }
-  } catch {
-    invocation.pipeline.selfError();
-    span = undefined;
-  }
-  // Contained, and outside the try (never called twice): the call goes out exactly as given, untraced.
-  if (!span) return fetcher.fetch(input, init);
-  let response: Response;
-  try {
-    // The same request rule as every fetch: the call as the app made it, plus trace context.
-    const send = (i: RequestInfo | URL, n?: RequestInit) => fetcher.fetch(i, n);
-    response = await context.with(trace.setSpan(ctx, span), () => sendWith(send, input, init, extra));
-  } catch (error) {
-    failSpan(span, error);
-    span.end();
-    throw error;
-  }
-  // As for any plain HTTP call: the span ends at the headers and the response is handed over untouched.
-  recordClientStatus(span, response.status);
-  span.end();
-  return response;
 }
 
 /** The Workers AI binding (`env.AI`) with each `run` recorded as a `gen_ai.*` span. Idempotent. */

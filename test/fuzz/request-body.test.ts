@@ -2,8 +2,9 @@
  * The request-body reader, end to end in this Node process: an app wrapped by `withTracing`
  * sends arbitrary bodies (text, JSON shaped like LLM requests, bytes that are not UTF-8, a
  * Request carrying its own Content-Length) to LLM-looking paths. The wrapper reads and parses
- * them to recognise the call; whatever they hold, the upstream receives exactly the bytes the
- * app sent, and the app gets exactly the upstream's answer.
+ * them to recognise the call; whatever they hold, and whatever form carries them (a string, bytes,
+ * a Blob, a stream split anywhere, a Request with or without a Content-Length), the upstream
+ * receives exactly the bytes the app sent, and the app gets exactly the upstream's answer.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,12 +45,54 @@ const llmJson = fc.record(
   { requiredKeys: [] },
 );
 
+/** The forms a prompt can take besides a plain string or bytes in an init. */
+const FORMS = ["request", "request-no-length", "request-bytes", "request-stream", "request-blob", "init-stream", "init-blob"] as const;
+
+/** `bytes` as a stream cut at `cuts` (offsets taken modulo its length). */
+function streamOf(bytes: Uint8Array, cuts: number[] = []): ReadableStream<Uint8Array> {
+  const ends = [...new Set(cuts.map((c) => (bytes.byteLength ? c % bytes.byteLength : 0))), bytes.byteLength].sort((x, y) => x - y);
+  return new ReadableStream({
+    start(controller) {
+      let start = 0;
+      for (const end of ends) {
+        if (end > start) controller.enqueue(bytes.subarray(start, end));
+        start = end;
+      }
+      controller.close();
+    },
+  });
+}
+
+function send(kind: string, url: string, headers: Record<string, string>, bytes: Uint8Array, cuts?: number[]): Promise<Response> {
+  const post = (body: BodyInit, extra: Record<string, string> = {}) => ({ method: "POST", headers: { ...headers, ...extra }, body, duplex: "half" }) as RequestInit;
+  switch (kind) {
+    case "request":
+      return fetch(new Request(url, post(bytes, { "content-length": String(bytes.byteLength) })));
+    case "request-no-length":
+      return fetch(new Request(url, post(new TextDecoder().decode(bytes)))); // the official Mistral SDK's way
+    case "request-bytes":
+      return fetch(new Request(url, post(bytes)));
+    case "request-stream":
+      return fetch(new Request(url, post(streamOf(bytes, cuts))));
+    case "request-blob":
+      return fetch(new Request(url, post(new Blob([bytes]))));
+    case "init-stream":
+      return fetch(url, post(streamOf(bytes, cuts)));
+    case "init-blob":
+      return fetch(url, post(new Blob([bytes])));
+    default:
+      return fetch(url, post(bytes));
+  }
+}
+
 const bodies = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 200 }).map((s) => ({ kind: "string" as const, text: s })),
   fc.json().map((s) => ({ kind: "string" as const, text: s })),
   llmJson.map((o) => ({ kind: "string" as const, text: JSON.stringify(o) })),
   fc.uint8Array({ maxLength: 300 }).map((b) => ({ kind: "bytes" as const, bytes: b })),
-  llmJson.map((o) => ({ kind: "request" as const, text: JSON.stringify(o) })),
+  fc.tuple(fc.constantFrom(...FORMS), fc.oneof(llmJson.map((o) => JSON.stringify(o)), fc.string({ maxLength: 100 })), fc.array(fc.nat(), { maxLength: 4 })).map(
+    ([kind, text, cuts]) => ({ kind, text, cuts }),
+  ),
 );
 
 const encoder = new TextEncoder();
@@ -59,15 +102,12 @@ describe("request bodies the wrapper reads", () => {
     let n = 0;
     const app = withTracing(
       async (request: Request) => {
-        const { path, body } = JSON.parse(await request.text()) as { path: string; body: { kind: string; text?: string; bytes?: number[] } };
+        const { path, body } = JSON.parse(await request.text()) as { path: string; body: { kind: string; text?: string; bytes?: number[]; cuts?: number[] } };
         const url = `${upstream.url}${path}?id=${request.headers.get("x-id")}`;
         const headers = { "content-type": "application/json", authorization: "Bearer sk-test" };
         let response: Response;
-        if (body.kind === "bytes") response = await fetch(url, { method: "POST", headers, body: new Uint8Array(body.bytes!) });
-        else if (body.kind === "request") {
-          const bytes = encoder.encode(body.text);
-          response = await fetch(new Request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes.byteLength) }, body: bytes }));
-        } else response = await fetch(url, { method: "POST", headers, body: body.text });
+        if (body.kind === "string") response = await fetch(url, { method: "POST", headers, body: body.text });
+        else response = await send(body.kind, url, headers, body.kind === "bytes" ? new Uint8Array(body.bytes!) : encoder.encode(body.text), body.cuts);
         return new Response(await response.arrayBuffer(), { status: response.status });
       },
       { endpoint: collector.url, serviceName: "fuzz-request-body", metrics: false },
@@ -84,7 +124,7 @@ describe("request bodies the wrapper reads", () => {
         expect(Buffer.from(got.body).equals(Buffer.from(sent))).toBe(true);
         expect(got.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       }),
-      { numRuns: 120 },
+      { numRuns: 200 },
     );
     // The reader did its job: some of these were recognised as LLM calls, from the bodies it read.
     await flush();

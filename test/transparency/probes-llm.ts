@@ -1,9 +1,34 @@
 /**
  * App-side cases on the GenAI path (the wrapper parses these bodies as they pass): proxy idioms
- * carrying an LLM request, an LLM error, and an LLM stream cancelled, aborted, cloned or teed.
+ * carrying an LLM request, a prompt in every body form (a Request alone the way the official
+ * Mistral SDK sends it, bytes, a stream, a Blob, bodies over `maxJsonBodyBytes`), an LLM error,
+ * and an LLM stream cancelled, aborted, cloned or teed.
  */
 import { type CaseContext, describeError, type Json, observeResponse, readDefault, summarize } from "./observe.js";
 import { chatBody } from "./probes-request.js";
+
+const encoder = new TextEncoder();
+const chatHeaders = { "content-type": "application/json", authorization: "Bearer sk-test-not-a-key" };
+const post = (body: BodyInit, headers: Record<string, string> = chatHeaders): RequestInit => ({ method: "POST", headers, body, duplex: "half" }) as RequestInit;
+
+/** A stream of `bytes` in pieces of `size`, enqueued as they are pulled. */
+function piecewise(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + size));
+      offset += size;
+    },
+  });
+}
+
+/** A chat request over the default `maxJsonBodyBytes` (4 MiB): the wrapper reads a bounded part and sends it all. */
+const overLimit = () => JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "long ".repeat(860_000) }] });
+
+/** Cases whose prompt the wrapped app must have read (the model names the span), in the forms new to the reader. */
+export const PROMPT_FORMS = ["llm-request-alone", "llm-request-alone-bytes", "llm-request-alone-stream", "llm-request-alone-blob", "llm-init-blob"];
+export const OVER_LIMIT = ["llm-request-over-limit", "llm-request-stream-over-limit", "llm-init-stream-over-limit", "llm-init-blob-over-limit"];
 
 type Probe = (c: CaseContext) => Promise<Json>;
 
@@ -19,6 +44,23 @@ export const LLM_PROBES: Record<string, Probe> = {
   // The client sends an OpenAI chat request; the app forwards it.
   "proxy-llm-request-as-init": async (c) => observeResponse(await fetch(`${c.up}/v1/chat/completions`, c.request), { read: "text" }),
   "proxy-llm-new-request": async (c) => observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, c.request)), { read: "text" }),
+  // ---- a prompt in every body form, no Content-Length of the app's own
+  "llm-request-alone": async (c) => observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(chatBody(true)))), { read: "text" }),
+  "llm-request-alone-bytes": async (c) =>
+    observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(encoder.encode(chatBody(true))))), { read: "text" }),
+  "llm-request-alone-stream": async (c) =>
+    observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(piecewise(encoder.encode(chatBody(true)), 16)))), { read: "text" }),
+  "llm-request-alone-blob": async (c) =>
+    observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(new Blob([chatBody(true)], { type: "application/json" }), {}))), {
+      read: "text",
+    }),
+  "llm-init-blob": async (c) => observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(new Blob([chatBody(true)]))), { read: "text" }),
+  "llm-request-over-limit": async (c) => observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(overLimit()))), { read: "text" }),
+  "llm-request-stream-over-limit": async (c) =>
+    observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(piecewise(encoder.encode(overLimit()), 65536)))), { read: "text" }),
+  "llm-init-stream-over-limit": async (c) =>
+    observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(piecewise(encoder.encode(overLimit()), 65536))), { read: "text" }),
+  "llm-init-blob-over-limit": async (c) => observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(new Blob([overLimit()]))), { read: "text" }),
   "llm-error-400": async (c) => observeResponse(await chat(c, { body: "{not json" }), { read: "text" }),
   "llm-cancel": async (c) => {
     const response = await chat(c);

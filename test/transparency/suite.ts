@@ -12,12 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Collector, type DecodedSpan, listenLoopback, startCollector } from "../support/collector.js";
 import { fixtureBytes } from "../support/replay.js";
 import { OUTS, PROBES } from "./app.js";
+import { OVER_LIMIT, PROMPT_FORMS } from "./probes-llm.js";
 import { clientRequest, normalize, observeProbe, observeRaw, rawRequest, withoutTraceparent } from "./client.js";
 import { filterPaths, flatten } from "./compare.js";
 import { knownCase, knownPathEntries, knownPaths, NEVER_SENT } from "./known.js";
 import { LLM_STREAM, startUpstream, summarizeBytes, type Upstream, type UpstreamRequest } from "./upstream.js";
 
 export type Variant = "bare" | "wrapped";
+
+/** The response model of the upstream's recorded stream (LLM_STREAM). */
+const RESPONSE_MODEL = "gpt-4o-mini-2024-07-18";
 
 export interface AppServer {
   /** Origin the app listens on, e.g. http://127.0.0.1:1234 */
@@ -168,6 +172,23 @@ export function transparencySuite(runtime: RuntimeUnderTest): void {
         const { traceId, parentId } = traceIds.get(name)!;
         const injected = new RegExp(`^00-${traceId}-(?!${parentId})[0-9a-f]{16}-01$`);
         for (const traceparent of runs.get(name)!.wrapped.traceparents) expect({ name, traceparent }).toEqual({ name, traceparent: expect.stringMatching(injected) });
+      }
+    });
+
+    it("a prompt in any body form is read: the wrapped app's GenAI span carries the request's model", async () => {
+      const clientSpans = async (name: string) => {
+        const { traceId } = traceIds.get(name)!;
+        const all = await collector.waitForSpans((spans) => spansOf(traceId, spans).some((s) => s.kind === 3), 10_000);
+        return spansOf(traceId, all)
+          .filter((s) => s.kind === 3)
+          .map((s) => ({ name: s.name, model: s.attributes["gen_ai.request.model"], response: s.attributes["gen_ai.response.model"] }));
+      };
+      for (const name of PROMPT_FORMS) {
+        expect({ name, spans: await clientSpans(name) }).toEqual({ name, spans: [{ name: "chat gpt-4o-mini", model: "gpt-4o-mini", response: RESPONSE_MODEL }] });
+      }
+      // Over the limit the body is not parsed (nor recognised, as for a string that long): a plain HTTP span.
+      for (const name of OVER_LIMIT) {
+        expect({ name, spans: await clientSpans(name) }).toEqual({ name, spans: [{ name: "POST", model: undefined, response: undefined }] });
       }
     });
 
