@@ -137,8 +137,8 @@ describe("retries", () => {
     expect(seen.sort((a, b) => String(a[1]).localeCompare(String(b[1])))).toEqual([
       ["chat gpt-4o", 1, undefined],
       ["chat gpt-4o", 1, undefined],
-      ["chat gpt-4o", undefined, "429"],
-      ["chat gpt-4o", undefined, "429"],
+      ["chat gpt-4o", undefined, "rate_limit_exceeded"],
+      ["chat gpt-4o", undefined, "rate_limit_exceeded"],
     ]);
     // Every other call was a first attempt: nothing else carries the attribute.
     expect(collector.spans().filter((s) => s.attributes["http.request.resend_count"] !== undefined)).toHaveLength(2);

@@ -137,7 +137,7 @@ describe("the waterfall web page", () => {
     await expect(page.locator('#retries-by-model tr[data-model="gpt-3.5-turbo-0125"] td').nth(1).textContent()).resolves.toBe("1");
     await expect(text("#total-errors")).resolves.toBe("1");
     const errorRow = page.locator(`#errors-by-type tr[data-error-type="${EXPECTED_FAILED.errorType}"] td`);
-    await expect(errorRow.evaluateAll((tds) => tds.slice(0, 3).map((td) => td.textContent))).resolves.toEqual(["429", "1", EXPECTED_FAILED.requestModel]);
+    await expect(errorRow.evaluateAll((tds) => tds.slice(0, 3).map((td) => td.textContent))).resolves.toEqual(["rate_limit_exceeded", "1", EXPECTED_FAILED.requestModel]);
 
     // Metrics panel: the package's /v1/metrics when they arrive, else a note that figures come from spans.
     await page.locator("#metric-stats", { hasText: "gen_ai.client" }).waitFor({ timeout: 10_000 });
@@ -149,7 +149,7 @@ describe("the waterfall web page", () => {
     await expect(text("#errors .big div:nth-child(2) span")).resolves.toBe("of 8 in the metrics");
     const reasonMetrics = await page.locator("#finish-reason-share tr[data-reason] td.metric").evaluateAll((tds) => tds.map((td) => td.textContent));
     expect(reasonMetrics).toEqual(["3", "2", "1", "1"]);
-    await expect(page.locator(`#errors-by-type tr[data-error-type="429"] td.metric`).textContent()).resolves.toBe("1");
+    await expect(page.locator(`#errors-by-type tr[data-error-type="rate_limit_exceeded"] td.metric`).textContent()).resolves.toBe("1");
 
     expect(errors).toEqual([]);
     const outDir = join(ROOT, "test-output");

@@ -33,7 +33,7 @@ export const EXPECTED_CALLS = [
 ] as const;
 
 /** The first attempt of call 7: the stand-in's 429, no usage, no finish reason. */
-export const EXPECTED_FAILED = { provider: "openai", requestModel: "gpt-4o-mini", errorType: "429" } as const;
+export const EXPECTED_FAILED = { provider: "openai", requestModel: "gpt-4o-mini", errorType: "rate_limit_exceeded" } as const;
 
 /** Cost by response model over EXPECTED_CALLS, most expensive first. */
 export function expectedCostByModel(): [string, number][] {

@@ -33,7 +33,7 @@ function expectViews(v: any, requests: number) {
   ]);
   expect(v.retries).toMatchObject({ resends: 1, rate: 1 / requests, byModel: [{ model: "gpt-3.5-turbo-0125", resends: 1 }] });
   expect(v.errors).toMatchObject({ failed: 1, rate: 1 / requests });
-  expect(v.errors.byType).toMatchObject([{ type: "429", count: 1 }]);
+  expect(v.errors.byType).toMatchObject([{ type: "rate_limit_exceeded", count: 1 }]);
 }
 
 beforeAll(async () => {
@@ -82,7 +82,7 @@ describe("npm start", () => {
     expect(failures).toHaveLength(1);
     const [failed] = failures;
     expect(failed.name).toBe("chat gpt-4o-mini");
-    expect(failed.attributes).toMatchObject({ "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "error.type": "429", "http.response.status_code": 429 });
+    expect(failed.attributes).toMatchObject({ "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "error.type": "rate_limit_exceeded", "http.response.status_code": 429 });
     expect(failed.status.code).toBe(2);
     for (const key of ["gen_ai.usage.input_tokens", "gen_ai.response.finish_reasons", "otel_genai_edge.usage.cost_usd", "http.request.resend_count"]) {
       expect(failed.attributes[key], key).toBeUndefined();
@@ -149,7 +149,7 @@ describe("npm start", () => {
     expect(claudeStream).toContain("░"); // waiting for the first chunk, drawn before the streaming part
     expectLine("openai gpt-4o-mini-2024-07-18 · in 59 · out 17 tokens · $0.000019 · ttfc", "  chat gpt-4o-mini");
     expectLine("anthropic claude-3-opus-20240229 · in 17 · out 24 tokens · $0.00205 · max_tokens", "  chat claude-haiku-4-5");
-    expectLine("openai gpt-4o-mini · no usage reported · error 429", "  chat gpt-4o-mini");
+    expectLine("openai gpt-4o-mini · no usage reported · error rate_limit_exceeded", "  chat gpt-4o-mini");
     expectLine("execute_tool multiply", "  execute_tool multiply");
     const totals = lines.slice(lines.findIndex((l) => l.startsWith("Σ ")));
     expect(totals[0]).toMatch(/^Σ 8 LLM calls so far · in 162 · out 380 tokens · duration p50 [\d.]+ (ms|s) p90 .* · 1 failed/);
@@ -158,7 +158,7 @@ describe("npm start", () => {
       "  finish   stop 3 (42.9 %) · end_turn 2 (28.6 %) · max_tokens 1 (14.3 %) · tool_calls 1 (14.3 %)",
       "  ⚠ 1 of 7 answers truncated (14.3 %, finish reason length/max_tokens): over 5 %",
       "  retries  1 of 8 requests (12.5 %): gpt-3.5-turbo-0125 1",
-      "  errors   1 of 8 requests (12.5 %): 429 ×1",
+      "  errors   1 of 8 requests (12.5 %): rate_limit_exceeded ×1",
     ]);
   }, 30_000);
 
