@@ -90,7 +90,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   const cacheRead = count(inDetails?.cached_tokens) ?? count(u.prompt_cache_hit_tokens);
   const reasoning = count(outDetails?.reasoning_tokens);
   // A cache count above the prompt count means the prompt count left it out (seen on xAI).
-  if (prompt !== undefined) usage.input = cacheRead !== undefined && cacheRead > prompt ? (sum(prompt, cacheRead) ?? prompt) : prompt;
+  if (prompt !== undefined) usage.input = cacheRead !== undefined && cacheRead > prompt ? (sum(prompt, cacheRead) ?? cacheRead) : prompt;
   if (completion !== undefined) {
     // xAI leaves reasoning out of `completion_tokens` (total = prompt + completion + reasoning);
     // output includes it everywhere else. OpenAI's total never matches that with reasoning > 0.
