@@ -115,11 +115,20 @@ function readRequest(body: Obj | undefined, url: URL): RequestFacts {
   return dropUndefined(facts);
 }
 
+/**
+ * An HTTP error's code: AWS sends it in `x-amzn-ErrorType` (`ValidationException:http://internal.amazon.com/...`),
+ * the body holding only a message.
+ */
+export function awsErrorType(headers: Headers): string | undefined {
+  return headers.get("x-amzn-errortype")?.split(":")[0] || undefined;
+}
+
 export const bedrockConverse: WireFormat = {
   id: "aws.bedrock.converse",
   framing: "eventstream",
   path: /\/model\/.+\/converse(?:-stream)?$/,
   home: "aws.bedrock",
+  errorOfHeaders: awsErrorType,
   // No model field: a `messages` array of Bedrock content blocks, and no `model` (an OpenAI-style body).
   fits: (body) => !("model" in body) && Array.isArray(body.messages) && body.messages.some(isConverseMessage),
 

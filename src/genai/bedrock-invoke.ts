@@ -13,7 +13,7 @@
  * the output was altered whatever the model said. Exception frames are as in Converse.
  */
 import { anthropicMessages, foldAnthropicEvent } from "./anthropic-messages.js";
-import { foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
+import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
 import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
@@ -167,6 +167,7 @@ export const bedrockInvoke: WireFormat = {
   framing: "eventstream",
   path: /\/model\/.+\/invoke(?:-with-response-stream)?$/,
   home: "aws.bedrock",
+  errorOfHeaders: awsErrorType,
   // Vendor bodies are too generic to tell apart from other APIs, but for Anthropic's Bedrock version.
   fits: (body) => typeof body.anthropic_version === "string" && body.anthropic_version.startsWith("bedrock-"),
 

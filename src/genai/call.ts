@@ -118,6 +118,7 @@ export class GenAICall {
   readonly facts: ResponseFacts = newResponseFacts();
   readonly gaps = new Histogram(DURATION_BOUNDS);
   private status = 0;
+  private headerError: string | undefined;
   private firstChunkMs: number | undefined;
   private lastChunkMs = 0;
   /** When the response headers arrived. */
@@ -141,7 +142,7 @@ export class GenAICall {
 
   /** An observer for the response body: its stream framing, or one JSON document. */
   observer(response: Response, now: () => number): BodyObserver {
-    this.status = response.status;
+    this.responded(response);
     this.responseMs = now();
     const { format } = this.detected;
     const { limits } = this.options;
@@ -185,8 +186,14 @@ export class GenAICall {
 
   /** A response that has no body to watch. */
   endWithoutBody(response: Response, atMs: number): void {
-    this.status = response.status;
+    this.responded(response);
     this.end("done", undefined, atMs);
+  }
+
+  /** The status, and an error code the provider sends in a header rather than in the body. */
+  private responded(response: Response): void {
+    this.status = response.status;
+    if (response.status >= 400) this.headerError = this.detected.format.errorOfHeaders?.(response.headers);
   }
 
   private end(outcome: BodyOutcome | "abandon", error: unknown, atMs: number): void {
@@ -230,7 +237,7 @@ export class GenAICall {
     if (this.status >= 400) {
       // The provider's code when its error body has one (`invalid_api_key`, `overloaded_error`):
       // it says more than the status, which then goes in the description instead.
-      const code = errorCode(facts.error?.type);
+      const code = errorCode(facts.error?.type) ?? errorCode(this.headerError);
       errorType = code ?? String(this.status);
       message = code && `HTTP ${this.status}`;
     } else if (facts.error) {

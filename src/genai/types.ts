@@ -123,6 +123,8 @@ export interface ProviderFormat {
   requestAttributes?(provider: string, request: RequestFacts): Attributes | undefined;
   /** Provider-specific attributes of the response, on the span and on the metrics. */
   responseAttributes?(provider: string, facts: ResponseFacts): Attributes | undefined;
+  /** The error code of an HTTP error when the provider sends it in a header (Bedrock's `x-amzn-ErrorType`), not in the body. */
+  errorOfHeaders?(headers: Headers): string | undefined;
 }
 
 /**

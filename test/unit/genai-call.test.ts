@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { PROFILES, type SemconvProfileName } from "../../src/attributes.js";
 import { DEFAULT_LIMITS } from "../../src/config.js";
 import { anthropicMessages } from "../../src/genai/anthropic-messages.js";
+import { bedrockConverse } from "../../src/genai/bedrock-converse.js";
+import { bedrockInvoke } from "../../src/genai/bedrock-invoke.js";
 import { type CallRecord, GenAICall, requestAttributes } from "../../src/genai/call.js";
 import { openaiChat } from "../../src/genai/openai-chat.js";
 import { openaiEmbeddings } from "../../src/genai/openai-embeddings.js";
@@ -38,7 +40,7 @@ function call(
   format: ProviderFormat,
   request: RequestFacts,
   body: string,
-  options: { status?: number; contentType?: string; profile?: SemconvProfileName; provider?: string } = {},
+  options: { status?: number; contentType?: string; profile?: SemconvProfileName; provider?: string; headers?: Record<string, string> } = {},
 ): Ended {
   const into: { attributes: Attributes; status?: SpanStatus } = { attributes: {} };
   let record: CallRecord | undefined;
@@ -56,7 +58,7 @@ function call(
       record = r;
     },
   });
-  const response = new Response(body, { status: options.status ?? 200, headers: { "content-type": options.contentType ?? "application/json" } });
+  const response = new Response(body, { status: options.status ?? 200, headers: { "content-type": options.contentType ?? "application/json", ...options.headers } });
   const observer = c.observer(response, () => 5);
   observer.chunk?.(new TextEncoder().encode(body));
   observer.end("done");
@@ -85,6 +87,19 @@ describe("error.type on an HTTP error", () => {
       }
     });
   }
+
+  it("Bedrock: the code AWS sends in x-amzn-ErrorType (the body has only a message)", () => {
+    const body = fixtureText("bedrock/error-403-invalid-signature.json");
+    const headers = { "x-amzn-ErrorType": "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/" };
+    for (const format of [bedrockConverse, bedrockInvoke]) {
+      const ended = call(format, CHAT, body, { status: 403, provider: "aws.bedrock", headers });
+      expect(ended.attributes["error.type"]).toBe("InvalidSignatureException");
+      expect(ended.record.errorType).toBe("InvalidSignatureException");
+      expect(call(format, CHAT, body, { status: 403, provider: "aws.bedrock" }).attributes["error.type"]).toBe("403");
+    }
+    // Another format never reads the header.
+    expect(call(openaiChat, CHAT, "{}", { status: 403, headers }).attributes["error.type"]).toBe("403");
+  });
 
   it("the status code when the body has no code, or one that is not a code", () => {
     for (const body of ["<html>Bad gateway</html>", '{"error":{"message":"no code here"}}', '{"error":{"code":"not a code: free text"}}', '{"error":{"code":"_OTHER"}}']) {
