@@ -24,11 +24,15 @@ export const DEFAULT_MAX_SIZE = 1024 * 1024;
 const LF = "\n";
 const CR = "\r";
 
-/** Splits text pieces into lines ended by CRLF, LF or CR, with a per-line size budget. */
-abstract class LineParser {
+/**
+ * Splits text pieces into lines ended by CRLF, LF or CR, with a per-line size budget, and turns
+ * lines into events: SSE fields (`SseParser`), or one event per line (`NdjsonParser`). One class
+ * with a flag rather than a hierarchy: this ships in every Worker.
+ */
+class EventParser {
   /** Number of lines/events dropped because they exceeded the size bound. */
   dropped = 0;
-  protected readonly maxSize: number;
+  private readonly maxSize: number;
   /** Parts of the current unterminated line, joined once when it ends. */
   private readonly parts: string[] = [];
   private partsLength = 0;
@@ -37,15 +41,24 @@ abstract class LineParser {
   /** The previous piece ended with CR: a LF starting the next piece belongs to that CR. */
   private afterCR = false;
   private started = false;
+  private eventType: string | undefined = undefined;
+  private readonly data: string[] = [];
+  /** Characters held by the current SSE event: its data values (plus one per joining newline) and type. */
+  private eventSize = 0;
+  /** An SSE event overflowed: ignore lines until the next blank line. */
+  private skipping = false;
 
-  constructor(options: StreamParserOptions = {}) {
+  constructor(
+    options: StreamParserOptions = {},
+    private readonly ndjson = false,
+  ) {
     const max = options.maxSize;
     this.maxSize = max !== undefined && max > 0 ? max : DEFAULT_MAX_SIZE;
   }
 
   /** Characters held between pushes (the pending line and, for SSE, the pending event): at most `maxSize`. */
   get buffered(): number {
-    return this.partsLength + this.held();
+    return this.partsLength + this.eventSize;
   }
 
   /** Feed the next decoded piece; complete events are passed to `onEvent` synchronously. */
@@ -86,33 +99,31 @@ abstract class LineParser {
   /** The body ended: process an unterminated last line and a pending event. */
   end(onEvent: (e: SseEvent) => void): void {
     if (this.discarding || this.partsLength > 0) this.finishLine(onEvent);
-    this.flush(onEvent);
+    // An SSE event without its closing blank line is dispatched all the same (see SseParser).
+    if (!this.skipping) this.dispatch(onEvent);
+    this.skipping = false;
+    this.reset();
     this.afterCR = false;
   }
-
-  /** Characters held by the pending event, outside the current line. */
-  protected held(): number {
-    return 0;
-  }
-  /** Characters the current line may still take before it overflows. */
-  protected abstract budget(): number;
-  /** The current line overflowed its budget and is being discarded. */
-  protected abstract overflow(): void;
-  /** One complete line; `skipped` when it was discarded after an overflow. */
-  protected abstract line(line: string, skipped: boolean, onEvent: (e: SseEvent) => void): void;
-  /** End of input: dispatch or discard whatever is pending. */
-  protected abstract flush(onEvent: (e: SseEvent) => void): void;
 
   private append(text: string, from: number, to: number): void {
     // Nothing to keep: the line is being discarded, or the segment is empty (an empty
     // segment never overflows, which is how blank lines get through while SSE skips).
     if (this.discarding || from === to) return;
     const length = to - from;
-    if (this.partsLength + length > this.budget()) {
+    // While an SSE event is skipped, any non-empty line "overflows" so it is never stored.
+    if (this.partsLength + length > (this.skipping ? 0 : this.maxSize - this.eventSize)) {
       this.parts.length = 0;
       this.partsLength = 0;
       this.discarding = true;
-      this.overflow();
+      if (!this.skipping) {
+        this.dropped++;
+        // SSE drops the whole event the line belongs to; NDJSON only the line.
+        if (!this.ndjson) {
+          this.skipping = true;
+          this.reset();
+        }
+      }
       return;
     }
     const parts = this.parts;
@@ -131,53 +142,17 @@ abstract class LineParser {
   private finishLine(onEvent: (e: SseEvent) => void): void {
     if (this.discarding) {
       this.discarding = false;
-      this.line("", true, onEvent);
       return;
     }
     const parts = this.parts;
     const line = parts.length === 0 ? "" : parts.length === 1 ? parts[0] : parts.join("");
     parts.length = 0;
     this.partsLength = 0;
-    this.line(line, false, onEvent);
-  }
-}
-
-/**
- * Server-sent events parser. Dispatches `{event, data}` on a blank line when the event has
- * at least one `data:` line; `id:`, `retry:` and unknown fields are ignored (nothing here
- * reconnects), comment lines (`:`) are ignored.
- *
- * Deviation from WHATWG, on purpose: `end()` dispatches a final event that has data but no
- * closing blank line. A browser discards it; for telemetry the last event of a body is often
- * the one with usage, and a cut-off JSON payload is rejected by the format anyway.
- */
-export class SseParser extends LineParser {
-  private eventType: string | undefined = undefined;
-  private readonly data: string[] = [];
-  /** Characters held by the current event: its data values (plus one per joining newline) and type. */
-  private eventSize = 0;
-  /** An event overflowed: ignore lines until the next blank line. */
-  private skipping = false;
-
-  protected held(): number {
-    return this.eventSize;
-  }
-
-  protected budget(): number {
-    // While skipping, any non-empty line "overflows" so it is never stored.
-    return this.skipping ? 0 : this.maxSize - this.eventSize;
-  }
-
-  protected overflow(): void {
-    if (!this.skipping) {
-      this.dropped++;
-      this.skipping = true;
-      this.reset();
+    if (this.ndjson) {
+      // JSON text never contains raw CR/LF, so treating every terminator alike is safe.
+      if (line.trim().length > 0) onEvent({ data: line });
+      return;
     }
-  }
-
-  protected line(line: string, skipped: boolean, onEvent: (e: SseEvent) => void): void {
-    if (skipped) return;
     if (line.length === 0) {
       if (!this.skipping) this.dispatch(onEvent);
       this.skipping = false;
@@ -200,12 +175,6 @@ export class SseParser extends LineParser {
     }
   }
 
-  protected flush(onEvent: (e: SseEvent) => void): void {
-    if (!this.skipping) this.dispatch(onEvent);
-    this.skipping = false;
-    this.reset();
-  }
-
   private dispatch(onEvent: (e: SseEvent) => void): void {
     if (this.data.length === 0) return;
     const data = this.data.length === 1 ? this.data[0] : this.data.join("\n");
@@ -223,23 +192,22 @@ export class SseParser extends LineParser {
 }
 
 /**
+ * Server-sent events parser. Dispatches `{event, data}` on a blank line when the event has
+ * at least one `data:` line; `id:`, `retry:` and unknown fields are ignored (nothing here
+ * reconnects), comment lines (`:`) are ignored.
+ *
+ * Deviation from WHATWG, on purpose: `end()` dispatches a final event that has data but no
+ * closing blank line. A browser discards it; for telemetry the last event of a body is often
+ * the one with usage, and a cut-off JSON payload is rejected by the format anyway.
+ */
+export class SseParser extends EventParser {}
+
+/**
  * Newline-delimited JSON parser (`application/x-ndjson`, `application/jsonl`): every
  * non-blank line is one event `{data: line}`, so formats can fold it like an SSE event.
- * JSON text never contains raw CR/LF, so treating every terminator alike is safe.
  */
-export class NdjsonParser extends LineParser {
-  protected budget(): number {
-    return this.maxSize;
+export class NdjsonParser extends EventParser {
+  constructor(options?: StreamParserOptions) {
+    super(options, true);
   }
-
-  protected overflow(): void {
-    this.dropped++;
-  }
-
-  protected line(line: string, skipped: boolean, onEvent: (e: SseEvent) => void): void {
-    if (skipped || line.trim().length === 0) return;
-    onEvent({ data: line });
-  }
-
-  protected flush(): void {}
 }
