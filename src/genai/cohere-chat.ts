@@ -4,7 +4,8 @@
  * Responses name no model (the request's stands). Usage: the conventions say to report billed
  * counts where a provider reports billed and consumed ones, so `usage.billed_units` wins over
  * `usage.tokens`; `usage.cached_tokens` is the cache read as Cohere reports it (a consumed count:
- * it can exceed the billed input, which leaves out cached and system tokens).
+ * it can exceed the billed input, which leaves out cached and system tokens). The conventions make
+ * the cache read a part of the input, so a cache read larger than the input is not recorded.
  *
  * Streams are SSE with hyphenated event names: `message-start` (the id), `content-delta` (text or
  * thinking), `tool-plan-delta` (the model's plan before its tool calls: generated text, so
@@ -44,7 +45,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   const output = count(billed?.output_tokens) ?? count(tokens?.output_tokens);
   if (output !== undefined) usage.output = output;
   const cached = count(u.cached_tokens);
-  if (cached !== undefined) usage.cacheRead = cached;
+  if (cached !== undefined && (usage.input === undefined || cached <= usage.input)) usage.cacheRead = cached;
 }
 
 /** The end of a response: `finish_reason` and `usage`, top level in a body, in `delta` of `message-end`. */

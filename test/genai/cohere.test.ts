@@ -63,12 +63,16 @@ describe("cohereChat.json", () => {
     });
   });
 
-  it("chat-v2-cached-tokens.json: cached_tokens as the cache read", () => {
+  it("chat-v2-cached-tokens.json: billed input (12) leaves out the 448 cached tokens, so no cache read is recorded (it must be part of the input)", () => {
     expect(foldJson(cohereChat, "cohere/chat-v2-cached-tokens.json")).toEqual({
       id: "e7592632-1e3d-424f-b129-bd5f9f980f7b",
       finishReasons: ["COMPLETE"],
-      usage: { input: 12, output: 7, cacheRead: 448 },
+      usage: { input: 12, output: 7 },
     });
+    // With consumed counts only, cached tokens are a part of the input and are recorded.
+    const facts = newResponseFacts();
+    cohereChat.json({ usage: { tokens: { input_tokens: 507, output_tokens: 10 }, cached_tokens: 448 } }, facts);
+    expect(facts.usage).toEqual({ input: 507, output: 10, cacheRead: 448 });
   });
 
   it("takes consumed tokens when no billed units are reported", () => {
@@ -105,11 +109,11 @@ describe("cohereChat streams", () => {
     });
   });
 
-  it("chat-v2-stream-thinking.sse: thinking deltas are output; cached tokens at message-end", () => {
+  it("chat-v2-stream-thinking.sse: thinking deltas are output; billed usage at message-end", () => {
     expect(foldStream(cohereChat, "cohere/chat-v2-stream-thinking.sse")).toEqual({
       id: "c9117d7f-a7e4-499f-b643-a2a1e139687b",
       finishReasons: ["COMPLETE"],
-      usage: { input: 8, output: 50, cacheRead: 1360 },
+      usage: { input: 8, output: 50 },
       chunks: 45,
       complete: true,
     });
