@@ -9,7 +9,7 @@ import { bedrockConverse } from "./bedrock-converse.js";
 import { bedrockInvoke } from "./bedrock-invoke.js";
 import { cohereChat } from "./cohere-chat.js";
 import { geminiEmbed, geminiGenerate } from "./gemini.js";
-import { ollamaChat, ollamaGenerate } from "./ollama.js";
+import { ollamaChat, ollamaEmbed, ollamaGenerate } from "./ollama.js";
 import { openaiChat } from "./openai-chat.js";
 import { openaiCompletions } from "./openai-completions.js";
 import { openaiEmbeddings } from "./openai-embeddings.js";
@@ -30,5 +30,6 @@ export const FORMATS: readonly WireFormat[] = [
   cohereChat,
   ollamaChat,
   ollamaGenerate,
+  ollamaEmbed,
   workersAiRest,
 ];

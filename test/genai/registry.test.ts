@@ -12,23 +12,56 @@ const post = (url: string, body?: Record<string, unknown>, headers: Record<strin
 const summary = (d: ReturnType<typeof detect>) => d && { provider: d.provider, format: d.format.id };
 
 describe("provider registry", () => {
-  it("lists each wire format once, by id and by path", () => {
-    expect(FORMATS.map((f) => [f.id, f.path, f.home, f.framing])).toEqual([
-      ["openai.chat_completions", "/chat/completions", "openai", "sse"],
-      ["openai.responses", "/responses", "openai", "sse"],
-      ["openai.embeddings", "/embeddings", "openai", "sse"],
-      ["anthropic.messages", "/messages", "anthropic", "sse"],
+  it("lists each wire format once, by id, home provider and framing", () => {
+    expect(FORMATS.map((f) => [f.id, f.home, f.framing])).toEqual([
+      ["openai.chat_completions", "openai", "sse"],
+      ["openai.responses", "openai", "sse"],
+      ["openai.embeddings", "openai", "sse"],
+      ["openai.completions", "openai", "sse"],
+      ["anthropic.messages", "anthropic", "sse"],
+      ["gcp.gemini.generate_content", "gcp.gen_ai", "json-array"],
+      ["gcp.gemini.embeddings", "gcp.gen_ai", "json-array"],
+      ["aws.bedrock.converse", "aws.bedrock", "eventstream"],
+      ["aws.bedrock.invoke", "aws.bedrock", "eventstream"],
+      ["cohere.chat", "cohere", "sse"],
+      ["ollama.chat", "ollama", "ndjson"],
+      ["ollama.generate", "ollama", "ndjson"],
+      ["ollama.embed", "ollama", "ndjson"],
+      ["cloudflare.workers_ai", "cloudflare.workers_ai", "sse"],
     ]);
+    expect(new Set(FORMATS.map((f) => f.id)).size).toBe(FORMATS.length);
   });
 
-  it("the cheap first look takes exactly the registered paths, trailing slashes ignored, POST only", () => {
-    for (const format of FORMATS) {
-      expect(mayBeLLMCall("POST", new URL(`https://proxy.example/v1${format.path}`))).toBe(true);
-      expect(mayBeLLMCall("POST", new URL(`https://proxy.example/v1${format.path}//`))).toBe(true);
-      expect(mayBeLLMCall("GET", new URL(`https://proxy.example/v1${format.path}`))).toBe(false);
-      expect(mayBeLLMCall("POST", new URL(`https://proxy.example/v1${format.path}/x`))).toBe(false);
+  // One real endpoint per format, in registry order: each is taken by its own format, first.
+  const ENDPOINTS = [
+    "https://api.openai.com/v1/chat/completions",
+    "https://api.openai.com/v1/responses",
+    "https://api.openai.com/v1/embeddings",
+    "https://api.openai.com/v1/completions",
+    "https://api.anthropic.com/v1/messages",
+    "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent",
+    "https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:batchEmbedContents",
+    "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-lite-v1%3A0/converse-stream",
+    "https://bedrock-runtime.us-east-1.amazonaws.com/model/meta.llama3-8b-instruct-v1%3A0/invoke",
+    "https://api.cohere.com/v2/chat",
+    "http://localhost:11434/api/chat",
+    "http://localhost:11434/api/generate",
+    "http://localhost:11434/api/embed",
+    "https://api.cloudflare.com/client/v4/accounts/abc/ai/run/@cf/meta/llama-3.1-8b-instruct",
+  ];
+
+  it("the cheap first look takes each format's endpoint, trailing slashes ignored, POST only", () => {
+    expect(ENDPOINTS).toHaveLength(FORMATS.length);
+    for (const [i, endpoint] of ENDPOINTS.entries()) {
+      const url = new URL(endpoint);
+      expect([endpoint, FORMATS.findIndex((f) => (typeof f.path === "string" ? url.pathname.endsWith(f.path) : f.path.test(url.pathname)))]).toEqual([endpoint, i]);
+      expect(mayBeLLMCall("POST", url)).toBe(true);
+      expect(mayBeLLMCall("POST", new URL(`${endpoint}//`))).toBe(true);
+      expect(mayBeLLMCall("GET", url)).toBe(false);
+      // A Workers AI model id is a path of its own (`@cf/meta/llama-3.1-8b-instruct`): any suffix is a model.
+      if (!endpoint.includes("/ai/run/")) expect(mayBeLLMCall("POST", new URL(`${endpoint}/x`))).toBe(false);
     }
-    expect(mayBeLLMCall("POST", new URL("https://proxy.example/v1/completions"))).toBe(false);
+    expect(mayBeLLMCall("POST", new URL("https://api.openai.com/v1/models"))).toBe(false);
   });
 
   it("an unknown host is an LLM call only with a body that fits the format, and gets its home provider", () => {
@@ -63,7 +96,7 @@ describe("provider registry", () => {
   });
 
   it("only the openai provider gets openai.* attributes, and only chat completions rewrites a request", () => {
-    const [chat, responses, embeddings, messages] = FORMATS;
+    const [chat, responses, embeddings, messages] = ["openai.chat_completions", "openai.responses", "openai.embeddings", "anthropic.messages"].map((id) => FORMATS.find((f) => f.id === id)!);
     const request = { operation: "chat" as const, stream: true, serviceTier: "flex" };
     expect(chat.requestAttributes?.("openai", request)).toEqual({ "openai.api.type": "chat_completions", "openai.request.service_tier": "flex" });
     expect(responses.requestAttributes?.("openai", { ...request, serviceTier: "auto" })).toEqual({ "openai.api.type": "responses" });
