@@ -1,11 +1,16 @@
-/** Metric streams as an OTLP/JSON ExportMetricsServiceRequest (delta temporality). */
+/** Metric streams as the `ResourceMetrics` shape `@opentelemetry/otlp-transformer` serializes. */
+import { ValueType } from "@opentelemetry/api";
+import { JsonMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import type { MetricStream } from "../metrics/genai-metrics.js";
+import { toHrTime } from "../trace/clock.js";
 import type { InstrumentationScope } from "../trace/span.js";
-import { encode, keyValues, nanos } from "./otlp-json.js";
 import type { ResourceLike } from "./resource.js";
 
-/** AGGREGATION_TEMPORALITY_DELTA */
-const DELTA = 1;
+// `@opentelemetry/sdk-metrics` enum values the transformer switches on (DELTA, HISTOGRAM, SUM);
+// that package is the transformer's dependency, not ours, so its numbers are restated here.
+const DELTA = 0;
+const HISTOGRAM = 0;
+const SUM = 3;
 
 export function serializeMetrics(
   streams: MetricStream[],
@@ -14,35 +19,34 @@ export function serializeMetrics(
   startMs: number,
   endMs: number,
 ): Uint8Array {
-  const startTimeUnixNano = nanos(startMs);
-  const timeUnixNano = nanos(endMs);
-  const metrics = streams.map(({ descriptor, points }) => {
-    const dataPoints = points.map(({ attributes, histogram, sum }) =>
-      histogram
+  const startTime = toHrTime(startMs);
+  const endTime = toHrTime(endMs);
+  const metrics = streams.map(({ descriptor, points }) => ({
+    descriptor: {
+      name: descriptor.name,
+      description: descriptor.description ?? "",
+      unit: descriptor.unit,
+      valueType: descriptor.valueType === "int" ? ValueType.INT : ValueType.DOUBLE,
+    },
+    aggregationTemporality: DELTA,
+    dataPointType: descriptor.kind === "histogram" ? HISTOGRAM : SUM,
+    isMonotonic: true,
+    dataPoints: points.map((point) => ({
+      attributes: point.attributes,
+      startTime,
+      endTime,
+      value: point.histogram
         ? {
-            attributes: keyValues(attributes),
-            bucketCounts: [...histogram.counts],
-            explicitBounds: [...histogram.bounds],
-            count: histogram.count,
-            sum: histogram.sum,
-            min: histogram.min,
-            max: histogram.max,
-            startTimeUnixNano,
-            timeUnixNano,
+            buckets: { boundaries: [...point.histogram.bounds], counts: [...point.histogram.counts] },
+            count: point.histogram.count,
+            sum: point.histogram.sum,
+            min: point.histogram.min,
+            max: point.histogram.max,
           }
-        : { attributes: keyValues(attributes), startTimeUnixNano, timeUnixNano, [descriptor.valueType === "int" ? "asInt" : "asDouble"]: sum },
-    );
-    const { name, description = "", unit } = descriptor;
-    return descriptor.kind === "histogram"
-      ? { name, description, unit, histogram: { aggregationTemporality: DELTA, dataPoints } }
-      : { name, description, unit, sum: { aggregationTemporality: DELTA, isMonotonic: true, dataPoints } };
-  });
-  return encode({
-    resourceMetrics: [
-      {
-        resource: { attributes: keyValues(resource.attributes), droppedAttributesCount: 0 },
-        scopeMetrics: [{ scope: { name: scope.name, version: scope.version }, metrics, schemaUrl: scope.schemaUrl }],
-      },
-    ],
-  });
+        : point.sum,
+    })),
+  }));
+  const request = { resource, scopeMetrics: [{ scope, metrics }] };
+  // The transformer's types name the SDK's ResourceMetrics; the structure above is what it reads.
+  return JsonMetricsSerializer.serializeRequest(request as never) as Uint8Array;
 }

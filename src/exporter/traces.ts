@@ -1,58 +1,50 @@
-/** Our finished spans as an OTLP/JSON ExportTraceServiceRequest. */
-import type { Link, SpanContext } from "@opentelemetry/api";
+/** Our finished spans as the `ReadableSpan` shape `@opentelemetry/otlp-transformer` serializes. */
+import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { DOUBLE_ATTRIBUTES } from "../attributes.js";
+import { toHrTime } from "../trace/clock.js";
 import type { RecordingSpan } from "../trace/span.js";
-import { encode, keyValues, nanos } from "./otlp-json.js";
 import type { ResourceLike } from "./resource.js";
 
-/** OTLP span flags: the W3C trace flags, plus whether the parent/link is remote (and that this is known). */
-const flags = (context: SpanContext, remote?: boolean) => (context.traceFlags & 255) | (remote ? 768 : 256);
+/** Per list of double attributes (one per semconv profile), the pattern of their whole-number values. */
+const patterns = new Map<readonly string[], RegExp>();
+function wholeDoubles(keys: readonly string[]): RegExp {
+  let pattern = patterns.get(keys);
+  if (!pattern) {
+    pattern = new RegExp(`"key":"(${keys.map((k) => k.replace(/\./g, "\\.")).join("|")})","value":\\{"intValue":"?(-?\\d+)"?\\}`, "g");
+    patterns.set(keys, pattern);
+  }
+  return pattern;
+}
 
 export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike, doubles: readonly string[] = DOUBLE_ATTRIBUTES): Uint8Array {
-  const asDouble = new Set(doubles);
-  const attributes = (values: Record<string, unknown>) => keyValues(values, asDouble);
-  // Spans grouped by instrumentation scope, in order of first appearance.
-  const scopes = new Map<string, { scope: object; spans: object[]; schemaUrl?: string }>();
-  for (const span of spans) {
-    const { name, version, schemaUrl } = span.scope;
-    const key = `${name}@${version || ""}:${schemaUrl || ""}`;
-    let group = scopes.get(key);
-    if (!group) scopes.set(key, (group = { scope: { name, version }, spans: [], schemaUrl }));
-    const context = span.spanContext();
-    const parent = span.parent;
-    group.spans.push({
-      traceId: context.traceId,
-      spanId: context.spanId,
-      parentSpanId: parent?.spanId || undefined,
-      traceState: context.traceState?.serialize(),
+  const readable = spans.map((span) => {
+    const end = span.endMs ?? span.startMs;
+    return {
       name: span.name,
-      kind: span.kind + 1,
-      startTimeUnixNano: nanos(span.startMs),
-      endTimeUnixNano: nanos(span.endMs ?? span.startMs),
-      attributes: attributes(span.attributes),
-      droppedAttributesCount: span.droppedAttributes,
+      kind: span.kind,
+      spanContext: () => span.spanContext(),
+      parentSpanContext: span.parent,
+      startTime: toHrTime(span.startMs),
+      endTime: toHrTime(end),
+      duration: toHrTime(end - span.startMs),
+      ended: true,
+      status: span.status,
+      attributes: span.attributes,
+      links: span.links.map((link) => ({ ...link, droppedAttributesCount: 0 })),
       events: span.events.map((event) => ({
-        attributes: attributes(event.attributes),
         name: event.name,
-        timeUnixNano: nanos(event.timeMs),
+        time: toHrTime(event.timeMs),
+        attributes: event.attributes,
         droppedAttributesCount: 0,
       })),
+      resource,
+      instrumentationScope: span.scope,
+      droppedAttributesCount: span.droppedAttributes,
       droppedEventsCount: span.droppedEvents,
-      status: { code: span.status.code, message: span.status.message },
-      links: span.links.map((link: Link) => ({
-        attributes: link.attributes ? attributes(link.attributes) : [],
-        spanId: link.context.spanId,
-        traceId: link.context.traceId,
-        traceState: link.context.traceState?.serialize(),
-        droppedAttributesCount: 0,
-        flags: flags(link.context, link.context.isRemote),
-      })),
       droppedLinksCount: span.droppedLinks,
-      flags: flags(context, parent?.isRemote),
-    });
-  }
-  const resourceSpans = spans.length
-    ? [{ resource: { attributes: attributes(resource.attributes), droppedAttributesCount: 0 }, scopeSpans: [...scopes.values()] }]
-    : [];
-  return encode({ resourceSpans });
+    };
+  });
+  // The transformer's types name the SDK's ReadableSpan; the structure above is what it reads.
+  const json = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(readable as never));
+  return new TextEncoder().encode(json.replace(wholeDoubles(doubles), '"key":"$1","value":{"doubleValue":$2}'));
 }
