@@ -63,7 +63,7 @@ function streamOf(bytes: Uint8Array, cuts: number[] = []): ReadableStream<Uint8A
   });
 }
 
-function send(kind: string, url: string, headers: Record<string, string>, bytes: Uint8Array, cuts?: number[]): Promise<Response> {
+function send(kind: string, url: string, headers: Record<string, string>, bytes: Uint8Array<ArrayBuffer>, cuts?: number[]): Promise<Response> {
   const post = (body: BodyInit, extra: Record<string, string> = {}) => ({ method: "POST", headers: { ...headers, ...extra }, body, duplex: "half" }) as RequestInit;
   switch (kind) {
     case "request":

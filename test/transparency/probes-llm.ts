@@ -26,6 +26,9 @@ function piecewise(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> 
 /** A chat request over the default `maxJsonBodyBytes` (4 MiB): the wrapper reads a bounded part and sends it all. */
 const overLimit = () => JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "long ".repeat(860_000) }] });
 
+/** The prompt of `llm-request-alone`, with parameters the span must carry. */
+const MISTRAL_WAY = JSON.stringify({ model: "gpt-4o-mini", stream: true, temperature: 0.3, max_tokens: 50, messages: [{ role: "user", content: "Say hi" }] });
+
 /** Cases whose prompt the wrapped app must have read (the model names the span), in the forms new to the reader. */
 export const PROMPT_FORMS = ["llm-request-alone", "llm-request-alone-bytes", "llm-request-alone-stream", "llm-request-alone-blob", "llm-init-blob"];
 export const OVER_LIMIT = ["llm-request-over-limit", "llm-request-stream-over-limit", "llm-init-stream-over-limit", "llm-init-blob-over-limit"];
@@ -45,7 +48,7 @@ export const LLM_PROBES: Record<string, Probe> = {
   "proxy-llm-request-as-init": async (c) => observeResponse(await fetch(`${c.up}/v1/chat/completions`, c.request), { read: "text" }),
   "proxy-llm-new-request": async (c) => observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, c.request)), { read: "text" }),
   // ---- a prompt in every body form, no Content-Length of the app's own
-  "llm-request-alone": async (c) => observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(chatBody(true)))), { read: "text" }),
+  "llm-request-alone": async (c) => observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(MISTRAL_WAY))), { read: "text" }),
   "llm-request-alone-bytes": async (c) =>
     observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(encoder.encode(chatBody(true))))), { read: "text" }),
   "llm-request-alone-stream": async (c) =>

@@ -181,14 +181,21 @@ export function transparencySuite(runtime: RuntimeUnderTest): void {
         const all = await collector.waitForSpans((spans) => spansOf(traceId, spans).some((s) => s.kind === 3), 10_000);
         return spansOf(traceId, all)
           .filter((s) => s.kind === 3)
-          .map((s) => ({ name: s.name, model: s.attributes["gen_ai.request.model"], response: s.attributes["gen_ai.response.model"] }));
+          .map((s) => ({
+            name: s.name,
+            model: s.attributes["gen_ai.request.model"],
+            response: s.attributes["gen_ai.response.model"],
+            params: [s.attributes["gen_ai.request.temperature"], s.attributes["gen_ai.request.max_tokens"]],
+          }));
       };
       for (const name of PROMPT_FORMS) {
-        expect({ name, spans: await clientSpans(name) }).toEqual({ name, spans: [{ name: "chat gpt-4o-mini", model: "gpt-4o-mini", response: RESPONSE_MODEL }] });
+        // The Request alone (the Mistral SDK's way) carries parameters too.
+        const params = name === "llm-request-alone" ? [0.3, 50] : [undefined, undefined];
+        expect({ name, spans: await clientSpans(name) }).toEqual({ name, spans: [{ name: "chat gpt-4o-mini", model: "gpt-4o-mini", response: RESPONSE_MODEL, params }] });
       }
       // Over the limit the body is not parsed (nor recognised, as for a string that long): a plain HTTP span.
       for (const name of OVER_LIMIT) {
-        expect({ name, spans: await clientSpans(name) }).toEqual({ name, spans: [{ name: "POST", model: undefined, response: undefined }] });
+        expect({ name, spans: await clientSpans(name) }).toEqual({ name, spans: [{ name: "POST", model: undefined, response: undefined, params: [undefined, undefined] }] });
       }
     });
 
