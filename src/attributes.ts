@@ -82,7 +82,6 @@ export const GEN_AI_TOKEN_TYPE = "gen_ai.token.type";
 export const GEN_AI_TOKEN_MODALITY = "gen_ai.token.modality";
 export const GEN_AI_CONVERSATION_ID = "gen_ai.conversation.id";
 export const AWS_BEDROCK_GUARDRAIL_ID = "aws.bedrock.guardrail.id";
-export const AWS_BEDROCK_KNOWLEDGE_BASE_ID = "aws.bedrock.knowledge_base.id";
 export const AZURE_RESOURCE_PROVIDER_NAMESPACE = "azure.resource_provider.namespace";
 export const OPENAI_API_TYPE = "openai.api.type";
 export const OPENAI_REQUEST_SERVICE_TIER = "openai.request.service_tier";
