@@ -201,8 +201,9 @@ export class GenAICall {
     this.ended = true;
     const { span, facts, request } = this;
     // A consumer that cancels once the stream has signalled its end (the OpenAI SDK cancels the
-    // body right after `[DONE]`) has received the whole response: that is a completed call.
-    if (outcome === "cancel" && facts.complete) outcome = "done";
+    // body right after `[DONE]`), or stops reading there (ollama-js after its `done: true` line),
+    // has received the whole response: that is a completed call.
+    if ((outcome === "cancel" || outcome === "abandon") && facts.complete) outcome = "done";
     const { profile, prices } = this.options;
     const a: Attributes = {};
     const set = (key: string, value: Attributes[string]) => {
