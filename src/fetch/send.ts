@@ -15,7 +15,8 @@
  * - An init is overlaid, never spread unless it is a plain object: a Request passed as init (the
  *   proxy idiom `fetch(newUrl, request)`) keeps its fields behind prototype getters, which a
  *   spread would drop (a POST would leave as a GET).
- * - A body we read (a Request's prompt) or changed (opt-in `addStreamUsage`) is sent as given.
+ * - A body we replaced is sent as given: an init's stream we read (replayed whole) or a body the
+ *   opt-in `addStreamUsage` changed. A Request whose prompt we read is sent itself (we read a clone).
  */
 
 type Send = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;

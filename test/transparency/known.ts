@@ -30,8 +30,9 @@ export interface Known {
  * repeated request headers joined in Deno; 8ba2f53 Deno's chunked Request body after the
  * used/locked check; 04d32d5 the patched fetch's shape (name, length, prototype) and the
  * Worker ctx handed to the handler (the platform's own object, not a proxy); then Deno's chunked
- * LLM Request body (the prompt is read from the Request itself, not a tee'd clone, and the same
- * bytes are sent).
+ * LLM Request body (Deno sends a string body chunked once the Request's `body` getter has been
+ * read: the prompt is read from a clone, whose tee keeps the body's length on every runtime, and
+ * the Request itself is sent).
  */
 export const KNOWN: Known[] = [];
 
