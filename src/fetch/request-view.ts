@@ -117,7 +117,7 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
   const deferred = view.deferred;
   if (!deferred) return;
   if ("blob" in deferred) {
-    view.bodyText = await deferred.blob.arrayBuffer().then(decoded, () => undefined);
+    view.bodyText = await deferred.blob.text().catch(() => undefined);
     return;
   }
   const stream = "clone" in deferred ? deferred.clone.body! : deferred.stream;
@@ -131,7 +131,7 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
   if ("stream" in deferred) view.resend = replay(read);
   // The clone's cancel settles only once the Request's own branch has been read: not awaited.
   else if (!read.done) reader.cancel().catch(() => {});
-  if (read.done && !read.failed && !read.opaque) view.bodyText = decoded(joined(read.chunks as Uint8Array[]));
+  if (read.done && !read.failed && !read.opaque) view.bodyText = await new Blob(read.chunks as Uint8Array<ArrayBuffer>[]).text();
 }
 
 interface Prefix {
@@ -183,17 +183,6 @@ function replay(read: Prefix): ReadableStream<unknown> {
     },
     { highWaterMark: 0 },
   );
-}
-
-function joined(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
