@@ -26,6 +26,7 @@ describe("openaiChat.request", () => {
         messages: [{ role: "user", content: "hi" }],
       },
       URL_,
+      new Headers(),
     );
     expect(facts).toStrictEqual({
       operation: "chat",
@@ -50,19 +51,21 @@ describe("openaiChat.request", () => {
       openaiChat.request(
         { model: "o3", max_tokens: 10, max_completion_tokens: 20, stop: "\n", n: 1, response_format: { type: "text" } },
         URL_,
+        new Headers(),
       ),
     ).toStrictEqual({ operation: "chat", model: "o3", maxTokens: 20, stopSequences: ["\n"], outputType: "text" });
-    expect(openaiChat.request({ response_format: { type: "json_object" } }, URL_).outputType).toBe("json");
-    expect(openaiChat.request({ modalities: ["text", "audio"], audio: {} }, URL_).outputType).toBe("speech");
-    expect(openaiChat.request({ stream: false }, URL_)).toStrictEqual({ operation: "chat", stream: false });
+    expect(openaiChat.request({ response_format: { type: "json_object" } }, URL_, new Headers()).outputType).toBe("json");
+    expect(openaiChat.request({ modalities: ["text", "audio"], audio: {} }, URL_, new Headers()).outputType).toBe("speech");
+    expect(openaiChat.request({ stream: false }, URL_, new Headers())).toStrictEqual({ operation: "chat", stream: false });
   });
 
   it("ignores values of the wrong type and a missing body", () => {
-    expect(openaiChat.request(undefined, URL_)).toStrictEqual({ operation: "chat" });
+    expect(openaiChat.request(undefined, URL_, new Headers())).toStrictEqual({ operation: "chat" });
     expect(
       openaiChat.request(
         { model: 5, stream: "yes", max_tokens: 1.5, temperature: "hot", stop: [1, 2], seed: "1", n: "2", response_format: "json" },
         URL_,
+        new Headers(),
       ),
     ).toStrictEqual({ operation: "chat" });
   });
