@@ -7,7 +7,7 @@
 import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
 import { eventStreamFraming } from "./eventstream.js";
 import { jsonArrayFraming } from "./json-array.js";
-import { NdjsonParser, SseParser } from "./sse.js";
+import { NdjsonParser, SseParser, STREAMING, textFraming } from "./sse.js";
 import type { Framing, ProviderFormat, RequestFacts, SseEvent } from "./types.js";
 
 /** Where framed data goes. */
@@ -20,42 +20,7 @@ export interface FrameSink<T> {
   read?(atMs: number): void;
 }
 
-/** Shared decode options: the per-chunk path allocates nothing it can avoid. */
-const STREAMING = { stream: true };
-
-/** What a text framing's parser does (`SseParser`, `NdjsonParser`). */
-interface TextParser {
-  dropped: number;
-  push(text: string, onEvent: (event: SseEvent) => void): void;
-  end(onEvent: (event: SseEvent) => void): void;
-}
-
 type StreamFraming = (maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>) => BodyObserver;
-
-/** A framing over decoded text: the bytes are decoded as they pass and the parser cuts events. */
-const textFraming =
-  (parserFor: (maxSize: number) => TextParser): StreamFraming =>
-  (maxEventBytes, now, sink) => {
-  const decoder = new TextDecoder();
-  const parser = parserFor(maxEventBytes);
-  let chunkAt = 0;
-  const onEvent = (event: SseEvent) => sink.take(event, chunkAt);
-  return {
-    chunk: (bytes) => {
-      chunkAt = now();
-      sink.read?.(chunkAt);
-      parser.push(decoder.decode(bytes, STREAMING), onEvent);
-    },
-    end: (outcome, error) => {
-      if (outcome === "done") {
-        chunkAt = now();
-        parser.push(decoder.decode(), onEvent);
-        parser.end(onEvent);
-      }
-      sink.end(outcome, error, parser.dropped, now());
-    },
-  };
-};
 
 /** The stream framings by name. */
 export const STREAM_FRAMINGS: Partial<Record<Framing, StreamFraming>> = {

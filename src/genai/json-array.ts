@@ -11,8 +11,7 @@
  * throws: text that is not an array of objects is skipped, and a bare object (an error body not
  * wrapped in an array) is handed on like an element; the format rejects what is not JSON.
  */
-import type { BodyObserver } from "../fetch/observe-body.js";
-import type { FrameSink } from "./framing.js";
+import { textFraming } from "./sse.js";
 import type { SseEvent } from "./types.js";
 
 const QUOTE = 34;
@@ -128,28 +127,5 @@ export class JsonArrayParser {
   }
 }
 
-/** Shared decode options: the per-chunk path allocates nothing it can avoid. */
-const STREAMING = { stream: true };
-
 /** The framing (see `STREAM_FRAMINGS` in framing.ts): bytes decoded as they pass, elements cut. */
-export function jsonArrayFraming(maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>): BodyObserver {
-  const decoder = new TextDecoder();
-  const parser = new JsonArrayParser(maxEventBytes);
-  let chunkAt = 0;
-  const onEvent = (event: SseEvent) => sink.take(event, chunkAt);
-  return {
-    chunk: (bytes) => {
-      chunkAt = now();
-      sink.read?.(chunkAt);
-      parser.push(decoder.decode(bytes, STREAMING), onEvent);
-    },
-    end: (outcome, error) => {
-      if (outcome === "done") {
-        chunkAt = now();
-        parser.push(decoder.decode(), onEvent);
-        parser.end();
-      }
-      sink.end(outcome, error, parser.dropped, now());
-    },
-  };
-}
+export const jsonArrayFraming = textFraming((maxSize) => new JsonArrayParser(maxSize));

@@ -12,6 +12,8 @@
  * (UTF-16 code units) is dropped and counted in `dropped`, and parsing resumes after it.
  */
 
+import type { BodyObserver } from "../fetch/observe-body.js";
+import type { FrameSink } from "./framing.js";
 import type { SseEvent } from "./types.js";
 
 export interface StreamParserOptions {
@@ -211,3 +213,38 @@ export class NdjsonParser extends EventParser {
     super(options, true);
   }
 }
+
+/** Shared decode options: the per-chunk path allocates nothing it can avoid. */
+export const STREAMING = { stream: true };
+
+/** What a text framing's parser does (`SseParser`, `NdjsonParser`, `JsonArrayParser`). */
+interface TextParser {
+  dropped: number;
+  push(text: string, onEvent: (event: SseEvent) => void): void;
+  end(onEvent: (event: SseEvent) => void): void;
+}
+
+/** A framing over decoded text: the bytes are decoded as they pass and the parser cuts events. */
+export const textFraming =
+  (parserFor: (maxSize: number) => TextParser) =>
+  (maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>): BodyObserver => {
+    const decoder = new TextDecoder();
+    const parser = parserFor(maxEventBytes);
+    let chunkAt = 0;
+    const onEvent = (event: SseEvent) => sink.take(event, chunkAt);
+    return {
+      chunk: (bytes) => {
+        chunkAt = now();
+        sink.read?.(chunkAt);
+        parser.push(decoder.decode(bytes, STREAMING), onEvent);
+      },
+      end: (outcome, error) => {
+        if (outcome === "done") {
+          chunkAt = now();
+          parser.push(decoder.decode(), onEvent);
+          parser.end(onEvent);
+        }
+        sink.end(outcome, error, parser.dropped, now());
+      },
+    };
+  };
