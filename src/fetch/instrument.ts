@@ -20,7 +20,7 @@ import { replaceSpan, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, readWhole, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
-import { neverSent, parseJsonObject, type RequestView, readDeferred, viewRequest } from "./request-view.js";
+import { neverSent, parseJsonBody, type RequestView, readDeferred, viewRequest } from "./request-view.js";
 import { overlay, sendWith } from "./send.js";
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -204,8 +204,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   const { url, method, headers } = view;
   const startMs = nowMs();
 
-  const body = parseJsonObject(view.bodyText);
-  const detected = detect(method, url, headers, body, pipeline.config.providers);
+  const detected = detect(method, url, headers, parseJsonBody(view.bodyText), pipeline.config.providers);
   const httpAttributes = clientAttributes(method, url, pipeline.config.urlPolicy);
   // The `openai` and `@anthropic-ai/sdk` clients number their attempts ("0" first); only a resend is recorded.
   const attempt = Number(headers.get("x-stainless-retry-count"));
@@ -215,8 +214,10 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
     startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
   if (!detected) return held(invocation, view.url, httpSpan(), undefined, view.resend);
 
-  const request = detected.format.request(body, url, headers);
-  request.model ??= modelFromPath(url);
+  // What the format reads: the request's own body and URL, or those of a gateway step.
+  const { body, url: target = url } = detected;
+  const request = detected.format.request(body, target, headers);
+  request.model ??= modelFromPath(target);
   const { limits, prices } = pipeline.config;
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
     new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, onEnd });
@@ -234,7 +235,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
     });
     return held(invocation, view.url, attempt, call, view.resend);
   }
-  const newBody = pipeline.config.addStreamUsage ? detected.format.rewrite?.(request, body) : undefined;
+  const newBody = pipeline.config.addStreamUsage && target === url ? detected.format.rewrite?.(request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request, pipeline.profile), ...httpAttributes };
   if (newBody !== undefined) attributes[OWN_REQUEST_INCLUDE_USAGE_ADDED] = true;
   const options = { kind: SpanKind.CLIENT, attributes, startTime: startMs };

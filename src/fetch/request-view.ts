@@ -185,13 +185,12 @@ function replay(read: Prefix): ReadableStream<unknown> {
   );
 }
 
-export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  const first = text.trimStart()[0];
-  if (first !== "{") return undefined;
+/** A JSON object or array body (the AI Gateway's universal endpoint takes an array of steps), else undefined. */
+export function parseJsonBody(text: string | undefined): unknown {
+  const first = text?.trimStart()[0];
+  if (first !== "{" && first !== "[") return undefined;
   try {
-    const value = JSON.parse(text);
-    return value && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+    return JSON.parse(text!);
   } catch {
     return undefined;
   }

@@ -23,6 +23,11 @@ import { newResponseFacts, type ProviderFormat, type RequestFacts, type Response
 export interface CallTarget {
   provider: string;
   format: ProviderFormat;
+  /** The request body the format reads, and the URL when it is not the request's (a gateway step's). */
+  body?: Record<string, unknown>;
+  url?: URL;
+  /** The AI Gateway universal endpoint's steps, by index: the response's `cf-aig-step` says which answered. */
+  steps?: (CallTarget | undefined)[];
 }
 
 /** What the metrics need from a finished call (no ids, no content). */
@@ -129,8 +134,9 @@ export class GenAICall {
   private parseDropped = 0;
 
   readonly span: Span;
-  readonly detected: CallTarget;
-  readonly request: RequestFacts;
+  /** Who answers, and what was asked: a gateway's fallback step replaces them when it answered. */
+  detected: CallTarget;
+  request: RequestFacts;
   readonly startMs: number;
 
   constructor(private readonly options: CallOptions) {
@@ -193,6 +199,14 @@ export class GenAICall {
   /** The status, and an error code the provider sends in a header rather than in the body. */
   private responded(response: Response): void {
     this.status = response.status;
+    // A gateway fallback answered: the call is that step's (a parameter only the first step set stays on the span).
+    const step = this.detected.steps?.[Number(response.headers.get("cf-aig-step"))];
+    if (step && step !== this.detected.steps?.[0]) {
+      this.detected = step;
+      this.request = step.format.request(step.body, step.url!, new Headers());
+      this.span.updateName(spanName(this.request));
+      this.span.setAttributes(requestAttributes(step, this.request, this.options.profile));
+    }
     if (response.status >= 400) this.headerError = this.detected.format.errorOfHeaders?.(response.headers);
   }
 

@@ -90,7 +90,7 @@ function gatewayProvider(url: URL, body: Record<string, unknown> | undefined): s
 
 function providerForHost(url: URL, overrides: Record<string, string>, body: Record<string, unknown> | undefined): string | undefined {
   for (const pattern of Object.keys(overrides)) if (hostMatches(pattern, url)) return overrides[pattern];
-  if (url.hostname === "gateway.ai.cloudflare.com") return gatewayProvider(url, body);
+  if (url.hostname === GATEWAY) return gatewayProvider(url, body);
   for (const [pattern, provider] of HOSTS) if (hostMatches(pattern, url)) return provider;
   for (const [pattern, provider] of HOST_PATTERNS) if (pattern.test(url.hostname)) return provider;
   return undefined;
@@ -102,25 +102,50 @@ const trimmed = (url: URL) => url.pathname.replace(/\/+$/, "");
 const pathFits = (format: WireFormat, path: string) =>
   typeof format.path === "string" ? path.endsWith(format.path) : format.path.test(path);
 
+const GATEWAY = "gateway.ai.cloudflare.com";
+/** The AI Gateway's universal endpoint (deprecated, still served): `POST /v1/{account}/{gateway}`. */
+const UNIVERSAL = /^\/v1\/[^/]+\/[^/]+$/;
+const isUniversal = (url: URL, path: string) => url.hostname === GATEWAY && UNIVERSAL.test(path);
+
 /** A cheap first look, before any body is read: only POSTs to an LLM-shaped path qualify. */
 export function mayBeLLMCall(method: string, url: URL): boolean {
   const path = trimmed(url);
-  return method === "POST" && FORMATS.some((format) => pathFits(format, path));
+  return method === "POST" && (isUniversal(url, path) || FORMATS.some((format) => pathFits(format, path)));
+}
+
+/**
+ * The universal endpoint's body is an array of steps (`{provider, endpoint, headers, query}`),
+ * tried in order until one succeeds: each is detected as the request it stands for (its
+ * provider's gateway path, its `query` as the body). The call is the first step's until the
+ * response's `cf-aig-step` header names a fallback. A step's headers (its credentials) are never read.
+ */
+function universal(url: URL, headers: Headers, body: unknown, overrides: Record<string, string>): Detected | undefined {
+  const steps = (Array.isArray(body) ? body : []).map((item): Detected | undefined => {
+    const step = item as { provider?: unknown; endpoint?: unknown; query?: unknown } | null;
+    if (typeof step?.provider !== "string" || typeof step.endpoint !== "string") return undefined;
+    const target = new URL(`${url.origin}${url.pathname}/${step.provider.toLowerCase()}/${step.endpoint.replace(/^\/+/, "")}`);
+    const query = step.query && typeof step.query === "object" && !Array.isArray(step.query) ? (step.query as Record<string, unknown>) : undefined;
+    const found = detect("POST", target, headers, query, overrides);
+    return found && { ...found, body: query, url: target };
+  });
+  return steps[0] && { ...steps[0], steps };
 }
 
 export function detect(
   method: string,
   url: URL,
   headers: Headers,
-  body: Record<string, unknown> | undefined,
+  parsed: unknown,
   overrides: Record<string, string>,
 ): Detected | undefined {
   if (method !== "POST") return undefined;
   const path = trimmed(url);
+  if (isUniversal(url, path)) return universal(url, headers, parsed, overrides);
+  const body = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   const format = FORMATS.find((f) => pathFits(f, path) && (!f.accepts || f.accepts(headers, body)));
   if (!format) return undefined;
   const known = providerForHost(url, overrides, body);
-  if (known) return { provider: known, format };
+  if (known) return { provider: known, format, body };
   // Unknown host: only a request that looks the part is an LLM call.
   const fits = body !== undefined && format.fits(body);
   if (!fits && !path.includes("/openai/deployments/")) return undefined;
@@ -129,7 +154,7 @@ export function detect(
   let provider = format.home;
   if (path.includes("/openai/deployments/") || headers.has("api-key")) provider = "azure.ai.openai";
   if (headers.has("anthropic-version")) provider = "anthropic";
-  return { provider, format };
+  return { provider, format, body };
 }
 
 /** Azure names the deployment in the path; it stands in for the model when the body has none. */

@@ -59,6 +59,33 @@ describe("providers by host", () => {
     expect(post(`${gw}/workers-ai/@cf/meta/llama-3.1-8b-instruct`, { prompt: "hi" })).toEqual({ provider: "cloudflare.workers_ai", format: "cloudflare.workers_ai" });
   });
 
+  it("the universal endpoint: an array of steps, each detected as the request it stands for; their headers never read", () => {
+    const url = "https://gateway.ai.cloudflare.com/v1/acct/gw";
+    expect(mayBeLLMCall("POST", new URL(url))).toBe(true);
+    expect(mayBeLLMCall("POST", new URL("https://proxy.example/v1/acct/gw"))).toBe(false);
+    const steps = [
+      { provider: "workers-ai", endpoint: "@cf/meta/llama-3.1-8b-instruct", headers: { Authorization: "Bearer cf-secret" }, query: { messages: [{ role: "user", content: "hi" }], max_tokens: 64 } },
+      { provider: "openai", endpoint: "chat/completions", headers: { Authorization: "Bearer sk-secret" }, query: { model: "gpt-4o-mini", messages: [], temperature: 0.2 } },
+      { provider: "nobody-knows", endpoint: "x", query: {} },
+    ];
+    const d = detect("POST", new URL(url), new Headers(), steps, {});
+    expect(d && { provider: d.provider, format: d.format.id, url: d.url?.pathname, body: d.body }).toEqual({
+      provider: "cloudflare.workers_ai",
+      format: "cloudflare.workers_ai",
+      url: "/v1/acct/gw/workers-ai/@cf/meta/llama-3.1-8b-instruct",
+      body: steps[0].query,
+    });
+    expect(d?.steps?.map((s) => s && [s.provider, s.format.id, s.url?.pathname])).toEqual([
+      ["cloudflare.workers_ai", "cloudflare.workers_ai", "/v1/acct/gw/workers-ai/@cf/meta/llama-3.1-8b-instruct"],
+      ["openai", "openai.chat_completions", "/v1/acct/gw/openai/chat/completions"],
+      undefined,
+    ]);
+    expect(d?.format.request(d.body, d.url!, new Headers())).toStrictEqual({ operation: "chat", model: "@cf/meta/llama-3.1-8b-instruct", maxTokens: 64 });
+    // Not an array of steps, or a first step nobody knows: a plain HTTP call.
+    expect(detect("POST", new URL(url), new Headers(), { model: "m" }, {})).toBeUndefined();
+    expect(detect("POST", new URL(url), new Headers(), [steps[2], steps[1]], {})).toBeUndefined();
+  });
+
   it("user mappings win over the built-in table", () => {
     expect(post("https://api.groq.com/openai/v1/chat/completions", chat, { "api.groq.com": "my.groq" })?.provider).toBe("my.groq");
   });

@@ -12,6 +12,7 @@ import { anthropicMessages } from "../../src/genai/anthropic-messages.js";
 import { bedrockConverse } from "../../src/genai/bedrock-converse.js";
 import { bedrockInvoke } from "../../src/genai/bedrock-invoke.js";
 import { type CallRecord, GenAICall, requestAttributes } from "../../src/genai/call.js";
+import { detect } from "../../src/genai/detect.js";
 import { openaiChat } from "../../src/genai/openai-chat.js";
 import { openaiEmbeddings } from "../../src/genai/openai-embeddings.js";
 import { openaiResponses } from "../../src/genai/openai-responses.js";
@@ -152,6 +153,48 @@ describe("Responses: conversation id and terminal statuses", () => {
     const ended = call(openaiResponses, { ...RESPONSES, stream: true }, sse, { contentType: "text/event-stream" });
     expect(ended.attributes).toMatchObject({ "gen_ai.response.finish_reasons": ["error"], "error.type": "server_error", "otel_genai_edge.stream.chunks": 1 });
     expect(ended.status).toEqual({ code: 2, message: "server_error" });
+  });
+});
+
+describe("AI Gateway universal endpoint", () => {
+  it("a fallback step that answered (cf-aig-step: 1) becomes the call: its provider, format, model and name", () => {
+    const steps = [
+      { provider: "workers-ai", endpoint: "@cf/meta/llama-3.1-8b-instruct", query: { messages: [], max_tokens: 64 } },
+      { provider: "openai", endpoint: "chat/completions", query: { model: "gpt-4o-mini", messages: [], temperature: 0.2 } },
+    ];
+    const detected = detect("POST", new URL("https://gateway.ai.cloudflare.com/v1/acct/gw"), new Headers(), steps, {})!;
+    const into: { attributes: Attributes; status?: SpanStatus; name?: string } = { attributes: {} };
+    const span = { ...recordingSpan(into), updateName: (n: string) => void (into.name = n) } as unknown as Span;
+    let record: CallRecord | undefined;
+    const c = new GenAICall({
+      span,
+      detected,
+      request: detected.format.request(detected.body, detected.url!, new Headers()),
+      startMs: 0,
+      serverAddress: "gateway.ai.cloudflare.com",
+      serverPort: 443,
+      limits: DEFAULT_LIMITS,
+      profile: PROFILES.latest,
+      prices: {},
+      onEnd: (r) => {
+        record = r;
+      },
+    });
+    const body = fixtureText("openai/chat-nonstream.json");
+    const observer = c.observer(new Response(body, { headers: { "content-type": "application/json", "cf-aig-step": "1" } }), () => 5);
+    observer.chunk?.(new TextEncoder().encode(body));
+    observer.end("done");
+    const fixture = JSON.parse(body);
+    expect(into.name).toBe("chat gpt-4o-mini");
+    expect(into.attributes).toMatchObject({
+      "gen_ai.provider.name": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.request.temperature": 0.2,
+      "gen_ai.response.model": fixture.model,
+      "gen_ai.usage.input_tokens": fixture.usage.prompt_tokens,
+      "gen_ai.usage.output_tokens": fixture.usage.completion_tokens,
+    });
+    expect(record).toMatchObject({ provider: "openai", requestModel: "gpt-4o-mini" });
   });
 });
 
