@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -60,12 +60,10 @@ function foldMessage(m: Obj, facts: ResponseFacts): void {
   if (usage) foldUsage(usage, facts.usage);
 }
 
-function setError(e: Obj, facts: ResponseFacts): void {
-  if (facts.error) return;
-  const error = obj(e.error) ?? {};
-  const type = fact(error.type) ?? "_OTHER";
-  const message = fact(error.message);
-  facts.error = message === undefined ? { type } : { type, message };
+/** An error body or event: `{type: "error", error: {type, message}}`. */
+function foldError(e: Obj, facts: ResponseFacts): void {
+  const error = obj(e.error);
+  setError(facts, fact(error?.type) ?? "_OTHER", fact(error?.message));
 }
 
 function isOutputDelta(delta: Obj): boolean {
@@ -105,7 +103,7 @@ export const anthropicMessages: WireFormat = {
   json(body, facts) {
     const b = obj(body);
     if (!b) return;
-    if (b.type === "error") setError(b, facts);
+    if (b.type === "error") foldError(b, facts);
     else foldMessage(b, facts);
   },
 
@@ -141,7 +139,7 @@ export function foldAnthropicEvent(event: SseEvent, facts: ResponseFacts): boole
       facts.complete = true;
       return false;
     case "error":
-      setError(e, facts);
+      foldError(e, facts);
       return false;
     default:
       // ping, content_block_start/stop.

@@ -15,7 +15,7 @@
  * format does not see: nothing is taken from it.
  */
 import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
@@ -49,16 +49,9 @@ export function foldBedrockUsage(u: Obj, usage: Usage): void {
 
 /** An exception frame (`throttlingException`...) or an `:error` frame: the failure it names. */
 export function foldStreamError(name: string | undefined, data: string, facts: ResponseFacts): boolean {
-  if (name === ":error") {
-    if (!facts.error) facts.error = { type: fact(obj(parseJson(data))?.code) ?? "_OTHER" };
-    return true;
-  }
-  if (name === undefined || !/exception$/i.test(name)) return false;
-  if (!facts.error) {
-    const type = fact(name) ?? "_OTHER";
-    const message = fact(obj(parseJson(data))?.message);
-    facts.error = message === undefined ? { type } : { type, message };
-  }
+  if (name === ":error") setError(facts, fact(obj(parseJson(data))?.code) ?? "_OTHER");
+  else if (name !== undefined && /exception$/i.test(name)) setError(facts, fact(name) ?? "_OTHER", fact(obj(parseJson(data))?.message));
+  else return false;
   return true;
 }
 

@@ -17,7 +17,7 @@
  * and Vertex enums agree.
  */
 
-import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /**
@@ -128,13 +128,10 @@ function foldUsage(u: Obj, usage: Usage): void {
   if (outputModalities) usage.outputModalities = outputModalities;
 }
 
-function setError(e: Obj, facts: ResponseFacts): void {
-  if (facts.error) return;
+function foldError(e: Obj, facts: ResponseFacts): void {
   // `status` is the canonical code (`RESOURCE_EXHAUSTED`, `INVALID_ARGUMENT`); the HTTP code stands in without it.
   const code = int(e.code);
-  const type = fact(e.status) ?? (code !== undefined ? String(code) : "_OTHER");
-  const message = fact(e.message);
-  facts.error = message === undefined ? { type } : { type, message };
+  setError(facts, fact(e.status) ?? (code !== undefined ? String(code) : "_OTHER"), fact(e.message));
 }
 
 /** Whether a part carries generated content (text, a thought, a call, an image, code). */
@@ -147,7 +144,7 @@ function isOutput(part: unknown): boolean {
 /** Fold one GenerateContentResponse (a whole body, an SSE event or an array element); true when it carries output. */
 function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean {
   const error = obj(r.error);
-  if (error) setError(error, facts);
+  if (error) foldError(error, facts);
   const id = fact(field(r, "responseId", "response_id"));
   if (id !== undefined) facts.id = id;
   const model = fact(field(r, "modelVersion", "model_version"));
@@ -237,7 +234,7 @@ export const geminiEmbed: WireFormat = {
     const b = obj(body);
     if (!b) return;
     const error = obj(b.error);
-    if (error) setError(error, facts);
+    if (error) foldError(error, facts);
     // embedContent: `embedding`; batchEmbedContents: `embeddings` (the first stands for all).
     const dims = dimensionsOf(b.embedding) ?? (Array.isArray(b.embeddings) ? dimensionsOf(b.embeddings[0]) : undefined);
     if (dims !== undefined) facts.embeddingDimensions = dims;

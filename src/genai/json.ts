@@ -3,6 +3,7 @@
  * never trusted: every value is checked for its type before it reaches the facts, and
  * nothing here throws.
  */
+import type { ResponseFacts } from "./types.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -53,6 +54,14 @@ const MAX_CHOICES = 128;
 export function choiceIndex(item: Obj, position: number): number | undefined {
   const i = item.index === undefined || item.index === null ? position : int(item.index);
   return i !== undefined && i >= 0 && i < MAX_CHOICES ? i : undefined;
+}
+
+/**
+ * Record the failure a body reports, unless one is already recorded: the first seen is the root
+ * cause (a stream's `error` event comes before `response.failed`).
+ */
+export function setError(facts: ResponseFacts, type: string, message?: string): void {
+  facts.error ??= message === undefined ? { type } : { type, message };
 }
 
 /** Remove keys whose value is `undefined`, so request facts compare and log cleanly. */

@@ -9,7 +9,7 @@
  * error's type is its status anyway).
  */
 
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined, operation: OperationName): RequestFacts {
@@ -40,10 +40,7 @@ function readRequest(body: Obj | undefined, operation: OperationName): RequestFa
 function foldObject(o: Obj, facts: ResponseFacts): void {
   const model = fact(o.model);
   if (model !== undefined && facts.model === undefined) facts.model = model;
-  if (o.error !== undefined && o.error !== null && !facts.error) {
-    const message = fact(o.error) ?? fact(obj(o.error)?.message);
-    facts.error = message === undefined ? { type: "_OTHER" } : { type: "_OTHER", message };
-  }
+  if (o.error !== undefined && o.error !== null) setError(facts, "_OTHER", fact(o.error) ?? fact(obj(o.error)?.message));
   if (o.done !== true) return;
   const reason = fact(o.done_reason);
   if (reason !== undefined) facts.finishReasons[0] = reason;

@@ -10,14 +10,12 @@
 
 import type { Attributes } from "@opentelemetry/api";
 import { OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER, OPENAI_RESPONSE_SYSTEM_FINGERPRINT } from "../attributes.js";
-import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
-export function openaiError(error: Obj): { type: string; message?: string } {
-  const type = fact(error.code) ?? fact(error.type) ?? "_OTHER";
-  const message = fact(error.message);
-  return message === undefined ? { type } : { type, message };
+export function openaiError(error: Obj, facts: ResponseFacts): void {
+  setError(facts, fact(error.code) ?? fact(error.type) ?? "_OTHER", fact(error.message));
 }
 
 /** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). */
@@ -129,7 +127,7 @@ export function foldCommon(body: Obj, facts: ResponseFacts): void {
   const groqUsage = obj(obj(body.x_groq)?.usage);
   if (groqUsage) foldUsage(groqUsage, facts.usage);
   const error = obj(body.error);
-  if (error && !facts.error) facts.error = openaiError(error);
+  if (error) openaiError(error, facts);
 }
 
 /**

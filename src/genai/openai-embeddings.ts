@@ -49,7 +49,7 @@ export const openaiEmbeddings: WireFormat = {
       if (dims !== undefined) facts.embeddingDimensions = dims;
     }
     const error = obj(b.error);
-    if (error && !facts.error) facts.error = openaiError(error);
+    if (error) openaiError(error, facts);
   },
 
   event() {

@@ -23,7 +23,7 @@
  * `reasoning_tokens`), so the metrics count its tokens as modality `unknown`.
  */
 
-import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, str } from "./json.js";
+import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, setError, str } from "./json.js";
 import { openaiError, openaiRequestAttributes, openaiResponseAttributes } from "./openai-chat.js";
 import type { RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
@@ -83,9 +83,9 @@ function foldResponse(r: Obj, facts: ResponseFacts): void {
   // A failed response, or an HTTP error body `{error: {...}}`. The first error seen wins:
   // in a stream the `error` event comes before `response.failed` and is the root cause.
   const error = obj(r.error);
-  if (error && !facts.error) facts.error = openaiError(error);
+  if (error) openaiError(error, facts);
   // Cancelled before it completed: no result, as for a consumer's cancel (`error.type` the same).
-  if (status === "cancelled" && !facts.error) facts.error = { type: "cancelled" };
+  if (status === "cancelled") setError(facts, "cancelled");
 }
 
 /**
@@ -141,12 +141,9 @@ export function foldResponsesEvent(event: SseEvent, facts: ResponseFacts): boole
   // `data.type` repeats the `event:` line; prefer the data, fall back to the line.
   const type = str(e.type) ?? event.event ?? "";
   if (type === "error") {
-    // Documented shape: `{type:"error", code, message, param}`; some proxies and
-    // recorders nest it as `{type:"error", error:{type, code, message}}`.
-    const nested = obj(e.error);
-    if (!facts.error) {
-      facts.error = openaiError(nested ?? { code: e.code, message: e.message });
-    }
+    // Documented shape: `{type:"error", code, message, param}` (its `type` is not a code); some
+    // proxies and recorders nest it as `{type:"error", error:{type, code, message}}`.
+    openaiError(obj(e.error) ?? { code: e.code, message: e.message }, facts);
     return false;
   }
   // response.created / in_progress / queued / completed / incomplete / failed / cancelled
