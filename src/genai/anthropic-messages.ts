@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
+import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -38,24 +38,17 @@ function foldUsage(u: Obj, usage: Usage): void {
   const previousBase =
     usage.input === undefined ? undefined : usage.input - (usage.cacheRead ?? 0) - (usage.cacheWrite ?? 0);
   const base = count(u.input_tokens) ?? previousBase;
-  const cacheRead = count(u.cache_read_input_tokens);
-  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-  const cacheWrite = count(u.cache_creation_input_tokens);
-  if (cacheWrite !== undefined) usage.cacheWrite = cacheWrite;
+  put(usage, "cacheRead", count(u.cache_read_input_tokens));
+  put(usage, "cacheWrite", count(u.cache_creation_input_tokens));
   if (base !== undefined) usage.input = base + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
-  const output = count(u.output_tokens);
-  if (output !== undefined) usage.output = output;
-  const thinking = count(obj(u.output_tokens_details)?.thinking_tokens);
-  if (thinking !== undefined) usage.reasoning = thinking;
+  put(usage, "output", count(u.output_tokens));
+  put(usage, "reasoning", count(obj(u.output_tokens_details)?.thinking_tokens));
 }
 
 function foldMessage(m: Obj, facts: ResponseFacts): void {
-  const id = fact(m.id);
-  if (id !== undefined) facts.id = id;
-  const model = fact(m.model);
-  if (model !== undefined) facts.model = model;
-  const stop = fact(m.stop_reason);
-  if (stop !== undefined) facts.finishReasons[0] = stop;
+  put(facts, "id", fact(m.id));
+  put(facts, "model", fact(m.model));
+  put(facts.finishReasons, 0, fact(m.stop_reason));
   const usage = obj(m.usage);
   if (usage) foldUsage(usage, facts.usage);
 }
@@ -125,8 +118,7 @@ export function foldAnthropicEvent(event: SseEvent, facts: ResponseFacts): boole
       return false;
     }
     case "message_delta": {
-      const stop = fact(obj(e.delta)?.stop_reason);
-      if (stop !== undefined) facts.finishReasons[0] = stop;
+      put(facts.finishReasons, 0, fact(obj(e.delta)?.stop_reason));
       const usage = obj(e.usage);
       if (usage) foldUsage(usage, facts.usage);
       return false;

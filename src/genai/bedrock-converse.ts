@@ -15,7 +15,7 @@
  * format does not see: nothing is taken from it.
  */
 import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
@@ -37,14 +37,11 @@ export function guardrailAttributes(id: unknown): RequestFacts["attributes"] {
 
 /** A Bedrock usage object (Converse `usage`, Nova's `...TokenCount` spelling too); counts present replace earlier ones. */
 export function foldBedrockUsage(u: Obj, usage: Usage): void {
-  const cacheRead = count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount);
-  const cacheWrite = count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount);
+  put(usage, "cacheRead", count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount));
+  put(usage, "cacheWrite", count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount));
   const input = count(u.inputTokens);
-  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-  if (cacheWrite !== undefined) usage.cacheWrite = cacheWrite;
   if (input !== undefined) usage.input = input + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
-  const output = count(u.outputTokens);
-  if (output !== undefined) usage.output = output;
+  put(usage, "output", count(u.outputTokens));
 }
 
 /** An exception frame (`throttlingException`...) or an `:error` frame: the failure it names. */
@@ -132,8 +129,7 @@ export const bedrockConverse: WireFormat = {
   json(body, facts) {
     const b = obj(body);
     if (!b) return;
-    const stop = fact(b.stopReason);
-    if (stop !== undefined) facts.finishReasons[0] = stop;
+    put(facts.finishReasons, 0, fact(b.stopReason));
     const usage = obj(b.usage);
     if (usage) foldBedrockUsage(usage, facts.usage);
   },

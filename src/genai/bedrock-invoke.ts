@@ -14,7 +14,7 @@
  */
 import { anthropicMessages, foldAnthropicEvent } from "./anthropic-messages.js";
 import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
-import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
 const INTERVENED = "guardrail_intervened";
@@ -63,21 +63,17 @@ function foldVendor(v: Obj, text: string, facts: ResponseFacts): boolean {
   }
   // Meta Llama.
   if ("generation" in v || "prompt_token_count" in v) {
-    const input = count(v.prompt_token_count);
-    if (input !== undefined) facts.usage.input = input;
-    const out = count(v.generation_token_count);
-    if (out !== undefined) facts.usage.output = out;
+    put(facts.usage, "input", count(v.prompt_token_count));
+    put(facts.usage, "output", count(v.generation_token_count));
     setStop(facts, 0, v.stop_reason);
     output = hasText(v.generation) || output;
   }
   // Amazon Titan text: a whole body (`results`) or a stream chunk (`outputText`, `index`).
   if ("inputTextTokenCount" in v || "outputText" in v) {
-    const input = count(v.inputTextTokenCount);
-    if (input !== undefined) facts.usage.input = input;
+    put(facts.usage, "input", count(v.inputTextTokenCount));
     const results = Array.isArray(v.results) ? v.results.map(obj) : [];
     const tokens = results.reduce<number | undefined>((sum, r) => (r && count(r.tokenCount) !== undefined ? (sum ?? 0) + (count(r.tokenCount) as number) : sum), undefined);
-    const out = count(v.totalOutputTextTokenCount) ?? tokens;
-    if (out !== undefined) facts.usage.output = out;
+    put(facts.usage, "output", count(v.totalOutputTextTokenCount) ?? tokens);
     foldChoices(v.results, ["completionReason"], facts);
     const i = int(v.index) ?? 0;
     if (i >= 0 && i < 128) setStop(facts, i, v.completionReason);

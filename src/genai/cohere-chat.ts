@@ -15,7 +15,7 @@
  * here (the plumbing has the status).
  */
 
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -40,18 +40,15 @@ function readRequest(body: Obj | undefined): RequestFacts {
 function foldUsage(u: Obj, usage: Usage): void {
   const billed = obj(u.billed_units);
   const tokens = obj(u.tokens);
-  const input = count(billed?.input_tokens) ?? count(tokens?.input_tokens);
-  if (input !== undefined) usage.input = input;
-  const output = count(billed?.output_tokens) ?? count(tokens?.output_tokens);
-  if (output !== undefined) usage.output = output;
+  put(usage, "input", count(billed?.input_tokens) ?? count(tokens?.input_tokens));
+  put(usage, "output", count(billed?.output_tokens) ?? count(tokens?.output_tokens));
   const cached = count(u.cached_tokens);
   if (cached !== undefined && (usage.input === undefined || cached <= usage.input)) usage.cacheRead = cached;
 }
 
 /** The end of a response: `finish_reason` and `usage`, top level in a body, in `delta` of `message-end`. */
 function foldEnd(o: Obj, facts: ResponseFacts): void {
-  const reason = fact(o.finish_reason);
-  if (reason !== undefined) facts.finishReasons[0] = reason;
+  put(facts.finishReasons, 0, fact(o.finish_reason));
   const usage = obj(o.usage);
   if (usage) foldUsage(usage, facts.usage);
 }
@@ -73,8 +70,7 @@ export const cohereChat: WireFormat = {
   json(body, facts) {
     const b = obj(body);
     if (!b) return;
-    const id = fact(b.id);
-    if (id !== undefined) facts.id = id;
+    put(facts, "id", fact(b.id));
     foldEnd(b, facts);
   },
 
@@ -87,8 +83,7 @@ export const cohereChat: WireFormat = {
     if (!e) return false;
     switch (str(e.type) ?? event.event) {
       case "message-start": {
-        const id = fact(e.id);
-        if (id !== undefined) facts.id = id;
+        put(facts, "id", fact(e.id));
         return false;
       }
       case "content-delta": {

@@ -17,7 +17,7 @@
  * and Vertex enums agree.
  */
 
-import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /**
@@ -114,18 +114,14 @@ function modalities(v: unknown): Record<string, number> | undefined {
 /** One `usageMetadata`, replacing what an earlier chunk said (see the header). */
 function foldUsage(u: Obj, usage: Usage): void {
   for (const key of Object.keys(usage) as (keyof Usage)[]) delete usage[key];
-  const input = count(field(u, "promptTokenCount", "prompt_token_count"));
   const candidates = count(field(u, "candidatesTokenCount", "candidates_token_count"));
   const thoughts = count(field(u, "thoughtsTokenCount", "thoughts_token_count"));
-  const cached = count(field(u, "cachedContentTokenCount", "cached_content_token_count"));
-  if (input !== undefined) usage.input = input;
+  put(usage, "input", count(field(u, "promptTokenCount", "prompt_token_count")));
   if (candidates !== undefined || thoughts !== undefined) usage.output = (candidates ?? 0) + (thoughts ?? 0);
-  if (thoughts !== undefined) usage.reasoning = thoughts;
-  if (cached !== undefined) usage.cacheRead = cached;
-  const inputModalities = modalities(field(u, "promptTokensDetails", "prompt_tokens_details"));
-  if (inputModalities) usage.inputModalities = inputModalities;
-  const outputModalities = modalities(field(u, "candidatesTokensDetails", "candidates_tokens_details"));
-  if (outputModalities) usage.outputModalities = outputModalities;
+  put(usage, "reasoning", thoughts);
+  put(usage, "cacheRead", count(field(u, "cachedContentTokenCount", "cached_content_token_count")));
+  put(usage, "inputModalities", modalities(field(u, "promptTokensDetails", "prompt_tokens_details")));
+  put(usage, "outputModalities", modalities(field(u, "candidatesTokensDetails", "candidates_tokens_details")));
 }
 
 function foldError(e: Obj, facts: ResponseFacts): void {
@@ -145,10 +141,8 @@ function isOutput(part: unknown): boolean {
 function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean {
   const error = obj(r.error);
   if (error) foldError(error, facts);
-  const id = fact(field(r, "responseId", "response_id"));
-  if (id !== undefined) facts.id = id;
-  const model = fact(field(r, "modelVersion", "model_version"));
-  if (model !== undefined) facts.model = model;
+  put(facts, "id", fact(field(r, "responseId", "response_id")));
+  put(facts, "model", fact(field(r, "modelVersion", "model_version")));
   const usage = obj(field(r, "usageMetadata", "usage_metadata"));
   if (usage) foldUsage(usage, facts.usage);
   let output = false;
@@ -236,11 +230,9 @@ export const geminiEmbed: WireFormat = {
     const error = obj(b.error);
     if (error) foldError(error, facts);
     // embedContent: `embedding`; batchEmbedContents: `embeddings` (the first stands for all).
-    const dims = dimensionsOf(b.embedding) ?? (Array.isArray(b.embeddings) ? dimensionsOf(b.embeddings[0]) : undefined);
-    if (dims !== undefined) facts.embeddingDimensions = dims;
+    put(facts, "embeddingDimensions", dimensionsOf(b.embedding) ?? (Array.isArray(b.embeddings) ? dimensionsOf(b.embeddings[0]) : undefined));
     // Newer models report usage (the whole batch's prompt tokens); older ones none.
-    const input = count(obj(field(b, "usageMetadata", "usage_metadata"))?.promptTokenCount);
-    if (input !== undefined) facts.usage.input = input;
+    put(facts.usage, "input", count(obj(field(b, "usageMetadata", "usage_metadata"))?.promptTokenCount));
   },
 
   event() {

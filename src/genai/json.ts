@@ -64,6 +64,11 @@ export function setError(facts: ResponseFacts, type: string, message?: string): 
   facts.error ??= message === undefined ? { type } : { type, message };
 }
 
+/** Set `target[key]` to a value read from the body, unless it is not there: an absent value erases nothing. */
+export function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
 /** Remove keys whose value is `undefined`, so request facts compare and log cleanly. */
 export function dropUndefined<T extends object>(facts: T): T {
   for (const key of Object.keys(facts) as (keyof T)[]) {

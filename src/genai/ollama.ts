@@ -9,7 +9,7 @@
  * error's type is its status anyway).
  */
 
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined, operation: OperationName): RequestFacts {
@@ -42,12 +42,9 @@ function foldObject(o: Obj, facts: ResponseFacts): void {
   if (model !== undefined && facts.model === undefined) facts.model = model;
   if (o.error !== undefined && o.error !== null) setError(facts, "_OTHER", fact(o.error) ?? fact(obj(o.error)?.message));
   if (o.done !== true) return;
-  const reason = fact(o.done_reason);
-  if (reason !== undefined) facts.finishReasons[0] = reason;
-  const input = count(o.prompt_eval_count);
-  if (input !== undefined) facts.usage.input = input;
-  const output = count(o.eval_count);
-  if (output !== undefined) facts.usage.output = output;
+  put(facts.finishReasons, 0, fact(o.done_reason));
+  put(facts.usage, "input", count(o.prompt_eval_count));
+  put(facts.usage, "output", count(o.eval_count));
 }
 
 /** A stream line; `isOutput` says whether the line's generated part carries anything. */
@@ -115,8 +112,7 @@ export const ollamaEmbed: WireFormat = {
     const b = obj(body);
     if (!b) return;
     foldObject(b, facts);
-    const input = count(b.prompt_eval_count);
-    if (input !== undefined) facts.usage.input = input;
+    put(facts.usage, "input", count(b.prompt_eval_count));
     const first = Array.isArray(b.embeddings) ? b.embeddings[0] : undefined;
     if (Array.isArray(first)) facts.embeddingDimensions = first.length;
   },

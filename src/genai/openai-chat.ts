@@ -10,7 +10,7 @@
 
 import type { Attributes } from "@opentelemetry/api";
 import { OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER, OPENAI_RESPONSE_SYSTEM_FINGERPRINT } from "../attributes.js";
-import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, setError, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
@@ -95,12 +95,10 @@ function foldUsage(u: Obj, usage: Usage): void {
     const withReasoning = reasoning && prompt !== undefined && count(u.total_tokens) === sum(prompt, completion, reasoning);
     usage.output = withReasoning ? (sum(completion, reasoning) ?? completion) : completion;
   }
-  if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-  if (reasoning !== undefined) usage.reasoning = reasoning;
-  const input = modalities(inDetails, usage.input);
-  if (input) usage.inputModalities = input;
-  const output = modalities(outDetails, usage.output);
-  if (output) usage.outputModalities = output;
+  put(usage, "cacheRead", cacheRead);
+  put(usage, "reasoning", reasoning);
+  put(usage, "inputModalities", modalities(inDetails, usage.input));
+  put(usage, "outputModalities", modalities(outDetails, usage.output));
 }
 
 /**
@@ -118,8 +116,7 @@ const IDENTITY = [
 /** Top-level fields common to a whole response and to each streamed chunk (also legacy Completions). */
 export function foldCommon(body: Obj, facts: ResponseFacts): void {
   for (const [key, name] of IDENTITY) {
-    const value = facts[name] === undefined ? fact(body[key]) : undefined;
-    if (value !== undefined) facts[name] = value;
+    if (facts[name] === undefined) put(facts, name, fact(body[key]));
   }
   const usage = obj(body.usage);
   if (usage) foldUsage(usage, facts.usage);

@@ -1,6 +1,6 @@
 /** OpenAI Embeddings (`POST /v1/embeddings`), also used by most OpenAI-compatible servers. */
 
-import { count, dropUndefined, fact, obj, str } from "./json.js";
+import { count, dropUndefined, fact, obj, put, str } from "./json.js";
 import { openaiError, openaiResponseAttributes } from "./openai-chat.js";
 import type { RequestFacts, WireFormat } from "./types.js";
 
@@ -40,13 +40,10 @@ export const openaiEmbeddings: WireFormat = {
   json(body, facts) {
     const b = obj(body);
     if (!b) return;
-    const model = fact(b.model);
-    if (model !== undefined) facts.model = model;
-    const input = count(obj(b.usage)?.prompt_tokens);
-    if (input !== undefined) facts.usage.input = input;
+    put(facts, "model", fact(b.model));
+    put(facts.usage, "input", count(obj(b.usage)?.prompt_tokens));
     if (Array.isArray(b.data) && b.data.length > 0) {
-      const dims = dimensions(obj(b.data[0])?.embedding);
-      if (dims !== undefined) facts.embeddingDimensions = dims;
+      put(facts, "embeddingDimensions", dimensions(obj(b.data[0])?.embedding));
     }
     const error = obj(b.error);
     if (error) openaiError(error, facts);

@@ -23,7 +23,7 @@
  * `reasoning_tokens`), so the metrics count its tokens as modality `unknown`.
  */
 
-import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, obj, type Obj, parseJson, setError, str } from "./json.js";
+import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str } from "./json.js";
 import { openaiError, openaiRequestAttributes, openaiResponseAttributes } from "./openai-chat.js";
 import type { RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
@@ -55,26 +55,18 @@ function finishReason(status: string, r: Obj): string | undefined {
 
 /** Fold a Response object (a whole body, or the `response` of a lifecycle event). */
 function foldResponse(r: Obj, facts: ResponseFacts): void {
-  const id = fact(r.id);
-  if (id !== undefined) facts.id = id;
-  const model = fact(r.model);
-  if (model !== undefined) facts.model = model;
-  const tier = fact(r.service_tier);
-  if (tier !== undefined) facts.serviceTier = tier;
-  const conversation = fact(obj(r.conversation)?.id);
-  if (conversation !== undefined) facts.conversationId = conversation;
+  put(facts, "id", fact(r.id));
+  put(facts, "model", fact(r.model));
+  put(facts, "serviceTier", fact(r.service_tier));
+  put(facts, "conversationId", fact(obj(r.conversation)?.id));
 
   const u = obj(r.usage);
   if (u) {
     const usage = facts.usage;
-    const input = count(u.input_tokens);
-    if (input !== undefined) usage.input = input;
-    const output = count(u.output_tokens);
-    if (output !== undefined) usage.output = output;
-    const cacheRead = count(obj(u.input_tokens_details)?.cached_tokens);
-    if (cacheRead !== undefined) usage.cacheRead = cacheRead;
-    const reasoning = count(obj(u.output_tokens_details)?.reasoning_tokens);
-    if (reasoning !== undefined) usage.reasoning = reasoning;
+    put(usage, "input", count(u.input_tokens));
+    put(usage, "output", count(u.output_tokens));
+    put(usage, "cacheRead", count(obj(u.input_tokens_details)?.cached_tokens));
+    put(usage, "reasoning", count(obj(u.output_tokens_details)?.reasoning_tokens));
   }
 
   const status = str(r.status);

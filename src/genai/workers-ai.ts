@@ -13,7 +13,7 @@
  * and usually no finish reason; a stream that reached `[DONE]` is complete.
  */
 
-import { count, dropUndefined, fact, int, num, type Obj, obj, parseJson, str } from "./json.js";
+import { count, dropUndefined, fact, int, num, type Obj, obj, parseJson, put, str } from "./json.js";
 import { foldChatChunk, openaiChat } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
@@ -40,15 +40,11 @@ export function workersAiRequest(model: unknown, inputs: unknown): RequestFacts 
 /** Native fields of a whole result or of one streamed event; true when it carries output. */
 function fold(b: Obj, facts: ResponseFacts): boolean {
   const usage = obj(b.usage);
-  const input = count(usage?.prompt_tokens);
-  if (input !== undefined) facts.usage.input = input;
-  const output = count(usage?.completion_tokens);
-  if (output !== undefined) facts.usage.output = output;
-  const reason = fact(b.finish_reason);
-  if (reason !== undefined) facts.finishReasons[0] = reason;
+  put(facts.usage, "input", count(usage?.prompt_tokens));
+  put(facts.usage, "output", count(usage?.completion_tokens));
+  put(facts.finishReasons, 0, fact(b.finish_reason));
   // Embeddings: `shape` is [count, dimensions].
-  const dims = Array.isArray(b.shape) ? count(b.shape[1]) : undefined;
-  if (dims !== undefined) facts.embeddingDimensions = dims;
+  put(facts, "embeddingDimensions", Array.isArray(b.shape) ? count(b.shape[1]) : undefined);
   return (typeof b.response === "string" && b.response.length > 0) || (Array.isArray(b.tool_calls) && b.tool_calls.length > 0);
 }
 
