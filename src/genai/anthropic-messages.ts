@@ -89,9 +89,7 @@ export const anthropicMessages: WireFormat = {
   // not contradict it (`max_tokens` is required by this API), or none read.
   accepts: (headers, body) => headers.has("anthropic-version") || body === undefined || "max_tokens" in body,
 
-  request(body) {
-    return readRequest(body);
-  },
+  request: readRequest,
 
   json(body, facts) {
     const b = obj(body);

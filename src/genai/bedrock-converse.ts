@@ -122,9 +122,7 @@ export const bedrockConverse: WireFormat = {
   // No model field: a `messages` array of Bedrock content blocks, and no `model` (an OpenAI-style body).
   fits: (body) => !("model" in body) && Array.isArray(body.messages) && body.messages.some(isConverseMessage),
 
-  request(body, url) {
-    return readRequest(body, url);
-  },
+  request: readRequest,
 
   json(body, facts) {
     const b = obj(body);

@@ -167,9 +167,7 @@ export const bedrockInvoke: WireFormat = {
   // Vendor bodies are too generic to tell apart from other APIs, but for Anthropic's Bedrock version.
   fits: (body) => typeof body.anthropic_version === "string" && body.anthropic_version.startsWith("bedrock-"),
 
-  request(body, url, headers) {
-    return readRequest(body, url, headers);
-  },
+  request: readRequest,
 
   json(body, facts) {
     const b = obj(body);

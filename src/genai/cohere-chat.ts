@@ -63,9 +63,7 @@ export const cohereChat: WireFormat = {
   home: "cohere",
   fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
 
-  request(body) {
-    return readRequest(body);
-  },
+  request: readRequest,
 
   json(body, facts) {
     const b = obj(body);

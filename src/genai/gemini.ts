@@ -191,13 +191,9 @@ export const geminiGenerate: WireFormat = {
   home: "gcp.gen_ai",
   fits: (body) => Array.isArray(body.contents),
 
-  request(body, url) {
-    return readGenerate(body, url);
-  },
+  request: readGenerate,
 
-  json(body, facts) {
-    foldBody(body, facts);
-  },
+  json: foldBody,
 
   event(event, facts) {
     // Every chunk repeats usageMetadata: there is no fact-free chunk to skip parsing for.
@@ -220,9 +216,7 @@ export const geminiEmbed: WireFormat = {
   home: "gcp.gen_ai",
   fits: (body) => obj(body.content) !== undefined || Array.isArray(body.requests),
 
-  request(body, url) {
-    return readEmbed(body, url);
-  },
+  request: readEmbed,
 
   json(body, facts) {
     const b = obj(body);

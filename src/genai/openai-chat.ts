@@ -232,9 +232,7 @@ export const openaiChat: WireFormat = {
     return JSON.stringify({ ...body, stream_options: { ...options, include_usage: true } });
   },
 
-  request(body) {
-    return readChatRequest(body);
-  },
+  request: readChatRequest,
 
   json(body, facts) {
     const b = obj(body);

@@ -110,9 +110,7 @@ export const openaiResponses: WireFormat = {
   requestAttributes: openaiRequestAttributes("responses"),
   responseAttributes: openaiResponseAttributes,
 
-  request(body) {
-    return readRequest(body);
-  },
+  request: readRequest,
 
   json(body, facts) {
     const b = obj(body);
