@@ -43,8 +43,12 @@ function pathModel(url: URL, path: RegExp): { model?: string; method?: string } 
   return { model: str(model), method: match[2] };
 }
 
-/** A field in either spelling: the REST API accepts proto field names (snake_case) as well. */
-const field = (o: Obj, camel: string, snake: string): unknown => (camel in o ? o[camel] : o[snake]);
+/** snake_case spellings of the camelCase names read here, each computed once. */
+const SNAKE: Record<string, string> = {};
+
+/** A field by its camelCase name, or the REST API's other accepted spelling (the proto field name, snake_case). */
+const field = (o: Obj, camel: string): unknown =>
+  camel in o ? o[camel] : o[(SNAKE[camel] ??= camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))];
 
 const OUTPUT_TYPES: Record<string, string> = { "application/json": "json", "text/plain": "text" };
 
@@ -52,22 +56,22 @@ function readGenerate(body: Obj | undefined, url: URL): RequestFacts {
   const { model, method } = pathModel(url, GENERATE_PATH);
   const facts: RequestFacts = { operation: "generate_content", model };
   if (method !== undefined) facts.stream = method === "streamGenerateContent";
-  const config = body && obj(field(body, "generationConfig", "generation_config"));
+  const config = body && obj(field(body, "generationConfig"));
   if (!config) return dropUndefined(facts);
-  facts.maxTokens = int(field(config, "maxOutputTokens", "max_output_tokens"));
+  facts.maxTokens = int(field(config, "maxOutputTokens"));
   facts.temperature = num(config.temperature);
-  facts.topP = num(field(config, "topP", "top_p"));
-  facts.topK = int(field(config, "topK", "top_k"));
-  facts.stopSequences = strings(field(config, "stopSequences", "stop_sequences"));
+  facts.topP = num(field(config, "topP"));
+  facts.topK = int(field(config, "topK"));
+  facts.stopSequences = strings(field(config, "stopSequences"));
   facts.seed = int(config.seed);
-  const n = int(field(config, "candidateCount", "candidate_count"));
+  const n = int(field(config, "candidateCount"));
   if (n !== undefined && n !== 1) facts.choiceCount = n;
-  facts.presencePenalty = num(field(config, "presencePenalty", "presence_penalty"));
-  facts.frequencyPenalty = num(field(config, "frequencyPenalty", "frequency_penalty"));
-  const mime = str(field(config, "responseMimeType", "response_mime_type"));
+  facts.presencePenalty = num(field(config, "presencePenalty"));
+  facts.frequencyPenalty = num(field(config, "frequencyPenalty"));
+  const mime = str(field(config, "responseMimeType"));
   facts.outputType = mime === undefined ? undefined : OUTPUT_TYPES[mime.toLowerCase()];
-  const thinking = obj(field(config, "thinkingConfig", "thinking_config"));
-  facts.reasoningLevel = thinking && str(field(thinking, "thinkingLevel", "thinking_level"));
+  const thinking = obj(field(config, "thinkingConfig"));
+  facts.reasoningLevel = thinking && str(field(thinking, "thinkingLevel"));
   return dropUndefined(facts);
 }
 
@@ -75,7 +79,7 @@ function readEmbed(body: Obj | undefined, url: URL): RequestFacts {
   const facts: RequestFacts = { operation: "embeddings", model: pathModel(url, EMBED_PATH).model };
   // embedContent has it at the top; batchEmbedContents per request (the first stands for all).
   const first = body && Array.isArray(body.requests) ? obj(body.requests[0]) : body;
-  if (first) facts.embeddingDimensions = count(field(first, "outputDimensionality", "output_dimensionality"));
+  if (first) facts.embeddingDimensions = count(field(first, "outputDimensionality"));
   return dropUndefined(facts);
 }
 
@@ -103,7 +107,7 @@ function modalities(v: unknown): Record<string, number> | undefined {
   for (const item of v) {
     const d = obj(item);
     const modality = d && MODALITIES.get(d.modality);
-    const tokens = d && count(field(d, "tokenCount", "token_count"));
+    const tokens = d && count(field(d, "tokenCount"));
     if (modality === undefined || tokens === undefined) continue;
     out ??= {};
     out[modality] = (out[modality] ?? 0) + tokens;
@@ -114,14 +118,14 @@ function modalities(v: unknown): Record<string, number> | undefined {
 /** One `usageMetadata`, replacing what an earlier chunk said (see the header). */
 function foldUsage(u: Obj, usage: Usage): void {
   for (const key of Object.keys(usage) as (keyof Usage)[]) delete usage[key];
-  const candidates = count(field(u, "candidatesTokenCount", "candidates_token_count"));
-  const thoughts = count(field(u, "thoughtsTokenCount", "thoughts_token_count"));
-  put(usage, "input", count(field(u, "promptTokenCount", "prompt_token_count")));
+  const candidates = count(field(u, "candidatesTokenCount"));
+  const thoughts = count(field(u, "thoughtsTokenCount"));
+  put(usage, "input", count(field(u, "promptTokenCount")));
   if (candidates !== undefined || thoughts !== undefined) usage.output = (candidates ?? 0) + (thoughts ?? 0);
   put(usage, "reasoning", thoughts);
-  put(usage, "cacheRead", count(field(u, "cachedContentTokenCount", "cached_content_token_count")));
-  put(usage, "inputModalities", modalities(field(u, "promptTokensDetails", "prompt_tokens_details")));
-  put(usage, "outputModalities", modalities(field(u, "candidatesTokensDetails", "candidates_tokens_details")));
+  put(usage, "cacheRead", count(field(u, "cachedContentTokenCount")));
+  put(usage, "inputModalities", modalities(field(u, "promptTokensDetails")));
+  put(usage, "outputModalities", modalities(field(u, "candidatesTokensDetails")));
 }
 
 function foldError(e: Obj, facts: ResponseFacts): void {
@@ -134,16 +138,16 @@ function foldError(e: Obj, facts: ResponseFacts): void {
 function isOutput(part: unknown): boolean {
   const p = obj(part);
   if (!p) return false;
-  return hasText(p.text) || obj(field(p, "functionCall", "function_call")) !== undefined || hasText(obj(field(p, "inlineData", "inline_data"))?.data) || obj(field(p, "executableCode", "executable_code")) !== undefined;
+  return hasText(p.text) || obj(field(p, "functionCall")) !== undefined || hasText(obj(field(p, "inlineData"))?.data) || obj(field(p, "executableCode")) !== undefined;
 }
 
 /** Fold one GenerateContentResponse (a whole body, an SSE event or an array element); true when it carries output. */
 function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean {
   const error = obj(r.error);
   if (error) foldError(error, facts);
-  put(facts, "id", fact(field(r, "responseId", "response_id")));
-  put(facts, "model", fact(field(r, "modelVersion", "model_version")));
-  const usage = obj(field(r, "usageMetadata", "usage_metadata"));
+  put(facts, "id", fact(field(r, "responseId")));
+  put(facts, "model", fact(field(r, "modelVersion")));
+  const usage = obj(field(r, "usageMetadata"));
   if (usage) foldUsage(usage, facts.usage);
   let output = false;
   let finished = 0;
@@ -154,7 +158,7 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
     const parts = obj(c.content)?.parts;
     if (Array.isArray(parts) && parts.some(isOutput)) output = true;
     const index = choiceIndex(c, position);
-    const reason = enumName(field(c, "finishReason", "finish_reason"), FINISH_REASONS);
+    const reason = enumName(field(c, "finishReason"), FINISH_REASONS);
     if (index !== undefined && reason !== undefined) {
       facts.finishReasons[index] = reason;
       finished++;
@@ -163,7 +167,7 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
   // A blocked prompt: a 200 with no candidates. Its block reason is the finish reason of the
   // one answer there would have been, and it is not an error: like a content filter's finish
   // reason elsewhere (OpenAI `content_filter`), a policy outcome the body reports as such.
-  const blocked = enumName(field(obj(field(r, "promptFeedback", "prompt_feedback")) ?? {}, "blockReason", "block_reason"), BLOCK_REASONS);
+  const blocked = enumName(field(obj(field(r, "promptFeedback")) ?? {}, "blockReason"), BLOCK_REASONS);
   if (blocked !== undefined && candidates.length === 0) facts.finishReasons[0] = blocked;
   // In a stream: the last chunk finishes its candidates (with the final usage); a blocked prompt or an error ends the stream too.
   const ends = (candidates.length > 0 && finished === candidates.length) || blocked !== undefined || error !== undefined;
@@ -226,7 +230,7 @@ export const geminiEmbed: WireFormat = {
     // embedContent: `embedding`; batchEmbedContents: `embeddings` (the first stands for all).
     put(facts, "embeddingDimensions", dimensionsOf(b.embedding) ?? (Array.isArray(b.embeddings) ? dimensionsOf(b.embeddings[0]) : undefined));
     // Newer models report usage (the whole batch's prompt tokens); older ones none.
-    put(facts.usage, "input", count(obj(field(b, "usageMetadata", "usage_metadata"))?.promptTokenCount));
+    put(facts.usage, "input", count(obj(field(b, "usageMetadata"))?.promptTokenCount));
   },
 
   event() {
