@@ -15,18 +15,12 @@
  * format does not see: nothing is taken from it.
  */
 import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
 export function modelInPath(url: URL): string | undefined {
-  const match = /\/model\/(.+)\/[^/]+$/.exec(url.pathname.replace(/\/+$/, ""));
-  if (!match) return undefined;
-  try {
-    return str(decodeURIComponent(match[1]));
-  } catch {
-    return str(match[1]);
-  }
+  return str(matchPath(url, /\/model\/(.+)\/[^/]+$/)?.[1]);
 }
 
 /** `aws.bedrock.guardrail.id` when a guardrail is named. */
@@ -92,7 +86,7 @@ function isConverseMessage(m: unknown): boolean {
 }
 
 function readRequest(body: Obj | undefined, url: URL): RequestFacts {
-  const facts: RequestFacts = { operation: "chat", model: modelInPath(url), stream: url.pathname.replace(/\/+$/, "").endsWith("-stream") };
+  const facts: RequestFacts = { operation: "chat", model: modelInPath(url), stream: /-stream\/*$/.test(url.pathname) };
   if (!body) return dropUndefined(facts);
   const config = obj(body.inferenceConfig) ?? {};
   facts.maxTokens = int(config.maxTokens);

@@ -137,7 +137,7 @@ function operationOf(body: Obj, model: string | undefined): OperationName {
 
 function readRequest(body: Obj | undefined, url: URL, headers: Headers): RequestFacts {
   const model = modelInPath(url);
-  const stream = url.pathname.replace(/\/+$/, "").endsWith("-with-response-stream");
+  const stream = /-with-response-stream\/*$/.test(url.pathname);
   const attributes = guardrailAttributes(headers.get("x-amzn-bedrock-guardrailidentifier"));
   if (!body) return dropUndefined({ operation: model?.includes("embed") ? "embeddings" : "chat", model, stream, attributes });
   // Titan's `textGenerationConfig`, Nova's `inferenceConfig` (snake or camel case), else top level.

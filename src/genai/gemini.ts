@@ -17,7 +17,7 @@
  * and Vertex enums agree.
  */
 
-import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /**
@@ -31,16 +31,8 @@ const EMBED_PATH = modelPath("embedContent|batchEmbedContents");
 
 /** The model named in the path (`models/` dropped, a tuned model keeps `tunedModels/`). */
 function pathModel(url: URL, path: RegExp): { model?: string; method?: string } {
-  const match = path.exec(url.pathname.replace(/\/+$/, ""));
-  if (!match) return {};
-  let model: string;
-  try {
-    model = decodeURIComponent(match[1]);
-  } catch {
-    model = match[1];
-  }
-  if (model.startsWith("models/")) model = model.slice("models/".length);
-  return { model: str(model), method: match[2] };
+  const [, model = "", method] = matchPath(url, path) ?? [];
+  return { model: str(model.startsWith("models/") ? model.slice("models/".length) : model), method };
 }
 
 /** snake_case spellings of the camelCase names read here, each computed once. */

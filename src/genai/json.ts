@@ -64,6 +64,21 @@ export function setError(facts: ResponseFacts, type: string, message?: string): 
   facts.error ??= message === undefined ? { type } : { type, message };
 }
 
+/**
+ * A pattern's match on the path without trailing slashes (servers ignore them), its groups
+ * URL-decoded (a group that is not valid percent-encoding is kept as sent). Every group of the
+ * patterns passed here takes part in a match.
+ */
+export function matchPath(url: URL, pattern: RegExp): string[] | undefined {
+  return pattern.exec(url.pathname.replace(/\/+$/, ""))?.map((group) => {
+    try {
+      return decodeURIComponent(group);
+    } catch {
+      return group;
+    }
+  });
+}
+
 /** Set `target[key]` to a value read from the body, unless it is not there: an absent value erases nothing. */
 export function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
