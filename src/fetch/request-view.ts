@@ -82,7 +82,8 @@ const decoded = (bytes: AllowSharedBufferSource) => new TextDecoder().decode(byt
 /** A clone of a Request with a body; none when its body is locked (the send then fails as bare). */
 function cloned(request: Request): Request | undefined {
   try {
-    const clone = request.clone();
+    // Typed as the plain Request: workers-types' clone() narrows the cf generics.
+    const clone: Request = request.clone() as unknown as Request;
     return clone.body ? clone : undefined;
   } catch {
     return undefined;
