@@ -45,8 +45,8 @@ export function crc32(bytes: Uint8Array, from = 0, to = bytes.length): number {
 const u32 = (b: Uint8Array, at: number) => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 const u16 = (b: Uint8Array, at: number) => (b[at] << 8) | b[at + 1];
 
-/** Value sizes of the fixed-size header types (0/1 booleans, byte, short, int, long, timestamp, uuid). */
-const FIXED_SIZE: Record<number, number> = { 0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16 };
+/** Value sizes by header type of the fixed-size ones (0/1 booleans, byte, short, int, long; 6/7 bytes and string are not; timestamp, uuid). */
+const FIXED_SIZE: (number | undefined)[] = [0, 0, 1, 2, 4, 8, undefined, undefined, 8, 16];
 
 /** The string headers of a frame (others are skipped), or undefined when the block is malformed. */
 export function readHeaders(frame: Uint8Array, from: number, to: number, decoder: TextDecoder): Record<string, string> | undefined {
