@@ -1,7 +1,235 @@
-/** Placeholder (being written): reads no content. */
-import type { ContentReader } from "../content.js";
+/**
+ * Content of Cohere Chat v2 (`POST /v2/chat`).
+ *
+ * Request: `messages` in the order sent (a `system` message stays in the history: Cohere has no
+ * separate instructions field); content is a string or items (`text`, `thinking`, `image_url`,
+ * `document`); an assistant message's `tool_plan` and `tool_calls`, a tool message's
+ * `tool_call_id`. `tools` are `{type: "function", function: {name, description, parameters}}`.
+ * Request-level `documents` (RAG sources) are not messages and are not read.
+ *
+ * `tool_plan` is the model's own reasoning before its tool calls ("I will search for..."): a
+ * `reasoning` part, after the message's content and before its tool calls (a model that thinks
+ * sends `thinking` content first, then the plan, then the calls).
+ *
+ * Output: `message.content[]` (text, thinking), `message.tool_plan`, `message.tool_calls`,
+ * `finish_reason` (COMPLETE, TOOL_CALL, MAX_TOKENS...) in a whole body; in a stream,
+ * `content-start`/`content-delta` by content index, `tool-plan-delta`, `tool-call-start` (id,
+ * name) and `tool-call-delta` (argument fragments) by tool-call index, `message-end`.
+ */
+import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
+import { fact, type Obj, obj, parseJson, str } from "../json.js";
+import type { SseEvent } from "../types.js";
+
+/** More content items or tool calls than this in one response is not a real response. */
+const MAX_ITEMS = 128;
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** Tool-call arguments as an object when they are JSON, else as sent. */
+function args(v: unknown): unknown {
+  if (typeof v !== "string") return v ?? undefined;
+  const parsed = parseJson(v);
+  return typeof parsed === "object" && parsed !== null ? parsed : v || undefined;
+}
+
+/** An image's part: a data: URL is inline data (a blob), anything else a link. */
+function imagePart(url: string): Part {
+  const data = /^data:([^;,]*)(?:;[^,]*)?,(.*)$/s.exec(url);
+  if (!data) return { type: "uri", modality: "image", uri: url };
+  return data[1] ? { type: "blob", modality: "image", mime_type: data[1], content: data[2] } : { type: "blob", modality: "image", content: data[2] };
+}
+
+/** A content item of a request message. */
+function contentPart(item: unknown): Part | undefined {
+  if (typeof item === "string") return { type: "text", content: item };
+  const o = obj(item);
+  switch (o && str(o.type)) {
+    case "text":
+      return text(o!.text) !== undefined ? { type: "text", content: o!.text as string } : undefined;
+    case "thinking":
+      return text(o!.thinking) !== undefined ? { type: "reasoning", content: o!.thinking as string } : undefined;
+    case "image_url": {
+      const url = str(obj(o!.image_url)?.url) ?? str(o!.image_url);
+      return url ? imagePart(url) : undefined;
+    }
+    case "document": {
+      // A RAG source given in the message: `{data: string | object, id?}`.
+      const doc = obj(o!.document);
+      return doc ? dropUndefined({ type: "document", id: str(doc.id), content: doc.data }) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function toolCallPart(call: unknown): Part | undefined {
+  const c = obj(call);
+  const fn = obj(c?.function);
+  const name = str(fn?.name);
+  if (!name) return undefined;
+  const part: Part = { type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) };
+  return dropUndefined(part);
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function inputMessage(m: unknown): ChatMessage | undefined {
+  const o = obj(m);
+  const role = str(o?.role);
+  if (!o || !role) return undefined;
+  const content = typeof o.content === "string" ? [o.content] : list(o.content);
+  const parts: Part[] = [];
+  if (role === "tool") {
+    // The tool's result: a string, or items (text, documents); text items alone read as their text.
+    const items = content.map(contentPart).filter((p): p is Part => p !== undefined);
+    const response = items.every((p) => p.type === "text") ? items.map((p) => (p as { content: string }).content).join("") : items;
+    parts.push(dropUndefined({ type: "tool_call_response", id: str(o.tool_call_id), response }));
+  } else {
+    for (const item of content) {
+      const part = contentPart(item);
+      if (part) parts.push(part);
+    }
+    const plan = str(o.tool_plan);
+    if (plan) parts.push({ type: "reasoning", content: plan });
+    for (const call of list(o.tool_calls)) {
+      const part = toolCallPart(call);
+      if (part) parts.push(part);
+    }
+  }
+  return { role, parts };
+}
+
+function toolDefinition(t: unknown): ToolDefinition | undefined {
+  const o = obj(t);
+  const fn = obj(o?.function);
+  const name = str(fn?.name);
+  if (!name) return undefined;
+  return dropUndefined({ type: str(o!.type) ?? "function", name, description: str(fn!.description), parameters: obj(fn!.parameters) });
+}
+
+const defined = <T>(v: T | undefined): v is T => v !== undefined;
+
+interface Call {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
+function assembler(maxChars: number): OutputAssembler {
+  let left = maxChars;
+  /** Content items by index: `reasoning` (thinking) or `text`. */
+  const content: { type: "text" | "reasoning"; content: string }[] = [];
+  const calls: Call[] = [];
+  let plan = "";
+  let role = "assistant";
+  let finish: string | undefined;
+  let seen = false;
+  /** `s` cut to what the budget has left, the budget charged. */
+  const take = (s: string): string => {
+    const kept = s.length <= left ? s : s.slice(0, Math.max(0, left));
+    left -= kept.length;
+    return kept;
+  };
+  const index = (v: unknown, fallback: number): number | undefined => {
+    const i = v === undefined ? fallback : v;
+    return typeof i === "number" && Number.isInteger(i) && i >= 0 && i < MAX_ITEMS ? i : undefined;
+  };
+  const addContent = (i: number | undefined, type: "text" | "reasoning", s: string) => {
+    if (i === undefined) return;
+    const item = (content[i] ??= { type, content: "" });
+    if (item.type === type) item.content += take(s);
+  };
+  /** A tool call `{id, type, function: {name, arguments}}`, its arguments whole or the first fragment. */
+  const startCall = (i: number | undefined, c: Obj | undefined) => {
+    const fn = obj(c?.function);
+    const name = fact(fn?.name);
+    if (i === undefined || !name || calls[i]) return;
+    // A whole body's arguments are a JSON string; an object is taken as its JSON.
+    const sent = obj(fn!.arguments) ? JSON.stringify(fn!.arguments) : text(fn!.arguments);
+    calls[i] = { id: fact(c!.id), name, arguments: take(sent ?? "") };
+  };
+  const event = (e: Obj) => {
+    const message = obj(obj(e.delta)?.message);
+    switch (str(e.type)) {
+      case "message-start":
+        seen = true;
+        role = fact(message?.role) ?? role;
+        return;
+      case "content-start":
+      case "content-delta": {
+        seen = true;
+        const c = obj(message?.content);
+        const i = index(e.index, 0);
+        if (text(c?.thinking) !== undefined) addContent(i, "reasoning", c!.thinking as string);
+        else if (text(c?.text) !== undefined) addContent(i, "text", c!.text as string);
+        return;
+      }
+      case "tool-plan-delta":
+        seen = true;
+        plan += take(text(message?.tool_plan) ?? "");
+        return;
+      case "tool-call-start":
+        seen = true;
+        startCall(index(e.index, calls.length), obj(message?.tool_calls));
+        return;
+      case "tool-call-delta": {
+        const call = calls[index(e.index, calls.length - 1) ?? -1];
+        const fragment = text(obj(obj(message?.tool_calls)?.function)?.arguments);
+        if (call && fragment) call.arguments += take(fragment);
+        return;
+      }
+      case "message-end":
+        seen = true;
+        finish = fact(obj(e.delta)?.finish_reason) ?? finish;
+        return;
+    }
+  };
+  return {
+    json(body) {
+      const message = obj(obj(body)?.message);
+      // An error body is `{id, message: "<text>"}`: no message object, no output.
+      if (!message) return;
+      seen = true;
+      role = fact(message.role) ?? role;
+      list(message.content).forEach((item, i) => {
+        const o = obj(item);
+        if (text(o?.thinking) !== undefined && o!.type === "thinking") addContent(index(i, 0), "reasoning", o!.thinking as string);
+        else if (text(o?.text) !== undefined) addContent(index(i, 0), "text", o!.text as string);
+      });
+      plan += take(text(message.tool_plan) ?? "");
+      list(message.tool_calls).forEach((c, i) => {
+        startCall(index(i, 0), obj(c));
+      });
+      finish = fact(obj(body)?.finish_reason) ?? finish;
+    },
+    event(e: SseEvent) {
+      if (e.data === "[DONE]") return;
+      const o = obj(parseJson(e.data));
+      if (o) event(o);
+    },
+    messages(): OutputMessage[] {
+      if (!seen) return [];
+      const parts: Part[] = content.filter((c) => c !== undefined && c.content.length > 0).map((c) => ({ ...c }));
+      if (plan) parts.push({ type: "reasoning", content: plan });
+      for (const c of calls) if (c) parts.push(dropUndefined({ type: "tool_call", id: c.id, name: c.name, arguments: args(c.arguments) }));
+      return [finish === undefined ? { role, parts } : { role, parts, finish_reason: finish }];
+    },
+    toolCalls(): ToolCallRef[] {
+      return calls.filter((c) => c !== undefined).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name }));
+    },
+  };
+}
 
 export const cohereContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request(body) {
+    const out: ReturnType<ContentReader["request"]> = {};
+    if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(toolDefinition).filter(defined);
+    return out;
+  },
+  output: assembler,
 };
