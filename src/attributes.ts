@@ -81,6 +81,11 @@ export const GEN_AI_EMBEDDINGS_DIMENSION_COUNT = "gen_ai.embeddings.dimension.co
 export const GEN_AI_TOKEN_TYPE = "gen_ai.token.type";
 export const GEN_AI_TOKEN_MODALITY = "gen_ai.token.modality";
 export const GEN_AI_CONVERSATION_ID = "gen_ai.conversation.id";
+// Content (opt-in): JSON strings on spans, structured values on the operation-details event.
+export const GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
+export const GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
+export const GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
+export const GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
 export const AWS_BEDROCK_GUARDRAIL_ID = "aws.bedrock.guardrail.id";
 export const AZURE_RESOURCE_PROVIDER_NAMESPACE = "azure.resource_provider.namespace";
 export const OPENAI_API_TYPE = "openai.api.type";

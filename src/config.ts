@@ -27,6 +27,7 @@ import {
 } from "./config-values.js";
 import { setLogLevel } from "./diag.js";
 import { type RedactUrlHook, type UrlPolicy, urlPolicy } from "./fetch/redact.js";
+import { type CaptureMode, captureMode, type RedactContentHook } from "./genai/content/capture.js";
 
 export type SamplerName =
   | "always_on"
@@ -104,6 +105,13 @@ export interface Config {
    * is waited for while nothing waits in waitUntil.
    */
   flushDeadlineMs?: number;
+  /**
+   * Record what LLM calls were asked and answered (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT):
+   * `NO_CONTENT` (default, or `false`), `SPAN_ONLY` (or `true`), `EVENT_ONLY`, `SPAN_AND_EVENT`; any case.
+   */
+  captureMessageContent?: boolean | CaptureMode | Lowercase<CaptureMode>;
+  /** Called once per call with its content before anything is serialized: return what to record, or null/undefined for none. */
+  redactContent?: RedactContentHook;
   limits?: Partial<Limits>;
   /** Per-model prices, USD per one million tokens, for the cost attribute and counter. */
   prices?: Record<string, Price>;
@@ -128,6 +136,8 @@ export interface Limits {
   maxJsonBodyBytes: number;
   /** Largest single server-sent event parsed (bytes). */
   maxEventBytes: number;
+  /** Longest captured content attribute, as JSON (characters); longer content is truncated, still valid JSON. */
+  maxContentLength: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -138,6 +148,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxLinks: 32,
   maxJsonBodyBytes: 4 * 1024 * 1024,
   maxEventBytes: 1024 * 1024,
+  maxContentLength: 16 * 1024,
 };
 
 export interface ResolvedConfig {
@@ -163,6 +174,8 @@ export interface ResolvedConfig {
   sdkSpans: "replace" | "keep";
   flushGraceMs: number;
   flushDeadlineMs: number;
+  captureMessageContent: CaptureMode;
+  redactContent?: RedactContentHook;
   limits: Limits;
   prices: Record<string, Price>;
 }
@@ -188,7 +201,7 @@ const price: Parse<Price> = (v) => {
 };
 
 const FIELDS = new Set(
-  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs limits prices".split(
+  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent limits prices".split(
     " ",
   ),
 );
@@ -281,6 +294,13 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     sdkSpans: pick<ResolvedConfig["sdkSpans"]>("replace", '"replace" or "keep"', cfg("sdkSpans", (v) => (v === "replace" || v === "keep" ? v : undefined))),
     flushGraceMs: pick(2000, "a number of milliseconds", cfg("flushGraceMs", inRange(0, MAX_TIMER))),
     flushDeadlineMs: pick(25000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
+    captureMessageContent: pick<CaptureMode>(
+      "NO_CONTENT",
+      "true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT",
+      cfg("captureMessageContent", captureMode),
+      envVar("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", captureMode),
+    ),
+    redactContent: pick(undefined, "a function", cfg("redactContent", fn)),
     limits: { ...DEFAULT_LIMITS, ...limits },
     prices: entries("prices", explicit.prices, price),
   };

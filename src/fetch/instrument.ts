@@ -218,9 +218,10 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   const { body, url: target = url } = detected;
   const request = detected.format.request(body, target, headers);
   request.model ??= modelFromPath(target);
-  const { limits, prices } = pipeline.config;
+  const { limits, prices, captureMessageContent: mode, redactContent: redact } = pipeline.config;
+  const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: target, failed: () => pipeline.selfError() };
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
-    new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, onEnd });
+    new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, content, onEnd });
   const sdk = sdkGenAISpan(ctx, pipeline.scope);
   if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {
     // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.

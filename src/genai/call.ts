@@ -15,6 +15,8 @@ import type { BodyObserver, BodyOutcome } from "../fetch/observe-body.js";
 import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import { scrubText } from "../fetch/redact.js";
+import type { ToolCallRef } from "./content.js";
+import { CallContent, type ContentOptions } from "./content/record.js";
 import { framingOf, jsonDocument, STREAM_FRAMINGS } from "./framing.js";
 import { errorCode, finishReasons } from "./outcome.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
@@ -30,7 +32,7 @@ export interface CallTarget {
   steps?: (CallTarget | undefined)[];
 }
 
-/** What the metrics need from a finished call (no ids, no content). */
+/** What the metrics need from a finished call; the tool calls and, when capture asks for it, the content event. */
 export interface CallRecord {
   operation: string;
   provider: string;
@@ -53,6 +55,14 @@ export interface CallRecord {
   /** How many times this request was sent before (an official SDK's `x-stainless-retry-count`; 0 on the first attempt). */
   resendCount: number;
   endMs: number;
+  /** The output's tool calls (id, name), whatever the capture mode: `executeTool` takes its call id from them. */
+  toolCalls?: ToolCallRef[];
+  /**
+   * Capture mode EVENT_ONLY or SPAN_AND_EVENT: the `gen_ai.client.inference.operation.details`
+   * event's attributes (the span's GenAI, server and error attributes, and the content as
+   * structured values), with the ids of the call's span.
+   */
+  contentEvent?: { attributes: Record<string, unknown>; traceId: string; spanId: string; timeMs: number };
 }
 
 export function spanName(request: RequestFacts): string {
@@ -116,6 +126,8 @@ export interface CallOptions {
   prices: ResolvedConfig["prices"];
   /** How many times this request was sent before (an official SDK's `x-stainless-retry-count`). */
   resendCount?: number;
+  /** Content capture (off when absent). */
+  content?: ContentOptions;
   onEnd: (record: CallRecord) => void;
 }
 
@@ -132,6 +144,8 @@ export class GenAICall {
   activityMs = 0;
   private ended = false;
   private parseDropped = 0;
+  /** The output read for content (or only for tool call ids), made with the observer. */
+  private content: CallContent | undefined;
 
   readonly span: Span;
   /** Who answers, and what was asked: a gateway's fallback step replaces them when it answered. */
@@ -158,16 +172,30 @@ export class GenAICall {
     };
     const framing = framingOf(response, format, this.request);
     this.streaming = framing !== undefined;
-    if (!framing) return jsonDocument(limits.maxJsonBodyBytes, now, { take: (body) => format.json(body, this.facts), end });
+    const content = this.newContent();
+    if (!framing) {
+      return jsonDocument(limits.maxJsonBodyBytes, now, {
+        take: (body) => {
+          format.json(body, this.facts);
+          content.json(body);
+        },
+        end,
+      });
+    }
     return STREAM_FRAMINGS[framing]!(limits.maxEventBytes, now, {
       take: (event, atMs) => {
         if (format.event(event, this.facts)) this.chunk(atMs);
+        content.event(event);
       },
       read: (atMs) => {
         this.activityMs = atMs;
       },
       end,
     });
+  }
+
+  private newContent(): CallContent {
+    return (this.content = new CallContent(this.detected.format.id, this.request, this.options.content, this.options.limits));
   }
 
   private chunk(atMs: number): void {
@@ -277,7 +305,10 @@ export class GenAICall {
       a[A.ERROR_TYPE] = errorType;
       span.setStatus({ code: SpanStatusCode.ERROR, message });
     }
-    span.setAttributes(a);
+    // A call that failed before any response still records what it was asked.
+    const content = this.content ?? this.newContent();
+    const recorded = content.finish(this.detected.provider, this.detected.body, this.detected.url);
+    span.setAttributes(recorded ? { ...a, ...recorded.span } : a);
     span.end(atMs);
 
     this.options.onEnd({
@@ -298,6 +329,22 @@ export class GenAICall {
       finishReasons: reasons,
       resendCount: this.options.resendCount ?? 0,
       endMs: atMs,
+      toolCalls: content.toolCalls(),
+      contentEvent: recorded?.event && this.contentEvent(a, recorded.event, atMs),
     });
+  }
+
+  /** The operation-details event: the span's GenAI, server and error attributes (not ours), and the content. */
+  private contentEvent(ended: Attributes, content: Record<string, unknown>, atMs: number): CallRecord["contentEvent"] {
+    const attributes: Record<string, unknown> = {};
+    const all = { ...requestAttributes(this.detected, this.request, this.options.profile), ...ended };
+    for (const key of Object.keys(all)) if (!key.startsWith("otel_genai_edge.")) attributes[key] = all[key];
+    if (this.options.serverAddress) {
+      attributes[A.SERVER_ADDRESS] = this.options.serverAddress;
+      attributes[A.SERVER_PORT] = this.options.serverPort;
+    }
+    Object.assign(attributes, content);
+    const { traceId, spanId } = this.span.spanContext();
+    return { attributes, traceId, spanId, timeMs: atMs };
   }
 }

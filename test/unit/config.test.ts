@@ -97,6 +97,8 @@ describe("explicit config: a bad value falls back with one warning", () => {
       sdkSpans: "replace",
       flushGraceMs: 2000,
       flushDeadlineMs: 25000,
+      captureMessageContent: "NO_CONTENT",
+      redactContent: undefined,
       limits: { ...DEFAULT_LIMITS, maxLinks: 8 },
       prices: { "gpt-4o": { input: 2.5, output: 10 } },
     } satisfies ResolvedConfig);

@@ -1,7 +1,166 @@
-/** Placeholder (being written): reads no content. */
-import type { ContentReader } from "../content.js";
+/**
+ * Content of the Anthropic Messages API. `system` (a string or text blocks) is the system
+ * instructions; messages keep their role as sent, so a `tool_result` block stays in the user
+ * message that carries it (as a tool_call_response part), and an assistant's `tool_use` is a
+ * tool_call with its `input` as arguments. Thinking blocks are reasoning parts; images and
+ * documents are blobs (base64), uris (url) or files (file id).
+ *
+ * A stream is assembled per content block index: `text_delta`s joined, `thinking_delta`s joined,
+ * a tool_use's `input_json_delta` fragments joined and parsed at the end; the finish reason is
+ * `message_delta`'s `stop_reason`.
+ */
+import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
+import { fact, int, type Obj, obj, parseJson, str } from "../json.js";
+import { args, Budget, dropEmpty, each, media, modalityOf, text, toolDefinition } from "./parts.js";
+
+/** An image or document `source`: base64 data, a URL, a file id, or (documents) plain text. */
+function sourcePart(source: Obj | undefined, modality: string): Part | undefined {
+  const type = str(source?.type);
+  const mimeType = str(source?.media_type);
+  if (type === "base64" && str(source!.data)) return dropEmpty({ type: "blob", modality: modalityOf(mimeType, modality), mime_type: mimeType, content: source!.data as string });
+  if (type === "url" && str(source!.url)) return media(source!.url as string, modality, mimeType);
+  if (type === "file" && str(source!.file_id)) return { type: "file", modality, file_id: source!.file_id as string };
+  if (type === "text" && typeof source!.data === "string") return text(source!.data);
+  return undefined;
+}
+
+/** A tool_result's content: its text when it is text (blocks joined), else as sent. */
+function resultOf(content: unknown): unknown {
+  if (typeof content === "string") return content;
+  const texts = each(content, (b) => (obj(b)?.type === "text" && typeof obj(b)!.text === "string" ? (obj(b)!.text as string) : undefined));
+  return texts.length > 0 && texts.length === (content as unknown[]).length ? texts.join("") : (content ?? "");
+}
+
+function blockPart(value: unknown): Part | undefined {
+  const b = obj(value);
+  const type = str(b?.type);
+  if (!b || !type) return undefined;
+  switch (type) {
+    case "text":
+      return typeof b.text === "string" ? text(b.text) : undefined;
+    case "image":
+      return sourcePart(obj(b.source), "image");
+    case "document":
+      return sourcePart(obj(b.source), "document");
+    case "tool_use":
+      return str(b.name) ? dropEmpty({ type: "tool_call", id: str(b.id), name: b.name as string, arguments: b.input }) : undefined;
+    case "tool_result":
+      return dropEmpty({ type: "tool_call_response", id: str(b.tool_use_id), response: resultOf(b.content) });
+    case "thinking":
+      return typeof b.thinking === "string" ? { type: "reasoning", content: b.thinking } : undefined;
+    case "server_tool_use":
+      return str(b.name) ? dropEmpty({ type: "server_tool_call", id: str(b.id), name: b.name as string, server_tool_call: { type: b.name as string, input: b.input } }) : undefined;
+    default:
+      // A server tool's result (`web_search_tool_result`...): its content is the provider's, kept by type.
+      if (type.endsWith("_tool_result")) return dropEmpty({ type: "server_tool_call_response", id: str(b.tool_use_id), server_tool_call_response: { type } });
+      return { type };
+  }
+}
+
+function message(value: unknown): ChatMessage | undefined {
+  const m = obj(value);
+  if (!m) return undefined;
+  const parts = typeof m.content === "string" ? [text(m.content)] : each(m.content, blockPart);
+  return { role: str(m.role) ?? "user", parts };
+}
+
+function anthropicTools(tools: unknown) {
+  return each(tools, (value) => {
+    const t = obj(value);
+    // A client tool has an `input_schema` (its type absent or `custom`); a server tool a versioned type (`web_search_20250305`).
+    const type = str(t?.type);
+    if (!t) return undefined;
+    return !type || type === "custom" ? toolDefinition("function", str(t.name), t.description, t.input_schema) : toolDefinition(type, str(t.name) ?? type);
+  });
+}
+
+/** One content block being assembled. */
+interface Block {
+  block: Obj;
+  text: string;
+  json: string;
+}
+
+const MAX_BLOCKS = 256;
+
+function anthropicAssembler(maxChars: number): OutputAssembler {
+  const budget = new Budget(maxChars);
+  let blocks: Block[] = [];
+  let role: string | undefined;
+  let finish: string | undefined;
+  const place = (index: number, value: unknown) => {
+    const block = obj(value);
+    if (!block || index < 0 || index >= MAX_BLOCKS) return;
+    blocks[index] = { block, text: budget.take(typeof block.text === "string" ? block.text : typeof block.thinking === "string" ? block.thinking : ""), json: "" };
+  };
+  const whole = (m: Obj) => {
+    role = str(m.role) ?? role;
+    finish = fact(m.stop_reason) ?? finish;
+    if (Array.isArray(m.content) && m.content.length > 0) {
+      blocks = [];
+      m.content.forEach((b, i) => {
+        place(i, b);
+      });
+    }
+  };
+  return {
+    json(body) {
+      const m = obj(body);
+      if (m && m.type !== "error") whole(m);
+    },
+    event(e) {
+      const data = obj(parseJson(e.data));
+      if (!data) return;
+      const type = str(data.type) ?? e.event;
+      if (type === "message_start") return whole(obj(data.message) ?? {});
+      if (type === "message_delta") {
+        finish = fact(obj(data.delta)?.stop_reason) ?? finish;
+        return;
+      }
+      const index = int(data.index);
+      if (index === undefined) return;
+      if (type === "content_block_start") return place(index, data.content_block);
+      const block = index >= 0 && index < MAX_BLOCKS ? blocks[index] : undefined;
+      const delta = obj(data.delta);
+      if (type !== "content_block_delta" || !block || !delta) return;
+      if (typeof delta.text === "string") block.text += budget.take(delta.text);
+      else if (typeof delta.thinking === "string") block.text += budget.take(delta.thinking);
+      else if (typeof delta.partial_json === "string") block.json += budget.take(delta.partial_json);
+    },
+    messages() {
+      if (blocks.length === 0 && finish === undefined) return [];
+      const parts: Part[] = [];
+      for (const b of blocks) {
+        if (!b) continue;
+        const type = b.block.type;
+        if (type === "text") parts.push(text(b.text));
+        else if (type === "thinking") parts.push({ type: "reasoning", content: b.text });
+        else {
+          const part = blockPart(b.json ? { ...b.block, input: args(b.json) } : b.block);
+          if (part) parts.push(part);
+        }
+      }
+      return [dropEmpty({ role: role ?? "assistant", parts, finish_reason: finish })];
+    },
+    toolCalls() {
+      const out: ToolCallRef[] = [];
+      for (const b of blocks) if (b?.block.type === "tool_use" && str(b.block.name)) out.push(dropEmpty({ id: str(b.block.id), name: b.block.name as string }));
+      return out;
+    },
+  };
+}
 
 export const anthropicContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request(body) {
+    const system = body?.system;
+    const systemInstructions = typeof system === "string" ? (system ? [text(system)] : []) : each(system, (b) => (obj(b)?.type === "text" && typeof obj(b)!.text === "string" ? text(obj(b)!.text as string) : undefined));
+    const inputMessages = each(body?.messages, message);
+    const toolDefinitions = anthropicTools(body?.tools);
+    return dropEmpty({
+      inputMessages: inputMessages.length ? inputMessages : undefined,
+      systemInstructions: systemInstructions.length ? systemInstructions : undefined,
+      toolDefinitions: toolDefinitions.length ? toolDefinitions : undefined,
+    });
+  },
+  output: anthropicAssembler,
 };

@@ -1,12 +1,189 @@
-/** Placeholder (being written): reads no content. */
-import type { ContentReader } from "../content.js";
+/**
+ * Content of OpenAI Chat Completions (and the compatible servers that copy it) and of the legacy
+ * Completions API. Messages are read in the order sent, their role as sent (a `system` or
+ * `developer` message stays in the history); an assistant's `tool_calls` become tool_call parts,
+ * a `tool` message's content a tool_call_response. Streamed choices are assembled by index:
+ * content joined, tool calls by their index (id and name from the first fragment, arguments
+ * joined), and the reasoning text DeepSeek, xAI and OpenRouter stream (`reasoning_content`,
+ * `reasoning`) as a reasoning part.
+ */
+import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
+import { choiceIndex, fact, int, type Obj, obj, parseJson, str } from "../json.js";
+import { args, Budget, dropEmpty, each, media, type PendingCall, text, toolCallPart, toolDefinition } from "./parts.js";
+
+/** A message's `content`: a string, or an array of parts (text, image_url, input_audio, file, refusal). */
+function contentParts(content: unknown): Part[] {
+  if (typeof content === "string") return content === "" ? [] : [text(content)];
+  return each(content, (item) => {
+    const p = obj(item);
+    const type = str(p?.type);
+    if (!p || !type) return undefined;
+    if (type === "text" && typeof p.text === "string") return text(p.text);
+    if (type === "image_url") {
+      const url = str(obj(p.image_url)?.url) ?? str(p.image_url);
+      return url === undefined ? undefined : media(url, "image");
+    }
+    if (type === "input_audio") {
+      const audio = obj(p.input_audio);
+      const data = str(audio?.data);
+      return data === undefined ? undefined : dropEmpty({ type: "blob", modality: "audio", mime_type: str(audio?.format) && `audio/${audio!.format}`, content: data });
+    }
+    if (type === "file") {
+      const file = obj(p.file);
+      const id = str(file?.file_id);
+      if (id !== undefined) return { type: "file", modality: "document", file_id: id };
+      const data = str(file?.file_data);
+      return data === undefined ? undefined : media(data, "document");
+    }
+    if (type === "refusal" && typeof p.refusal === "string") return { type: "refusal", content: p.refusal };
+    return { type };
+  });
+}
+
+/** The text of a content that is a string or text parts (a tool result, a refusal). */
+function textOf(content: unknown): string | undefined {
+  if (typeof content === "string") return content;
+  const texts = each(content, (item) => (typeof obj(item)?.text === "string" ? (obj(item)!.text as string) : undefined));
+  return texts.length > 0 ? texts.join("") : undefined;
+}
+
+function toolCallsOf(calls: unknown): Part[] {
+  return each(calls, (item) => {
+    const call = obj(item);
+    const fn = obj(call?.function);
+    const name = str(fn?.name) ?? str(obj(call?.custom)?.name);
+    if (!call || name === undefined) return undefined;
+    return dropEmpty({ type: "tool_call", id: str(call.id), name, arguments: args(fn?.arguments ?? obj(call.custom)?.input) });
+  });
+}
+
+function chatMessage(item: unknown): ChatMessage | undefined {
+  const m = obj(item);
+  if (!m) return undefined;
+  const role = str(m.role) ?? "user";
+  const parts: Part[] = [];
+  const reasoning = str(m.reasoning_content) ?? str(m.reasoning);
+  if (reasoning !== undefined) parts.push({ type: "reasoning", content: reasoning });
+  if (role === "tool" || role === "function") {
+    parts.push(dropEmpty({ type: "tool_call_response", id: str(m.tool_call_id), response: textOf(m.content) ?? m.content ?? "" }));
+  } else {
+    parts.push(...contentParts(m.content));
+    if (typeof m.refusal === "string") parts.push({ type: "refusal", content: m.refusal });
+  }
+  parts.push(...toolCallsOf(m.tool_calls));
+  const legacy = obj(m.function_call);
+  if (str(legacy?.name)) parts.push({ type: "tool_call", name: str(legacy!.name)!, arguments: args(legacy!.arguments) });
+  return dropEmpty({ role, parts, name: role === "function" ? undefined : str(m.name) });
+}
+
+function chatTools(tools: unknown) {
+  return each(tools, (item) => {
+    const t = obj(item);
+    const type = str(t?.type) ?? "function";
+    const fn = obj(t?.function) ?? obj(t?.custom);
+    // `{type: "function", function: {...}}`; a custom tool names itself in `custom`; the legacy `functions` list is flat.
+    return fn ? toolDefinition(type, str(fn.name), fn.description, fn.parameters) : toolDefinition(type, str(t?.name) ?? type, t?.description, t?.parameters);
+  });
+}
+
+/** One choice being assembled. */
+interface Choice {
+  role?: string;
+  text: string;
+  reasoning: string;
+  calls: PendingCall[];
+  finish?: string;
+}
+
+const MAX_CALLS = 128;
+
+/** The output assembler shared by Chat Completions and the legacy Completions (`choices[].text`). */
+export function chatAssembler(maxChars: number): OutputAssembler {
+  const budget = new Budget(maxChars);
+  const choices: Choice[] = [];
+  const choice = (c: Obj, position: number): Choice | undefined => {
+    const i = choiceIndex(c, position);
+    if (i === undefined) return undefined;
+    return (choices[i] ??= { text: "", reasoning: "", calls: [] });
+  };
+  /** One choice of a whole body (`message`) or of a stream chunk (`delta`). */
+  const fold = (c: Obj, position: number, d: Obj, streamed: boolean) => {
+    const ch = choice(c, position);
+    if (!ch) return;
+    ch.finish = fact(c.finish_reason) ?? ch.finish;
+    ch.role = str(d.role) ?? ch.role;
+    const t = textOf(d.content) ?? (typeof c.text === "string" ? c.text : undefined);
+    if (t) ch.text += budget.take(t);
+    const r = str(d.reasoning_content) ?? str(d.reasoning);
+    if (r) ch.reasoning += budget.take(r);
+    if (typeof d.refusal === "string") ch.text += budget.take(d.refusal);
+    each(d.tool_calls, (item) => {
+      const call = obj(item);
+      const fn = obj(call?.function);
+      if (!call) return undefined;
+      const id = str(call.id);
+      const last = ch.calls.length - 1;
+      // A stream numbers its calls; without an index (some compatible servers send each call whole) a new id is a new call.
+      const slot = !streamed ? ch.calls.length : (int(call.index) ?? (id !== undefined && ch.calls[last]?.id !== id ? last + 1 : Math.max(0, last)));
+      if (slot < 0 || slot >= MAX_CALLS) return undefined;
+      const pending = (ch.calls[slot] ??= { name: "", arguments: "" });
+      pending.id ??= id;
+      if (!pending.name) pending.name = str(fn?.name) ?? "";
+      if (typeof fn?.arguments === "string") pending.arguments += budget.take(fn.arguments);
+      else if (fn?.arguments !== undefined) pending.whole = fn.arguments;
+      return undefined;
+    });
+  };
+  return {
+    json(body) {
+      each(obj(body)?.choices, (item, position) => {
+        const c = obj(item);
+        if (c) fold(c, position, obj(c.message) ?? {}, false);
+        return undefined;
+      });
+    },
+    event(e) {
+      const data = obj(parseJson(e.data));
+      each(data?.choices, (item, position) => {
+        const c = obj(item);
+        if (c) fold(c, position, obj(c.delta) ?? {}, true);
+        return undefined;
+      });
+    },
+    messages() {
+      const out: OutputMessage[] = [];
+      for (const ch of choices) {
+        if (!ch) continue;
+        const parts: Part[] = [];
+        if (ch.reasoning) parts.push({ type: "reasoning", content: ch.reasoning });
+        if (ch.text) parts.push(text(ch.text));
+        for (const call of ch.calls) if (call?.name) parts.push(toolCallPart(call));
+        out.push(dropEmpty({ role: ch.role ?? "assistant", parts, finish_reason: ch.finish }));
+      }
+      return out;
+    },
+    toolCalls() {
+      const out: ToolCallRef[] = [];
+      for (const ch of choices) for (const call of ch?.calls ?? []) if (call?.name) out.push(dropEmpty({ id: call.id, name: call.name }));
+      return out;
+    },
+  };
+}
 
 export const openaiChatContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request(body) {
+    const inputMessages = each(body?.messages, chatMessage);
+    const toolDefinitions = [...chatTools(body?.tools), ...chatTools(body?.functions)];
+    return dropEmpty({ inputMessages: inputMessages.length ? inputMessages : undefined, toolDefinitions: toolDefinitions.length ? toolDefinitions : undefined });
+  },
+  output: chatAssembler,
 };
 
+/** Legacy Completions: the prompt (a string or strings) is the user's text; `choices[].text` the output. */
 export const openaiCompletionsContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request(body) {
+    const prompts = typeof body?.prompt === "string" ? [body.prompt] : each(body?.prompt, (p) => (typeof p === "string" ? p : undefined));
+    return prompts.length > 0 ? { inputMessages: [{ role: "user", parts: prompts.map(text) }] } : {};
+  },
+  output: chatAssembler,
 };

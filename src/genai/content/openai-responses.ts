@@ -1,7 +1,190 @@
-/** Placeholder (being written): reads no content. */
-import type { ContentReader } from "../content.js";
+/**
+ * Content of the OpenAI Responses API. `instructions` are the system instructions; `input` is a
+ * string (the user's text) or items in order: messages (role as sent), function calls (an
+ * assistant's tool_call), their outputs (a `tool` message's tool_call_response), reasoning.
+ * Function tools are defined by name; a built-in tool (web_search, file_search...) keeps its
+ * type, named by it, and its calls in the output are server_tool_call parts.
+ *
+ * The output is one message (a Response is one generation), its parts in output-item order. A
+ * stream is assembled from `response.output_item.added`/`.done` and the text, refusal,
+ * reasoning and function-call-argument deltas; the Response a terminal event carries, when it
+ * lists its output, is the authority and replaces what the deltas built. The finish reason is
+ * the format's (../openai-responses.ts): `completed`, or why it is `incomplete`.
+ */
+import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
+import { fact, int, type Obj, obj, parseJson, str } from "../json.js";
+import { args, Budget, dropEmpty, each, media, text, toolDefinition } from "./parts.js";
+
+/** A message's content: a string, or input/output parts. */
+function contentParts(content: unknown): Part[] {
+  if (typeof content === "string") return content === "" ? [] : [text(content)];
+  return each(content, (item) => {
+    const p = obj(item);
+    const type = str(p?.type);
+    if (!p || !type) return undefined;
+    if ((type === "input_text" || type === "output_text" || type === "text") && typeof p.text === "string") return text(p.text);
+    if (type === "refusal" && typeof p.refusal === "string") return { type: "refusal", content: p.refusal };
+    if (type === "input_image" || type === "input_file") {
+      const modality = type === "input_image" ? "image" : "document";
+      const id = str(p.file_id);
+      if (id !== undefined) return { type: "file", modality, file_id: id };
+      const url = str(p.image_url) ?? str(p.file_url) ?? str(p.file_data);
+      return url === undefined ? undefined : media(url, modality);
+    }
+    if (type === "input_audio") {
+      const audio = obj(p.input_audio);
+      return str(audio?.data) ? dropEmpty({ type: "blob", modality: "audio", mime_type: str(audio?.format) && `audio/${audio!.format}`, content: audio!.data as string }) : undefined;
+    }
+    return { type };
+  });
+}
+
+function reasoningText(item: Obj): string {
+  const summary = each(item.summary, (s) => (typeof obj(s)?.text === "string" ? (obj(s)!.text as string) : undefined));
+  const content = each(item.content, (s) => (typeof obj(s)?.text === "string" ? (obj(s)!.text as string) : undefined));
+  return [...summary, ...content].join("");
+}
+
+/** An output item (or an input item an earlier response produced) as a part, when it is one. */
+function itemPart(item: Obj, type: string): Part | undefined {
+  if (type === "function_call" || type === "custom_tool_call") {
+    const name = str(item.name);
+    return name === undefined ? undefined : dropEmpty({ type: "tool_call", id: str(item.call_id), name, arguments: args(item.arguments ?? item.input) });
+  }
+  if (type === "reasoning") {
+    const content = reasoningText(item);
+    return content ? { type: "reasoning", content } : undefined;
+  }
+  // A built-in tool's call (web_search_call, file_search_call, code_interpreter_call, mcp_call...).
+  if (type.endsWith("_call")) return dropEmpty({ type: "server_tool_call", id: str(item.id), name: type.slice(0, -5), server_tool_call: { type } });
+  return undefined;
+}
+
+function inputItem(value: unknown): ChatMessage | undefined {
+  const item = obj(value);
+  if (!item) return undefined;
+  const type = str(item.type) ?? "message";
+  if (type === "message") return { role: str(item.role) ?? "user", parts: contentParts(item.content) };
+  if (type === "function_call_output" || type === "custom_tool_call_output") {
+    const output = item.output;
+    const response = typeof output === "string" ? output : (each(output, (o) => (typeof obj(o)?.text === "string" ? (obj(o)!.text as string) : undefined)).join("") || output);
+    return { role: "tool", parts: [dropEmpty({ type: "tool_call_response", id: str(item.call_id), response: response ?? "" })] };
+  }
+  if (type === "item_reference") return undefined;
+  const part = itemPart(item, type);
+  return part && { role: "assistant", parts: [part] };
+}
+
+function responsesTools(tools: unknown) {
+  return each(tools, (value) => {
+    const t = obj(value);
+    const type = str(t?.type);
+    if (!t || !type) return undefined;
+    return type === "function" || type === "custom" ? toolDefinition(type, str(t.name), t.description, t.parameters) : toolDefinition(type, type);
+  });
+}
+
+/** One output item being assembled. */
+interface Item {
+  type: string;
+  item: Obj;
+  text: string;
+  reasoning: string;
+  arguments: string;
+}
+
+const MAX_ITEMS = 256;
+
+function responsesAssembler(maxChars: number): OutputAssembler {
+  let budget = new Budget(maxChars);
+  let items: Item[] = [];
+  let finish: string | undefined;
+  let seen = false;
+  const at = (index: unknown): Item | undefined => {
+    const i = int(index);
+    return i !== undefined && i >= 0 && i < MAX_ITEMS ? items[i] : undefined;
+  };
+  const place = (index: unknown, value: unknown) => {
+    const i = int(index);
+    const item = obj(value);
+    const type = str(item?.type);
+    if (i === undefined || i < 0 || i >= MAX_ITEMS || !item || !type) return;
+    const built: Item = { type, item, text: "", reasoning: "", arguments: "" };
+    // A whole item (output_item.done, a Response's output) carries its own text: counted against the budget.
+    for (const p of each(item.content, obj)) if (typeof p.text === "string") built.text += budget.take(p.text);
+    if (type === "reasoning") built.reasoning = budget.take(reasoningText(item));
+    if (typeof item.arguments === "string") built.arguments = budget.take(item.arguments);
+    items[i] = built;
+    seen = true;
+  };
+  const response = (r: Obj) => {
+    const status = str(r.status);
+    if (status === "completed") finish = status;
+    else if (status === "incomplete") finish = fact(obj(r.incomplete_details)?.reason) ?? status;
+    if (Array.isArray(r.output) && r.output.length > 0) {
+      budget = new Budget(maxChars);
+      items = [];
+      r.output.forEach((item, i) => {
+        place(i, item);
+      });
+    }
+  };
+  return {
+    json(body) {
+      const r = obj(body);
+      if (r) response(r);
+    },
+    event(e) {
+      const data = obj(parseJson(e.data));
+      if (!data) return;
+      const type = str(data.type) ?? e.event ?? "";
+      const r = obj(data.response);
+      if (r) return response(r);
+      if (type === "response.output_item.added" || type === "response.output_item.done") return place(data.output_index, data.item);
+      const item = at(data.output_index);
+      if (!item || typeof data.delta !== "string") return;
+      if (type === "response.output_text.delta" || type === "response.refusal.delta") item.text += budget.take(data.delta);
+      else if (type === "response.function_call_arguments.delta" || type === "response.custom_tool_call_input.delta") item.arguments += budget.take(data.delta);
+      else if (type === "response.reasoning_summary_text.delta" || type === "response.reasoning_text.delta") item.reasoning += budget.take(data.delta);
+    },
+    messages() {
+      if (!seen && finish === undefined) return [];
+      const parts: Part[] = [];
+      for (const it of items) {
+        if (!it) continue;
+        if (it.type === "message") {
+          if (it.text) parts.push(text(it.text));
+        } else if (it.type === "reasoning") {
+          if (it.reasoning) parts.push({ type: "reasoning", content: it.reasoning });
+        } else {
+          const part = itemPart({ ...it.item, arguments: it.arguments || it.item.arguments, input: it.arguments || it.item.input }, it.type);
+          if (part) parts.push(part);
+        }
+      }
+      return [dropEmpty({ role: "assistant", parts, finish_reason: finish })];
+    },
+    toolCalls() {
+      const out: ToolCallRef[] = [];
+      for (const it of items) {
+        const name = str(it?.item.name);
+        if ((it?.type === "function_call" || it?.type === "custom_tool_call") && name !== undefined) out.push(dropEmpty({ id: str(it.item.call_id), name }));
+      }
+      return out;
+    },
+  };
+}
 
 export const openaiResponsesContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request(body) {
+    const input = body?.input;
+    const inputMessages = typeof input === "string" ? [{ role: "user", parts: [text(input)] }] : each(input, inputItem);
+    const instructions = str(body?.instructions);
+    const toolDefinitions = responsesTools(body?.tools);
+    return dropEmpty({
+      inputMessages: inputMessages.length ? inputMessages : undefined,
+      systemInstructions: instructions === undefined ? undefined : [text(instructions)],
+      toolDefinitions: toolDefinitions.length ? toolDefinitions : undefined,
+    });
+  },
+  output: responsesAssembler,
 };

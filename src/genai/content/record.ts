@@ -1,0 +1,120 @@
+/**
+ * One call's content, from the response's first byte to the call's end: the format's output
+ * assembler fed alongside the format's own fold, then, at the end, the request read, the hook
+ * applied once, and the bounded attributes. With capture off only the tool calls' ids and names
+ * are kept (for `executeTool`), from the events that can carry one.
+ */
+import type { Attributes } from "@opentelemetry/api";
+import * as A from "../../attributes.js";
+import type { Limits } from "../../config.js";
+import type { Content, OutputAssembler, ToolCallRef } from "../content.js";
+import type { RequestFacts, SseEvent } from "../types.js";
+import { bounded, type CaptureMode, onEvent, onSpan, type RedactContentHook, redact, TOOL_CALL_MARKERS } from "./capture.js";
+import { CONTENT_READERS } from "./readers.js";
+
+export interface ContentOptions {
+  mode: CaptureMode;
+  redact?: RedactContentHook;
+  /** The request's URL (the readers' second argument when the target names none). */
+  url: URL;
+  /** Counts an instrumentation error: a hook that threw, a reader that failed, content that cannot be serialized. */
+  failed: () => void;
+}
+
+const NAMES: [keyof Content, string][] = [
+  ["inputMessages", A.GEN_AI_INPUT_MESSAGES],
+  ["outputMessages", A.GEN_AI_OUTPUT_MESSAGES],
+  ["systemInstructions", A.GEN_AI_SYSTEM_INSTRUCTIONS],
+  ["toolDefinitions", A.GEN_AI_TOOL_DEFINITIONS],
+];
+
+/** What the end of a call records of its content. */
+export interface RecordedContent {
+  /** JSON strings for the span (SPAN modes). */
+  span: Attributes;
+  /** Structured values for the operation-details event (EVENT modes), or undefined. */
+  event?: Record<string, unknown>;
+}
+
+export class CallContent {
+  private readonly assembler: OutputAssembler | undefined;
+  /** Capture off: only events this matches reach the assembler. */
+  private readonly marker: RegExp | undefined;
+  private readonly capturing: boolean;
+
+  constructor(
+    private readonly formatId: string,
+    private readonly request: RequestFacts,
+    private readonly options: ContentOptions | undefined,
+    private readonly limits: Limits,
+  ) {
+    const reader = CONTENT_READERS[formatId];
+    this.capturing = options !== undefined && options.mode !== "NO_CONTENT" && request.operation !== "embeddings";
+    this.marker = this.capturing ? undefined : TOOL_CALL_MARKERS[formatId];
+    try {
+      if (reader && (this.capturing || this.marker)) this.assembler = reader.output(this.capturing ? limits.maxContentLength : 0);
+    } catch {
+      options?.failed();
+    }
+  }
+
+  json(body: unknown): void {
+    try {
+      this.assembler?.json(body);
+    } catch {
+      this.options?.failed();
+    }
+  }
+
+  event(event: SseEvent): void {
+    if (!this.assembler || (this.marker && !this.marker.test(event.data))) return;
+    try {
+      this.assembler.event(event);
+    } catch {
+      this.options?.failed();
+    }
+  }
+
+  /** The output's tool calls, whatever the capture mode (undefined when none). */
+  toolCalls(): ToolCallRef[] | undefined {
+    try {
+      const calls = this.assembler?.toolCalls();
+      return calls && calls.length > 0 ? calls.map(({ id, name }) => (id === undefined ? { name } : { id, name })) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** At the call's end: the request read, the hook applied once, each list bounded. Undefined when nothing is recorded. */
+  finish(provider: string, body: Record<string, unknown> | undefined, url: URL | undefined): RecordedContent | undefined {
+    const { options, request } = this;
+    const reader = CONTENT_READERS[this.formatId];
+    if (!this.capturing || !options || !reader) return undefined;
+    let content: Content;
+    try {
+      content = { ...reader.request(body, url ?? options.url), outputMessages: this.assembler?.messages() };
+    } catch {
+      options.failed();
+      return undefined;
+    }
+    const kept = redact(content, { provider, operation: request.operation, requestModel: request.model }, options.redact, options.failed);
+    if (!kept) return undefined;
+    const spanMax = Math.min(this.limits.maxContentLength, this.limits.maxAttributeLength);
+    const out: RecordedContent = { span: {}, event: onEvent(options.mode) ? {} : undefined };
+    for (const [key, name] of NAMES) {
+      const list = kept[key];
+      if (!list) continue;
+      const forSpan = onSpan(options.mode) ? bounded(list, spanMax) : undefined;
+      const forEvent = out.event ? bounded(list, this.limits.maxContentLength) : undefined;
+      if ((onSpan(options.mode) && forSpan === undefined) || (out.event && forEvent === undefined)) {
+        // Not serializable (a hook's cycle or BigInt): none of this call's content.
+        options.failed();
+        return undefined;
+      }
+      if (forSpan !== undefined) out.span[name] = forSpan;
+      // Plain data for the event (what the JSON says), whatever the hook returned.
+      if (forEvent !== undefined) out.event![name] = JSON.parse(forEvent);
+    }
+    return out;
+  }
+}
