@@ -323,7 +323,7 @@ describe("truncation", () => {
             }
           } else if (Array.isArray(was)) {
             expect((got as unknown[]).length).toBe(was.length);
-            was.forEach((w, i) => check((got as unknown[])[i], w));
+            for (const [i, w] of was.entries()) check((got as unknown[])[i], w);
           } else if (typeof was === "object" && was !== null) {
             expect(Object.keys(got as object)).toEqual(Object.keys(was));
             for (const k of Object.keys(was)) check((got as Record<string, unknown>)[k], (was as Record<string, unknown>)[k]);
