@@ -1,0 +1,304 @@
+/**
+ * Agent and tool spans the app opens around its own code (`invokeAgent`, `executeTool`): INTERNAL
+ * spans of the GenAI conventions, active while the wrapped function runs, so the LLM calls and
+ * tools inside are their descendants. Where the runtime has AsyncLocalStorage (see
+ * trace/context.ts) that holds across awaits; without it only the synchronous part of the
+ * function sees the span, and later calls attach to the invocation's root as usual.
+ *
+ * Tracing never changes what the function does: it is called exactly once, its result or error
+ * passes through untouched, and outside any invocation it simply runs.
+ */
+import { type Attributes, type Context, context, createContextKey, type Span, SpanKind, trace } from "@opentelemetry/api";
+import { ERROR_TYPE, GEN_AI_OPERATION_NAME, GEN_AI_PROVIDER_NAME } from "./attributes.js";
+import { DEFAULT_LIMITS } from "./config.js";
+import type { ToolCallRef } from "./genai/content.js";
+import { bounded, type CaptureMode, onSpan, redact } from "./genai/content/capture.js";
+import type { Invocation } from "./trace/invocation.js";
+import { failSpan, RecordingSpan } from "./trace/span.js";
+import { resolveScope, startSpanIn } from "./trace/tracer.js";
+
+// Upstream names (genai registry); to move into attributes.ts.
+export const GEN_AI_AGENT_NAME = "gen_ai.agent.name";
+export const GEN_AI_AGENT_ID = "gen_ai.agent.id";
+export const GEN_AI_AGENT_DESCRIPTION = "gen_ai.agent.description";
+export const GEN_AI_TOOL_NAME = "gen_ai.tool.name";
+export const GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
+export const GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
+export const GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
+export const GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
+export const GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
+
+export interface AgentOptions {
+  name: string;
+  /** A stable id of a hosted agent (v1.41 profile only: latest defines none on in-process agents). */
+  id?: string;
+  description?: string;
+}
+
+export interface ToolOptions {
+  name: string;
+  /** The model's id for this call; else taken from the latest LLM response in this invocation that asked for `name`. */
+  callId?: string;
+  /** `function` (default: run by the app), `extension`, `datastore`, or another kind. */
+  type?: string;
+  description?: string;
+  /** What the tool was called with, recorded only when content capture puts content on spans (JSON text is parsed). */
+  arguments?: unknown;
+}
+
+/** The agent a tool runs under (latest puts its name on execute_tool). */
+const AGENT_KEY = createContextKey("otel-genai-edge.agent");
+
+/** Runs `fn` inside an INTERNAL `invoke_agent {name}` span; returns its result, rethrows its error. */
+export function invokeAgent<T>(options: AgentOptions, fn: () => T): T {
+  return traced(fn, (ctx, invocation) => {
+    const latest = invocation.pipeline.profile.name === "latest";
+    const name = str(options?.name);
+    const attributes: Attributes = { [GEN_AI_OPERATION_NAME]: "invoke_agent" };
+    if (name) attributes[GEN_AI_AGENT_NAME] = name;
+    if (!latest && str(options.id)) attributes[GEN_AI_AGENT_ID] = str(options.id);
+    if (str(options.description)) attributes[GEN_AI_AGENT_DESCRIPTION] = str(options.description);
+    const span = startSpanIn(invocation.pipeline.scope, name ? `invoke_agent ${name}` : "invoke_agent", { kind: SpanKind.INTERNAL, attributes }, ctx);
+    return {
+      span,
+      context: name ? trace.setSpan(ctx, span).setValue(AGENT_KEY, name) : trace.setSpan(ctx, span),
+      // v1.41 requires the provider on the span: the one its LLM calls went to, when they agree.
+      end: latest ? undefined : () => setProvider(span, invocation),
+    };
+  });
+}
+
+/** Runs `fn` inside an INTERNAL `execute_tool {name}` span; returns its result, rethrows its error. */
+export function executeTool<T>(options: ToolOptions, fn: () => T): T {
+  return traced(fn, (ctx, invocation) => {
+    const name = str(options?.name) ?? "";
+    const callId = str(options.callId) ?? nextCallId(invocation, name);
+    const attributes: Attributes = {
+      [GEN_AI_OPERATION_NAME]: "execute_tool",
+      [GEN_AI_TOOL_NAME]: name,
+      [GEN_AI_TOOL_TYPE]: str(options.type) ?? "function",
+    };
+    if (str(options.description)) attributes[GEN_AI_TOOL_DESCRIPTION] = str(options.description);
+    if (callId) attributes[GEN_AI_TOOL_CALL_ID] = callId;
+    const agent = ctx.getValue(AGENT_KEY);
+    if (invocation.pipeline.profile.name === "latest" && typeof agent === "string") attributes[GEN_AI_AGENT_NAME] = agent;
+    const span = startSpanIn(invocation.pipeline.scope, name ? `execute_tool ${name}` : "execute_tool", { kind: SpanKind.INTERNAL, attributes }, ctx);
+    const capture = span.isRecording() && onSpan(captureOf(invocation));
+    return {
+      span,
+      context: trace.setSpan(ctx, span),
+      end: capture ? (result, failed) => recordToolContent(span, invocation, name, callId, options.arguments, result, failed) : undefined,
+    };
+  });
+}
+
+interface Started {
+  span: Span;
+  context: Context;
+  /** Last words before the span ends: the result, or `failed` when fn threw. */
+  end?: (result: unknown, failed: boolean) => void;
+}
+
+/**
+ * Runs `fn` once inside the span `start` opens (none outside an invocation, or when starting
+ * fails): a promise-like result ends the span when it settles, anything else at once.
+ */
+function traced<T>(fn: () => T, start: (ctx: Context, invocation: Invocation) => Started): T {
+  let started: Started | undefined;
+  try {
+    const ctx = context.active();
+    const { invocation } = resolveScope(ctx);
+    if (invocation) started = start(ctx, invocation);
+  } catch {
+    started = undefined;
+  }
+  if (!started) return fn();
+  const s = started;
+  let result: T;
+  try {
+    result = context.with(s.context, fn);
+  } catch (error) {
+    finish(s, undefined, error);
+    throw error;
+  }
+  if (!isPromiseLike(result)) {
+    finish(s, result);
+    return result;
+  }
+  // Our own promise, not the original: a lazy thenable (a query builder) must run only once.
+  return result.then(
+    (value) => {
+      finish(s, value);
+      return value;
+    },
+    (error: unknown) => {
+      finish(s, undefined, error);
+      throw error;
+    },
+  ) as T;
+}
+
+const NO_ERROR = Symbol("no error");
+
+function finish(s: Started, result: unknown, error: unknown = NO_ERROR): void {
+  const failed = error !== NO_ERROR;
+  // Each step apart: whatever fails in one, the span still ends. Never into the app.
+  try {
+    s.end?.(result, failed);
+  } catch {
+    // content or provider left out
+  }
+  try {
+    if (failed) {
+      failSpan(s.span, error);
+      s.span.setAttribute(ERROR_TYPE, errorType(error));
+    }
+  } catch {
+    // status left out
+  }
+  try {
+    s.span.end();
+  } catch {
+    // nothing more to do
+  }
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as PromiseLike<unknown>).then === "function";
+}
+
+/** The error's type name: its `name`, or its class when the name is the generic "Error" (a subclass that kept it). */
+export function errorType(error: unknown): string {
+  const e = error as { name?: unknown; constructor?: { name?: unknown } } | null | undefined;
+  if (typeof e !== "object" && typeof e !== "function") return "_OTHER";
+  const name = typeof e?.name === "string" && e.name ? e.name : undefined;
+  const ctor = typeof e?.constructor?.name === "string" && e.constructor.name !== "Object" ? e.constructor.name : undefined;
+  return (name === "Error" && ctor ? ctor : (name ?? ctor)) || "_OTHER";
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function captureOf(invocation: Invocation): CaptureMode {
+  const mode = (invocation.pipeline.config as { captureMessageContent?: unknown }).captureMessageContent;
+  return typeof mode === "string" ? (mode as CaptureMode) : "NO_CONTENT";
+}
+
+// ---------------------------------------------------------------------------
+// Tool call ids: the model's tool calls, per invocation, in the order it asked for them.
+// ---------------------------------------------------------------------------
+
+/** Per tool name: the ids of the latest response that asked for it, and how many were handed out. */
+type CallIds = Map<string, { ids: string[]; next: number }>;
+const toolCalls = new WeakMap<Invocation, CallIds>();
+
+/**
+ * Called with the tool calls of each LLM response of `invocation` (Invocation.recordCall). A
+ * later response asking for a tool replaces what an earlier one asked for it.
+ */
+export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRef[] | undefined): void {
+  if (!calls?.length) return;
+  const fresh = new Map<string, string[]>();
+  for (const call of calls) {
+    if (typeof call?.name !== "string" || typeof call.id !== "string" || !call.id) continue;
+    const ids = fresh.get(call.name) ?? [];
+    ids.push(call.id);
+    fresh.set(call.name, ids);
+  }
+  if (fresh.size === 0) return;
+  let known = toolCalls.get(invocation);
+  if (!known) toolCalls.set(invocation, (known = new Map()));
+  for (const [name, ids] of fresh) known.set(name, { ids, next: 0 });
+}
+
+/**
+ * The id of the model's call of `name`: parallel calls of one tool are handed out in the order
+ * the model made them; past the last, the last one again.
+ */
+function nextCallId(invocation: Invocation, name: string): string | undefined {
+  const entry = toolCalls.get(invocation)?.get(name);
+  if (!entry) return undefined;
+  const id = entry.ids[Math.min(entry.next, entry.ids.length - 1)];
+  entry.next++;
+  return id;
+}
+
+// ---------------------------------------------------------------------------
+// Tool content (opt-in) and the agent's provider (v1.41).
+// ---------------------------------------------------------------------------
+
+/**
+ * `gen_ai.tool.call.arguments` and `.result` as JSON text, after the `redactContent` hook: it
+ * sees them as a tool call (input) and its response (output), and what it returns is recorded.
+ */
+function recordToolContent(span: Span, invocation: Invocation, name: string, id: string | undefined, args: unknown, result: unknown, failed: boolean): void {
+  const { config } = invocation.pipeline;
+  const parsed = typeof args === "string" ? parseOr(args) : args;
+  const call = { type: "tool_call", ...(id ? { id } : {}), name, ...(parsed === undefined ? {} : { arguments: parsed }) };
+  const response = { type: "tool_call_response", ...(id ? { id } : {}), response: result };
+  const hasResult = !failed && result !== undefined;
+  if (parsed === undefined && !hasResult) return;
+  const content = redact(
+    {
+      ...(parsed === undefined ? {} : { inputMessages: [{ role: "assistant", parts: [call] }] }),
+      ...(hasResult ? { outputMessages: [{ role: "tool", parts: [response] }] } : {}),
+    },
+    { provider: "", operation: "execute_tool" },
+    (config as { redactContent?: Parameters<typeof redact>[2] }).redactContent,
+    () => invocation.pipeline.selfError(),
+  );
+  const limits = { ...DEFAULT_LIMITS, ...config.limits };
+  const max = Math.min(limits.maxContentLength, limits.maxAttributeLength);
+  const argsOut = firstPart(content?.inputMessages, "tool_call", "arguments");
+  const resultOut = firstPart(content?.outputMessages, "tool_call_response", "response");
+  if (argsOut.found) setJson(span, GEN_AI_TOOL_CALL_ARGUMENTS, argsOut.value, max);
+  if (resultOut.found) setJson(span, GEN_AI_TOOL_CALL_RESULT, resultOut.value, max);
+}
+
+function parseOr(text: string): unknown {
+  try {
+    return text.trim() === "" ? text : JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A field of the first part of type `type` in the messages (the hook may have changed or removed it). */
+function firstPart(messages: unknown, type: string, field: string): { found: boolean; value?: unknown } {
+  if (!Array.isArray(messages)) return { found: false };
+  for (const m of messages) {
+    const parts = (m as { parts?: unknown })?.parts;
+    if (!Array.isArray(parts)) continue;
+    for (const p of parts) {
+      if ((p as { type?: unknown })?.type === type && field in p && (p as Record<string, unknown>)[field] !== undefined) {
+        return { found: true, value: (p as Record<string, unknown>)[field] };
+      }
+    }
+  }
+  return { found: false };
+}
+
+/** One value as JSON text of at most `max` characters, still valid JSON (long strings shortened and marked). */
+function setJson(span: Span, key: string, value: unknown, max: number): void {
+  // bounded() bounds a list: the value is its only item, unwrapped again.
+  const json = bounded([value], max + 2);
+  if (json && json !== "[]") span.setAttribute(key, json.slice(1, -1));
+}
+
+/** The provider the agent's GenAI descendants called, when there is exactly one. */
+function setProvider(span: Span, invocation: Invocation): void {
+  if (!(span instanceof RecordingSpan)) return;
+  const agentId = span.spanContext().spanId;
+  const parentOf = new Map<string, string | undefined>();
+  for (const s of invocation.spans) parentOf.set(s.spanContext().spanId, s.parent?.spanId);
+  const providers = new Set<string>();
+  for (const s of invocation.spans) {
+    const provider = s.attributes[GEN_AI_PROVIDER_NAME];
+    if (typeof provider !== "string") continue;
+    let up = s.parent?.spanId;
+    for (let depth = 0; up && up !== agentId && depth < parentOf.size; depth++) up = parentOf.get(up);
+    if (up === agentId) providers.add(provider);
+  }
+  if (providers.size === 1) span.setAttribute(GEN_AI_PROVIDER_NAME, [...providers][0]!);
+}

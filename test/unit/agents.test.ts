@@ -1,0 +1,261 @@
+/**
+ * invokeAgent and executeTool in this Node process (AsyncLocalStorage): span names, kinds,
+ * exact attributes per semconv profile, parentage across awaits (agent → LLM call → tool), sync
+ * and async functions, errors recorded and rethrown, nothing traced outside an invocation, tool
+ * call ids from the model's responses, and tool content only when capture puts it on spans.
+ */
+import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import { describe, expect, it } from "vitest";
+import { executeTool, invokeAgent, noteToolCalls } from "../../src/agents.js";
+import { type Config, resolveConfig } from "../../src/config.js";
+import { Pipeline } from "../../src/pipeline.js";
+import { setupContext } from "../../src/trace/context.js";
+import { Invocation } from "../../src/trace/invocation.js";
+import type { RecordingSpan } from "../../src/trace/span.js";
+import { registerGlobalTracerProvider, startRoot } from "../../src/trace/tracer.js";
+
+setupContext();
+registerGlobalTracerProvider();
+
+const INTERNAL = SpanKind.INTERNAL;
+const ERROR = 2;
+
+function setup(config: Config = {}) {
+  const resolved = resolveConfig({}, { endpoint: "http://127.0.0.1:9", metrics: false, ...config });
+  const pipeline = new Pipeline(resolved, {}, async () => new Response(null));
+  const invocation = new Invocation(pipeline);
+  const root = startRoot(invocation, pipeline.scope, "POST /run", SpanKind.SERVER, {}, undefined) as RecordingSpan;
+  const ctx = invocation.context(ROOT_CONTEXT);
+  const run = <T>(fn: () => T): T => context.with(ctx, fn);
+  const span = (name: string) => {
+    const found = invocation.spans.filter((s) => s.name === name);
+    expect(found, `one span ${name}`).toHaveLength(1);
+    return found[0]!;
+  };
+  return { invocation, root, run, span };
+}
+
+/** A GenAI CLIENT span as an LLM call makes it, under the active span. */
+async function llmCall(provider = "openai"): Promise<string> {
+  const tracer = trace.getTracer("sdk-under-test");
+  return tracer.startActiveSpan("chat gpt-4o-mini", { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": provider } }, async (span) => {
+    await new Promise((r) => setTimeout(r, 2));
+    span.end();
+    return span.spanContext().spanId;
+  });
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+describe("invokeAgent and executeTool", () => {
+  it("an async agent: agent → LLM call → tool across awaits, exact attributes (v1.41), the result returned", async () => {
+    const { root, run, span } = setup();
+    const out = await run(() =>
+      invokeAgent({ name: "weather", id: "asst_42", description: "Answers weather questions" }, async () => {
+        await tick();
+        await llmCall();
+        await tick();
+        return executeTool({ name: "get_weather", callId: "call_1", description: "Current weather" }, async () => {
+          await tick();
+          return { temperature: 12 };
+        });
+      }),
+    );
+    expect(out).toEqual({ temperature: 12 });
+    const agent = span("invoke_agent weather");
+    const chat = span("chat gpt-4o-mini");
+    const tool = span("execute_tool get_weather");
+    expect(agent.kind).toBe(INTERNAL);
+    expect(tool.kind).toBe(INTERNAL);
+    expect(agent.attributes).toEqual({
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.agent.name": "weather",
+      "gen_ai.agent.id": "asst_42",
+      "gen_ai.agent.description": "Answers weather questions",
+      // v1.41 requires the provider on invoke_agent: the one its LLM calls used.
+      "gen_ai.provider.name": "openai",
+    });
+    expect(tool.attributes).toEqual({
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": "get_weather",
+      "gen_ai.tool.type": "function",
+      "gen_ai.tool.description": "Current weather",
+      "gen_ai.tool.call.id": "call_1",
+    });
+    expect(agent.parent?.spanId).toBe(root.spanContext().spanId);
+    expect(chat.parent?.spanId).toBe(agent.spanContext().spanId);
+    expect(tool.parent?.spanId).toBe(agent.spanContext().spanId);
+    for (const s of [agent, chat, tool]) expect(s.spanContext().traceId).toBe(root.spanContext().traceId);
+    expect(agent.status.code).toBe(0);
+    expect(agent.startMs).toBeLessThanOrEqual(chat.startMs);
+    expect(agent.endMs).toBeGreaterThanOrEqual(tool.endMs!);
+  });
+
+  it("latest profile: no provider or agent id on the internal agent span; the tool carries the agent's name", async () => {
+    const { run, span } = setup({ semconv: "latest" });
+    await run(() =>
+      invokeAgent({ name: "weather", id: "asst_42" }, async () => {
+        await llmCall();
+        await tick();
+        executeTool({ name: "lookup", type: "datastore" }, () => 1);
+      }),
+    );
+    expect(span("invoke_agent weather").attributes).toEqual({ "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "weather" });
+    expect(span("execute_tool lookup").attributes).toEqual({
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": "lookup",
+      "gen_ai.tool.type": "datastore",
+      "gen_ai.agent.name": "weather",
+    });
+  });
+
+  it("v1.41 leaves the provider out when the agent's calls went to two providers", async () => {
+    const { run, span } = setup();
+    await run(() =>
+      invokeAgent({ name: "router" }, async () => {
+        await llmCall("openai");
+        await llmCall("anthropic");
+      }),
+    );
+    expect(span("invoke_agent router").attributes).toEqual({ "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "router" });
+  });
+
+  it("a sync function returns synchronously, its span already ended; nested tool under the agent", () => {
+    const { run, span, invocation } = setup();
+    const out = run(() => invokeAgent({ name: "sync" }, () => executeTool({ name: "add" }, () => 1 + 2)));
+    expect(out).toBe(3);
+    expect(invocation.spans.map((s) => s.name)).toEqual(["execute_tool add", "invoke_agent sync"]);
+    expect(span("execute_tool add").parent?.spanId).toBe(span("invoke_agent sync").spanContext().spanId);
+  });
+
+  it("a thrown error and a rejection are rethrown as they are and recorded: ERROR, error.type, one exception event", async () => {
+    class ToolFailure extends Error {}
+    const { run, span } = setup();
+    const thrown = new ToolFailure("disk full");
+    expect(() => run(() => executeTool({ name: "save" }, () => { throw thrown; }))).toThrow(thrown);
+    const rejected = new RangeError("too far");
+    await expect(run(() => invokeAgent({ name: "bad" }, async () => { await tick(); throw rejected; }))).rejects.toBe(rejected);
+
+    const tool = span("execute_tool save");
+    expect(tool.status).toEqual({ code: ERROR, message: "disk full" });
+    expect(tool.attributes["error.type"]).toBe("ToolFailure");
+    expect(tool.events.map((e) => [e.name, e.attributes["exception.message"]])).toEqual([["exception", "disk full"]]);
+    const agent = span("invoke_agent bad");
+    expect(agent.status).toEqual({ code: ERROR, message: "too far" });
+    expect(agent.attributes["error.type"]).toBe("RangeError");
+    expect(agent.ended).toBe(true);
+  });
+
+  it("outside any invocation: fn runs once, untraced; its value and errors pass through", async () => {
+    let calls = 0;
+    expect(invokeAgent({ name: "free" }, () => ++calls)).toBe(1);
+    expect(await executeTool({ name: "t" }, async () => ++calls)).toBe(2);
+    const e = new Error("x");
+    expect(() => invokeAgent({ name: "free" }, () => { throw e; })).toThrow(e);
+    // Bad options never break the app either.
+    expect(invokeAgent(null as never, () => "ok")).toBe("ok");
+    expect(trace.getSpan(context.active())).toBeUndefined();
+  });
+
+  it("bad options inside an invocation: fn still runs once, with its result", () => {
+    const { run, invocation } = setup();
+    let calls = 0;
+    expect(run(() => executeTool(undefined as never, () => ++calls))).toBe(1);
+    expect(calls).toBe(1);
+    expect(invocation.spans).toHaveLength(0);
+  });
+});
+
+describe("tool call ids", () => {
+  it("from the model's latest response: parallel calls of one tool in order, then the last again; a given id wins", () => {
+    const { run, invocation } = setup();
+    noteToolCalls(invocation, [{ id: "call_A", name: "get_weather" }, { id: "call_old", name: "search" }]);
+    noteToolCalls(invocation, [
+      { id: "call_W1", name: "get_weather" },
+      { name: "no_id" },
+      { id: "call_W2", name: "get_weather" },
+    ]);
+    const ids = run(() => [
+      executeTool({ name: "get_weather" }, () => trace.getActiveSpan()),
+      executeTool({ name: "get_weather", callId: "given" }, () => trace.getActiveSpan()),
+      executeTool({ name: "get_weather" }, () => trace.getActiveSpan()),
+      executeTool({ name: "get_weather" }, () => trace.getActiveSpan()),
+      executeTool({ name: "search" }, () => trace.getActiveSpan()),
+      executeTool({ name: "no_id" }, () => trace.getActiveSpan()),
+    ]).map((s) => (s as RecordingSpan).attributes["gen_ai.tool.call.id"]);
+    expect(ids).toEqual(["call_W1", "given", "call_W2", "call_W2", "call_old", undefined]);
+  });
+
+  it("another invocation's tool calls are not this one's", () => {
+    const a = setup();
+    const b = setup();
+    noteToolCalls(a.invocation, [{ id: "call_A", name: "get_weather" }]);
+    b.run(() => executeTool({ name: "get_weather" }, () => 0));
+    expect(b.span("execute_tool get_weather").attributes["gen_ai.tool.call.id"]).toBeUndefined();
+  });
+});
+
+describe("tool content", () => {
+  const runTool = (config: Config, args: unknown, fn: () => unknown) => {
+    const { run, span } = setup(config);
+    try {
+      run(() => executeTool({ name: "get_weather", callId: "call_1", arguments: args }, fn));
+    } catch {
+      // recorded
+    }
+    const { "gen_ai.tool.call.arguments": a, "gen_ai.tool.call.result": r } = span("execute_tool get_weather").attributes;
+    return { arguments: a, result: r };
+  };
+
+  it("off by default and with EVENT_ONLY (no tool event upstream): nothing recorded", () => {
+    expect(runTool({}, '{"location":"Paris"}', () => ({ t: 12 }))).toEqual({ arguments: undefined, result: undefined });
+    expect(runTool({ captureMessageContent: "EVENT_ONLY" }, { location: "Paris" }, () => "x")).toEqual({ arguments: undefined, result: undefined });
+  });
+
+  it("SPAN_ONLY / SPAN_AND_EVENT: arguments (JSON text parsed) and result as JSON", () => {
+    expect(runTool({ captureMessageContent: "SPAN_ONLY" }, '{"location": "Paris"}', () => ({ t: 12, sky: "rain" }))).toEqual({
+      arguments: '{"location":"Paris"}',
+      result: '{"t":12,"sky":"rain"}',
+    });
+    expect(runTool({ captureMessageContent: true }, "not json", () => "rainy")).toEqual({ arguments: '"not json"', result: '"rainy"' });
+    expect(runTool({ captureMessageContent: "span_and_event" }, undefined, () => undefined)).toEqual({ arguments: undefined, result: undefined });
+    expect(runTool({ captureMessageContent: "SPAN_ONLY" }, { q: 1 }, () => { throw new Error("x"); })).toEqual({ arguments: '{"q":1}', result: undefined });
+  });
+
+  it("redactContent sees a tool call and its response, and what it returns is recorded; a throwing hook records none", () => {
+    const seen: unknown[] = [];
+    const redactContent: Config["redactContent"] = (content, info) => {
+      seen.push(content, info);
+      return {
+        inputMessages: [{ role: "assistant", parts: [{ type: "tool_call", name: "get_weather", arguments: { location: "[city]" } }] }],
+      };
+    };
+    expect(runTool({ captureMessageContent: "SPAN_ONLY", redactContent }, { location: "Paris" }, () => "secret result")).toEqual({
+      arguments: '{"location":"[city]"}',
+      result: undefined,
+    });
+    expect(seen).toEqual([
+      {
+        inputMessages: [{ role: "assistant", parts: [{ type: "tool_call", id: "call_1", name: "get_weather", arguments: { location: "Paris" } }] }],
+        outputMessages: [{ role: "tool", parts: [{ type: "tool_call_response", id: "call_1", response: "secret result" }] }],
+      },
+      { provider: "", operation: "execute_tool" },
+    ]);
+    const throwing = () => {
+      throw new Error("hook");
+    };
+    expect(runTool({ captureMessageContent: "SPAN_ONLY", redactContent: throwing }, { location: "Paris" }, () => "r")).toEqual({ arguments: undefined, result: undefined });
+  });
+
+  it("longer than limits.maxContentLength: still valid JSON, long strings shortened and marked", () => {
+    const long = "x".repeat(500);
+    const out = runTool({ captureMessageContent: "SPAN_ONLY", limits: { maxContentLength: 120 } }, { text: long, n: 1 }, () => ({ body: long }));
+    for (const v of [out.arguments, out.result]) {
+      expect(typeof v).toBe("string");
+      expect((v as string).length).toBeLessThanOrEqual(120);
+      expect(JSON.stringify(JSON.parse(v as string))).toBe(v);
+      expect(v).toContain("…[truncated]");
+    }
+    expect(JSON.parse(out.arguments as string).n).toBe(1);
+  });
+});
