@@ -1,0 +1,212 @@
+/**
+ * The Anthropic Messages content reader: requests as the SDK sends them (system blocks, images,
+ * documents, tool use and results, thinking), whole bodies and recorded streams compared with
+ * values read from the fixtures (text and thinking deltas joined, `input_json_delta` fragments
+ * assembled), split invariance through the real SSE framing, the bound, and fuzz.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { OutputAssembler } from "../../src/genai/content.js";
+import { anthropicContent } from "../../src/genai/content/anthropic-messages.js";
+import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
+import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+
+const url = new URL("https://api.anthropic.com/v1/messages");
+
+function assemble(pieces: Uint8Array[], maxChars = 1_000_000): OutputAssembler {
+  const out = anthropicContent.output(maxChars);
+  const observer = STREAM_FRAMINGS.sse!(1024 * 1024, () => 0, { take: (e) => out.event(e), end: () => {} });
+  for (const piece of pieces) observer.chunk?.(piece);
+  observer.end("done", undefined);
+  return out;
+}
+
+const events = (path: string): any[] =>
+  fixtureText(path)
+    .split("\n")
+    .filter((l) => l.startsWith("data: {"))
+    .map((l) => JSON.parse(l.slice(6)));
+
+/** What the fixture's stream says, block by block: the reference the reader is compared with. */
+function blocksOf(path: string) {
+  const blocks: { block: any; text: string; json: string }[] = [];
+  let stop: string | undefined;
+  for (const e of events(path)) {
+    if (e.type === "content_block_start") blocks[e.index] = { block: e.content_block, text: "", json: "" };
+    if (e.type === "content_block_delta") {
+      const b = blocks[e.index]!;
+      b.text += e.delta.text ?? e.delta.thinking ?? "";
+      b.json += e.delta.partial_json ?? "";
+    }
+    if (e.type === "message_delta") stop = e.delta.stop_reason;
+  }
+  return { blocks, stop };
+}
+
+describe("request", () => {
+  it("system blocks are the system instructions; messages keep their roles; tool_result stays in the user message", () => {
+    const body = {
+      model: "claude-sonnet-4-5",
+      max_tokens: 1024,
+      system: [{ type: "text", text: "You are a weather bot.", cache_control: { type: "ephemeral" } }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+            { type: "image", source: { type: "url", url: "https://x.test/sky.jpg" } },
+            { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" } },
+            { type: "text", text: "Weather in Paris?" },
+          ],
+        },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "Use the tool.", signature: "sig" },
+            { type: "tool_use", id: "toolu_1", name: "get_weather", input: { location: "Paris" } },
+          ],
+        },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "rainy" }] }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_2", content: "sunny", is_error: false }] },
+      ],
+      tools: [
+        { name: "get_weather", description: "Weather now", input_schema: { type: "object", properties: { location: { type: "string" } } } },
+        { type: "web_search_20250305", name: "web_search", max_uses: 3 },
+      ],
+    };
+    expect(anthropicContent.request(body, url)).toEqual({
+      systemInstructions: [{ type: "text", content: "You are a weather bot." }],
+      inputMessages: [
+        {
+          role: "user",
+          parts: [
+            { type: "blob", modality: "image", mime_type: "image/png", content: "iVBORw0KGgo=" },
+            { type: "uri", modality: "image", uri: "https://x.test/sky.jpg" },
+            { type: "blob", modality: "document", mime_type: "application/pdf", content: "JVBERi0=" },
+            { type: "text", content: "Weather in Paris?" },
+          ],
+        },
+        {
+          role: "assistant",
+          parts: [
+            { type: "reasoning", content: "Use the tool." },
+            { type: "tool_call", id: "toolu_1", name: "get_weather", arguments: { location: "Paris" } },
+          ],
+        },
+        { role: "user", parts: [{ type: "tool_call_response", id: "toolu_1", response: "rainy" }] },
+        { role: "user", parts: [{ type: "tool_call_response", id: "toolu_2", response: "sunny" }] },
+      ],
+      toolDefinitions: [
+        { type: "function", name: "get_weather", description: "Weather now", parameters: { type: "object", properties: { location: { type: "string" } } } },
+        { type: "web_search_20250305", name: "web_search" },
+      ],
+    });
+    expect(anthropicContent.request({ system: "Be brief.", messages: [{ role: "user", content: "Hi" }] }, url)).toEqual({
+      systemInstructions: [{ type: "text", content: "Be brief." }],
+      inputMessages: [{ role: "user", parts: [{ type: "text", content: "Hi" }] }],
+    });
+    expect(anthropicContent.request(undefined, url)).toEqual({});
+  });
+});
+
+describe("output", () => {
+  it("tool use streamed: the text, then each tool_use with its input_json_delta fragments assembled", () => {
+    const path = "anthropic/messages-stream-tool-use.sse";
+    const { blocks, stop } = blocksOf(path);
+    const tools = blocks.filter((b) => b.block.type === "tool_use");
+    expect(tools.length).toBe(2);
+    const out = assemble([fixtureBytes(path)]);
+    expect(out.messages()).toEqual([
+      {
+        role: "assistant",
+        parts: blocks.map((b) =>
+          b.block.type === "text" ? { type: "text", content: b.text } : { type: "tool_call", id: b.block.id, name: b.block.name, arguments: JSON.parse(b.json) },
+        ),
+        finish_reason: stop,
+      },
+    ]);
+    expect(out.toolCalls()).toEqual(tools.map((b) => ({ id: b.block.id, name: b.block.name })));
+  });
+
+  it("thinking streamed: a reasoning part (thinking deltas joined), then the text", () => {
+    const path = "anthropic/messages-stream-thinking.sse";
+    const { blocks, stop } = blocksOf(path);
+    expect(blocks.map((b) => b.block.type)).toEqual(["thinking", "text"]);
+    expect(assemble([fixtureBytes(path)]).messages()).toEqual([
+      { role: "assistant", parts: [{ type: "reasoning", content: blocks[0]!.text }, { type: "text", content: blocks[1]!.text }], finish_reason: stop },
+    ]);
+  });
+
+  it("whole bodies: thinking and text as the fixture has them; an error body gives none", () => {
+    for (const path of ["anthropic/messages-nonstream-thinking.json", "anthropic/messages-nonstream.json"]) {
+      const body = JSON.parse(fixtureText(path));
+      const out = anthropicContent.output(1_000_000);
+      out.json(body);
+      const parts = body.content.map((b: any) => (b.type === "thinking" ? { type: "reasoning", content: b.thinking } : { type: "text", content: b.text }));
+      expect(out.messages()).toEqual([{ role: body.role, parts, finish_reason: body.stop_reason }]);
+    }
+    const error = anthropicContent.output(1000);
+    error.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    expect(error.messages()).toEqual([]);
+  });
+});
+
+function textLength(messages: unknown): number {
+  let n = 0;
+  for (const m of messages as { parts: Record<string, unknown>[] }[]) for (const p of m.parts) if (typeof p.content === "string") n += p.content.length;
+  return n;
+}
+
+describe("streams: split invariance and the bound", () => {
+  for (const path of ["anthropic/messages-stream-tool-use.sse", "anthropic/messages-stream-thinking.sse", "anthropic/messages-stream-text.sse"]) {
+    it(`${path}: the same messages however the bytes are cut; at most maxChars held`, () => {
+      const bytes = fixtureBytes(path);
+      const whole = assemble([bytes]);
+      fc.assert(
+        fc.property(fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { minLength: 1, maxLength: 200 }), (cuts) => {
+          cuts.sort((a, b) => a - b);
+          const split = assemble(splitAt(bytes, cuts));
+          expect(split.messages()).toEqual(whole.messages());
+        }),
+        { numRuns: 40 },
+      );
+      for (const max of [0, 7, 60]) {
+        const bounded = assemble([bytes], max);
+        expect(textLength(bounded.messages())).toBeLessThanOrEqual(max);
+        expect(bounded.toolCalls()).toEqual(whole.toolCalls());
+        expect(bounded.messages()[0]!.finish_reason).toBe(whole.messages()[0]!.finish_reason);
+      }
+    });
+  }
+});
+
+describe("fuzz", () => {
+  it("arbitrary bodies and events never throw and stay within the bound", () => {
+    const shaped = fc.oneof(
+      fc.record(
+        {
+          type: fc.constantFrom("message_start", "content_block_start", "content_block_delta", "message_delta"),
+          index: fc.oneof(fc.integer({ min: -2, max: 300 }), fc.anything()),
+          content_block: fc.anything(),
+          delta: fc.oneof(fc.record({ text: fc.string(), partial_json: fc.string(), thinking: fc.string() }, { requiredKeys: [] }), fc.anything()),
+          message: fc.anything(),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(fc.array(shaped, { maxLength: 10 }), fc.anything(), fc.integer({ min: 0, max: 50 }), (list, body, max) => {
+        const out = anthropicContent.output(max);
+        out.json(body);
+        for (const data of list) out.event({ data: JSON.stringify(data) ?? "x" });
+        const messages = out.messages();
+        expect(textLength(messages)).toBeLessThanOrEqual(max);
+        JSON.stringify(messages);
+        expect(Array.isArray(out.toolCalls())).toBe(true);
+        expect(() => anthropicContent.request(body as never, url)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
