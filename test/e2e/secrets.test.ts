@@ -285,11 +285,11 @@ describe("what stays useful", () => {
     });
   });
 
-  it("LLM calls: model, provider, status and error.type", () => {
+  it("LLM calls: model, provider, status and error.type (the error body's code, never its text)", () => {
     const calls = spans.filter((s) => s.kind === CLIENT && s.attributes["server.address"] === "api.openai.com");
     expect(calls.map((s) => [s.name, s.attributes["gen_ai.request.model"], s.attributes["http.response.status_code"], s.attributes["error.type"]]).sort()).toEqual([
-      ["chat gpt-4o", "gpt-4o", 400, "400"],
-      ["chat gpt-4o-mini", "gpt-4o-mini", 401, "401"],
+      ["chat gpt-4o", "gpt-4o", 400, "invalid_request_error"],
+      ["chat gpt-4o-mini", "gpt-4o-mini", 401, "invalid_api_key"],
     ]);
     for (const call of calls) expect(call.attributes["url.full"]).toBe("https://api.openai.com/v1/chat/completions");
     expect(callResults.slice(-2).map((r) => r.status)).toEqual([401, 400]);
