@@ -1,7 +1,192 @@
-/** Placeholder (being written): reads no content. */
-import type { ContentReader } from "../content.js";
+/**
+ * Content of Workers AI text generation: the binding's `run(model, inputs)` (the capture core
+ * passes `inputs` as the body) and the REST API (`/ai/run/{model}`, same inputs as JSON).
+ *
+ * Inputs: `messages` (OpenAI-like: `content` a string or `text` / `image_url` parts, assistant
+ * `tool_calls` in OpenAI's shape or the native `{name, arguments}`, `tool` results with
+ * `tool_call_id` or `name`) in the order sent, `system` messages kept in the history; or a
+ * `prompt`, the user's text. `tools` come in OpenAI's shape (`{type: "function", function}`) or
+ * the native one (`{name, description, parameters}`).
+ *
+ * Results: the native `{response, tool_calls?}` (whole, or streamed as `data: {"response": ...}`
+ * events ending in `data: [DONE]`; in JSON mode `response` is an object, read as its JSON text),
+ * native tool calls whole with object arguments; or, on newer models, Chat Completions'
+ * `choices` (whole messages, or deltas with tool-call argument fragments by index). The REST
+ * envelope (`{result, success}`) is unwrapped; a failed call has no output.
+ */
+import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
+import { fact, type Obj, obj, parseJson, str } from "../json.js";
+
+/** More choices or tool calls than this in one response is not a real response. */
+const MAX_ITEMS = 128;
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const defined = <T>(v: T | undefined): v is T => v !== undefined;
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** Arguments as an object when they are (or encode) one, else the text as sent. */
+function args(v: unknown): unknown {
+  if (typeof v !== "string") return v ?? undefined;
+  const parsed = parseJson(v);
+  return typeof parsed === "object" && parsed !== null ? parsed : v || undefined;
+}
+
+/** A tool call of either shape: OpenAI's `{id, function: {name, arguments}}` or native `{name, arguments}`. */
+const callOf = (c: Obj) => obj(c.function) ?? c;
+
+function contentParts(content: unknown): Part[] {
+  if (typeof content === "string") return content ? [{ type: "text", content }] : [];
+  return list(content).flatMap((item): Part[] => {
+    const o = obj(item);
+    if (o?.type === "text" && text(o.text)) return [{ type: "text", content: o.text as string }];
+    const url = o?.type === "image_url" ? str(obj(o.image_url)?.url) : undefined;
+    if (!url) return [];
+    const data = /^data:([^;,]*)(?:;[^,]*)?,/.exec(url);
+    if (!data) return [{ type: "uri", modality: "image", uri: url }];
+    return [dropUndefined({ type: "blob", modality: "image", mime_type: data[1] || undefined, content: url.slice(data[0].length) })];
+  });
+}
+
+function inputMessage(m: unknown): ChatMessage | undefined {
+  const o = obj(m);
+  const role = str(o?.role);
+  if (!o || !role) return undefined;
+  if (role === "tool") {
+    const response = typeof o.content === "string" ? o.content : (o.content ?? "");
+    const parts: Part[] = [dropUndefined({ type: "tool_call_response", id: str(o.tool_call_id), response })];
+    return str(o.name) ? { role, parts, name: o.name as string } : { role, parts };
+  }
+  const parts = contentParts(o.content);
+  for (const c of list(o.tool_calls)) {
+    const call = obj(c);
+    const name = call && str(callOf(call).name);
+    if (name) parts.push(dropUndefined({ type: "tool_call", id: str(call!.id), name, arguments: args(callOf(call!).arguments) }));
+  }
+  return str(o.name) ? { role, parts, name: o.name as string } : { role, parts };
+}
+
+function toolDefinition(t: unknown): ToolDefinition | undefined {
+  const o = obj(t);
+  const fn = o && (obj(o.function) ?? o);
+  const name = str(fn?.name);
+  if (!name) return undefined;
+  return dropUndefined({ type: (o!.function ? str(o!.type) : undefined) ?? "function", name, description: str(fn!.description), parameters: obj(fn!.parameters) });
+}
+
+interface Call {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
+interface Choice {
+  role: string;
+  text: string;
+  reasoning: string;
+  calls: Call[];
+  finish?: string;
+}
+
+function assembler(maxChars: number): OutputAssembler {
+  let left = maxChars;
+  const choices: Choice[] = [];
+  const take = (v: unknown): string => {
+    if (typeof v !== "string") return "";
+    const kept = v.length <= left ? v : v.slice(0, Math.max(0, left));
+    left -= kept.length;
+    return kept;
+  };
+  const choice = (i: unknown): Choice | undefined => {
+    const n = i === undefined ? 0 : i;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= MAX_ITEMS) return undefined;
+    return (choices[n] ??= { role: "assistant", text: "", reasoning: "", calls: [] });
+  };
+  /** A tool call whole, or a fragment of one (`index`: its position; a fragment without a name continues it). */
+  const addCall = (ch: Choice, c: Obj, position: number) => {
+    const fn = callOf(c);
+    const i = c.index === undefined ? position : c.index;
+    if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= MAX_ITEMS) return;
+    const a = fn.arguments;
+    const fragment = typeof a === "string" ? a : a === undefined || a === null ? "" : JSON.stringify(a);
+    const known = ch.calls[i];
+    if (known) known.arguments += take(fragment);
+    else {
+      const name = fact(fn.name);
+      if (name) ch.calls[i] = { id: fact(c.id), name, arguments: take(fragment) };
+    }
+  };
+  /** One result: native fields, or a Chat Completions choice's message / delta. */
+  const read = (ch: Choice | undefined, m: Obj | undefined, native: boolean) => {
+    if (!ch || !m) return;
+    ch.role = fact(m.role) ?? ch.role;
+    const t = native ? m.response : m.content;
+    ch.text += take(obj(t) ? JSON.stringify(t) : t);
+    ch.reasoning += take(m.reasoning_content ?? m.reasoning);
+    const calls = list(m.tool_calls);
+    // A native stream's events carry whole calls: each one is a new call after those held.
+    const base = native ? ch.calls.length : 0;
+    calls.forEach((c, j) => {
+      const o = obj(c);
+      if (o) addCall(ch, native ? { ...o, index: undefined } : o, base + j);
+    });
+  };
+  const result = (b: Obj, whole: boolean) => {
+    if (Array.isArray(b.choices)) {
+      b.choices.forEach((c, position) => {
+        const o = obj(c);
+        const ch = o && choice(o.index ?? position);
+        if (!ch) return;
+        read(ch, obj(whole ? o!.message : o!.delta), false);
+        ch.finish = fact(o!.finish_reason) ?? ch.finish;
+      });
+      return;
+    }
+    const ch = choice(0)!;
+    read(ch, b, true);
+    ch.finish = fact(b.finish_reason) ?? ch.finish;
+  };
+  return {
+    json(body) {
+      const b = obj(body);
+      // The REST envelope: `{result, success, errors}`; a failed call has no output.
+      if (!b || b.success === false) return;
+      result(obj(b.result) ?? b, true);
+    },
+    event(e) {
+      if (e.data === "[DONE]") return;
+      const o = obj(parseJson(e.data));
+      if (o) result(o, false);
+    },
+    messages(): OutputMessage[] {
+      const out: OutputMessage[] = [];
+      for (const ch of choices) {
+        if (!ch) continue;
+        const parts: Part[] = [];
+        if (ch.reasoning) parts.push({ type: "reasoning", content: ch.reasoning });
+        if (ch.text) parts.push({ type: "text", content: ch.text });
+        for (const c of ch.calls) if (c) parts.push(dropUndefined({ type: "tool_call", id: c.id, name: c.name, arguments: args(c.arguments) }));
+        out.push(ch.finish === undefined ? { role: ch.role, parts } : { role: ch.role, parts, finish_reason: ch.finish });
+      }
+      return out;
+    },
+    toolCalls(): ToolCallRef[] {
+      return choices.flatMap((ch) => (ch ? ch.calls.filter(defined).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name })) : []));
+    },
+  };
+}
 
 export const workersAiContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request(body) {
+    const out: ReturnType<ContentReader["request"]> = {};
+    if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
+    else if (typeof body?.prompt === "string") out.inputMessages = [{ role: "user", parts: [{ type: "text", content: body.prompt }] }];
+    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(toolDefinition).filter(defined);
+    return out;
+  },
+  output: assembler,
 };
