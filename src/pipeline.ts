@@ -8,18 +8,20 @@ import { debug, warnOnce } from "./diag.js";
 import { scrubText } from "./fetch/redact.js";
 import { type FetchLike, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
+import { type LogRecordData, serializeLogs } from "./exporter/logs.js";
 import { serializeMetrics } from "./exporter/metrics.js";
 import { serializeSpans } from "./exporter/traces.js";
 import { aggregateCalls } from "./metrics/genai-metrics.js";
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
 import type { CallRecord } from "./genai/call.js";
+import type { IdentifyHook } from "./identify.js";
 import type { InstrumentationScope, RecordingSpan } from "./trace/span.js";
 import { VERSION } from "./version.js";
 
 /** What the instrumentation did in this isolate, for a health check or a debug route. */
 export interface TelemetryStats {
-  /** Export requests made (traces and metrics), and how many of them failed for good. */
+  /** Export requests made (traces, metrics and logs), and how many of them failed for good. */
   exports: number;
   exportFailures: number;
   /** Spans and data points a collector accepted the request for but rejected (partial success). */
@@ -28,9 +30,10 @@ export interface TelemetryStats {
   lastFailure?: string;
   /** Errors inside the instrumentation itself, swallowed so the handler never sees them. */
   instrumentationErrors: number;
-  /** Spans and GenAI calls left out because an invocation's buffer was full. */
+  /** Spans, GenAI calls and log records (events) left out because an invocation's buffer was full. */
   droppedSpans: number;
   droppedCalls: number;
+  droppedLogs: number;
 }
 
 const stats: TelemetryStats = {
@@ -40,6 +43,7 @@ const stats: TelemetryStats = {
   instrumentationErrors: 0,
   droppedSpans: 0,
   droppedCalls: 0,
+  droppedLogs: 0,
 };
 
 /** A copy of this isolate's counters. */
@@ -63,23 +67,38 @@ export interface ExportBatch {
   readonly root: RecordingSpan | undefined;
   readonly droppedSpans: number;
   readonly droppedCalls: number;
+  readonly logs: readonly LogRecordData[];
+  readonly droppedLogs: number;
   readonly startMs: number;
 }
+
+/** Options the runtime wrappers resolve themselves (see `InvocationConfig` in runtime/invoke.ts). */
+export interface PipelineExtras {
+  /** Where log records (GenAI events) go; none are kept without it. */
+  logsUrl?: string;
+  identify?: IdentifyHook;
+}
+
+/** Evaluation scores are doubles, whole or not. */
+const EVALUATION_SCORE = "gen_ai.evaluation.score.value";
 
 export class Pipeline {
   readonly profile: SemconvProfile;
   readonly resource: ResourceLike;
   /** The scope of the spans this package makes; the schema URL matches the semconv profile. */
   readonly scope: InstrumentationScope;
+  private readonly logDoubles: readonly string[];
 
   constructor(
     readonly config: ResolvedConfig,
     runtimeResource: Record<string, string>,
     private readonly fetchImpl: FetchLike = originalFetch,
+    readonly extras: PipelineExtras = {},
   ) {
     this.profile = PROFILES[config.semconv];
     this.resource = buildResource(config, runtimeResource);
     this.scope = { name: "otel-genai-edge", version: VERSION, schemaUrl: this.profile.schemaUrl };
+    this.logDoubles = [...this.profile.doubleAttributes, EVALUATION_SCORE];
   }
 
   selfError(): void {
@@ -91,6 +110,7 @@ export class Pipeline {
     const work: Promise<void>[] = [];
     stats.droppedSpans += invocation.droppedSpans;
     stats.droppedCalls += invocation.droppedCalls;
+    stats.droppedLogs += invocation.droppedLogs;
     const { tracesUrl } = this.config;
     if (tracesUrl && invocation.spans.length > 0) {
       if (invocation.droppedSpans > 0 && invocation.root) {
@@ -105,6 +125,11 @@ export class Pipeline {
       const startMs = Math.max(invocation.startMs, lastMetricsEndMs);
       lastMetricsEndMs = endMs;
       work.push(this.post("metrics", metricsUrl, serializeMetrics(streams, this.resource, this.scope, startMs, endMs)));
+    }
+    const { logsUrl } = this.extras;
+    // One request per invocation, and none without records (OTLP: no empty envelopes).
+    if (logsUrl && invocation.logs.length > 0) {
+      work.push(this.post("logs", logsUrl, serializeLogs(invocation.logs, this.resource, this.scope, this.logDoubles)));
     }
     await Promise.all(work);
   }

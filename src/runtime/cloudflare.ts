@@ -141,7 +141,7 @@ export function instrument(handler: WorkerHandler<unknown>, config?: ConfigInput
         platformWaitUntil(ctx, started.invocation.done);
         bindInvocation(request, started.invocation);
         return fetchHandler.call(handler, request, env, trackedContext(ctx, started.invocation, true));
-      });
+      }, env);
     };
   }
 

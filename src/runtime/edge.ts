@@ -57,6 +57,6 @@ export function withTracing<R extends Request, A extends unknown[]>(
         return handler.apply(this, [request, ...(args as A)]);
       }
       return handler.apply(this, [request, ...rest]);
-    });
+    }, env);
   };
 }

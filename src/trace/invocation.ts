@@ -10,10 +10,12 @@
  * its end) is ended then too, marked, and still counts in the metrics. No invocation outlives
  * MAX_LIFETIME_MS, so no state outlives a request that never ends.
  */
-import { type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
-import { OWN_SPAN_UNFINISHED } from "../attributes.js";
+import { type Attributes, type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
+import { GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_ID, OWN_SPAN_UNFINISHED } from "../attributes.js";
 import type { Limits } from "../config.js";
+import { type LogRecordData, SEVERITY_DEBUG } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
+import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "./clock.js";
 import { RecordingSpan, type SpanSink } from "./span.js";
@@ -45,6 +47,13 @@ export class Invocation implements SpanSink {
   /** Finished GenAI calls, for the metrics (recorded whether or not the trace is sampled). */
   readonly calls: CallRecord[] = [];
   droppedCalls = 0;
+  /** Events as log records (a call's operation details, evaluations), bounded like the spans. */
+  readonly logs: LogRecordData[] = [];
+  droppedLogs = 0;
+  /** What `identify` said of the request: set on the SERVER span and every GenAI span. */
+  identity: Attributes | undefined;
+  /** The span of each LLM response of this invocation, by response id: evaluations point at it. */
+  private readonly responses = new Map<string, SpanContext>();
   /** Trace context for children of this invocation (the root span's, or the incoming one when unsampled). */
   parentContext: SpanContext | undefined;
   /** Spans and other work (a GenAI stream of an unsampled trace) still under way. */
@@ -88,6 +97,11 @@ export class Invocation implements SpanSink {
       this.check();
       return;
     }
+    if (GEN_AI_OPERATION_NAME in span.attributes) {
+      if (this.identity) addIdentity(span, this.identity);
+      const responseId = span.attributes[GEN_AI_RESPONSE_ID];
+      if (typeof responseId === "string") this.rememberResponse(responseId, span.spanContext());
+    }
     if (this.spans.length < this.limits.maxSpans) this.spans.push(span);
     else this.droppedSpans++;
     this.check();
@@ -97,6 +111,43 @@ export class Invocation implements SpanSink {
     if (this.flushed) return;
     if (this.calls.length < this.limits.maxSpans) this.calls.push(record);
     else this.droppedCalls++;
+    const event = record.contentEvent;
+    if (!event) return;
+    const responseId = event.attributes[GEN_AI_RESPONSE_ID];
+    // The span may be unsampled (never ended into this buffer): its ids still name the call.
+    if (typeof responseId === "string") this.rememberResponse(responseId, { traceId: event.traceId, spanId: event.spanId, traceFlags: this.traceFlags(event.traceId) ?? 0 });
+    this.recordLog({
+      eventName: "gen_ai.client.inference.operation.details",
+      timeMs: event.timeMs,
+      // Upstream (model/gen-ai/events.yaml): instrumentations SHOULD record this event at DEBUG.
+      severityNumber: SEVERITY_DEBUG,
+      // The event carries the span's attributes: the identity too, under the call's own ones.
+      attributes: this.identity ? { ...this.identity, ...event.attributes } : event.attributes,
+      traceId: event.traceId,
+      spanId: event.spanId,
+      traceFlags: this.traceFlags(event.traceId),
+    });
+  }
+
+  /** Keep an event for export with this invocation's batch (when logs go anywhere). */
+  recordLog(record: LogRecordData): void {
+    if (this.flushed || !this.pipeline.extras.logsUrl) return;
+    if (this.logs.length < this.limits.maxSpans) this.logs.push(record);
+    else this.droppedLogs++;
+  }
+
+  /** The span context of the LLM call that gave this response id, if it was one of this invocation's. */
+  responseSpan(responseId: string): SpanContext | undefined {
+    return this.responses.get(responseId);
+  }
+
+  private rememberResponse(responseId: string, spanContext: SpanContext): void {
+    if (this.responses.size < this.limits.maxSpans || this.responses.has(responseId)) this.responses.set(responseId, spanContext);
+  }
+
+  /** The trace flags of this invocation's trace, when the ids are of it. */
+  private traceFlags(traceId: string): number | undefined {
+    return this.parentContext?.traceId === traceId ? this.parentContext.traceFlags : undefined;
   }
 
   /** Keep the flush waiting for work that is not a recorded span. */
@@ -193,6 +244,8 @@ export class Invocation implements SpanSink {
       .finally(() => {
         this.spans.length = 0;
         this.calls.length = 0;
+        this.logs.length = 0;
+        this.responses.clear();
         settling.delete(this);
         lastDoneMs = nowMs();
         this.resolveDone();
