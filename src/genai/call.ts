@@ -16,7 +16,7 @@ import { costOf } from "../metrics/cost.js";
 import { DURATION_BOUNDS, Histogram } from "../metrics/histogram.js";
 import { scrubText } from "../fetch/redact.js";
 import type { ToolCallRef } from "./content.js";
-import { CallContent, type ContentOptions } from "./content/record.js";
+import { CallContent, type ContentOptions, contentEvent } from "./content/record.js";
 import { framingOf, jsonDocument, STREAM_FRAMINGS } from "./framing.js";
 import { errorCode, finishReasons } from "./outcome.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
@@ -330,21 +330,9 @@ export class GenAICall {
       resendCount: this.options.resendCount ?? 0,
       endMs: atMs,
       toolCalls: content.toolCalls(),
-      contentEvent: recorded?.event && this.contentEvent(a, recorded.event, atMs),
+      contentEvent:
+        recorded?.event &&
+        contentEvent({ ...requestAttributes(this.detected, request, profile), ...a }, this.options, recorded.event, this.span.spanContext(), atMs),
     });
-  }
-
-  /** The operation-details event: the span's GenAI, server and error attributes (not ours), and the content. */
-  private contentEvent(ended: Attributes, content: Record<string, unknown>, atMs: number): CallRecord["contentEvent"] {
-    const attributes: Record<string, unknown> = {};
-    const all = { ...requestAttributes(this.detected, this.request, this.options.profile), ...ended };
-    for (const key of Object.keys(all)) if (!key.startsWith("otel_genai_edge.")) attributes[key] = all[key];
-    if (this.options.serverAddress) {
-      attributes[A.SERVER_ADDRESS] = this.options.serverAddress;
-      attributes[A.SERVER_PORT] = this.options.serverPort;
-    }
-    Object.assign(attributes, content);
-    const { traceId, spanId } = this.span.spanContext();
-    return { attributes, traceId, spanId, timeMs: atMs };
   }
 }

@@ -4,7 +4,7 @@
  * applied once, and the bounded attributes. With capture off only the tool calls' ids and names
  * are kept (for `executeTool`), from the events that can carry one.
  */
-import type { Attributes } from "@opentelemetry/api";
+import type { Attributes, SpanContext } from "@opentelemetry/api";
 import * as A from "../../attributes.js";
 import type { Limits } from "../../config.js";
 import type { Content, OutputAssembler, ToolCallRef } from "../content.js";
@@ -117,4 +117,25 @@ export class CallContent {
     }
     return out;
   }
+}
+
+/**
+ * The operation-details event (`CallRecord.contentEvent`): the span's attributes but our own
+ * (`otel_genai_edge.*`), the server's address, the content as structured values, and the ids of
+ * the call's span.
+ */
+export function contentEvent(
+  spanAttributes: Attributes,
+  server: { serverAddress: string; serverPort: number },
+  content: Record<string, unknown>,
+  { traceId, spanId }: SpanContext,
+  timeMs: number,
+): { attributes: Record<string, unknown>; traceId: string; spanId: string; timeMs: number } {
+  const attributes: Record<string, unknown> = {};
+  for (const key of Object.keys(spanAttributes)) if (!key.startsWith("otel_genai_edge.")) attributes[key] = spanAttributes[key];
+  if (server.serverAddress) {
+    attributes[A.SERVER_ADDRESS] = server.serverAddress;
+    attributes[A.SERVER_PORT] = server.serverPort;
+  }
+  return { attributes: Object.assign(attributes, content), traceId, spanId, timeMs };
 }
