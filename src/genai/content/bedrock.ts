@@ -1,12 +1,399 @@
-/** Placeholder (being written): reads no content. */
-import type { ContentReader } from "../content.js";
+/**
+ * Content of Amazon Bedrock Runtime: Converse (`../bedrock-converse.ts`) and InvokeModel
+ * (`../bedrock-invoke.ts`), whose bodies are the model vendor's own.
+ *
+ * Converse content blocks are keyed by kind (`{text}`, `{image}`, `{toolUse}`...); Nova's invoke
+ * bodies are the same shape, Anthropic's are typed blocks (`{type: "text"}`), both read by
+ * `block`. Prompt-string vendors (Llama, Mistral and Claude completions, Titan, Cohere Command)
+ * are one user message with the prompt as sent, chat template included. Roles are as sent
+ * (Bedrock's are already `user`/`assistant`; Cohere's `CHATBOT` is `assistant`).
+ *
+ * Output: one message (Converse, Anthropic, Nova, Llama) or one per choice (Mistral `outputs`/
+ * `choices`, Cohere `generations`, Titan `results`/`index`), assembled from stream events by
+ * content block: text and reasoning deltas joined, tool-use input fragments joined and parsed at
+ * the end. `amazon-bedrock-guardrailAction: INTERVENED` makes the finish reason
+ * `guardrail_intervened` whatever comes after, as in the facts.
+ *
+ * The Anthropic mapping here is the minimal one the InvokeModel bodies need, written before the
+ * Anthropic Messages reader (`anthropic-messages.ts`) existed: they could share it.
+ */
+import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
+import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
+import type { SseEvent } from "../types.js";
+import { type Draft, dataUrlBlob, modalityOf, OutputParts, type Slot } from "./gemini.js";
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+const DOCUMENT_TYPES: Record<string, string> = {
+  pdf: "application/pdf",
+  csv: "text/csv",
+  doc: "application/msword",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  xls: "application/vnd.ms-excel",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  html: "text/html",
+  txt: "text/plain",
+  md: "text/markdown",
+};
+
+/** A Converse image/document/video/audio block: inline bytes (base64 in JSON) as a blob, an S3 location as a uri. */
+function media(modality: string, m: Obj): Part | undefined {
+  const format = str(m.format);
+  const mime = format && (modality === "document" ? DOCUMENT_TYPES[format] : `${modality}/${format}`);
+  const typed = mime ? { mime_type: mime } : {};
+  const source = obj(m.source) ?? {};
+  if (typeof source.bytes === "string") return { type: "blob", modality, ...typed, content: source.bytes };
+  const uri = str(obj(source.s3Location)?.uri);
+  if (uri !== undefined) return { type: "uri", modality, ...typed, uri };
+  return typeof source.text === "string" ? { type: "text", content: source.text } : undefined;
+}
+
+/** A tool result's content: one text or JSON block as its value, anything else as sent. */
+function resultOf(content: unknown): unknown {
+  if (typeof content === "string" || !Array.isArray(content)) return content ?? null;
+  if (content.length === 1) {
+    const only = obj(content[0]) ?? {};
+    if (typeof only.text === "string") return only.text;
+    if ("json" in only) return only.json;
+  }
+  return content;
+}
+
+/** One Converse (or Nova) block. */
+function converseBlock(b: Obj): Part | undefined {
+  if (typeof b.text === "string") return b.text === "" ? undefined : { type: "text", content: b.text };
+  for (const modality of ["image", "document", "video", "audio"]) {
+    const m = obj(b[modality]);
+    if (m) return media(modality, m);
+  }
+  const use = obj(b.toolUse);
+  const name = use && str(use.name);
+  if (use && name !== undefined) return { type: "tool_call", ...(str(use.toolUseId) && { id: use.toolUseId as string }), name, arguments: use.input ?? {} };
+  const result = obj(b.toolResult);
+  if (result) return { type: "tool_call_response", ...(str(result.toolUseId) && { id: result.toolUseId as string }), response: resultOf(result.content) };
+  const reasoning = obj(b.reasoningContent);
+  const thought = reasoning && obj(reasoning.reasoningText)?.text;
+  if (typeof thought === "string") return { type: "reasoning", content: thought };
+  const guarded = obj(obj(b.guardContent)?.text)?.text;
+  return typeof guarded === "string" ? { type: "text", content: guarded } : undefined;
+}
+
+/** One Anthropic block (`type`-tagged), as InvokeModel carries them. */
+function anthropicBlock(b: Obj): Part | undefined {
+  switch (b.type) {
+    case "text":
+      return typeof b.text === "string" ? { type: "text", content: b.text } : undefined;
+    case "thinking":
+      return typeof b.thinking === "string" ? { type: "reasoning", content: b.thinking } : undefined;
+    case "image":
+    case "document": {
+      const source = obj(b.source) ?? {};
+      const mime = str(source.media_type);
+      const modality = b.type === "image" ? "image" : modalityOf(mime);
+      if (typeof source.data === "string") return { type: "blob", modality, ...(mime && { mime_type: mime }), content: source.data };
+      if (typeof source.url === "string") return dataUrlBlob(source.url, modality) ?? { type: "uri", modality, ...(mime && { mime_type: mime }), uri: source.url };
+      if (typeof source.file_id === "string") return { type: "file", modality, file_id: source.file_id };
+      return undefined;
+    }
+    case "tool_use": {
+      const name = str(b.name);
+      return name === undefined ? undefined : { type: "tool_call", ...(str(b.id) && { id: b.id as string }), name, arguments: b.input ?? {} };
+    }
+    case "tool_result": {
+      const content = b.content;
+      const texts = Array.isArray(content) && content.every((c) => obj(c)?.type === "text") ? content.map((c) => (c as Obj).text).join("") : content;
+      return { type: "tool_call_response", ...(str(b.tool_use_id) && { id: b.tool_use_id as string }), response: texts ?? null };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const block = (item: unknown): Part | undefined => {
+  const b = obj(item);
+  return b && (typeof b.type === "string" ? anthropicBlock(b) : converseBlock(b));
+};
+
+function blocks(content: unknown): Part[] {
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", content }];
+  const out: Part[] = [];
+  for (const item of list(content)) {
+    const part = block(item);
+    if (part) out.push(part);
+  }
+  return out;
+}
+
+/** OpenAI-style tool calls (Mistral's chat models): `[{id, function: {name, arguments}}]`. */
+function functionCalls(calls: unknown): Part[] {
+  const out: Part[] = [];
+  for (const item of list(calls)) {
+    const c = obj(item);
+    const f = c && obj(c.function);
+    const name = f && str(f.name);
+    if (!c || !f || name === undefined) continue;
+    const parsed = typeof f.arguments === "string" ? parseJson(f.arguments) : f.arguments;
+    out.push({ type: "tool_call", ...(str(c.id) && { id: c.id as string }), name, arguments: parsed ?? f.arguments });
+  }
+  return out;
+}
+
+const COHERE_ROLES: Record<string, string> = { USER: "user", CHATBOT: "assistant", SYSTEM: "system", TOOL: "tool" };
+
+function messageOf(item: unknown): ChatMessage | undefined {
+  const m = obj(item);
+  if (!m) return undefined;
+  const role = str(m.role) ?? "user";
+  // Cohere's chat history: `{role: "CHATBOT", message}`.
+  if (typeof m.message === "string") return { role: COHERE_ROLES[role] ?? role, parts: blocks(m.message) };
+  if (role === "tool" && str(m.tool_call_id)) return { role, parts: [{ type: "tool_call_response", id: m.tool_call_id as string, response: m.content ?? null }] };
+  return { role, parts: [...blocks(m.content), ...functionCalls(m.tool_calls)] };
+}
+
+/** `system` as Anthropic's string or a list of text blocks (Converse, Nova, Anthropic); text only. */
+function systemOf(body: Obj): Part[] {
+  const system = body.system ?? body.preamble;
+  return blocks(system).filter((p) => p.type === "text");
+}
+
+function toolDefinition(item: unknown): ToolDefinition | undefined {
+  const t = obj(item);
+  if (!t) return undefined;
+  const spec = obj(t.toolSpec) ?? obj(t.function) ?? t;
+  const name = str(spec.name) ?? str(obj(t.systemTool)?.name);
+  if (name === undefined) return undefined;
+  // Anthropic's server tools (`web_search_20250305`...) and Converse's system tools keep their kind.
+  const type = t.systemTool ? "system_tool" : typeof t.type === "string" && t.type !== "function" && t.type !== "custom" ? t.type : "function";
+  const parameters = obj(spec.inputSchema)?.json ?? spec.input_schema ?? spec.parameters ?? spec.parameter_definitions;
+  const description = typeof spec.description === "string" ? { description: spec.description } : {};
+  return { type, name, ...description, ...(parameters !== undefined && { parameters }) };
+}
+
+function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]> {
+  if (!body) return {};
+  const inputMessages: ChatMessage[] = [];
+  // Cohere's history, then everyone's messages.
+  for (const item of [...list(body.chat_history), ...list(body.messages)]) {
+    const m = messageOf(item);
+    if (m) inputMessages.push(m);
+  }
+  // The prompt-string vendors, and Cohere's current `message` after its history.
+  const prompt = [body.prompt, body.inputText, body.message].find((p) => typeof p === "string");
+  if (typeof prompt === "string") inputMessages.push({ role: "user", parts: blocks(prompt) });
+  const systemInstructions = systemOf(body);
+  const tools = [...list(obj(body.toolConfig)?.tools), ...list(body.tools)];
+  const toolDefinitions = tools.map(toolDefinition).filter((t): t is ToolDefinition => t !== undefined);
+  return {
+    inputMessages,
+    ...(systemInstructions.length > 0 && { systemInstructions }),
+    ...(toolDefinitions.length > 0 && { toolDefinitions }),
+  };
+}
+
+const INTERVENED = "guardrail_intervened";
+
+/** One response's output, Converse-, Anthropic- or prompt-vendor-shaped; stream blocks by their index. */
+class BedrockOutput {
+  readonly out: OutputParts;
+  /** The tool call each content block index is assembling. */
+  private readonly calls = new Map<number, Slot | undefined>();
+  private intervened = false;
+
+  constructor(maxChars: number) {
+    this.out = new OutputParts(maxChars);
+  }
+
+  private finish(index: number, reason: unknown): void {
+    if (index === 0 && this.intervened) return;
+    this.out.finish(this.out.message(index), str(reason));
+  }
+
+  private parts(m: Draft, content: unknown): void {
+    for (const part of blocks(content)) this.out.part(m, part);
+  }
+
+  /** A Converse stream event by name (also Nova's invoke chunks). */
+  converseEvent(name: string | undefined, e: Obj): void {
+    const m = this.out.message(0);
+    const index = int(e.contentBlockIndex) ?? 0;
+    if (name === "messageStart") m.role = str(e.role) ?? m.role;
+    else if (name === "contentBlockStart") {
+      const use = obj(obj(e.start)?.toolUse);
+      if (use) this.calls.set(index, this.out.streamedCall(m, use.toolUseId, use.name));
+    } else if (name === "contentBlockDelta") {
+      const delta = obj(e.delta) ?? {};
+      this.out.text(m, "text", delta.text);
+      this.out.args(this.calls.get(index), obj(delta.toolUse)?.input);
+      this.out.text(m, "reasoning", obj(delta.reasoningContent)?.text);
+    } else if (name === "messageStop") this.finish(0, e.stopReason);
+  }
+
+  /** A whole Converse or Nova body. */
+  converseBody(v: Obj): void {
+    const message = obj(obj(v.output)?.message);
+    if (!message) return;
+    const m = this.out.message(0);
+    m.role = str(message.role) ?? m.role;
+    this.parts(m, message.content);
+    this.finish(0, v.stopReason);
+  }
+
+  /** An Anthropic body or stream event. */
+  private anthropic(v: Obj): void {
+    const m = this.out.message(0);
+    const index = int(v.index) ?? 0;
+    switch (v.type) {
+      case "message":
+        m.role = str(v.role) ?? m.role;
+        this.parts(m, v.content);
+        this.finish(0, v.stop_reason);
+        return;
+      case "message_start":
+        m.role = str(obj(v.message)?.role) ?? m.role;
+        return;
+      case "content_block_start": {
+        const b = obj(v.content_block) ?? {};
+        if (b.type === "tool_use" || b.type === "server_tool_use") this.calls.set(index, this.out.streamedCall(m, b.id, b.name));
+        else this.out.text(m, b.type === "thinking" ? "reasoning" : "text", b.type === "thinking" ? b.thinking : b.text);
+        return;
+      }
+      case "content_block_delta": {
+        const d = obj(v.delta) ?? {};
+        this.out.text(m, "text", d.text);
+        this.out.text(m, "reasoning", d.thinking);
+        this.out.args(this.calls.get(index), d.partial_json);
+        return;
+      }
+      case "message_delta":
+        this.finish(0, obj(v.delta)?.stop_reason);
+        return;
+      default:
+        // Claude's text completions, whole or streamed.
+        this.out.text(m, "text", v.completion);
+        this.finish(0, v.stop_reason);
+    }
+  }
+
+  /** Per-choice text and stop reasons of Mistral's `outputs`/`choices`, Cohere's `generations`, Titan's `results`. */
+  private choices(items: unknown, textOf: (c: Obj) => unknown, reasonKeys: string[]): void {
+    for (const [position, item] of list(items).entries()) {
+      const c = obj(item);
+      const i = c && choiceIndex(c, position);
+      if (!c || i === undefined) continue;
+      const m = this.out.message(i);
+      this.out.text(m, "text", textOf(c));
+      const message = obj(c.message) ?? obj(c.delta);
+      for (const part of functionCalls(message?.tool_calls)) this.out.part(m, part);
+      for (const key of reasonKeys) if (c[key] != null) this.finish(i, c[key]);
+    }
+  }
+
+  /** A vendor body or (decoded) stream chunk, by its shape. */
+  invoke(v: Obj): void {
+    if (v["amazon-bedrock-guardrailAction"] === "INTERVENED") {
+      this.finish(0, INTERVENED);
+      this.intervened = true;
+    }
+    if (typeof v.type === "string" || "completion" in v) {
+      this.anthropic(v);
+      return;
+    }
+    this.converseBody(v);
+    for (const name of ["messageStart", "contentBlockStart", "contentBlockDelta", "messageStop"]) {
+      const e = obj(v[name]);
+      if (e) this.converseEvent(name, e);
+    }
+    const m = this.out.message.bind(this.out);
+    // Llama.
+    if ("generation" in v) {
+      this.out.text(m(0), "text", v.generation);
+      this.finish(0, v.stop_reason);
+    }
+    // Titan: a stream chunk (`outputText`, `index`); a whole body is `results`.
+    if ("outputText" in v) {
+      const i = int(v.index) ?? 0;
+      if (i >= 0 && i < 128) {
+        this.out.text(m(i), "text", v.outputText);
+        this.finish(i, v.completionReason);
+      }
+    }
+    this.choices(v.results, (c) => c.outputText, ["completionReason"]);
+    this.choices(v.outputs, (c) => c.text, ["stop_reason"]);
+    this.choices(v.choices, (c) => (obj(c.message) ?? obj(c.delta))?.content, ["stop_reason", "finish_reason"]);
+    this.choices(v.generations, (c) => c.text, ["finish_reason"]);
+    // Cohere Command R: a whole body or a text-generation chunk (`stream-end` repeats the whole text: not counted).
+    if ("event_type" in v || "finish_reason" in v) {
+      if (v.event_type === undefined || v.event_type === "text-generation") this.out.text(m(0), "text", v.text);
+      if (v.event_type === undefined) for (const part of cohereCalls(v.tool_calls)) this.out.part(m(0), part);
+      this.finish(0, v.finish_reason);
+    }
+  }
+}
+
+/** Cohere Command R's tool calls: `[{name, parameters}]`, no ids. */
+function cohereCalls(calls: unknown): Part[] {
+  const out: Part[] = [];
+  for (const item of list(calls)) {
+    const c = obj(item);
+    const name = c && str(c.name);
+    if (c && name !== undefined) out.push({ type: "tool_call", name, arguments: c.parameters ?? {} });
+  }
+  return out;
+}
+
+/** A chunk's `bytes`: base64 of UTF-8 JSON (as `../bedrock-invoke.ts` decodes it). */
+function decodeChunk(bytes: unknown): string | undefined {
+  if (typeof bytes !== "string") return undefined;
+  try {
+    const binary = atob(bytes);
+    const raw = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) raw[i] = binary.charCodeAt(i);
+    return new TextDecoder().decode(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function assembler(maxChars: number, json: (o: BedrockOutput, v: Obj) => void, event: (o: BedrockOutput, e: SseEvent) => void): OutputAssembler {
+  const o = new BedrockOutput(maxChars);
+  return {
+    json(body) {
+      const v = obj(body);
+      if (v) json(o, v);
+    },
+    event(e) {
+      if (obj(e) && typeof e.data === "string") event(o, e);
+    },
+    messages: () => o.out.messages(),
+    toolCalls: () => o.out.toolCalls(),
+  };
+}
 
 export const bedrockConverseContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request: (body) => readRequest(obj(body)),
+  output: (maxChars) =>
+    assembler(
+      maxChars,
+      (o, v) => o.converseBody(v),
+      (o, e) => {
+        // Exception frames (`throttlingException`, `:error`) carry no content.
+        const data = obj(parseJson(e.data));
+        if (data && typeof e.event === "string") o.converseEvent(e.event, data);
+      },
+    ),
 };
 
 export const bedrockInvokeContent: ContentReader = {
-  request: () => ({}),
-  output: () => ({ json() {}, event() {}, messages: () => [], toolCalls: () => [] }),
+  request: (body) => readRequest(obj(body)),
+  output: (maxChars) =>
+    assembler(
+      maxChars,
+      (o, v) => o.invoke(v),
+      (o, e) => {
+        if (e.event !== "chunk") return;
+        const text = decodeChunk(obj(parseJson(e.data))?.bytes);
+        const v = text === undefined ? undefined : obj(parseJson(text));
+        if (v) o.invoke(v);
+      },
+    ),
 };

@@ -126,10 +126,12 @@ function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]
 const MAX_PARTS = 256;
 const MAX_TOOL_CALLS = 128;
 
-interface Slot {
+export interface Slot {
   part: Part;
   /** A streamed tool call's argument fragments, joined; parsed when the messages are read. */
   args?: string;
+  /** Some fragment did not fit the budget. */
+  cut?: boolean;
 }
 export interface Draft {
   role: string;
@@ -182,9 +184,19 @@ export class OutputParts {
     return this.add(m, part);
   }
 
+  /** A tool call whose arguments arrive as text fragments (none: `{}`). */
+  streamedCall(m: Draft, id: unknown, name: unknown): Slot | undefined {
+    const slot = this.call(m, id, name);
+    if (slot) slot.args = "";
+    return slot;
+  }
+
   /** Another fragment of a streamed tool call's arguments. */
   args(slot: Slot | undefined, fragment: unknown): void {
-    if (slot && typeof fragment === "string") slot.args = (slot.args ?? "") + this.take(fragment);
+    if (!slot || typeof fragment !== "string") return;
+    const kept = this.take(fragment);
+    slot.args = (slot.args ?? "") + kept;
+    if (kept.length < fragment.length) slot.cut = true;
   }
 
   /** Any other part (a blob's data cut to the budget, other parts kept whole only when they fit). */
@@ -224,8 +236,8 @@ export class OutputParts {
     const out: OutputMessage[] = [];
     for (const d of this.drafts) {
       if (!d) continue;
-      const parts = d.slots.map(({ part, args }) => {
-        if (args === undefined) return part;
+      const parts = d.slots.map(({ part, args, cut }) => {
+        if (args === undefined || (cut && args === "")) return part;
         // A streamed call with no fragments had no arguments: `{}`, as its whole-body twin says.
         const parsed = args === "" ? {} : parseJson(args);
         return { ...part, arguments: parsed === undefined ? args : parsed };
