@@ -18,6 +18,7 @@ beforeAll(async () => {
   h = await startHarness({
     default: () => ({}),
     span: () => ({ [ENV]: "span_only" }),
+    event: () => ({ [ENV]: "EVENT_ONLY" }),
   });
 });
 
@@ -84,6 +85,36 @@ describe("OpenAI SDK chat call", () => {
     // A system message inside the history is an input message, not a system instruction.
     expect(a).not.toHaveProperty("gen_ai.system_instructions");
     expect(a["gen_ai.response.finish_reasons"]).toEqual(["tool_calls"]);
+  });
+});
+
+describe("EVENT_ONLY", () => {
+  it("one operation-details log record with the call's ids, its attributes and the structured content; nothing on the span", async () => {
+    const r = await runCall(h, { via: "openai.chat", base: base(h, FIXTURE), body: BODY }, { variant: "event", bare: false });
+    const client = r.clients[0]!;
+    for (const key of ["gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.tool.definitions"]) expect(client.attributes).not.toHaveProperty(key);
+    const exported = r.exported;
+    expect(exported).not.toContain("zq-");
+    await h.collector.waitFor((q) => q.path.endsWith("/v1/logs") && q.text.includes(r.traceId), 10_000);
+    const records = h.collector.logs().filter((l) => l.traceId === r.traceId);
+    expect(records).toHaveLength(1);
+    const [record] = records;
+    expect(record!.eventName).toBe("gen_ai.client.inference.operation.details");
+    expect(record!.spanId).toBe(client.spanId);
+    const a = record!.attributes;
+    expect(a["gen_ai.operation.name"]).toBe("chat");
+    expect(a["gen_ai.provider.name"]).toBe("openai");
+    expect(a["gen_ai.request.model"]).toBe("gpt-4o-mini");
+    expect(a["gen_ai.response.finish_reasons"]).toEqual(["tool_calls"]);
+    expect(a["server.address"]).toBe("127.0.0.1");
+    expect(a["gen_ai.input.messages"]).toEqual([
+      { role: "system", parts: [{ type: "text", content: SYSTEM }] },
+      { role: "user", parts: [{ type: "text", content: PROMPT }] },
+    ]);
+    expect(a["gen_ai.output.messages"]).toEqual([
+      { role: "assistant", parts: fixtureToolCalls().map((c) => ({ type: "tool_call", id: c.id, name: c.name, arguments: JSON.parse(c.args) })), finish_reason: "tool_calls" },
+    ]);
+    expect(a["gen_ai.tool.definitions"]).toEqual([{ type: "function", name: "get_weather", description: TOOL_MARKER, parameters: weatherTool.function.parameters }]);
   });
 });
 
