@@ -72,7 +72,9 @@ export function invokeAgent<T>(options: AgentOptions, fn: () => T): T {
 export function executeTool<T>(options: ToolOptions, fn: () => T): T {
   return traced(fn, (ctx, invocation) => {
     const name = str(options?.name) ?? "";
-    const callId = str(options.callId) ?? nextCallId(invocation, name);
+    const given = str(options.callId);
+    const known = given ? { id: given, final: true } : nextCallId(invocation, name);
+    const callId = known.id;
     const attributes: Attributes = {
       [GEN_AI_OPERATION_NAME]: "execute_tool",
       [GEN_AI_TOOL_NAME]: name,
@@ -83,11 +85,12 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
     const agent = ctx.getValue(AGENT_KEY);
     if (invocation.pipeline.profile.name === "latest" && typeof agent === "string") attributes[GEN_AI_AGENT_NAME] = agent;
     const span = startSpanIn(invocation.pipeline.scope, name ? `execute_tool ${name}` : "execute_tool", { kind: SpanKind.INTERNAL, attributes }, ctx);
+    if (!known.final) awaitCallId(invocation, name, span);
     const capture = span.isRecording() && onSpan(captureOf(invocation));
     return {
       span,
       context: trace.setSpan(ctx, span),
-      end: capture ? (result, failed) => recordToolContent(span, invocation, name, callId, options.arguments, result, failed) : undefined,
+      end: capture ? (result, failed) => recordToolContent(span, invocation, name, callIdOf(span) ?? callId, options.arguments, result, failed) : undefined,
     };
   });
 }
@@ -189,15 +192,32 @@ function captureOf(invocation: Invocation): CaptureMode {
 // Tool call ids: the model's tool calls, per invocation, in the order it asked for them.
 // ---------------------------------------------------------------------------
 
-/** Per tool name: the ids of the latest response that asked for it, and how many were handed out. */
-type CallIds = Map<string, { ids: string[]; next: number }>;
+/**
+ * Per invocation: per tool name, the ids of the latest response that asked for it and how many
+ * were handed out; and the tool spans still waiting for an id. A whole-body LLM response is
+ * recorded when our read of its clone ends, which can be after the app read it and ran the tool.
+ */
+interface CallIds {
+  byName: Map<string, { ids: string[]; next: number }>;
+  waiting: { name: string; span: RecordingSpan }[];
+}
 const toolCalls = new WeakMap<Invocation, CallIds>();
+/** Tool spans kept waiting for an id, per invocation (the oldest go first). */
+const MAX_WAITING = 32;
+
+function callIdsOf(invocation: Invocation): CallIds {
+  let state = toolCalls.get(invocation);
+  if (!state) toolCalls.set(invocation, (state = { byName: new Map(), waiting: [] }));
+  return state;
+}
 
 /**
- * Called with the tool calls of each LLM response of `invocation` (Invocation.recordCall). A
- * later response asking for a tool replaces what an earlier one asked for it.
+ * Called with the tool calls of each LLM response of `invocation` (Invocation.recordCall), and
+ * when the call started. A later response asking for a tool replaces what an earlier one asked
+ * for it; tool spans of that name started since the call started, and still without the id of
+ * a newer response, take its ids first, in order.
  */
-export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRef[] | undefined): void {
+export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRef[] | undefined, startMs = Number.NEGATIVE_INFINITY): void {
   if (!calls?.length) return;
   const fresh = new Map<string, string[]>();
   for (const call of calls) {
@@ -207,21 +227,49 @@ export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRe
     fresh.set(call.name, ids);
   }
   if (fresh.size === 0) return;
-  let known = toolCalls.get(invocation);
-  if (!known) toolCalls.set(invocation, (known = new Map()));
-  for (const [name, ids] of fresh) known.set(name, { ids, next: 0 });
+  const state = callIdsOf(invocation);
+  for (const [name, ids] of fresh) {
+    const entry = { ids, next: 0 };
+    state.byName.set(name, entry);
+    state.waiting = state.waiting.filter((w) => {
+      if (w.name !== name || w.span.startMs < startMs || entry.next >= ids.length) return true;
+      setCallId(w.span, ids[entry.next++]!);
+      return false;
+    });
+  }
 }
 
 /**
  * The id of the model's call of `name`: parallel calls of one tool are handed out in the order
- * the model made them; past the last, the last one again.
+ * the model made them; past the last, the last one again, not final (a newer response may be
+ * on its way). None known: not final either.
  */
-function nextCallId(invocation: Invocation, name: string): string | undefined {
-  const entry = toolCalls.get(invocation)?.get(name);
-  if (!entry) return undefined;
+function nextCallId(invocation: Invocation, name: string): { id?: string; final: boolean } {
+  const entry = toolCalls.get(invocation)?.byName.get(name);
+  if (!entry) return { final: false };
+  const final = entry.next < entry.ids.length;
   const id = entry.ids[Math.min(entry.next, entry.ids.length - 1)];
   entry.next++;
-  return id;
+  return { id, final };
+}
+
+function awaitCallId(invocation: Invocation, name: string, span: Span): void {
+  if (!(span instanceof RecordingSpan)) return;
+  const state = callIdsOf(invocation);
+  state.waiting.push({ name, span });
+  if (state.waiting.length > MAX_WAITING) state.waiting.shift();
+}
+
+function setCallId(span: RecordingSpan, id: string): void {
+  // A tool span that already ended is still in its invocation's buffer (the LLM call that
+  // brought the id holds the export back): its id is written in place.
+  if (span.ended) span.attributes[GEN_AI_TOOL_CALL_ID] = id;
+  else span.setAttribute(GEN_AI_TOOL_CALL_ID, id);
+}
+
+function callIdOf(span: Span): string | undefined {
+  const id = span instanceof RecordingSpan ? span.attributes[GEN_AI_TOOL_CALL_ID] : undefined;
+  return typeof id === "string" ? id : undefined;
 }
 
 // ---------------------------------------------------------------------------

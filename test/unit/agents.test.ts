@@ -186,6 +186,29 @@ describe("tool call ids", () => {
     expect(ids).toEqual(["call_W1", "given", "call_W2", "call_W2", "call_old", undefined]);
   });
 
+  it("a tool run before its LLM response was recorded (the app read the body first) gets its id when the record lands", () => {
+    const { run, invocation, span } = setup();
+    const fast = run(() => executeTool({ name: "lookup" }, () => trace.getActiveSpan())) as RecordingSpan;
+    const slow = run(() => executeTool({ name: "get_weather" }, () => trace.getActiveSpan())) as RecordingSpan;
+    expect(fast.ended).toBe(true);
+    expect(fast.attributes["gen_ai.tool.call.id"]).toBeUndefined();
+    noteToolCalls(invocation, [{ id: "call_L", name: "lookup" }, { id: "call_W1", name: "get_weather" }, { id: "call_W2", name: "get_weather" }], fast.startMs);
+    expect(span("execute_tool lookup").attributes["gen_ai.tool.call.id"]).toBe("call_L");
+    expect(slow.attributes["gen_ai.tool.call.id"]).toBe("call_W1");
+    // The next one takes the response's next call.
+    run(() => executeTool({ name: "get_weather" }, () => 0));
+    expect(invocation.spans.filter((s) => s.name === "execute_tool get_weather").map((s) => s.attributes["gen_ai.tool.call.id"])).toEqual(["call_W1", "call_W2"]);
+  });
+
+  it("a response from a call started after the tool started does not rename it", () => {
+    const { run, invocation } = setup();
+    noteToolCalls(invocation, [{ id: "call_1", name: "t" }]);
+    run(() => executeTool({ name: "t" }, () => 0));
+    const again = run(() => executeTool({ name: "t" }, () => trace.getActiveSpan())) as RecordingSpan;
+    noteToolCalls(invocation, [{ id: "call_2", name: "t" }], again.startMs + 1);
+    expect(invocation.spans.map((s) => s.attributes["gen_ai.tool.call.id"])).toEqual(["call_1", "call_1"]);
+  });
+
   it("another invocation's tool calls are not this one's", () => {
     const a = setup();
     const b = setup();
