@@ -3,8 +3,8 @@
  * (`../bedrock-invoke.ts`), whose bodies are the model vendor's own.
  *
  * Converse content blocks are keyed by kind (`{text}`, `{image}`, `{toolUse}`...); Nova's invoke
- * bodies are the same shape, Anthropic's are typed blocks (`{type: "text"}`), both read by
- * `block`. Prompt-string vendors (Llama, Mistral and Claude completions, Titan, Cohere Command)
+ * bodies are the same shape. Anthropic's bodies and stream events (`anthropic_version` in the
+ * request, `type` in each chunk) are read by the Anthropic Messages reader. Prompt-string vendors (Llama, Mistral and Claude completions, Titan, Cohere Command)
  * are one user message with the prompt as sent, chat template included. Roles are as sent
  * (Bedrock's are already `user`/`assistant`; Cohere's `CHATBOT` is `assistant`).
  *
@@ -13,14 +13,12 @@
  * content block: text and reasoning deltas joined, tool-use input fragments joined and parsed at
  * the end. `amazon-bedrock-guardrailAction: INTERVENED` makes the finish reason
  * `guardrail_intervened` whatever comes after, as in the facts.
- *
- * The Anthropic mapping here is the minimal one the InvokeModel bodies need, written before the
- * Anthropic Messages reader (`anthropic-messages.ts`) existed: they could share it.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
-import { type Draft, dataUrlBlob, modalityOf, OutputParts, type Slot } from "./gemini.js";
+import { anthropicContent } from "./anthropic-messages.js";
+import { type Draft, OutputParts, type Slot } from "./gemini.js";
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -78,40 +76,9 @@ function converseBlock(b: Obj): Part | undefined {
   return typeof guarded === "string" ? { type: "text", content: guarded } : undefined;
 }
 
-/** One Anthropic block (`type`-tagged), as InvokeModel carries them. */
-function anthropicBlock(b: Obj): Part | undefined {
-  switch (b.type) {
-    case "text":
-      return typeof b.text === "string" ? { type: "text", content: b.text } : undefined;
-    case "thinking":
-      return typeof b.thinking === "string" ? { type: "reasoning", content: b.thinking } : undefined;
-    case "image":
-    case "document": {
-      const source = obj(b.source) ?? {};
-      const mime = str(source.media_type);
-      const modality = b.type === "image" ? "image" : modalityOf(mime);
-      if (typeof source.data === "string") return { type: "blob", modality, ...(mime && { mime_type: mime }), content: source.data };
-      if (typeof source.url === "string") return dataUrlBlob(source.url, modality) ?? { type: "uri", modality, ...(mime && { mime_type: mime }), uri: source.url };
-      if (typeof source.file_id === "string") return { type: "file", modality, file_id: source.file_id };
-      return undefined;
-    }
-    case "tool_use": {
-      const name = str(b.name);
-      return name === undefined ? undefined : { type: "tool_call", ...(str(b.id) && { id: b.id as string }), name, arguments: b.input ?? {} };
-    }
-    case "tool_result": {
-      const content = b.content;
-      const texts = Array.isArray(content) && content.every((c) => obj(c)?.type === "text") ? content.map((c) => (c as Obj).text).join("") : content;
-      return { type: "tool_call_response", ...(str(b.tool_use_id) && { id: b.tool_use_id as string }), response: texts ?? null };
-    }
-    default:
-      return undefined;
-  }
-}
-
 const block = (item: unknown): Part | undefined => {
   const b = obj(item);
-  return b && (typeof b.type === "string" ? anthropicBlock(b) : converseBlock(b));
+  return b && converseBlock(b);
 };
 
 function blocks(content: unknown): Part[] {
@@ -198,9 +165,22 @@ class BedrockOutput {
   /** The tool call each content block index is assembling. */
   private readonly calls = new Map<number, Slot | undefined>();
   private intervened = false;
+  /** Claude's messages, assembled by the Anthropic reader. */
+  private anthropicOut?: OutputAssembler;
 
-  constructor(maxChars: number) {
+  constructor(private readonly maxChars: number) {
     this.out = new OutputParts(maxChars);
+  }
+
+  messages(): OutputMessage[] {
+    if (!this.anthropicOut) return this.out.messages();
+    const messages = this.anthropicOut.messages();
+    if (this.intervened && messages[0]) messages[0].finish_reason = INTERVENED;
+    return messages;
+  }
+
+  toolCalls(): ToolCallRef[] {
+    return (this.anthropicOut ?? this.out).toolCalls();
   }
 
   private finish(index: number, reason: unknown): void {
@@ -238,42 +218,6 @@ class BedrockOutput {
     this.finish(0, v.stopReason);
   }
 
-  /** An Anthropic body or stream event. */
-  private anthropic(v: Obj): void {
-    const m = this.out.message(0);
-    const index = int(v.index) ?? 0;
-    switch (v.type) {
-      case "message":
-        m.role = str(v.role) ?? m.role;
-        this.parts(m, v.content);
-        this.finish(0, v.stop_reason);
-        return;
-      case "message_start":
-        m.role = str(obj(v.message)?.role) ?? m.role;
-        return;
-      case "content_block_start": {
-        const b = obj(v.content_block) ?? {};
-        if (b.type === "tool_use" || b.type === "server_tool_use") this.calls.set(index, this.out.streamedCall(m, b.id, b.name));
-        else this.out.text(m, b.type === "thinking" ? "reasoning" : "text", b.type === "thinking" ? b.thinking : b.text);
-        return;
-      }
-      case "content_block_delta": {
-        const d = obj(v.delta) ?? {};
-        this.out.text(m, "text", d.text);
-        this.out.text(m, "reasoning", d.thinking);
-        this.out.args(this.calls.get(index), d.partial_json);
-        return;
-      }
-      case "message_delta":
-        this.finish(0, obj(v.delta)?.stop_reason);
-        return;
-      default:
-        // Claude's text completions, whole or streamed.
-        this.out.text(m, "text", v.completion);
-        this.finish(0, v.stop_reason);
-    }
-  }
-
   /** Per-choice text and stop reasons of Mistral's `outputs`/`choices`, Cohere's `generations`, Titan's `results`. */
   private choices(items: unknown, textOf: (c: Obj) => unknown, reasonKeys: string[]): void {
     for (const [position, item] of list(items).entries()) {
@@ -288,14 +232,22 @@ class BedrockOutput {
     }
   }
 
-  /** A vendor body or (decoded) stream chunk, by its shape. */
-  invoke(v: Obj): void {
+  /** A vendor body or (decoded) stream chunk, by its shape; `chunk` is the chunk's text. */
+  invoke(v: Obj, chunk?: string): void {
     if (v["amazon-bedrock-guardrailAction"] === "INTERVENED") {
       this.finish(0, INTERVENED);
       this.intervened = true;
     }
-    if (typeof v.type === "string" || "completion" in v) {
-      this.anthropic(v);
+    if ("completion" in v) {
+      // Claude's text completions, whole or streamed.
+      this.out.text(this.out.message(0), "text", v.completion);
+      this.finish(0, v.stop_reason);
+      return;
+    }
+    if (typeof v.type === "string") {
+      this.anthropicOut ??= anthropicContent.output(this.maxChars);
+      if (chunk === undefined) this.anthropicOut.json(v);
+      else this.anthropicOut.event({ data: chunk });
       return;
     }
     this.converseBody(v);
@@ -364,8 +316,8 @@ function assembler(maxChars: number, json: (o: BedrockOutput, v: Obj) => void, e
     event(e) {
       if (obj(e) && typeof e.data === "string") event(o, e);
     },
-    messages: () => o.out.messages(),
-    toolCalls: () => o.out.toolCalls(),
+    messages: () => o.messages(),
+    toolCalls: () => o.toolCalls(),
   };
 }
 
@@ -384,7 +336,10 @@ export const bedrockConverseContent: ContentReader = {
 };
 
 export const bedrockInvokeContent: ContentReader = {
-  request: (body) => readRequest(obj(body)),
+  request(body, url) {
+    const b = obj(body);
+    return b && typeof b.anthropic_version === "string" ? anthropicContent.request(b, url) : readRequest(b);
+  },
   output: (maxChars) =>
     assembler(
       maxChars,
@@ -393,7 +348,7 @@ export const bedrockInvokeContent: ContentReader = {
         if (e.event !== "chunk") return;
         const text = decodeChunk(obj(parseJson(e.data))?.bytes);
         const v = text === undefined ? undefined : obj(parseJson(text));
-        if (v) o.invoke(v);
+        if (v) o.invoke(v, text);
       },
     ),
 };

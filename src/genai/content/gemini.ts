@@ -17,23 +17,10 @@
  */
 import type { ChatMessage, ContentReader, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { choiceIndex, fact, type Obj, obj, parseJson, str } from "../json.js";
+import { media, modalityOf } from "./parts.js";
 
 /** A field by its camelCase name, or the REST API's proto spelling (snake_case), as `../gemini.ts` reads them. */
 const field = (o: Obj, camel: string): unknown => (camel in o ? o[camel] : o[camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]);
-
-/** The conventions' modality of a MIME type: image, audio and video by their top-level type, anything else a document. */
-export function modalityOf(mime: string | undefined): string {
-  const top = mime?.split("/")[0];
-  return top === "image" || top === "audio" || top === "video" ? top : "document";
-}
-
-/** A data: URL's base64 payload as a blob; undefined for anything else. */
-export function dataUrlBlob(url: string, modality?: string): Part | undefined {
-  const m = /^data:([^;,]*)(?:;[^,]*)?;base64,/i.exec(url);
-  if (!m) return undefined;
-  const mime = m[1] || undefined;
-  return { type: "blob", modality: modality ?? modalityOf(mime), ...(mime && { mime_type: mime }), content: url.slice(m[0].length) };
-}
 
 /** One Gemini part in the conventions' kinds; undefined for what carries none (a bare thought signature...). */
 function toPart(p: Obj): Part | undefined {
@@ -48,7 +35,7 @@ function toPart(p: Obj): Part | undefined {
     const mime = str(field(file, "mimeType"));
     const uri = str(field(file, "fileUri"));
     if (uri === undefined) return undefined;
-    return dataUrlBlob(uri, mime && modalityOf(mime)) ?? { type: "uri", modality: modalityOf(mime), ...(mime && { mime_type: mime }), uri };
+    return media(uri, modalityOf(mime), mime);
   }
   const call = obj(field(p, "functionCall"));
   if (call) {
