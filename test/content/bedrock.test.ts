@@ -307,6 +307,9 @@ describe("bedrock invoke output", () => {
     expect(messages).toEqual([
       { role: "assistant", parts: [{ type: "text", content: "Okay, let me check t" }, { type: "tool_call", id: "tooluse_yypYDr71TwCwByoyao4-Vg", name: "get_weather" }], finish_reason: "tool_use" },
     ]);
+    expect(toolCalls).toEqual([{ id: "tooluse_yypYDr71TwCwByoyao4-Vg", name: "get_weather" }]);
+    // Capture off (no text at all): the tool calls are still there for executeTool.
+    expect(assemble(bedrockConverseContent, "bedrock/converse-stream-claude-tool-use.b64", [], 0).toolCalls).toEqual(toolCalls);
     // With room for part of the input: the fragments that fit, as text (no longer JSON).
     const text = "Okay, let me check the weather for Barcelona using the available tool:";
     const part = assemble(bedrockConverseContent, "bedrock/converse-stream-claude-tool-use.b64", [], text.length + 10).messages[0].parts[1];

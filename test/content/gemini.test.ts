@@ -205,6 +205,11 @@ describe("gemini output", () => {
     out.json({ candidates: [{ content: { parts: [{ text: "abcdefghijklmnop" }, { functionCall: { name: "f", args: { big: "x".repeat(50) } } }] }, finishReason: "STOP" }] });
     expect(out.messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: "abcdefghij" }, { type: "tool_call", name: "f" }], finish_reason: "STOP" }]);
     expect(out.toolCalls()).toEqual([{ name: "f" }]);
+    // Capture off: the core asks for no text at all, and still gets the tool calls for executeTool.
+    expect(assemble(geminiContent, fixtureBytes("google/gemini-stream-function-calls.sse"), "sse", [], 0)).toEqual({
+      messages: [{ role: "assistant", parts: [{ type: "tool_call", name: "get_weather" }, { type: "tool_call", name: "get_weather" }], finish_reason: "STOP" }],
+      toolCalls: [{ name: "get_weather" }, { name: "get_weather" }],
+    });
   });
 });
 
