@@ -9,24 +9,26 @@
  * passes through untouched, and outside any invocation it simply runs.
  */
 import { type Attributes, type Context, context, createContextKey, type Span, SpanKind, trace } from "@opentelemetry/api";
-import { ERROR_TYPE, GEN_AI_OPERATION_NAME, GEN_AI_PROVIDER_NAME } from "./attributes.js";
+import {
+  ERROR_TYPE,
+  GEN_AI_AGENT_DESCRIPTION,
+  GEN_AI_AGENT_ID,
+  GEN_AI_AGENT_NAME,
+  GEN_AI_OPERATION_NAME,
+  GEN_AI_PROVIDER_NAME,
+  GEN_AI_TOOL_CALL_ARGUMENTS,
+  GEN_AI_TOOL_CALL_ID,
+  GEN_AI_TOOL_CALL_RESULT,
+  GEN_AI_TOOL_DESCRIPTION,
+  GEN_AI_TOOL_NAME,
+  GEN_AI_TOOL_TYPE,
+} from "./attributes.js";
 import { DEFAULT_LIMITS } from "./config.js";
 import type { ToolCallRef } from "./genai/content.js";
 import { bounded, type CaptureMode, onSpan, redact } from "./genai/content/capture.js";
-import type { Invocation } from "./trace/invocation.js";
+import { type Invocation, toolCallListener } from "./trace/invocation.js";
 import { failSpan, RecordingSpan } from "./trace/span.js";
 import { resolveScope, startSpanIn } from "./trace/tracer.js";
-
-// Upstream names (genai registry); to move into attributes.ts.
-export const GEN_AI_AGENT_NAME = "gen_ai.agent.name";
-export const GEN_AI_AGENT_ID = "gen_ai.agent.id";
-export const GEN_AI_AGENT_DESCRIPTION = "gen_ai.agent.description";
-export const GEN_AI_TOOL_NAME = "gen_ai.tool.name";
-export const GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
-export const GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
-export const GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
-export const GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
-export const GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
 
 export interface AgentOptions {
   name: string;
@@ -350,3 +352,5 @@ function setProvider(span: Span, invocation: Invocation): void {
   }
   if (providers.size === 1) span.setAttribute(GEN_AI_PROVIDER_NAME, [...providers][0]!);
 }
+
+toolCallListener.notify = noteToolCalls;

@@ -86,6 +86,19 @@ export const GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
 export const GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
 export const GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
+/** The content attributes: JSON already bounded by `limits.maxContentLength` (never cut as plain strings). */
+export const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([GEN_AI_INPUT_MESSAGES, GEN_AI_OUTPUT_MESSAGES, GEN_AI_SYSTEM_INSTRUCTIONS, GEN_AI_TOOL_DEFINITIONS]);
+
+// Agents and tools (invokeAgent, executeTool).
+export const GEN_AI_AGENT_NAME = "gen_ai.agent.name";
+export const GEN_AI_AGENT_ID = "gen_ai.agent.id";
+export const GEN_AI_AGENT_DESCRIPTION = "gen_ai.agent.description";
+export const GEN_AI_TOOL_NAME = "gen_ai.tool.name";
+export const GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
+export const GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
+export const GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
+export const GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
+export const GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
 export const AWS_BEDROCK_GUARDRAIL_ID = "aws.bedrock.guardrail.id";
 export const AZURE_RESOURCE_PROVIDER_NAMESPACE = "azure.resource_provider.namespace";
 export const OPENAI_API_TYPE = "openai.api.type";

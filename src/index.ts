@@ -18,3 +18,4 @@ export type { RuntimeEnv } from "./runtime/env.js";
 export { instrumentDO, instrumentEntrypoint, type EntrypointClass } from "./runtime/entrypoints.js";
 export { instrumentAI, traceBindings } from "./runtime/bindings.js";
 export { type TelemetryStats, telemetryStats } from "./pipeline.js";
+export { executeTool, invokeAgent, type AgentOptions, type ToolOptions } from "./agents.js";

@@ -71,7 +71,7 @@ function partialSuccess(text: string): { rejected?: number; reason?: string } {
   if (!text.includes("partialSuccess")) return {};
   try {
     const partial = JSON.parse(text).partialSuccess ?? {};
-    const rejected = Number(partial.rejectedSpans ?? partial.rejectedDataPoints ?? 0);
+    const rejected = Number(partial.rejectedSpans ?? partial.rejectedDataPoints ?? partial.rejectedLogRecords ?? 0);
     return rejected > 0 ? { rejected, reason: `partial success: ${String(partial.errorMessage ?? "").slice(0, 200)}` } : {};
   } catch {
     return {};

@@ -137,6 +137,9 @@ export function instrumentAI<T extends object>(ai: T): T {
   );
 }
 
+/** What a content reader is given as the URL of a binding call, which has none. */
+const BINDING_URL = new URL("https://workers-ai.binding/run");
+
 interface AiLike {
   run(model: unknown, inputs: unknown, options?: unknown): Promise<unknown>;
 }
@@ -148,7 +151,9 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   const request = invocation && workersAiRequest(model, inputs);
   if (!invocation || !request) return ai.run(model, inputs, options);
   const { pipeline } = invocation;
-  const detected = { provider: PROVIDER_WORKERS_AI, format: workersAi };
+  // The content reader reads the binding's inputs as the request body.
+  const body = inputs && typeof inputs === "object" ? (inputs as Record<string, unknown>) : undefined;
+  const detected = { provider: PROVIDER_WORKERS_AI, format: workersAi, body };
   const startMs = nowMs();
   const span: Span = startSpanIn(
     pipeline.scope,
@@ -158,9 +163,10 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
     scope,
   );
   // A binding call has no network address (so the metrics get an empty one).
-  const { limits, prices } = pipeline.config;
+  const { limits, prices, captureMessageContent: mode, redactContent: redact } = pipeline.config;
+  const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: BINDING_URL, failed: () => pipeline.selfError() };
   const onEnd = (record: CallRecord) => invocation.recordCall(record);
-  const call = new GenAICall({ span, detected, request, startMs, serverAddress: "", serverPort: 0, limits, profile: pipeline.profile, prices, onEnd });
+  const call = new GenAICall({ span, detected, request, startMs, serverAddress: "", serverPort: 0, limits, profile: pipeline.profile, prices, content, onEnd });
   const token = {};
   invocation.hold(token);
   let result: unknown;

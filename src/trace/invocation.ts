@@ -19,6 +19,13 @@ import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "./clock.js";
 import { RecordingSpan, type SpanSink } from "./span.js";
+import type { ToolCallRef } from "../genai/content.js";
+
+/**
+ * Who wants the tool calls each LLM response asked for: `agents.ts` (for `executeTool`'s call
+ * id) sets this when it is in the bundle, so this module never imports it.
+ */
+export const toolCallListener: { notify?: (invocation: Invocation, calls: ToolCallRef[] | undefined, callStartMs: number) => void } = {};
 
 const INVOCATION_KEY = createContextKey("otel-genai-edge.invocation");
 
@@ -109,6 +116,7 @@ export class Invocation implements SpanSink {
 
   recordCall(record: CallRecord): void {
     if (this.flushed) return;
+    toolCallListener.notify?.(this, record.toolCalls, record.endMs - record.durationS * 1000);
     if (this.calls.length < this.limits.maxSpans) this.calls.push(record);
     else this.droppedCalls++;
     const event = record.contentEvent;

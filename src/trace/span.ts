@@ -10,7 +10,7 @@ import {
   SpanStatusCode,
   type TimeInput,
 } from "@opentelemetry/api";
-import { ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
+import { CONTENT_ATTRIBUTES, ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
 import type { Limits } from "../config.js";
 import { scrubText } from "../fetch/redact.js";
 import { nowMs } from "./clock.js";
@@ -94,7 +94,8 @@ export class RecordingSpan implements Span {
       }
       this.attributeCount++;
     }
-    this.attributes[key] = this.truncate(value);
+    // Content attributes are JSON bounded by `maxContentLength` when made: cutting them here would break the JSON.
+    this.attributes[key] = CONTENT_ATTRIBUTES.has(key) ? value : this.truncate(value);
     return this;
   }
 

@@ -283,9 +283,14 @@ describe("truncation", () => {
     expect(JSON.parse(attributes["gen_ai.output.messages"] as string)).toEqual(OUTPUT);
   });
 
-  it("the span's maxAttributeLength applies when smaller", () => {
-    const { attributes } = call("SPAN_AND_EVENT", { ...BODY, messages: [{ role: "user", content: "b".repeat(9000) }] }, SSE, { limits: { maxAttributeLength: 1000 } });
-    expect((attributes["gen_ai.input.messages"] as string).length).toBeLessThanOrEqual(1000);
+  it("content attributes are bounded by maxContentLength only: the span's maxAttributeLength never cuts their JSON", () => {
+    const { attributes } = call("SPAN_AND_EVENT", { ...BODY, messages: [{ role: "user", content: "b".repeat(9000) }] }, SSE, {
+      limits: { maxAttributeLength: 1000, maxContentLength: 5000 },
+    });
+    const json = attributes["gen_ai.input.messages"] as string;
+    expect(json.length).toBeGreaterThan(1000);
+    expect(json.length).toBeLessThanOrEqual(5000);
+    expect(JSON.parse(json)[0].parts[0].content).toMatch(/^b+…\[truncated\]$/);
   });
 
   it("whole trailing messages are dropped when cutting texts is not enough", () => {

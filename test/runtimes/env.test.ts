@@ -40,8 +40,8 @@ function fakeDeno(state: string, grantedVars: string[], env: Record<string, stri
 }
 
 describe("readRuntimeEnv", () => {
-  it("knows every OTEL_* variable resolveConfig reads", () => {
-    const source = readFileSync(new URL("../../src/config.ts", import.meta.url), "utf8");
+  it("knows every OTEL_* variable the configuration reads (resolveConfig, and the logs URL)", () => {
+    const source = ["../../src/config.ts", "../../src/exporter/logs.ts"].map((f) => readFileSync(new URL(f, import.meta.url), "utf8")).join("\n");
     const read = new Set([...source.matchAll(/"(OTEL_[A-Z_]+)"/g)].map((m) => m[1]));
     expect(new Set(OTEL_KEYS)).toEqual(read);
   });

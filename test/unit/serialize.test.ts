@@ -25,6 +25,20 @@ function encoded(attributes: Record<string, number>, doubles?: readonly string[]
   return { span: out, values: Object.fromEntries(out.attributes.map((a: { key: string; value: unknown }) => [a.key, a.value])) };
 }
 
+describe("span attribute length", () => {
+  it("cuts plain strings at maxAttributeLength, never the content attributes' JSON (bounded when made)", () => {
+    const span = new RecordingSpan("chat m", SpanKind.CLIENT, { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: TraceFlags.SAMPLED }, undefined, 0, {
+      ...sink,
+      limits: { ...DEFAULT_LIMITS, maxAttributeLength: 10 },
+    }, { name: "test" });
+    const json = JSON.stringify([{ role: "user", parts: [{ type: "text", content: "a long prompt" }] }]);
+    span.setAttributes({ "gen_ai.input.messages": json, "gen_ai.output.messages": json, "url.full": "https://example.test/long" });
+    expect(span.attributes["gen_ai.input.messages"]).toBe(json);
+    expect(span.attributes["gen_ai.output.messages"]).toBe(json);
+    expect(span.attributes["url.full"]).toBe("https://ex");
+  });
+});
+
 describe("span serialization", () => {
   it("types gen_ai.request.top_k as each profile does: a double in v1.41, an int since", () => {
     expect(encoded({ "gen_ai.request.top_k": 40 }, PROFILES["v1.41"].doubleAttributes).values).toEqual({ "gen_ai.request.top_k": { doubleValue: 40 } });

@@ -99,7 +99,7 @@ export class CallContent {
     }
     const kept = redact(content, { provider, operation: request.operation, requestModel: request.model }, options.redact, options.failed);
     if (!kept) return undefined;
-    const spanMax = Math.min(this.limits.maxContentLength, this.limits.maxAttributeLength);
+    const spanMax = this.limits.maxContentLength;
     const out: RecordedContent = { span: {}, event: onEvent(options.mode) ? {} : undefined };
     for (const [key, name] of NAMES) {
       const list = kept[key];
