@@ -9,6 +9,7 @@ import { base, endpoint, show, str, url, warn } from "../config-values.js";
 import { toHrTime } from "../trace/clock.js";
 import type { InstrumentationScope } from "../trace/span.js";
 import type { ResourceLike } from "./resource.js";
+import { fixDoubles } from "./traces.js";
 
 /** OTLP SeverityNumber values we use. */
 export const SEVERITY_DEBUG = 5;
@@ -40,17 +41,6 @@ function present(attributes: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Per list of double attributes, the pattern of their whole-number values (the transformer writes those as ints). */
-const patterns = new Map<readonly string[], RegExp>();
-function wholeDoubles(keys: readonly string[]): RegExp {
-  let pattern = patterns.get(keys);
-  if (!pattern) {
-    pattern = new RegExp(`"key":"(${keys.map((k) => k.replace(/\./g, "\\.")).join("|")})","value":\\{"intValue":"?(-?\\d+)"?\\}`, "g");
-    patterns.set(keys, pattern);
-  }
-  return pattern;
-}
-
 export function serializeLogs(
   records: readonly LogRecordData[],
   resource: ResourceLike,
@@ -76,7 +66,7 @@ export function serializeLogs(
   // The transformer's types name the SDK's ReadableLogRecord; the structure above is what it reads.
   const json = new TextDecoder().decode(JsonLogsSerializer.serializeRequest(readable as never));
   // An event has no body: the transformer writes an empty AnyValue for it, which says nothing.
-  const text = json.replace(/"body":\{\},/g, "").replace(wholeDoubles(doubles), '"key":"$1","value":{"doubleValue":$2}');
+  const text = fixDoubles(json.replace(/"body":\{\},/g, ""), doubles);
   return new TextEncoder().encode(text);
 }
 

@@ -16,6 +16,13 @@ function wholeDoubles(keys: readonly string[]): RegExp {
   return pattern;
 }
 
+/**
+ * The transformer writes every whole number as `intValue`; the attributes the conventions type as
+ * double (a temperature of 1, a score of 1) go back to `doubleValue` in the serialized JSON.
+ */
+export const fixDoubles = (json: string, doubles: readonly string[]): string =>
+  json.replace(wholeDoubles(doubles), '"key":"$1","value":{"doubleValue":$2}');
+
 export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike, doubles: readonly string[] = DOUBLE_ATTRIBUTES): Uint8Array {
   const readable = spans.map((span) => {
     const end = span.endMs ?? span.startMs;
@@ -46,5 +53,5 @@ export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike, d
   });
   // The transformer's types name the SDK's ReadableSpan; the structure above is what it reads.
   const json = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(readable as never));
-  return new TextEncoder().encode(json.replace(wholeDoubles(doubles), '"key":"$1","value":{"doubleValue":$2}'));
+  return new TextEncoder().encode(fixDoubles(json, doubles));
 }
