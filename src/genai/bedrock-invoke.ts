@@ -117,7 +117,7 @@ function foldBody(v: Obj, text: string, facts: ResponseFacts): boolean {
 }
 
 /** A chunk's `bytes`: base64 of UTF-8 JSON (`atob`, no Buffer outside Node). */
-function decodeChunk(bytes: unknown): string | undefined {
+export function decodeChunk(bytes: unknown): string | undefined {
   if (typeof bytes !== "string") return undefined;
   try {
     const binary = atob(bytes);

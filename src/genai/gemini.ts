@@ -39,7 +39,7 @@ function pathModel(url: URL, path: RegExp): { model?: string; method?: string } 
 const SNAKE: Record<string, string> = {};
 
 /** A field by its camelCase name, or the REST API's other accepted spelling (the proto field name, snake_case). */
-const field = (o: Obj, camel: string): unknown =>
+export const field = (o: Obj, camel: string): unknown =>
   camel in o ? o[camel] : o[(SNAKE[camel] ??= camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))];
 
 const OUTPUT_TYPES: Record<string, string> = { "application/json": "json", "text/plain": "text" };
@@ -76,8 +76,8 @@ function readEmbed(body: Obj | undefined, url: URL): RequestFacts {
 }
 
 /** Enum values as numbers (`enum-encoding=int`), where the Gemini API and Vertex agree (0 is "unspecified"). */
-const FINISH_REASONS = ["", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL"];
-const BLOCK_REASONS = ["", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT"];
+export const FINISH_REASONS = ["", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL"];
+export const BLOCK_REASONS = ["", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT"];
 const MODALITIES = new Map<unknown, string>([
   ["TEXT", "text"],
   ["IMAGE", "image"],
@@ -89,7 +89,7 @@ const MODALITIES = new Map<unknown, string>([
   [4, "audio"],
 ]);
 
-const enumName = (v: unknown, names: string[]): string | undefined =>
+export const enumName = (v: unknown, names: string[]): string | undefined =>
   typeof v === "number" ? str(names[v]) : fact(v);
 
 /** `[{modality, tokenCount}]` by `gen_ai.token.modality` value; document and unknown modalities are left out. */

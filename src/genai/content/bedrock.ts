@@ -16,6 +16,7 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
+import { decodeChunk } from "../bedrock-invoke.js";
 import type { SseEvent } from "../types.js";
 import { anthropicContent } from "./anthropic-messages.js";
 import { type Draft, OutputParts, type Slot } from "./gemini.js";
@@ -291,19 +292,6 @@ function cohereCalls(calls: unknown): Part[] {
     if (c && name !== undefined) out.push({ type: "tool_call", name, arguments: c.parameters ?? {} });
   }
   return out;
-}
-
-/** A chunk's `bytes`: base64 of UTF-8 JSON (as `../bedrock-invoke.ts` decodes it). */
-function decodeChunk(bytes: unknown): string | undefined {
-  if (typeof bytes !== "string") return undefined;
-  try {
-    const binary = atob(bytes);
-    const raw = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) raw[i] = binary.charCodeAt(i);
-    return new TextDecoder().decode(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function assembler(maxChars: number, json: (o: BedrockOutput, v: Obj) => void, event: (o: BedrockOutput, e: SseEvent) => void): OutputAssembler {

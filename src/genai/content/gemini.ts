@@ -17,10 +17,8 @@
  */
 import type { ChatMessage, ContentReader, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { choiceIndex, fact, type Obj, obj, parseJson, str } from "../json.js";
+import { BLOCK_REASONS, enumName, FINISH_REASONS, field } from "../gemini.js";
 import { media, modalityOf } from "./parts.js";
-
-/** A field by its camelCase name, or the REST API's proto spelling (snake_case), as `../gemini.ts` reads them. */
-const field = (o: Obj, camel: string): unknown => (camel in o ? o[camel] : o[camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]);
 
 /** One Gemini part in the conventions' kinds; undefined for what carries none (a bare thought signature...). */
 function toPart(p: Obj): Part | undefined {
@@ -238,11 +236,6 @@ export class OutputParts {
     return this.calls.slice();
   }
 }
-
-/** Finish and block reasons sent as numbers (`enum-encoding=int`): the names `../gemini.ts` maps them to. */
-const FINISH_REASONS = ["", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL"];
-const BLOCK_REASONS = ["", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT"];
-const enumName = (v: unknown, names: string[]): string | undefined => (typeof v === "number" ? str(names[v]) : fact(v));
 
 /** One GenerateContentResponse: a whole body, an SSE event or an array element. */
 function foldChunk(r: Obj, out: OutputParts): void {
