@@ -1,5 +1,5 @@
-// OTLP/HTTP JSON decoding for the dev receiver: ExportTraceServiceRequest and
-// ExportMetricsServiceRequest documents to plain objects, with a precise reason when the input
+// OTLP/HTTP JSON decoding for the dev receiver: ExportTraceServiceRequest,
+// ExportMetricsServiceRequest and ExportLogsServiceRequest documents to plain objects, with a precise reason when the input
 // is not valid OTLP JSON (the receiver answers 400 with it).
 //
 // Follows the OTLP/HTTP JSON encoding: lowerCamelCase keys, hex trace/span ids, 64-bit integers
@@ -226,4 +226,42 @@ export function decodeMetrics(body) {
     });
   });
   return metrics;
+}
+
+/**
+ * ExportLogsServiceRequest → log records:
+ * `{traceId?, spanId?, eventName, timeNs, severityNumber, severityText?, body, attributes, resource, scope}`.
+ * Attribute values may be structured (the GenAI events carry messages as maps and arrays).
+ */
+export function decodeLogs(body) {
+  const doc = document(body);
+  const records = [];
+  list(doc.resourceLogs, "resourceLogs").forEach((rl, ri) => {
+    const rp = `resourceLogs[${ri}]`;
+    if (!isObj(rl)) fail(rp, "must be an object");
+    const resource = keyValues(rl.resource?.attributes, `${rp}.resource.attributes`);
+    list(rl.scopeLogs, `${rp}.scopeLogs`).forEach((sl, si) => {
+      const sp = `${rp}.scopeLogs[${si}]`;
+      if (!isObj(sl)) fail(sp, "must be an object");
+      const scope = { name: typeof sl.scope?.name === "string" ? sl.scope.name : "", version: sl.scope?.version };
+      list(sl.logRecords, `${sp}.logRecords`).forEach((r, i) => {
+        const p = `${sp}.logRecords[${i}]`;
+        if (!isObj(r)) fail(p, "must be an object");
+        if (r.eventName !== undefined && typeof r.eventName !== "string") fail(`${p}.eventName`, "must be a string");
+        records.push({
+          traceId: id(r.traceId, `${p}.traceId`, HEX32, true),
+          spanId: id(r.spanId, `${p}.spanId`, HEX16, true),
+          eventName: r.eventName ?? "",
+          timeNs: nanos(r.timeUnixNano, `${p}.timeUnixNano`, true) ?? nanos(r.observedTimeUnixNano, `${p}.observedTimeUnixNano`, true) ?? 0n,
+          severityNumber: enumValue(r.severityNumber, `${p}.severityNumber`, 24),
+          severityText: typeof r.severityText === "string" ? r.severityText : undefined,
+          body: anyValue(r.body, `${p}.body`),
+          attributes: keyValues(r.attributes, `${p}.attributes`),
+          resource,
+          scope,
+        });
+      });
+    });
+  });
+  return records;
 }

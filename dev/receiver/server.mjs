@@ -1,6 +1,6 @@
 // A local OTLP/HTTP JSON receiver for development (`npm start`).
 //
-//   POST /v1/traces, /v1/metrics (and /v1/logs, accepted and recorded only)
+//   POST /v1/traces, /v1/metrics, /v1/logs (log records kept by span: captured content, evaluations)
 //   GET  /             the waterfall web page (dev/receiver/page/), live over server-sent events
 //   GET  /api/state    everything the page shows, as JSON
 //   GET  /api/events   server-sent events: `state` whenever something arrives
@@ -16,7 +16,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
-import { decodeMetrics, decodeTraces, OtlpError } from "./otlp.mjs";
+import { EVALUATION_EVENT, evaluations, evaluationText } from "./content.mjs";
+import { decodeLogs, decodeMetrics, decodeTraces, OtlpError } from "./otlp.mjs";
 import { Store } from "./store.mjs";
 import { renderTotals, renderTrace } from "./waterfall.mjs";
 
@@ -28,6 +29,7 @@ const STATIC = {
   "/app.js": ["app.js", "text/javascript; charset=utf-8"],
   "/views.js": ["views.js", "text/javascript; charset=utf-8"],
   "/format.js": ["format.js", "text/javascript; charset=utf-8"],
+  "/content.js": ["content.js", "text/javascript; charset=utf-8"],
   "/style.css": ["style.css", "text/css; charset=utf-8"],
 };
 const SIGNALS = { "/v1/traces": "traces", "/v1/metrics": "metrics", "/v1/logs": "logs" };
@@ -193,8 +195,24 @@ export async function startReceiver(options = {}) {
         const names = [...new Set(metrics.map((m) => m.name))];
         log(`[receiver] /v1/metrics: ${metrics.length} metric${metrics.length === 1 ? "" : "s"}${names.length ? ` (${names.join(", ")})` : ""}`);
       } else {
+        let records;
+        try {
+          records = decodeLogs(body);
+        } catch (error) {
+          if (error instanceof OtlpError) throw new HttpError(400, `invalid OTLP logs: ${error.message}`);
+          throw error;
+        }
+        store.counts.logRequests++;
+        store.addLogs(records);
         entry.status = 200;
         send(res, 200, {});
+        const byName = new Map();
+        for (const r of records) byName.set(r.eventName || "(no event name)", (byName.get(r.eventName || "(no event name)") ?? 0) + 1);
+        const names = [...byName].map(([name, n]) => `${name} ×${n}`).join(", ");
+        log(`[receiver] /v1/logs: ${records.length} log record${records.length === 1 ? "" : "s"}${names ? ` (${names})` : ""}`);
+        for (const r of records.filter((x) => x.eventName === EVALUATION_EVENT)) {
+          log(`           evaluation ${evaluations([r]).map(evaluationText)[0]}${r.spanId ? `  (span ${r.spanId})` : ""}`);
+        }
       }
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
@@ -242,7 +260,7 @@ export async function startReceiver(options = {}) {
         return;
       }
       if (req.method === "GET" && path === "/healthz") return send(res, 200, { ok: true });
-      send(res, 404, { code: 5, message: `no route ${req.method} ${path}; OTLP goes to POST /v1/traces or /v1/metrics` });
+      send(res, 404, { code: 5, message: `no route ${req.method} ${path}; OTLP goes to POST /v1/traces, /v1/metrics or /v1/logs` });
     };
     handle().catch((error) => {
       log(`[receiver] error on ${req.method} ${path}: ${error?.stack ?? error}`);
@@ -313,7 +331,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     columns: () => process.stdout.columns ?? 120,
   }).then(
     (receiver) => {
-      console.log(`OTLP/HTTP JSON receiver on ${receiver.url} (POST /v1/traces, /v1/metrics); waterfall: ${receiver.url}/; recording to ${receiver.file}`);
+      console.log(`OTLP/HTTP JSON receiver on ${receiver.url} (POST /v1/traces, /v1/metrics, /v1/logs); waterfall: ${receiver.url}/; recording to ${receiver.file}`);
       const stop = () => receiver.close().then(() => process.exit(0));
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);

@@ -1,11 +1,15 @@
 // What the dev receiver has seen: spans grouped into traces, laid out as waterfalls (the same
 // layout feeds the terminal and the web page), GenAI statistics computed from the spans, and the
-// metrics received on /v1/metrics aggregated per series; the cost, finish-reason, retry and error
-// views are in views.mjs.
+// metrics received on /v1/metrics aggregated per series, and the log records of /v1/logs kept by
+// the span they point at (captured content, evaluations: content.mjs); the cost, finish-reason,
+// retry and error views are in views.mjs.
+import { evaluations, spanContent, toolCall } from "./content.mjs";
 import { metricViews, spanViews } from "./views.mjs";
 
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 const MAX_TRACES = 200;
+/** Spans whose log records are kept (the oldest go first, like traces). */
+const MAX_LOGGED_SPANS = 5000;
 
 /** Linear-interpolated percentile of unsorted numbers (q in 0..1). */
 export function percentile(values, q) {
@@ -93,8 +97,11 @@ function label(span) {
   return span.name || "(unnamed)";
 }
 
-/** Rows of a waterfall: spans in tree order (children by start time), offsets relative to the trace start. */
-export function layoutTrace(traceId, spans, receivedAt) {
+/**
+ * Rows of a waterfall: spans in tree order (children by start time), offsets relative to the trace
+ * start; `logsOf(spanId)` gives a span's log records, for its captured content and evaluations.
+ */
+export function layoutTrace(traceId, spans, receivedAt, logsOf = () => []) {
   const start = spans.reduce((m, s) => (s.startNs < m ? s.startNs : m), spans[0].startNs);
   const end = spans.reduce((m, s) => (s.endNs > m ? s.endNs : m), spans[0].endNs);
   const ids = new Set(spans.map((s) => s.spanId));
@@ -112,6 +119,8 @@ export function layoutTrace(traceId, spans, receivedAt) {
     if (seen.has(s.spanId)) return;
     seen.add(s.spanId);
     const facts = genaiFacts(s.attributes);
+    const records = logsOf(s.spanId);
+    const evals = evaluations(records);
     rows.push({
       spanId: s.spanId,
       parentSpanId: s.parentSpanId,
@@ -127,6 +136,9 @@ export function layoutTrace(traceId, spans, receivedAt) {
       genai: facts,
       llm: isLlm(facts),
       attributes: s.attributes,
+      content: spanContent(s.attributes, records),
+      tool: s.attributes["gen_ai.operation.name"] === "execute_tool" ? toolCall(s.attributes) : undefined,
+      evaluations: evals.length ? evals : undefined,
     });
     for (const c of children.get(s.spanId) ?? []) visit(c, depth + 1);
   };
@@ -188,7 +200,9 @@ export class Store {
     /** name → { name, unit, type, description, series: Map(key → aggregated point) } */
     this.metrics = new Map();
     this.llmSpans = new Map();
-    this.counts = { requests: 0, traceRequests: 0, metricRequests: 0, rejected: 0, spans: 0 };
+    /** `traceId/spanId` → log records pointing at that span (insertion order = arrival order) */
+    this.logs = new Map();
+    this.counts = { requests: 0, traceRequests: 0, metricRequests: 0, logRequests: 0, rejected: 0, spans: 0, logRecords: 0 };
     this.version = 0;
   }
 
@@ -209,6 +223,25 @@ export class Store {
     }
     this.counts.spans += spans.length;
     if (spans.length) this.version++;
+    return touched;
+  }
+
+  /** Adds decoded log records; returns the trace ids they point at. Records without a span are counted only. */
+  addLogs(records) {
+    const touched = [];
+    for (const record of records) {
+      if (!record.traceId || !record.spanId) continue;
+      const key = `${record.traceId}/${record.spanId}`;
+      const list = this.logs.get(key);
+      if (list) list.push(record);
+      else {
+        this.logs.set(key, [record]);
+        if (this.logs.size > MAX_LOGGED_SPANS) this.logs.delete(this.logs.keys().next().value);
+      }
+      if (!touched.includes(record.traceId)) touched.push(record.traceId);
+    }
+    this.counts.logRecords += records.length;
+    if (records.length) this.version++;
     return touched;
   }
 
@@ -246,7 +279,7 @@ export class Store {
   traceView(traceId) {
     const trace = this.traces.get(traceId);
     if (!trace || trace.spans.size === 0) return undefined;
-    return layoutTrace(traceId, [...trace.spans.values()], trace.receivedAt);
+    return layoutTrace(traceId, [...trace.spans.values()], trace.receivedAt, (spanId) => this.logs.get(`${traceId}/${spanId}`) ?? []);
   }
 
   /** GenAI figures computed from the LLM spans received so far. */

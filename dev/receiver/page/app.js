@@ -1,5 +1,6 @@
 // The receiver's web page: draws the waterfalls and GenAI figures from /api/state, kept live by
 // server-sent events on /api/events (polling /api/state when EventSource is unavailable).
+import { evaluationChips, renderContent } from "./content.js";
 import { formatInt, formatMs, formatUsd } from "./format.js";
 import { renderViews } from "./views.js";
 
@@ -33,6 +34,10 @@ function formatUnit(value, unit) {
 }
 
 function chips(row) {
+  return [...genaiChips(row), ...evaluationChips(row, el)];
+}
+
+function genaiChips(row) {
   const f = row.genai;
   if (!f) return row.errorType ? [el("span", { class: "chip err" }, `error ${row.errorType}`)] : [];
   // Tool executions and other gen_ai work: the span name says it all.
@@ -115,7 +120,19 @@ function renderTrace(view) {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
         .join("\n");
-      section.append(el("div", { class: "grid-row" }, el("div", { class: "details mono" }, `span ${row.spanId}${row.parentSpanId ? ` ← parent ${row.parentSpanId}` : ""}\n${attrs}`)));
+      // Captured content first (what was asked and answered), then every attribute as received.
+      section.append(
+        el(
+          "div",
+          { class: "grid-row" },
+          el(
+            "div",
+            { class: "details", "data-span-id": row.spanId },
+            renderContent(row, el),
+            el("div", { class: "attributes mono" }, `span ${row.spanId}${row.parentSpanId ? ` ← parent ${row.parentSpanId}` : ""}\n${attrs}`),
+          ),
+        ),
+      );
     }
   }
   section.append(
@@ -245,7 +262,7 @@ function render(state) {
   // The views appear with the first LLM call.
   $("#views").replaceChildren(...(state.views.spans.cost.calls ? renderViews(state, el) : []));
   const c = state.counts;
-  $("#counts").textContent = `${state.traces.length} traces · ${c.spans} spans · ${c.traceRequests} /v1/traces · ${c.metricRequests} /v1/metrics${c.rejected ? ` · ${c.rejected} rejected` : ""}`;
+  $("#counts").textContent = `${state.traces.length} traces · ${c.spans} spans · ${c.traceRequests} /v1/traces · ${c.metricRequests} /v1/metrics · ${c.logRequests ?? 0} /v1/logs${c.rejected ? ` · ${c.rejected} rejected` : ""}`;
   document.body.dataset.version = String(state.version);
 }
 
