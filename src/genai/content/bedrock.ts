@@ -19,7 +19,7 @@ import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
 import { decodeChunk } from "../bedrock-invoke.js";
 import type { SseEvent } from "../types.js";
 import { anthropicContent } from "./anthropic-messages.js";
-import { type Draft, OutputParts, type Slot } from "./gemini.js";
+import { type Draft, OutputParts, type Slot } from "./parts.js";
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 

@@ -10,15 +10,11 @@
  * A blocked prompt (`promptFeedback.blockReason`, no candidates) is one output message with no
  * parts and the block reason as its finish reason, as `../gemini.ts` makes it the finish reason
  * of the one answer there would have been.
- *
- * `OutputParts` assembles output messages for this reader and Bedrock's: streamed text is
- * appended to the message's last part of the same kind, streamed tool-call arguments are joined
- * and parsed at the end, and all held text is bounded.
  */
-import type { ChatMessage, ContentReader, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
-import { choiceIndex, fact, type Obj, obj, parseJson, str } from "../json.js";
+import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
 import { BLOCK_REASONS, enumName, FINISH_REASONS, field } from "../gemini.js";
-import { media, modalityOf } from "./parts.js";
+import { choiceIndex, type Obj, obj, parseJson, str } from "../json.js";
+import { media, modalityOf, OutputParts } from "./parts.js";
 
 /** One Gemini part in the conventions' kinds; undefined for what carries none (a bare thought signature...). */
 function toPart(p: Obj): Part | undefined {
@@ -105,136 +101,6 @@ function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]
     ...(systemInstructions.length > 0 && { systemInstructions }),
     ...(toolDefinitions_.length > 0 && { toolDefinitions: toolDefinitions_ }),
   };
-}
-
-/** Parts per output message and tool calls per response kept at most: a hostile stream cannot grow them without end. */
-const MAX_PARTS = 256;
-const MAX_TOOL_CALLS = 128;
-
-export interface Slot {
-  part: Part;
-  /** A streamed tool call's argument fragments, joined; parsed when the messages are read. */
-  args?: string;
-  /** Some fragment did not fit the budget. */
-  cut?: boolean;
-}
-export interface Draft {
-  role: string;
-  slots: Slot[];
-  finish?: string;
-}
-
-/** Output messages built part by part, holding at most about `maxChars` characters of text. */
-export class OutputParts {
-  private left: number;
-  private readonly drafts: (Draft | undefined)[] = [];
-  private readonly calls: ToolCallRef[] = [];
-
-  constructor(maxChars: number, private readonly defaultRole = "assistant") {
-    this.left = Number.isFinite(maxChars) && maxChars > 0 ? maxChars : 0;
-  }
-
-  /** The message of choice `index`, created when first seen. */
-  message(index: number): Draft {
-    return (this.drafts[index] ??= { role: this.defaultRole, slots: [] });
-  }
-
-  /** As much of `s` as the budget still holds. */
-  private take(s: string): string {
-    const kept = s.length <= this.left ? s : s.slice(0, this.left);
-    this.left -= kept.length;
-    return kept;
-  }
-
-  /** Text or reasoning, appended to the message's last part when it is of the same kind. */
-  text(m: Draft, type: "text" | "reasoning", s: unknown): void {
-    if (typeof s !== "string" || s === "") return;
-    const last = m.slots.at(-1);
-    if (last?.part.type === type && last.args === undefined) {
-      (last.part as { content: string }).content += this.take(s);
-      return;
-    }
-    const kept = this.take(s);
-    if (kept !== "") this.add(m, { type, content: kept });
-  }
-
-  /** A tool call: kept whatever the budget (its id and name are what `executeTool` needs), its arguments as the budget allows. */
-  call(m: Draft, id: unknown, name: unknown, args?: unknown): Slot | undefined {
-    const callName = fact(name);
-    if (callName === undefined || this.calls.length >= MAX_TOOL_CALLS) return undefined;
-    const callId = fact(id);
-    this.calls.push(callId === undefined ? { name: callName } : { id: callId, name: callName });
-    const part: Part = { type: "tool_call", ...(callId !== undefined && { id: callId }), name: callName };
-    if (args !== undefined && this.fits(args)) (part as { arguments?: unknown }).arguments = args;
-    return this.add(m, part);
-  }
-
-  /** A tool call whose arguments arrive as text fragments (none: `{}`). */
-  streamedCall(m: Draft, id: unknown, name: unknown): Slot | undefined {
-    const slot = this.call(m, id, name);
-    if (slot) slot.args = "";
-    return slot;
-  }
-
-  /** Another fragment of a streamed tool call's arguments. */
-  args(slot: Slot | undefined, fragment: unknown): void {
-    if (!slot || typeof fragment !== "string") return;
-    const kept = this.take(fragment);
-    slot.args = (slot.args ?? "") + kept;
-    if (kept.length < fragment.length) slot.cut = true;
-  }
-
-  /** Any other part (a blob's data cut to the budget, other parts kept whole only when they fit). */
-  part(m: Draft, part: Part): void {
-    if (part.type === "text" || part.type === "reasoning") this.text(m, part.type, part.content);
-    else if (part.type === "tool_call") this.call(m, part.id, part.name, part.arguments);
-    else if (part.type === "blob" && typeof part.content === "string") this.add(m, { ...part, content: this.take(part.content) });
-    else if (this.fits(part)) this.add(m, part);
-  }
-
-  finish(m: Draft, reason: string | undefined): void {
-    if (reason !== undefined) m.finish = reason;
-  }
-
-  /** Whether a value's JSON fits the budget, which it is charged to when it does. */
-  private fits(v: unknown): boolean {
-    let size: number;
-    try {
-      size = JSON.stringify(v)?.length ?? 0;
-    } catch {
-      return false;
-    }
-    if (size > this.left) return false;
-    this.left -= size;
-    return true;
-  }
-
-  /** Every part added was charged to the budget (its text, or its JSON), but tool calls: those are bounded by count. */
-  private add(m: Draft, part: Part): Slot | undefined {
-    if (m.slots.length >= MAX_PARTS) return undefined;
-    const slot: Slot = { part };
-    m.slots.push(slot);
-    return slot;
-  }
-
-  messages(): OutputMessage[] {
-    const out: OutputMessage[] = [];
-    for (const d of this.drafts) {
-      if (!d) continue;
-      const parts = d.slots.map(({ part, args, cut }) => {
-        if (args === undefined || (cut && args === "")) return part;
-        // A streamed call with no fragments had no arguments: `{}`, as its whole-body twin says.
-        const parsed = args === "" ? {} : parseJson(args);
-        return { ...part, arguments: parsed === undefined ? args : parsed };
-      });
-      out.push({ role: d.role, parts, ...(d.finish !== undefined && { finish_reason: d.finish }) });
-    }
-    return out;
-  }
-
-  toolCalls(): ToolCallRef[] {
-    return this.calls.slice();
-  }
 }
 
 /** One GenerateContentResponse: a whole body, an SSE event or an array element. */
