@@ -1,20 +1,22 @@
 /**
- * The example Worker behind `npm start`. One request to `/` makes seven LLM calls, so a single
- * `curl` shows everything otel-genai-edge records:
+ * The example Worker behind `npm start`. One request to `/` runs an agent (`invokeAgent`) that
+ * makes seven LLM calls, so a single `curl` shows everything otel-genai-edge records:
  *
- *   1. Anthropic Messages with plain fetch, not streaming
+ *   1. Anthropic Messages with plain fetch, not streaming, with a system prompt
  *   2. OpenAI Chat Completions through the official `openai` SDK, not streaming
  *   3. OpenAI through the SDK, streaming        } both at once
  *   4. Anthropic with plain fetch, streaming    }
- *   5. OpenAI with plain fetch, streaming, with a tool; the tool then runs in a span of our own
+ *   5. OpenAI with plain fetch, streaming, with a tool; the tool then runs in `executeTool`
  *   6. Anthropic with plain fetch, cut short by its max_tokens          } both at once
  *   7. OpenAI through the SDK, rate limited (429) once and retried       }
  *
  * Each call becomes a `gen_ai.*` span (model, token usage, cost from the price table below, time
  * to first chunk, finish reasons; the retried call is two spans: the 429 and the resend, with
- * `http.request.resend_count`) under the request's SERVER span. The trace is exported to
- * OTEL_EXPORTER_OTLP_ENDPOINT after the response, through ctx.waitUntil. `/stream` passes a
- * model's stream straight to the caller.
+ * `http.request.resend_count`) under the agent's `invoke_agent` span, itself under the request's
+ * SERVER span. Content capture is on for this demo (see the config at the bottom): the spans
+ * carry the prompts and answers, and after the response answer 3 is graded and the grade recorded
+ * with `recordEvaluation`. The trace is exported to OTEL_EXPORTER_OTLP_ENDPOINT after the
+ * response, through ctx.waitUntil. `/stream` passes a model's stream straight to the caller.
  *
  * `npm start` points OPENAI_BASE_URL / ANTHROPIC_BASE_URL at a local stand-in that replays
  * recorded responses (whatever model is asked for, the recorded model answers), or at the real
@@ -22,7 +24,7 @@
  */
 import { trace } from "@opentelemetry/api";
 import OpenAI from "openai";
-import { instrument } from "../src/index.js";
+import { executeTool, instrument, invokeAgent, recordEvaluation, type WorkerContext } from "../src/index.js";
 
 interface Env {
   OPENAI_BASE_URL: string;
@@ -34,6 +36,7 @@ interface Env {
 }
 
 const JOKE = "Tell me a joke about OpenTelemetry.";
+const SYSTEM = "You are a friendly assistant who explains observability with humour.";
 const OCEAN = "Answer in up to 3 words: Which ocean contains Bouvet Island?";
 const SUM = "What is 6 times 7? Use the multiply tool.";
 
@@ -78,9 +81,9 @@ function anthropic(env: Env, body: Record<string, unknown>): Promise<Response> {
   });
 }
 
-/** 1. Anthropic, plain fetch, not streaming. */
+/** 1. Anthropic, plain fetch, not streaming, with a system prompt (recorded as `gen_ai.system_instructions`). */
 async function anthropicJson(env: Env): Promise<string> {
-  const response = await anthropic(env, { messages: [{ role: "user", content: JOKE }] });
+  const response = await anthropic(env, { system: SYSTEM, messages: [{ role: "user", content: JOKE }] });
   if (!response.ok) throw new Error(`Anthropic: HTTP ${response.status}: ${await response.text()}`);
   const message = (await response.json()) as { model: string; content: { type: string; text?: string }[] };
   return `${message.model}: ${message.content.find((c) => c.type === "text")?.text ?? ""}`;
@@ -92,8 +95,8 @@ async function openaiSdkJson(openai: OpenAI, env: Env): Promise<string> {
   return `${completion.model}: ${completion.choices[0]?.message.content ?? ""}`;
 }
 
-/** 3. OpenAI through the SDK, streaming (include_usage, so the stream reports token usage). */
-async function openaiSdkStream(openai: OpenAI, env: Env): Promise<string> {
+/** 3. OpenAI through the SDK, streaming (include_usage, so the stream reports token usage); also returns the response id and the text. */
+async function openaiSdkStream(openai: OpenAI, env: Env): Promise<{ line: string; responseId: string; text: string }> {
   const stream = await openai.chat.completions.create({
     model: env.OPENAI_MODEL,
     stream: true,
@@ -101,12 +104,14 @@ async function openaiSdkStream(openai: OpenAI, env: Env): Promise<string> {
     messages: [{ role: "user", content: OCEAN }],
   });
   let model = "";
+  let responseId = "";
   let text = "";
   for await (const chunk of stream) {
     model ||= chunk.model;
+    responseId ||= chunk.id;
     text += chunk.choices[0]?.delta.content ?? "";
   }
-  return `${model}: ${text}`;
+  return { line: `${model}: ${text}`, responseId, text };
 }
 
 /** 4. Anthropic, plain fetch, streaming. */
@@ -139,7 +144,7 @@ async function openaiRetried(openai: OpenAI, env: Env): Promise<string> {
   return `${completion.model}: ${completion.choices[0]?.message.content ?? ""}`;
 }
 
-/** 5. OpenAI, plain fetch, streaming with a tool; then the tool runs in our own span. */
+/** 5. OpenAI, plain fetch, streaming with a tool; then the tool runs in `executeTool`. */
 async function openaiToolCall(env: Env): Promise<string> {
   const response = await fetch(`${env.OPENAI_BASE_URL}/chat/completions`, {
     method: "POST",
@@ -163,17 +168,13 @@ async function openaiToolCall(env: Env): Promise<string> {
       args += call.function?.arguments ?? "";
     }
   }
-  // Spans made with @opentelemetry/api join the same trace, under the SERVER span.
-  const result = await trace.getTracer("worker-example").startActiveSpan(
-    `execute_tool ${name}`,
-    { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name } },
-    async (span) => {
-      await new Promise((resolve) => setTimeout(resolve, 25)); // stands in for real work
-      const { a, b } = JSON.parse(args || "{}") as { a?: number; b?: number };
-      span.end();
-      return (a ?? Number.NaN) * (b ?? Number.NaN);
-    },
-  );
+  // An `execute_tool multiply` span: its call id comes from the response above; with content
+  // capture on, the arguments and the result are recorded on it too.
+  const result = await executeTool({ name, arguments: args }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 25)); // stands in for real work
+    const { a, b } = JSON.parse(args || "{}") as { a?: number; b?: number };
+    return (a ?? Number.NaN) * (b ?? Number.NaN);
+  });
   return `${model}: ${name}(${args}) = ${result}`;
 }
 
@@ -195,8 +196,37 @@ const oneLine = (text: string) => {
   return flat.length > 110 ? `${flat.slice(0, 109)}…` : flat;
 };
 
+/**
+ * Grades answer 3 after the response, as an evaluation job would (here a plain check standing in
+ * for an LLM judge), and records the grade on that call's span with `recordEvaluation`.
+ */
+async function gradeOcean(answer: { responseId: string; text: string }): Promise<void> {
+  const right = /south atlantic/i.test(answer.text);
+  recordEvaluation({
+    name: "correctness",
+    scoreValue: right ? 1 : 0,
+    scoreLabel: right ? "pass" : "fail",
+    explanation: right ? "Bouvet Island lies in the South Atlantic Ocean." : "Bouvet Island lies in the South Atlantic Ocean; the answer names another ocean.",
+    responseId: answer.responseId,
+  });
+}
+
+/** The seven calls of `/`, one line per answer. */
+async function agent(openai: OpenAI, env: Env, ctx: WorkerContext): Promise<[string, string][]> {
+  const results: [string, string][] = [];
+  results.push(["1. Anthropic · fetch · JSON", await anthropicJson(env)]);
+  results.push(["2. OpenAI · SDK · JSON", await openaiSdkJson(openai, env)]);
+  const [sdkStream, fetchStream] = await Promise.all([openaiSdkStream(openai, env), anthropicStream(env)]);
+  results.push(["3. OpenAI · SDK · stream", sdkStream.line], ["4. Anthropic · fetch · stream", fetchStream]);
+  ctx.waitUntil(gradeOcean(sdkStream)); // after the response, before the export
+  results.push(["5. OpenAI · fetch · stream · tool", await openaiToolCall(env)]);
+  const [cut, retried] = await Promise.all([anthropicCut(env), openaiRetried(openai, env)]);
+  results.push(["6. Anthropic · fetch · JSON · max_tokens", cut], ["7. OpenAI · SDK · JSON · retried", retried]);
+  return results;
+}
+
 export default instrument({
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response> {
     const url = new URL(request.url);
     // The SDK picks up the global fetch when it is constructed: make it inside the handler.
     const openai = new OpenAI({ apiKey: env.OPENAI_API_KEY || "sk-local-stand-in", baseURL: env.OPENAI_BASE_URL });
@@ -211,14 +241,8 @@ export default instrument({
     if (url.pathname !== "/") return new Response("Not found. Try / or /stream.\n", { status: 404 });
 
     try {
-      const results: [string, string][] = [];
-      results.push(["1. Anthropic · fetch · JSON", await anthropicJson(env)]);
-      results.push(["2. OpenAI · SDK · JSON", await openaiSdkJson(openai, env)]);
-      const [sdkStream, fetchStream] = await Promise.all([openaiSdkStream(openai, env), anthropicStream(env)]);
-      results.push(["3. OpenAI · SDK · stream", sdkStream], ["4. Anthropic · fetch · stream", fetchStream]);
-      results.push(["5. OpenAI · fetch · stream · tool", await openaiToolCall(env)]);
-      const [cut, retried] = await Promise.all([anthropicCut(env), openaiRetried(openai, env)]);
-      results.push(["6. Anthropic · fetch · JSON · max_tokens", cut], ["7. OpenAI · SDK · JSON · retried", retried]);
+      // One `invoke_agent example-agent` span: the LLM calls and the tool below are its children.
+      const results = await invokeAgent({ name: "example-agent", description: "Answers the example's seven questions" }, () => agent(openai, env, ctx));
 
       const traceId = trace.getActiveSpan()?.spanContext().traceId;
       const lines = [
@@ -234,4 +258,11 @@ export default instrument({
       return new Response(`An LLM call failed: ${(error as Error).message}\n`, { status: 502 });
     }
   },
-}, { prices: PRICES });
+}, {
+  prices: PRICES,
+  // For this local demo only: record the prompts and answers (span attributes and one
+  // gen_ai.client.inference.operation.details log record per call), so the viewer can show them.
+  // Content capture is off by default because prompts and answers are sensitive: in your own
+  // Worker, turn it on deliberately (and consider `redactContent`).
+  captureMessageContent: "SPAN_AND_EVENT",
+});

@@ -1,21 +1,42 @@
 /**
  * `npm start` end to end: scripts/start.mjs runs worker-example/ under wrangler dev with the LLM
- * stand-in and the OTLP receiver. One request to the Worker makes seven LLM calls (one cut at its
- * max_tokens, one rate limited once and resent by the SDK); the receiver must get the trace
- * (SERVER span + the gen_ai spans with the recordings' exact token counts and the example's
- * prices), print it as a waterfall with the cost, finish-reason, retry and error views, serve it
- * all on /api/state, reject bad OTLP with a reason, and everything
+ * stand-in and the OTLP receiver. One request to the Worker runs an agent that makes seven LLM
+ * calls (one cut at its max_tokens, one rate limited once and resent by the SDK) and one tool, with
+ * content capture on (the demo's config); the receiver must get the trace (SERVER span, the
+ * invoke_agent span, the gen_ai spans with the recordings' exact token counts, the example's
+ * prices and the exact prompts and answers, the tool span with its call), the log records (one
+ * operation-details event per call, the evaluation recorded after the response), print it as a
+ * waterfall with the cost, finish-reason, retry and error views, serve it all on /api/state with
+ * the content and evaluation on the right span, reject bad OTLP with a reason, and everything
  * must stop cleanly on Ctrl-C, and on SIGTERM, SIGHUP and SIGINT sent to npm's pid (process
  * managers, `docker stop`). Runs on free ports so it never collides with a running `npm start`.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DecodedSpan } from "../support/collector.js";
+import { type DecodedLogRecord, type DecodedSpan, decodeLogs } from "../support/collector.js";
 import { EXPECTED_CALLS, expectedCostByModel, listening, newTraceparent, ROOT, type Stack, startStack } from "./stack.js";
 
 const SERVER = 2;
+const INTERNAL = 1;
 let stack: Stack;
+
+/** What the demo asks and what the stand-in's recordings answer (worker-example/index.ts, test/fixtures). */
+const JOKE = "Tell me a joke about OpenTelemetry.";
+const SYSTEM = "You are a friendly assistant who explains observability with humour.";
+const OCEAN = "Answer in up to 3 words: Which ocean contains Bouvet Island?";
+const OCEAN_ANSWER = "South Atlantic Ocean.";
+const OCEAN_RESPONSE_ID = "chatcmpl-BuDrRRWybY6JHzabaUyR2OtaEGp79";
+const SUM = "What is 6 times 7? Use the multiply tool.";
+const TOOL_CALL_ID = "call_6KQlxELWhphiY7wr0DV9WW5S";
+const user = (text: string) => [{ role: "user", parts: [{ type: "text", content: text }] }];
+const EVALUATION = {
+  "gen_ai.evaluation.name": "correctness",
+  "gen_ai.evaluation.score.value": 1,
+  "gen_ai.evaluation.score.label": "pass",
+  "gen_ai.evaluation.explanation": "Bouvet Island lies in the South Atlantic Ocean.",
+  "gen_ai.response.id": OCEAN_RESPONSE_ID,
+};
 
 /** The views of the example's calls (dev/receiver/views.mjs), from its spans or its metrics. */
 function expectViews(v: any, requests: number) {
@@ -75,9 +96,17 @@ describe("npm start", () => {
     expect(server.attributes).toMatchObject({ "url.path": "/", "http.response.status_code": 200 });
     expect(server.resource["service.name"]).toBe("otel-genai-edge-example");
 
+    const agent = spans.find((s) => s.name === "invoke_agent example-agent")!;
+    expect(agent.kind).toBe(INTERNAL);
+    expect(agent.parentSpanId).toBe(server.spanId);
+    expect(agent.attributes).toEqual({
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.agent.name": "example-agent",
+      "gen_ai.agent.description": "Answers the example's seven questions",
+    });
     const llm = spans.filter(isLlm);
     expect(llm).toHaveLength(8); // seven calls, one of them sent twice
-    for (const s of llm) expect(s.parentSpanId).toBe(server.spanId);
+    for (const s of llm) expect(s.parentSpanId).toBe(agent.spanId);
     const failures = llm.filter((s) => s.attributes["error.type"] !== undefined);
     expect(failures).toHaveLength(1);
     const [failed] = failures;
@@ -120,18 +149,96 @@ describe("npm start", () => {
       }
     }
     expect(unmatched).toEqual([]);
-    const tool = spans.find((s) => s.name === "execute_tool multiply");
-    expect(tool?.parentSpanId).toBe(server.spanId);
+    const tool = spans.find((s) => s.name === "execute_tool multiply")!;
+    expect(tool.parentSpanId).toBe(agent.spanId);
+    expect(tool.kind).toBe(INTERNAL);
+    expect(tool.attributes).toEqual({
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": "multiply",
+      "gen_ai.tool.type": "function",
+      "gen_ai.tool.call.id": TOOL_CALL_ID,
+      "gen_ai.tool.call.arguments": '{"a":6,"b":7}',
+      "gen_ai.tool.call.result": "42",
+    });
+    expect(spans).toHaveLength(11);
   }, 60_000);
+
+  it("records the demo's prompts and answers on the spans (content capture on for the demo), one details event per call and the evaluation on /v1/logs", () => {
+    const content = (s: DecodedSpan) => {
+      const out: Record<string, unknown> = {};
+      for (const key of ["gen_ai.system_instructions", "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.tool.definitions"]) {
+        if (s.attributes[key] !== undefined) out[key] = JSON.parse(s.attributes[key] as string);
+      }
+      return out;
+    };
+    const llm = spans.filter((s) => s.attributes["gen_ai.provider.name"] !== undefined);
+    const ocean = llm.find((s) => s.attributes["gen_ai.response.id"] === OCEAN_RESPONSE_ID)!;
+    expect(content(ocean)).toEqual({
+      "gen_ai.input.messages": user(OCEAN),
+      "gen_ai.output.messages": [{ role: "assistant", parts: [{ type: "text", content: OCEAN_ANSWER }], finish_reason: "stop" }],
+    });
+    const toolCall = llm.find((s) => (s.attributes["gen_ai.response.finish_reasons"] as string[])[0] === "tool_calls")!;
+    expect(content(toolCall)).toEqual({
+      "gen_ai.input.messages": user(SUM),
+      "gen_ai.output.messages": [{ role: "assistant", parts: [{ type: "tool_call", id: TOOL_CALL_ID, name: "multiply", arguments: { a: 6, b: 7 } }], finish_reason: "tool_calls" }],
+      "gen_ai.tool.definitions": [
+        {
+          type: "function",
+          name: "multiply",
+          description: "Multiply two numbers.",
+          parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+        },
+      ],
+    });
+    const withSystem = llm.filter((s) => s.attributes["gen_ai.system_instructions"] !== undefined);
+    expect(withSystem).toHaveLength(1);
+    expect(withSystem[0].attributes["gen_ai.request.max_tokens"]).toBe(300);
+    expect(content(withSystem[0])["gen_ai.system_instructions"]).toEqual([{ type: "text", content: SYSTEM }]);
+    const cut = llm.find((s) => s.attributes["gen_ai.request.max_tokens"] === 24)!;
+    expect(content(cut)["gen_ai.output.messages"]).toEqual([
+      { role: "assistant", parts: [{ type: "text", content: "Sure! Here's a joke about OpenTelemetry:\n\nWhy did the developer choose OpenTelemetry for their" }], finish_reason: "max_tokens" },
+    ]);
+    // The 429: what was asked, no answer.
+    const failed = llm.find((s) => s.attributes["error.type"] !== undefined)!;
+    expect(content(failed)).toEqual({ "gen_ai.input.messages": user(JOKE) });
+  });
+
+  let logs: DecodedLogRecord[] = [];
+  it("exports one operation-details log record per LLM call and the evaluation on the graded call's span", async () => {
+    const ofTrace = () =>
+      stack
+        .records()
+        .filter((r) => r.path === "/v1/logs" && r.status === 200)
+        .flatMap((r) => decodeLogs(r.body))
+        .filter((r) => r.traceId === traceId);
+    for (let i = 0; i < 100 && ofTrace().length < 9; i++) await new Promise((r) => setTimeout(r, 100));
+    logs = ofTrace();
+    expect(logs).toHaveLength(9);
+    const llm = spans.filter((s) => s.attributes["gen_ai.provider.name"] !== undefined);
+    const details = logs.filter((r) => r.eventName === "gen_ai.client.inference.operation.details");
+    expect(details.map((r) => r.spanId).sort()).toEqual(llm.map((s) => s.spanId).sort());
+    for (const r of details) {
+      const span = llm.find((s) => s.spanId === r.spanId)!;
+      expect(r.severityText).toBe("DEBUG");
+      expect(r.attributes["gen_ai.input.messages"]).toEqual(JSON.parse(span.attributes["gen_ai.input.messages"] as string));
+      if (span.attributes["gen_ai.output.messages"] !== undefined) {
+        expect(r.attributes["gen_ai.output.messages"]).toEqual(JSON.parse(span.attributes["gen_ai.output.messages"] as string));
+      }
+    }
+    const [evaluation, ...more] = logs.filter((r) => r.eventName === "gen_ai.evaluation.result");
+    expect(more).toEqual([]);
+    expect(evaluation.spanId).toBe(llm.find((s) => s.attributes["gen_ai.response.id"] === OCEAN_RESPONSE_ID)!.spanId);
+    expect(evaluation.attributes).toEqual(EVALUATION);
+  }, 30_000);
 
   it("prints the trace as a waterfall in the terminal, with the GenAI facts beside each LLM span and the views below", async () => {
     const header = `trace ${traceId.slice(0, 12)}…`;
     const out = await stack.waitForOutput((o) => o.includes(header) && /errors {3}1 of 8/.test(o.slice(o.indexOf(header))), "the waterfall");
     const lines = out.slice(out.indexOf(header)).split("\n");
     expect(lines[0]).toContain("otel-genai-edge-example  GET /");
-    expect(lines[0]).toMatch(/10 spans, 8 LLM/);
-    // Root at depth 0, LLM spans indented under it, every row with a bar between │ … │.
-    const rows = lines.slice(2, 12);
+    expect(lines[0]).toMatch(/11 spans, 8 LLM/);
+    // Root at depth 0, the agent under it, LLM spans under the agent, every row with a bar between │ … │.
+    const rows = lines.slice(2, 13);
     expect(rows[0]).toMatch(/^GET \/\s+│█+│\s+[\d.]+ (ms|s)$/);
     const expectLine = (fragment: string, prefix: string) => {
       const line = rows.find((l) => l.includes(fragment));
@@ -140,17 +247,18 @@ describe("npm start", () => {
       expect(line).toMatch(/│[ ░█]+│/);
       return line!;
     };
-    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 137 tokens · $0.0105 · end_turn", "  chat claude-haiku-4-5");
-    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · $0.0000375 · stop", "  chat gpt-4o-mini");
-    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · $0.0000375 · stop · retry 1", "  chat gpt-4o-mini");
-    const stream = expectLine("openai gpt-4o-mini-2024-07-18 · in 22 · out 4 tokens · $0.0000057 · ttfc ", "  chat gpt-4o-mini");
+    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 137 tokens · $0.0105 · end_turn", "    chat claude-haiku-4-5");
+    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · $0.0000375 · stop", "    chat gpt-4o-mini");
+    expectLine("openai gpt-3.5-turbo-0125 · in 15 · out 20 tokens · $0.0000375 · stop · retry 1", "    chat gpt-4o-mini");
+    const stream = expectLine("openai gpt-4o-mini-2024-07-18 · in 22 · out 4 tokens · $0.0000057 · ttfc ", "    chat gpt-4o-mini");
     expect(stream).toMatch(/ttfc \d+ ms · \d+ chunks · stop$/);
-    const claudeStream = expectLine("anthropic claude-3-opus-20240229 · in 17 · out 158 tokens · $0.0121 · ttfc ", "  chat claude-haiku-4-5");
+    const claudeStream = expectLine("anthropic claude-3-opus-20240229 · in 17 · out 158 tokens · $0.0121 · ttfc ", "    chat claude-haiku-4-5");
     expect(claudeStream).toContain("░"); // waiting for the first chunk, drawn before the streaming part
-    expectLine("openai gpt-4o-mini-2024-07-18 · in 59 · out 17 tokens · $0.000019 · ttfc", "  chat gpt-4o-mini");
-    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 24 tokens · $0.00205 · max_tokens", "  chat claude-haiku-4-5");
-    expectLine("openai gpt-4o-mini · no usage reported · error rate_limit_exceeded", "  chat gpt-4o-mini");
-    expectLine("execute_tool multiply", "  execute_tool multiply");
+    expectLine("openai gpt-4o-mini-2024-07-18 · in 59 · out 17 tokens · $0.000019 · ttfc", "    chat gpt-4o-mini");
+    expectLine("anthropic claude-3-opus-20240229 · in 17 · out 24 tokens · $0.00205 · max_tokens", "    chat claude-haiku-4-5");
+    expectLine("openai gpt-4o-mini · no usage reported · error rate_limit_exceeded", "    chat gpt-4o-mini");
+    expectLine("execute_tool multiply", "    execute_tool multiply");
+    expectLine("invoke_agent example-agent", "  invoke_agent example-agent");
     const totals = lines.slice(lines.findIndex((l) => l.startsWith("Σ ")));
     expect(totals[0]).toMatch(/^Σ 8 LLM calls so far · in 162 · out 380 tokens · duration p50 [\d.]+ (ms|s) p90 .* · 1 failed/);
     expect(totals.slice(1, 6)).toEqual([
@@ -160,19 +268,38 @@ describe("npm start", () => {
       "  retries  1 of 8 requests (12.5 %): gpt-3.5-turbo-0125 1",
       "  errors   1 of 8 requests (12.5 %): rate_limit_exceeded ×1",
     ]);
+    // The log records, and the evaluation with the span it is about.
+    const ocean = spans.find((s) => s.attributes["gen_ai.response.id"] === OCEAN_RESPONSE_ID)!;
+    const logged = await stack.waitForOutput((o) => o.includes("evaluation correctness"), "the evaluation to be printed", 10_000);
+    expect(logged).toContain("[receiver] /v1/logs: 9 log records (gen_ai.client.inference.operation.details ×8, gen_ai.evaluation.result ×1)");
+    expect(logged).toContain(`evaluation correctness 1 (pass): Bouvet Island lies in the South Atlantic Ocean.  (span ${ocean.spanId})`);
   }, 30_000);
 
   it("serves the same trace, the GenAI figures and the views (from spans and metrics) as JSON for the web page", async () => {
     const page = await fetch(`${stack.receiverUrl}/`);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain("/app.js");
-    for (const script of ["/app.js", "/views.js", "/format.js"]) {
+    for (const script of ["/app.js", "/views.js", "/format.js", "/content.js"]) {
       const js = await fetch(`${stack.receiverUrl}${script}`);
       expect(js.headers.get("content-type"), script).toContain("text/javascript");
     }
     const state = (await (await fetch(`${stack.receiverUrl}/api/state`)).json()) as any;
     const view = state.traces.find((t: any) => t.traceId === traceId);
-    expect(view.rows.map((r: any) => r.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(view.rows.map((r: any) => r.depth)).toEqual([0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    // Each row carries its captured content, a tool row its call, the graded row its evaluation.
+    const ocean = view.rows.find((r: any) => r.attributes["gen_ai.response.id"] === OCEAN_RESPONSE_ID);
+    expect(ocean.content).toEqual({
+      inputMessages: user(OCEAN),
+      outputMessages: [{ role: "assistant", parts: [{ type: "text", content: OCEAN_ANSWER }], finish_reason: "stop" }],
+      from: "span",
+    });
+    expect(ocean.evaluations).toEqual([
+      { name: "correctness", scoreValue: 1, scoreLabel: "pass", explanation: "Bouvet Island lies in the South Atlantic Ocean.", responseId: OCEAN_RESPONSE_ID },
+    ]);
+    expect(view.rows.filter((r: any) => r.evaluations).map((r: any) => r.spanId)).toEqual([ocean.spanId]);
+    expect(view.rows.find((r: any) => r.name === "execute_tool multiply").tool).toEqual({ callId: TOOL_CALL_ID, arguments: { a: 6, b: 7 }, result: 42 });
+    expect(view.rows.find((r: any) => r.attributes["gen_ai.system_instructions"]).content.systemInstructions).toEqual([{ type: "text", content: SYSTEM }]);
+    expect(state.counts).toMatchObject({ logRequests: 1, logRecords: 9 });
     expect(view.rows.filter((r: any) => r.llm && !r.errorType).map((r: any) => r.genai.responseModel).sort()).toEqual(
       EXPECTED_CALLS.map((c) => c.responseModel).sort(),
     );
@@ -206,16 +333,23 @@ describe("npm start", () => {
     const protobuf = await post("\x0a\x00", "application/x-protobuf");
     expect(protobuf.status).toBe(415);
     expect(((await protobuf.json()) as any).message).toMatch(/JSON only/);
+    const badLogs = await fetch(`${stack.receiverUrl}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: "xyz" }] }] }] }),
+    });
+    expect(badLogs.status).toBe(400);
+    expect(((await badLogs.json()) as any).message).toBe('invalid OTLP logs: resourceLogs[0].scopeLogs[0].logRecords[0].traceId: must be 32 hex characters, got "xyz"');
 
     expect((await fetch(`${stack.receiverUrl}/healthz`)).status).toBe(200);
-    await stack.waitForOutput((o) => o.includes("[receiver] 400 POST /v1/metrics"), "the rejection to be logged", 5_000);
-    // The JSONL records are appended asynchronously: wait for all four.
+    await stack.waitForOutput((o) => o.includes("[receiver] 400 POST /v1/logs"), "the rejection to be logged", 5_000);
+    // The JSONL records are appended asynchronously: wait for all five.
     let rejected = stack.records().filter((r) => r.status >= 400);
-    for (let i = 0; i < 50 && rejected.length < 4; i++) {
+    for (let i = 0; i < 50 && rejected.length < 5; i++) {
       await new Promise((r) => setTimeout(r, 100));
       rejected = stack.records().filter((r) => r.status >= 400);
     }
-    expect(rejected.map((r) => r.status)).toEqual([400, 400, 400, 415]);
+    expect(rejected.map((r) => r.status)).toEqual([400, 400, 400, 415, 400]);
     expect(rejected[1].error).toContain("traceId: must be 32 hex characters");
   });
 
