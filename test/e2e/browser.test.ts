@@ -4,7 +4,10 @@
  * server-sent events): a bar per span, the eight LLM spans of the example's seven calls with their
  * models, token counts and costs, and beside them the GenAI figures and the views: cost by model,
  * finish-reason share with the truncation warning, retries, errors by error.type, from the spans
- * and then from the metrics. The screenshot goes to test-output/waterfall.png and
+ * and then from the metrics. Content capture is on in the demo: a clicked span shows what was
+ * asked and answered (system instructions, messages, tool calls, tools offered), a tool span its
+ * call, the graded call its evaluation; content arriving over OTLP is shown as text, never run as
+ * HTML. The screenshot goes to test-output/waterfall.png and
  * docs/waterfall.png (the README's picture) when UPDATE_SCREENSHOT=1. The stack is stopped with
  * SIGTERM (the Ctrl-C path is the start test's).
  *
@@ -72,7 +75,8 @@ describe("the waterfall web page", () => {
     const trace = page.locator(".trace").first();
     await expect(trace.locator(".trace-head .root").textContent()).resolves.toBe("GET /");
     const rows = trace.locator(".span-row");
-    expect(await rows.count()).toBe(10); // SERVER, seven LLM calls (one sent twice), the tool span
+    expect(await rows.count()).toBe(11); // SERVER, the agent, seven LLM calls (one sent twice), the tool span
+    await expect(rows.nth(1).getAttribute("data-span-name")).resolves.toBe("invoke_agent example-agent");
     await expect(rows.first().getAttribute("class")).resolves.toContain("server");
 
     const models = await llmRows.evaluateAll((els) => els.map((el) => el.getAttribute("data-model")));
@@ -151,6 +155,55 @@ describe("the waterfall web page", () => {
     expect(reasonMetrics).toEqual(["3", "2", "1", "1"]);
     await expect(page.locator(`#errors-by-type tr[data-error-type="rate_limit_exceeded"] td.metric`).textContent()).resolves.toBe("1");
 
+    // Captured content (the demo turns capture on): open a span, see what was asked and answered.
+    const open = async (row: ReturnType<typeof trace.locator>) => {
+      const id = await row.getAttribute("data-span-id");
+      await row.locator(".name").click();
+      const details = page.locator(`.details[data-span-id="${id}"]`);
+      await details.waitFor({ timeout: 5_000 });
+      return details;
+    };
+    const rowOf = (model: string, input: number) => trace.locator(`.span-row.llm[data-model="${model}"][data-input-tokens="${input}"]`);
+    const texts = (locator: ReturnType<typeof page.locator>) => locator.evaluateAll((els) => els.map((el) => el.textContent));
+
+    // The graded call (3): the question, the recorded answer with its finish reason, its evaluation.
+    const ocean = rowOf("gpt-4o-mini-2024-07-18", 22);
+    await ocean.locator(".chip.eval").waitFor({ timeout: 15_000 }); // the evaluation comes on /v1/logs, after the response
+    await expect(ocean.locator(".chip.eval").textContent()).resolves.toBe("correctness · 1 · pass");
+    const oceanDetails = await open(ocean);
+    await expect(texts(oceanDetails.locator(".input-messages .message .role"))).resolves.toEqual(["user"]);
+    await expect(texts(oceanDetails.locator('.input-messages .message[data-role="user"] .part.text'))).resolves.toEqual([
+      "Answer in up to 3 words: Which ocean contains Bouvet Island?",
+    ]);
+    await expect(texts(oceanDetails.locator('.output-messages .message[data-role="assistant"] .part.text'))).resolves.toEqual(["South Atlantic Ocean."]);
+    await expect(oceanDetails.locator(".output-messages .message .finish").textContent()).resolves.toBe("finish: stop");
+    const evaluation = await oceanDetails.locator('.evaluations tr[data-evaluation="correctness"] td').evaluateAll((tds) => tds.map((td) => td.textContent));
+    expect(evaluation).toEqual(["correctness", "1", "pass", "Bouvet Island lies in the South Atlantic Ocean."]);
+    await expect(page.locator(".chip.eval").count()).resolves.toBe(1); // on that span only
+
+    // The tool call (5): the question, the model's tool call with its arguments and id, the tools offered.
+    const toolTurn = await open(rowOf("gpt-4o-mini-2024-07-18", 59));
+    await expect(texts(toolTurn.locator(".input-messages .part.text"))).resolves.toEqual(["What is 6 times 7? Use the multiply tool."]);
+    const call = toolTurn.locator('.output-messages .part.tool-call[data-tool-name="multiply"]');
+    await expect(call.textContent()).resolves.toBe('tool callmultiply({"a":6,"b":7})call_6KQlxELWhphiY7wr0DV9WW5S');
+    await expect(toolTurn.locator(".output-messages .message .finish").textContent()).resolves.toBe("finish: tool_calls");
+    await expect(texts(toolTurn.locator(".tool-definitions .chip.tool-def"))).resolves.toEqual(["multiply"]);
+    await expect(toolTurn.locator(".tool-definitions .chip.tool-def").getAttribute("title")).resolves.toBe("Multiply two numbers.");
+
+    // The tool's own span: the call id it ran for, its arguments and its result.
+    const toolSpan = await open(trace.locator('.span-row[data-span-name="execute_tool multiply"]'));
+    await expect(toolSpan.locator(".tool-call .call-id").textContent()).resolves.toBe("call_6KQlxELWhphiY7wr0DV9WW5S");
+    await expect(toolSpan.locator(".tool-arguments .mono").textContent()).resolves.toBe('{"a":6,"b":7}');
+    await expect(toolSpan.locator(".tool-result .mono").textContent()).resolves.toBe("42");
+
+    // Call 1: the system prompt passed apart from the messages, and the recorded answer.
+    const first = await open(trace.locator('.span-row.llm[data-model="claude-3-opus-20240229"][data-output-tokens="137"]'));
+    await expect(texts(first.locator(".system-instructions .part.text"))).resolves.toEqual(["You are a friendly assistant who explains observability with humour."]);
+    await expect(texts(first.locator(".input-messages .part.text"))).resolves.toEqual(["Tell me a joke about OpenTelemetry."]);
+    expect(await first.locator(".output-messages .part.text").textContent()).toMatch(/^Sure! Here's a joke about OpenTelemetry:\n\nWhy did the developer choose OpenTelemetry/);
+    await expect(first.locator(".output-messages .message .finish").textContent()).resolves.toBe("finish: end_turn");
+    await expect(page.locator(".details").count()).resolves.toBe(4);
+
     expect(errors).toEqual([]);
     const outDir = join(ROOT, "test-output");
     mkdirSync(outDir, { recursive: true });
@@ -163,4 +216,49 @@ describe("the waterfall web page", () => {
     }
     await page.close();
   }, 90_000);
+
+  it("shows content from OTLP as text: markup in a prompt is never run or parsed as HTML", async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(MISSING);
+    const page = await browser!.newPage({ viewport: { width: 1440, height: 820 } });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${stack!.receiverUrl}/`);
+    await page.waitForSelector("#status.live", { timeout: 10_000 });
+    const hostile = '<img src=x onerror="window.__owned=1"><script>window.__owned=2</script>';
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const span = {
+      traceId,
+      spanId: "b7ad6b7169203331",
+      name: "chat evil-model",
+      kind: 3,
+      startTimeUnixNano: String(now),
+      endTimeUnixNano: String(now + 5_000_000n),
+      attributes: [
+        str("gen_ai.operation.name", "chat"),
+        str("gen_ai.provider.name", "openai"),
+        str("gen_ai.request.model", "evil-model"),
+        str("gen_ai.input.messages", JSON.stringify([{ role: hostile, parts: [{ type: "text", content: hostile }] }])),
+      ],
+    };
+    const posted = await fetch(`${stack!.receiverUrl}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+    });
+    expect(posted.status).toBe(200);
+    const row = page.locator(`.trace[data-trace-id="${traceId}"] .span-row.llm`);
+    await row.waitFor({ timeout: 10_000 });
+    await row.locator(".name").click();
+    const details = page.locator('.details[data-span-id="b7ad6b7169203331"]');
+    await details.waitFor({ timeout: 5_000 });
+    await expect(details.locator(".input-messages .part.text").textContent()).resolves.toBe(hostile);
+    await expect(details.locator(".input-messages .message .role").textContent()).resolves.toBe(hostile);
+    await expect(details.locator(".input-messages .message").getAttribute("data-role")).resolves.toBe(hostile);
+    await expect(page.locator("img, .details script").count()).resolves.toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 30_000);
 });
