@@ -63,7 +63,7 @@ const bundles = new Map<string, Promise<string>>();
  * platform `browser` so package.json `browser` maps apply (the AWS SDK's fetch-based runtime
  * config instead of node:http, cohere-ai's `fs: false`).
  */
-function prebundle(entry: string, family: string): Promise<string> {
+export function prebundle(entry: string, family: string): Promise<string> {
   const key = `${entry} ${family}`;
   let file = bundles.get(key);
   if (!file) {

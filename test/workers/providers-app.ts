@@ -51,6 +51,8 @@ export interface ProviderRun {
   params?: Record<string, unknown>;
   /** Bedrock InvokeModel: the model's native JSON body; plain fetch: the JSON body. */
   body?: Record<string, unknown>;
+  /** Fields merged over the SDK request the runner builds (Gemini `contents`, ollama `messages`/`tools`), where params cannot reach them. */
+  request?: Record<string, unknown>;
   /** Plain fetch: the full URL and extra headers. */
   url?: string;
   headers?: Record<string, string>;

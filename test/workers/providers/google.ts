@@ -15,7 +15,7 @@ export async function run(run: ProviderRun, env: ProvidersEnv): Promise<unknown>
       : { apiKey: env.GEMINI_KEY },
   );
   if (run.via === "gemini.embed") return clean(await ai.models.embedContent({ model: run.model, contents: run.prompt }));
-  const request = { model: run.model, contents: run.prompt, config: { systemInstruction: run.system, ...run.params } };
+  const request = { model: run.model, contents: run.prompt, config: { systemInstruction: run.system, ...run.params }, ...run.request };
   if (run.via.endsWith(".stream")) return collect(await ai.models.generateContentStream(request));
   return clean(await ai.models.generateContent(request));
 }

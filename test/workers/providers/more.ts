@@ -15,10 +15,10 @@ async function runOllama(run: ProviderRun): Promise<unknown> {
   // The default host, http://127.0.0.1:11434: an unknown host, told apart by path and body shape.
   const client = new Ollama();
   if (run.via === "ollama.generate") {
-    const request = { model: run.model, prompt: run.prompt, system: run.system, options: run.params };
+    const request = { model: run.model, prompt: run.prompt, system: run.system, options: run.params, ...run.request };
     return run.stream ? collect(await client.generate({ ...request, stream: true })) : clean(await client.generate({ ...request, stream: false }));
   }
-  const request = { model: run.model, messages: messages(run), options: run.params };
+  const request = { model: run.model, messages: messages(run), options: run.params, ...run.request };
   return run.stream ? collect(await client.chat({ ...request, stream: true })) : clean(await client.chat({ ...request, stream: false }));
 }
 

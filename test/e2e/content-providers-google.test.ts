@@ -1,0 +1,67 @@
+/**
+ * Content capture per wire format, Gemini: @google/genai in workerd calling
+ * generativelanguage.googleapis.com, answered from fixtures; a request carrying marker strings in
+ * its prompt, system instruction, tool declaration, function call and function response, through
+ * every capture setting (test/e2e/content-providers-helpers.ts).
+ */
+import { afterAll, beforeAll } from "vitest";
+import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import { fixtureEvents } from "./providers-helpers.js";
+
+let h: ContentHarness;
+beforeAll(async () => {
+  h = await startContent("google");
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const request = {
+  contents: [
+    { role: "user", parts: [{ text: PROMPT }] },
+    { role: "model", parts: [{ functionCall: { id: CALL_ID, name: TOOL_NAME, args: { location: TOOL_ARG } } }] },
+    { role: "user", parts: [{ functionResponse: { id: CALL_ID, name: TOOL_NAME, response: { result: TOOL_RESULT } } }] },
+  ],
+};
+const params = { tools: [{ functionDeclarations: [{ name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }] }] };
+const input = [
+  { role: "user", parts: [{ type: "text", content: PROMPT }] },
+  { role: "assistant", parts: [{ type: "tool_call", id: CALL_ID, name: TOOL_NAME, arguments: { location: TOOL_ARG } }] },
+  { role: "user", parts: [{ type: "tool_call_response", id: CALL_ID, response: { result: TOOL_RESULT } }] },
+];
+const system = [{ type: "text", content: SYSTEM }];
+// The SDK sends the schema's types in the API's enum spelling: what the provider received is what is recorded.
+const WIRE_PARAMS = { type: "OBJECT", properties: { location: { type: "STRING" } }, required: ["location"] };
+const tools = [{ type: "function", name: TOOL_NAME, description: TOOL_DESC, parameters: WIRE_PARAMS }];
+
+/** A Gemini response's (or its stream's) one candidate: parts joined as the conventions have them. */
+function geminiOutput(fixture: string) {
+  const parts: any[] = [];
+  let finish: string | undefined;
+  for (const chunk of fixtureEvents(fixture)) {
+    const candidate = chunk.candidates?.[0];
+    for (const p of candidate?.content?.parts ?? []) {
+      const last = parts.at(-1);
+      if (typeof p.text === "string" && last?.type === "text") last.content += p.text;
+      else if (typeof p.text === "string") parts.push({ type: "text", content: p.text });
+      else if (p.functionCall) parts.push({ type: "tool_call", name: p.functionCall.name, arguments: p.functionCall.args });
+    }
+    finish = candidate?.finishReason ?? finish;
+  }
+  return { message: { role: "assistant", parts, finish_reason: finish }, answers: parts.map((p) => p.content ?? JSON.stringify(p.arguments)) };
+}
+
+for (const [via, fixture, model] of [
+  ["gemini.generate", "google/gemini-generate-content.json", "gemini-2.5-flash"],
+  ["gemini.stream", "google/gemini-stream-function-calls.sse", "gemini-2.0-flash"],
+] as const) {
+  const { message, answers } = geminiOutput(fixture);
+  contentSuite(() => h, {
+    title: `@google/genai ${via}: ${fixture}`,
+    run: { via, model, prompt: PROMPT, system: SYSTEM, params, request },
+    fixture,
+    operation: "generate_content",
+    expected: { input, output: [message], system, tools },
+    answers,
+  });
+}
