@@ -19,26 +19,13 @@
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
+import { args, Budget, dropEmpty, media, type PendingCall, toolCallPart, toolDefinition } from "./parts.js";
 
 /** More content items or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-
-/** Tool-call arguments as an object when they are JSON, else as sent. */
-function args(v: unknown): unknown {
-  if (typeof v !== "string") return v ?? undefined;
-  const parsed = parseJson(v);
-  return typeof parsed === "object" && parsed !== null ? parsed : v || undefined;
-}
-
-/** An image's part: a data: URL is inline data (a blob), anything else a link. */
-function imagePart(url: string): Part {
-  const data = /^data:([^;,]*)(?:;[^,]*)?,(.*)$/s.exec(url);
-  if (!data) return { type: "uri", modality: "image", uri: url };
-  return data[1] ? { type: "blob", modality: "image", mime_type: data[1], content: data[2] } : { type: "blob", modality: "image", content: data[2] };
-}
 
 /** A content item of a request message. */
 function contentPart(item: unknown): Part | undefined {
@@ -51,30 +38,23 @@ function contentPart(item: unknown): Part | undefined {
       return text(o!.thinking) !== undefined ? { type: "reasoning", content: o!.thinking as string } : undefined;
     case "image_url": {
       const url = str(obj(o!.image_url)?.url) ?? str(o!.image_url);
-      return url ? imagePart(url) : undefined;
+      return url ? media(url, "image") : undefined;
     }
     case "document": {
       // A RAG source given in the message: `{data: string | object, id?}`.
       const doc = obj(o!.document);
-      return doc ? dropUndefined({ type: "document", id: str(doc.id), content: doc.data }) : undefined;
+      return doc ? dropEmpty({ type: "document", id: str(doc.id), content: doc.data }) : undefined;
     }
     default:
       return undefined;
   }
 }
 
-function toolCallPart(call: unknown): Part | undefined {
+function callPart(call: unknown): Part | undefined {
   const c = obj(call);
   const fn = obj(c?.function);
   const name = str(fn?.name);
-  if (!name) return undefined;
-  const part: Part = { type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) };
-  return dropUndefined(part);
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
+  return name ? dropEmpty({ type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) }) : undefined;
 }
 
 function inputMessage(m: unknown): ChatMessage | undefined {
@@ -87,7 +67,7 @@ function inputMessage(m: unknown): ChatMessage | undefined {
     // The tool's result: a string, or items (text, documents); text items alone read as their text.
     const items = content.map(contentPart).filter((p): p is Part => p !== undefined);
     const response = items.every((p) => p.type === "text") ? items.map((p) => (p as { content: string }).content).join("") : items;
-    parts.push(dropUndefined({ type: "tool_call_response", id: str(o.tool_call_id), response }));
+    parts.push(dropEmpty({ type: "tool_call_response", id: str(o.tool_call_id), response }));
   } else {
     for (const item of content) {
       const part = contentPart(item);
@@ -96,44 +76,31 @@ function inputMessage(m: unknown): ChatMessage | undefined {
     const plan = str(o.tool_plan);
     if (plan) parts.push({ type: "reasoning", content: plan });
     for (const call of list(o.tool_calls)) {
-      const part = toolCallPart(call);
+      const part = callPart(call);
       if (part) parts.push(part);
     }
   }
   return { role, parts };
 }
 
-function toolDefinition(t: unknown): ToolDefinition | undefined {
+function tool(t: unknown): ToolDefinition | undefined {
   const o = obj(t);
   const fn = obj(o?.function);
   const name = str(fn?.name);
-  if (!name) return undefined;
-  return dropUndefined({ type: str(o!.type) ?? "function", name, description: str(fn!.description), parameters: obj(fn!.parameters) });
+  return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
 
-interface Call {
-  id?: string;
-  name: string;
-  arguments: string;
-}
-
 function assembler(maxChars: number): OutputAssembler {
-  let left = maxChars;
+  const budget = new Budget(maxChars);
   /** Content items by index: `reasoning` (thinking) or `text`. */
   const content: { type: "text" | "reasoning"; content: string }[] = [];
-  const calls: Call[] = [];
+  const calls: PendingCall[] = [];
   let plan = "";
   let role = "assistant";
   let finish: string | undefined;
   let seen = false;
-  /** `s` cut to what the budget has left, the budget charged. */
-  const take = (s: string): string => {
-    const kept = s.length <= left ? s : s.slice(0, Math.max(0, left));
-    left -= kept.length;
-    return kept;
-  };
   const index = (v: unknown, fallback: number): number | undefined => {
     const i = v === undefined ? fallback : v;
     return typeof i === "number" && Number.isInteger(i) && i >= 0 && i < MAX_ITEMS ? i : undefined;
@@ -141,7 +108,7 @@ function assembler(maxChars: number): OutputAssembler {
   const addContent = (i: number | undefined, type: "text" | "reasoning", s: string) => {
     if (i === undefined) return;
     const item = (content[i] ??= { type, content: "" });
-    if (item.type === type) item.content += take(s);
+    if (item.type === type) item.content += budget.take(s);
   };
   /** A tool call `{id, type, function: {name, arguments}}`, its arguments whole or the first fragment. */
   const startCall = (i: number | undefined, c: Obj | undefined) => {
@@ -150,7 +117,7 @@ function assembler(maxChars: number): OutputAssembler {
     if (i === undefined || !name || calls[i]) return;
     // A whole body's arguments are a JSON string; an object is taken as its JSON.
     const sent = obj(fn!.arguments) ? JSON.stringify(fn!.arguments) : text(fn!.arguments);
-    calls[i] = { id: fact(c!.id), name, arguments: take(sent ?? "") };
+    calls[i] = { id: fact(c!.id), name, arguments: budget.take(sent ?? "") };
   };
   const event = (e: Obj) => {
     const message = obj(obj(e.delta)?.message);
@@ -170,7 +137,7 @@ function assembler(maxChars: number): OutputAssembler {
       }
       case "tool-plan-delta":
         seen = true;
-        plan += take(text(message?.tool_plan) ?? "");
+        plan += budget.take(text(message?.tool_plan) ?? "");
         return;
       case "tool-call-start":
         seen = true;
@@ -179,7 +146,7 @@ function assembler(maxChars: number): OutputAssembler {
       case "tool-call-delta": {
         const call = calls[index(e.index, calls.length - 1) ?? -1];
         const fragment = text(obj(obj(message?.tool_calls)?.function)?.arguments);
-        if (call && fragment) call.arguments += take(fragment);
+        if (call && fragment) call.arguments += budget.take(fragment);
         return;
       }
       case "message-end":
@@ -200,7 +167,7 @@ function assembler(maxChars: number): OutputAssembler {
         if (text(o?.thinking) !== undefined && o!.type === "thinking") addContent(index(i, 0), "reasoning", o!.thinking as string);
         else if (text(o?.text) !== undefined) addContent(index(i, 0), "text", o!.text as string);
       });
-      plan += take(text(message.tool_plan) ?? "");
+      plan += budget.take(text(message.tool_plan) ?? "");
       list(message.tool_calls).forEach((c, i) => {
         startCall(index(i, 0), obj(c));
       });
@@ -215,7 +182,7 @@ function assembler(maxChars: number): OutputAssembler {
       if (!seen) return [];
       const parts: Part[] = content.filter((c) => c !== undefined && c.content.length > 0).map((c) => ({ ...c }));
       if (plan) parts.push({ type: "reasoning", content: plan });
-      for (const c of calls) if (c) parts.push(dropUndefined({ type: "tool_call", id: c.id, name: c.name, arguments: args(c.arguments) }));
+      for (const c of calls) if (c) parts.push(toolCallPart(c));
       return [finish === undefined ? { role, parts } : { role, parts, finish_reason: finish }];
     },
     toolCalls(): ToolCallRef[] {
@@ -228,7 +195,7 @@ export const cohereContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
     if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
-    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(toolDefinition).filter(defined);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(tool).filter(defined);
     return out;
   },
   output: assembler,

@@ -16,24 +16,10 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
-
-/** More tool calls than this in one response is not a real response. */
-const MAX_CALLS = 128;
+import { args, Budget, dropEmpty, MAX_TOOL_CALLS, toolDefinition } from "./parts.js";
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
-
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
-/** Arguments are an object on the wire; a string (some compatible servers) is read as JSON when it is. */
-function args(v: unknown): unknown {
-  if (typeof v !== "string") return v ?? undefined;
-  const parsed = parseJson(v);
-  return typeof parsed === "object" && parsed !== null ? parsed : v || undefined;
-}
 
 const images = (v: unknown): Part[] => list(v).flatMap((b) => (typeof b === "string" && b ? [{ type: "blob", modality: "image", content: b }] : []));
 
@@ -41,7 +27,7 @@ function toolCallPart(call: unknown): Part | undefined {
   const c = obj(call);
   const fn = obj(c?.function);
   const name = str(fn?.name);
-  return name ? dropUndefined({ type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) }) : undefined;
+  return name ? dropEmpty({ type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) }) : undefined;
 }
 
 function inputMessage(m: unknown): ChatMessage | undefined {
@@ -51,7 +37,7 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   const parts: Part[] = [];
   const content = typeof o.content === "string" ? o.content : undefined;
   if (role === "tool") {
-    parts.push(dropUndefined({ type: "tool_call_response", id: str(o.tool_call_id), response: content ?? "" }));
+    parts.push(dropEmpty({ type: "tool_call_response", id: str(o.tool_call_id), response: content ?? "" }));
   } else {
     if (str(o.thinking)) parts.push({ type: "reasoning", content: o.thinking as string });
     if (content) parts.push({ type: "text", content });
@@ -61,12 +47,11 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   return name ? { role, parts, name } : { role, parts };
 }
 
-function toolDefinition(t: unknown): ToolDefinition | undefined {
+function tool(t: unknown): ToolDefinition | undefined {
   const o = obj(t);
   const fn = obj(o?.function);
   const name = str(fn?.name);
-  if (!name) return undefined;
-  return dropUndefined({ type: str(o!.type) ?? "function", name, description: str(fn!.description), parameters: obj(fn!.parameters) });
+  return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
 interface Call {
@@ -77,27 +62,13 @@ interface Call {
 
 /** One response's output: a line holds its text, reasoning and tool calls in `message` (chat) or at its top level (generate). */
 function assembler(maxChars: number, chat: boolean): OutputAssembler {
-  let left = maxChars;
+  const budget = new Budget(maxChars);
   let text = "";
   let reasoning = "";
   const calls: Call[] = [];
   let role = "assistant";
   let finish: string | undefined;
   let seen = false;
-  const take = (v: unknown): string => {
-    if (typeof v !== "string") return "";
-    const kept = v.length <= left ? v : v.slice(0, Math.max(0, left));
-    left -= kept.length;
-    return kept;
-  };
-  /** Whole arguments are kept when their JSON fits what the budget has left. */
-  const takeArgs = (v: unknown): unknown => {
-    if (v === undefined) return undefined;
-    const size = typeof v === "string" ? v.length : JSON.stringify(v).length;
-    if (size > left) return undefined;
-    left -= size;
-    return v;
-  };
   const line = (o: Obj) => {
     // An error line or body carries no output.
     if (o.error !== undefined && o.error !== null) return;
@@ -105,12 +76,14 @@ function assembler(maxChars: number, chat: boolean): OutputAssembler {
     if (source) {
       seen = true;
       if (chat) role = fact(source.role) ?? role;
-      reasoning += take(source.thinking);
-      text += take(chat ? source.content : source.response);
+      reasoning += budget.take(source.thinking);
+      text += budget.take(chat ? source.content : source.response);
       for (const c of list(source.tool_calls)) {
         const fn = obj(obj(c)?.function);
         const name = fact(fn?.name);
-        if (name && calls.length < MAX_CALLS) calls.push(dropUndefined({ id: fact(obj(c)!.id), name, arguments: takeArgs(args(fn!.arguments)) }));
+        // Whole arguments (an object on the wire) are kept when their JSON fits what the budget has left.
+        const sent = args(fn?.arguments);
+        if (name && calls.length < MAX_TOOL_CALLS) calls.push(dropEmpty({ id: fact(obj(c)!.id), name, arguments: sent !== undefined && budget.fits(sent) ? sent : undefined }));
       }
     }
     if (o.done === true) {
@@ -145,7 +118,7 @@ export const ollamaChatContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
     if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
-    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(toolDefinition).filter(defined);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(tool).filter(defined);
     return out;
   },
   output: (maxChars) => assembler(maxChars, true),

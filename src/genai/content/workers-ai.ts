@@ -16,6 +16,7 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
+import { args, Budget, dropEmpty, media, type PendingCall, toolCallPart, toolDefinition } from "./parts.js";
 
 /** More choices or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
@@ -23,18 +24,6 @@ const MAX_ITEMS = 128;
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
-/** Arguments as an object when they are (or encode) one, else the text as sent. */
-function args(v: unknown): unknown {
-  if (typeof v !== "string") return v ?? undefined;
-  const parsed = parseJson(v);
-  return typeof parsed === "object" && parsed !== null ? parsed : v || undefined;
-}
 
 /** A tool call of either shape: OpenAI's `{id, function: {name, arguments}}` or native `{name, arguments}`. */
 const callOf = (c: Obj) => obj(c.function) ?? c;
@@ -45,10 +34,7 @@ function contentParts(content: unknown): Part[] {
     const o = obj(item);
     if (o?.type === "text" && text(o.text)) return [{ type: "text", content: o.text as string }];
     const url = o?.type === "image_url" ? str(obj(o.image_url)?.url) : undefined;
-    if (!url) return [];
-    const data = /^data:([^;,]*)(?:;[^,]*)?,/.exec(url);
-    if (!data) return [{ type: "uri", modality: "image", uri: url }];
-    return [dropUndefined({ type: "blob", modality: "image", mime_type: data[1] || undefined, content: url.slice(data[0].length) })];
+    return url ? [media(url, "image")] : [];
   });
 }
 
@@ -58,49 +44,36 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   if (!o || !role) return undefined;
   if (role === "tool") {
     const response = typeof o.content === "string" ? o.content : (o.content ?? "");
-    const parts: Part[] = [dropUndefined({ type: "tool_call_response", id: str(o.tool_call_id), response })];
+    const parts: Part[] = [dropEmpty({ type: "tool_call_response", id: str(o.tool_call_id), response })];
     return str(o.name) ? { role, parts, name: o.name as string } : { role, parts };
   }
   const parts = contentParts(o.content);
   for (const c of list(o.tool_calls)) {
     const call = obj(c);
     const name = call && str(callOf(call).name);
-    if (name) parts.push(dropUndefined({ type: "tool_call", id: str(call!.id), name, arguments: args(callOf(call!).arguments) }));
+    if (name) parts.push(dropEmpty({ type: "tool_call", id: str(call!.id), name, arguments: args(callOf(call!).arguments) }));
   }
   return str(o.name) ? { role, parts, name: o.name as string } : { role, parts };
 }
 
-function toolDefinition(t: unknown): ToolDefinition | undefined {
+function tool(t: unknown): ToolDefinition | undefined {
   const o = obj(t);
   const fn = o && (obj(o.function) ?? o);
   const name = str(fn?.name);
-  if (!name) return undefined;
-  return dropUndefined({ type: (o!.function ? str(o!.type) : undefined) ?? "function", name, description: str(fn!.description), parameters: obj(fn!.parameters) });
-}
-
-interface Call {
-  id?: string;
-  name: string;
-  arguments: string;
+  return name ? toolDefinition((o!.function ? str(o!.type) : undefined) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
 interface Choice {
   role: string;
   text: string;
   reasoning: string;
-  calls: Call[];
+  calls: PendingCall[];
   finish?: string;
 }
 
 function assembler(maxChars: number): OutputAssembler {
-  let left = maxChars;
+  const budget = new Budget(maxChars);
   const choices: Choice[] = [];
-  const take = (v: unknown): string => {
-    if (typeof v !== "string") return "";
-    const kept = v.length <= left ? v : v.slice(0, Math.max(0, left));
-    left -= kept.length;
-    return kept;
-  };
   const choice = (i: unknown): Choice | undefined => {
     const n = i === undefined ? 0 : i;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= MAX_ITEMS) return undefined;
@@ -114,10 +87,10 @@ function assembler(maxChars: number): OutputAssembler {
     const a = fn.arguments;
     const fragment = typeof a === "string" ? a : a === undefined || a === null ? "" : JSON.stringify(a);
     const known = ch.calls[i];
-    if (known) known.arguments += take(fragment);
+    if (known) known.arguments += budget.take(fragment);
     else {
       const name = fact(fn.name);
-      if (name) ch.calls[i] = { id: fact(c.id), name, arguments: take(fragment) };
+      if (name) ch.calls[i] = { id: fact(c.id), name, arguments: budget.take(fragment) };
     }
   };
   /** One result: native fields, or a Chat Completions choice's message / delta. */
@@ -125,8 +98,8 @@ function assembler(maxChars: number): OutputAssembler {
     if (!ch || !m) return;
     ch.role = fact(m.role) ?? ch.role;
     const t = native ? m.response : m.content;
-    ch.text += take(obj(t) ? JSON.stringify(t) : t);
-    ch.reasoning += take(m.reasoning_content ?? m.reasoning);
+    ch.text += budget.take(obj(t) ? JSON.stringify(t) : t);
+    ch.reasoning += budget.take(m.reasoning_content ?? m.reasoning);
     const calls = list(m.tool_calls);
     // A native stream's events carry whole calls: each one is a new call after those held.
     const base = native ? ch.calls.length : 0;
@@ -169,7 +142,7 @@ function assembler(maxChars: number): OutputAssembler {
         const parts: Part[] = [];
         if (ch.reasoning) parts.push({ type: "reasoning", content: ch.reasoning });
         if (ch.text) parts.push({ type: "text", content: ch.text });
-        for (const c of ch.calls) if (c) parts.push(dropUndefined({ type: "tool_call", id: c.id, name: c.name, arguments: args(c.arguments) }));
+        for (const c of ch.calls) if (c) parts.push(toolCallPart(c));
         out.push(ch.finish === undefined ? { role: ch.role, parts } : { role: ch.role, parts, finish_reason: ch.finish });
       }
       return out;
@@ -185,7 +158,7 @@ export const workersAiContent: ContentReader = {
     const out: ReturnType<ContentReader["request"]> = {};
     if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
     else if (typeof body?.prompt === "string") out.inputMessages = [{ role: "user", parts: [{ type: "text", content: body.prompt }] }];
-    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(toolDefinition).filter(defined);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(tool).filter(defined);
     return out;
   },
   output: assembler,
