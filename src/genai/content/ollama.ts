@@ -14,9 +14,9 @@
  * (chat) or `response` / `thinking` (generate) joined, `message.tool_calls` whole objects (sent
  * once, not in fragments), `done_reason` on the last line. An `{error}` line is no output.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, dropEmpty, MAX_TOOL_CALLS, toolDefinition } from "./parts.js";
+import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, MAX_TOOL_CALLS, newChoice, toolDefinition } from "./parts.js";
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
@@ -54,20 +54,10 @@ function tool(t: unknown): ToolDefinition | undefined {
   return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
-interface Call {
-  id?: string;
-  name: string;
-  arguments?: unknown;
-}
-
 /** One response's output: a line holds its text, reasoning and tool calls in `message` (chat) or at its top level (generate). */
 function assembler(maxChars: number, chat: boolean): OutputAssembler {
   const budget = new Budget(maxChars);
-  let text = "";
-  let reasoning = "";
-  const calls: Call[] = [];
-  let role = "assistant";
-  let finish: string | undefined;
+  const ch = newChoice();
   let seen = false;
   const line = (o: Obj) => {
     // An error line or body carries no output.
@@ -75,20 +65,20 @@ function assembler(maxChars: number, chat: boolean): OutputAssembler {
     const source = chat ? obj(o.message) : o;
     if (source) {
       seen = true;
-      if (chat) role = fact(source.role) ?? role;
-      reasoning += budget.take(source.thinking);
-      text += budget.take(chat ? source.content : source.response);
+      if (chat) ch.role = fact(source.role) ?? ch.role;
+      ch.reasoning += budget.take(source.thinking);
+      ch.text += budget.take(chat ? source.content : source.response);
       for (const c of list(source.tool_calls)) {
         const fn = obj(obj(c)?.function);
         const name = fact(fn?.name);
         // Whole arguments (an object on the wire) are kept when their JSON fits what the budget has left.
         const sent = args(fn?.arguments);
-        if (name && calls.length < MAX_TOOL_CALLS) calls.push(dropEmpty({ id: fact(obj(c)!.id), name, arguments: sent !== undefined && budget.fits(sent) ? sent : undefined }));
+        if (name && ch.calls.length < MAX_TOOL_CALLS) ch.calls.push(dropEmpty({ id: fact(obj(c)!.id), name, arguments: "", whole: sent !== undefined && budget.fits(sent) ? sent : undefined }));
       }
     }
     if (o.done === true) {
       seen = true;
-      finish = fact(o.done_reason) ?? finish;
+      ch.finish = fact(o.done_reason) ?? ch.finish;
     }
   };
   return {
@@ -100,17 +90,8 @@ function assembler(maxChars: number, chat: boolean): OutputAssembler {
       const o = obj(parseJson(e.data));
       if (o) line(o);
     },
-    messages(): OutputMessage[] {
-      if (!seen) return [];
-      const parts: Part[] = [];
-      if (reasoning) parts.push({ type: "reasoning", content: reasoning });
-      if (text) parts.push({ type: "text", content: text });
-      for (const c of calls) parts.push({ type: "tool_call", ...c });
-      return [finish === undefined ? { role, parts } : { role, parts, finish_reason: finish }];
-    },
-    toolCalls(): ToolCallRef[] {
-      return calls.map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name }));
-    },
+    messages: () => (seen ? choiceMessages([ch]) : []),
+    toolCalls: () => choiceToolCalls([ch]),
   };
 }
 

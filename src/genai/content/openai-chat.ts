@@ -7,9 +7,9 @@
  * joined), and the reasoning text DeepSeek, xAI and OpenRouter stream (`reasoning_content`,
  * `reasoning`) as a reasoning part.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { choiceIndex, fact, int, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, dropEmpty, each, media, type PendingCall, text, toolCallPart, toolDefinition } from "./parts.js";
+import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, MAX_TOOL_CALLS, media, newChoice, text, toolDefinition } from "./parts.js";
 
 /** A message's `content`: a string, or an array of parts (text, image_url, input_audio, file, refusal). */
 function contentParts(content: unknown): Part[] {
@@ -86,17 +86,6 @@ function chatTools(tools: unknown) {
   });
 }
 
-/** One choice being assembled. */
-interface Choice {
-  role?: string;
-  text: string;
-  reasoning: string;
-  calls: PendingCall[];
-  finish?: string;
-}
-
-const MAX_CALLS = 128;
-
 /** The output assembler shared by Chat Completions and the legacy Completions (`choices[].text`). */
 export function chatAssembler(maxChars: number): OutputAssembler {
   const budget = new Budget(maxChars);
@@ -104,7 +93,7 @@ export function chatAssembler(maxChars: number): OutputAssembler {
   const choice = (c: Obj, position: number): Choice | undefined => {
     const i = choiceIndex(c, position);
     if (i === undefined) return undefined;
-    return (choices[i] ??= { text: "", reasoning: "", calls: [] });
+    return (choices[i] ??= newChoice());
   };
   /** One choice of a whole body (`message`) or of a stream chunk (`delta`). */
   const fold = (c: Obj, position: number, d: Obj, streamed: boolean) => {
@@ -125,7 +114,7 @@ export function chatAssembler(maxChars: number): OutputAssembler {
       const last = ch.calls.length - 1;
       // A stream numbers its calls; without an index (some compatible servers send each call whole) a new id is a new call.
       const slot = !streamed ? ch.calls.length : (int(call.index) ?? (id !== undefined && ch.calls[last]?.id !== id ? last + 1 : Math.max(0, last)));
-      if (slot < 0 || slot >= MAX_CALLS) return undefined;
+      if (slot < 0 || slot >= MAX_TOOL_CALLS) return undefined;
       const pending = (ch.calls[slot] ??= { name: "", arguments: "" });
       pending.id ??= id;
       if (!pending.name) pending.name = str(fn?.name) ?? "";
@@ -150,23 +139,8 @@ export function chatAssembler(maxChars: number): OutputAssembler {
         return undefined;
       });
     },
-    messages() {
-      const out: OutputMessage[] = [];
-      for (const ch of choices) {
-        if (!ch) continue;
-        const parts: Part[] = [];
-        if (ch.reasoning) parts.push({ type: "reasoning", content: ch.reasoning });
-        if (ch.text) parts.push(text(ch.text));
-        for (const call of ch.calls) if (call?.name) parts.push(toolCallPart(call));
-        out.push(dropEmpty({ role: ch.role ?? "assistant", parts, finish_reason: ch.finish }));
-      }
-      return out;
-    },
-    toolCalls() {
-      const out: ToolCallRef[] = [];
-      for (const ch of choices) for (const call of ch?.calls ?? []) if (call?.name) out.push(dropEmpty({ id: call.id, name: call.name }));
-      return out;
-    },
+    messages: () => choiceMessages(choices),
+    toolCalls: () => choiceToolCalls(choices),
   };
 }
 

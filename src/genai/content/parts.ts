@@ -101,6 +101,37 @@ export function toolCallPart(call: PendingCall): Part {
   return dropEmpty({ type: "tool_call", id: call.id, name: call.name, arguments: call.whole ?? (call.arguments === "" ? undefined : args(call.arguments)) });
 }
 
+/** One choice of a response made of text, reasoning and tool calls (Chat Completions and its kin, Ollama). */
+export interface Choice {
+  role?: string;
+  text: string;
+  reasoning: string;
+  calls: PendingCall[];
+  finish?: string;
+}
+
+export const newChoice = (): Choice => ({ text: "", reasoning: "", calls: [] });
+
+/** One message per choice, in index order: its reasoning, its text, then its tool calls. */
+export function choiceMessages(choices: (Choice | undefined)[]): OutputMessage[] {
+  const out: OutputMessage[] = [];
+  for (const ch of choices) {
+    if (!ch) continue;
+    const parts: Part[] = [];
+    if (ch.reasoning) parts.push({ type: "reasoning", content: ch.reasoning });
+    if (ch.text) parts.push(text(ch.text));
+    for (const call of ch.calls) if (call?.name) parts.push(toolCallPart(call));
+    out.push(dropEmpty({ role: ch.role ?? "assistant", parts, finish_reason: ch.finish }));
+  }
+  return out;
+}
+
+export function choiceToolCalls(choices: (Choice | undefined)[]): ToolCallRef[] {
+  const out: ToolCallRef[] = [];
+  for (const ch of choices) for (const call of ch?.calls ?? []) if (call?.name) out.push(dropEmpty({ id: call.id, name: call.name }));
+  return out;
+}
+
 /** Parts per output message kept at most: a hostile stream cannot grow them without end. */
 const MAX_PARTS = 256;
 

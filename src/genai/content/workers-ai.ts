@@ -14,9 +14,9 @@
  * `choices` (whole messages, or deltas with tool-call argument fragments by index). The REST
  * envelope (`{result, success}`) is unwrapped; a failed call has no output.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, dropEmpty, media, type PendingCall, toolCallPart, toolDefinition } from "./parts.js";
+import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, media, newChoice, toolDefinition } from "./parts.js";
 
 /** More choices or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
@@ -63,21 +63,13 @@ function tool(t: unknown): ToolDefinition | undefined {
   return name ? toolDefinition((o!.function ? str(o!.type) : undefined) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
-interface Choice {
-  role: string;
-  text: string;
-  reasoning: string;
-  calls: PendingCall[];
-  finish?: string;
-}
-
 function assembler(maxChars: number): OutputAssembler {
   const budget = new Budget(maxChars);
   const choices: Choice[] = [];
   const choice = (i: unknown): Choice | undefined => {
     const n = i === undefined ? 0 : i;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= MAX_ITEMS) return undefined;
-    return (choices[n] ??= { role: "assistant", text: "", reasoning: "", calls: [] });
+    return (choices[n] ??= newChoice());
   };
   /** A tool call whole, or a fragment of one (`index`: its position; a fragment without a name continues it). */
   const addCall = (ch: Choice, c: Obj, position: number) => {
@@ -135,21 +127,8 @@ function assembler(maxChars: number): OutputAssembler {
       const o = obj(parseJson(e.data));
       if (o) result(o, false);
     },
-    messages(): OutputMessage[] {
-      const out: OutputMessage[] = [];
-      for (const ch of choices) {
-        if (!ch) continue;
-        const parts: Part[] = [];
-        if (ch.reasoning) parts.push({ type: "reasoning", content: ch.reasoning });
-        if (ch.text) parts.push({ type: "text", content: ch.text });
-        for (const c of ch.calls) if (c) parts.push(toolCallPart(c));
-        out.push(ch.finish === undefined ? { role: ch.role, parts } : { role: ch.role, parts, finish_reason: ch.finish });
-      }
-      return out;
-    },
-    toolCalls(): ToolCallRef[] {
-      return choices.flatMap((ch) => (ch ? ch.calls.filter(defined).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name })) : []));
-    },
+    messages: () => choiceMessages(choices),
+    toolCalls: () => choiceToolCalls(choices),
   };
 }
 
