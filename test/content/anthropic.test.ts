@@ -151,6 +151,34 @@ describe("output", () => {
   });
 });
 
+describe("legacy Text Completions (Bedrock's Claude v2, the direct API's /v1/complete)", () => {
+  // The shapes of Anthropic's Text Completions reference (streaming: `event: completion` with a `completion` delta each).
+  const stream = [
+    'event: completion\ndata: {"type": "completion", "completion": " Hello", "stop_reason": null, "model": "claude-2.0"}\n\n',
+    'event: completion\ndata: {"type": "completion", "completion": "!", "stop_reason": null, "model": "claude-2.0"}\n\n',
+    'event: ping\ndata: {"type": "ping"}\n\n',
+    'event: completion\ndata: {"type": "completion", "completion": " My name is Claude.", "stop_reason": null, "model": "claude-2.0"}\n\n',
+    'event: completion\ndata: {"type": "completion", "completion": "", "stop_reason": "stop_sequence", "model": "claude-2.0"}\n\n',
+  ].join("");
+
+  it("the prompt is the user's message as sent; no messages, no system", () => {
+    const body = { model: "claude-2.1", prompt: "\n\nHuman: Hello, world!\n\nAssistant:", max_tokens_to_sample: 256 };
+    expect(anthropicContent.request(body, url)).toEqual({ inputMessages: [{ role: "user", parts: [{ type: "text", content: body.prompt }] }] });
+  });
+
+  it("a whole completion: its text and stop reason; a stream: the completion deltas joined, the last stop reason", () => {
+    const whole = anthropicContent.output(1000);
+    whole.json({ type: "completion", id: "compl_01", completion: " Hello! My name is Claude.", stop_reason: "stop_sequence", model: "claude-2.1" });
+    expect(whole.messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: " Hello! My name is Claude." }], finish_reason: "stop_sequence" }]);
+    expect(whole.toolCalls()).toEqual([]);
+    const bytes = new TextEncoder().encode(stream);
+    for (const cuts of [[1], [7, 120], [50, 51, 52], [bytes.length]]) {
+      expect(assemble(splitAt(bytes, cuts)).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: " Hello! My name is Claude." }], finish_reason: "stop_sequence" }]);
+    }
+    expect(assemble([bytes], 8).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: " Hello! " }], finish_reason: "stop_sequence" }]);
+  });
+});
+
 function textLength(messages: unknown): number {
   let n = 0;
   for (const m of messages as { parts: Record<string, unknown>[] }[]) for (const p of m.parts) if (typeof p.content === "string") n += p.content.length;

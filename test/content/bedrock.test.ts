@@ -278,6 +278,21 @@ describe("bedrock invoke output", () => {
     }
   });
 
+  it("streamed Claude v2 completions (Bedrock's untyped chunks) through the Anthropic reader; a guardrail's intervention stays the finish reason", () => {
+    const run = (chunks: unknown[]) => {
+      const out = bedrockInvokeContent.output(1000);
+      for (const v of chunks) out.event({ event: "chunk", data: JSON.stringify({ bytes: Buffer.from(JSON.stringify(v)).toString("base64") }) });
+      return out.messages();
+    };
+    const chunks = [
+      { completion: " Hello", stop_reason: null, stop: null },
+      { completion: " there.", stop_reason: "stop_sequence", stop: "\n\nHuman:", "amazon-bedrock-invocationMetrics": { inputTokenCount: 9, outputTokenCount: 3 } },
+    ];
+    expect(run(chunks)).toEqual([{ role: "assistant", parts: text(" Hello there."), finish_reason: "stop_sequence" }]);
+    expect(run([{ ...chunks[0], "amazon-bedrock-guardrailAction": "INTERVENED" }, chunks[1]])).toEqual([{ role: "assistant", parts: text(" Hello there."), finish_reason: "guardrail_intervened" }]);
+    expect(run([{ completion: "", "amazon-bedrock-guardrailAction": "INTERVENED" }])).toEqual([{ role: "assistant", parts: [], finish_reason: "guardrail_intervened" }]);
+  });
+
   it("a streamed Claude tool call and thinking, from Anthropic's events in `bytes` chunks", () => {
     const out = bedrockInvokeContent.output(1000);
     const chunk = (v: unknown) => out.event({ event: "chunk", data: JSON.stringify({ bytes: Buffer.from(JSON.stringify(v)).toString("base64") }) });

@@ -8,6 +8,11 @@
  * A stream is assembled per content block index: `text_delta`s joined, `thinking_delta`s joined,
  * a tool_use's `input_json_delta` fragments joined and parsed at the end; the finish reason is
  * `message_delta`'s `stop_reason`.
+ *
+ * The legacy Text Completions shape (Bedrock's Claude v2 bodies, the direct API's `/v1/complete`)
+ * is read too: a `prompt` string is the user's message, as sent (`\n\nHuman: ...`); `completion`,
+ * whole or streamed (`{type: "completion", completion, stop_reason}`, Bedrock's without `type`),
+ * is the text of the one output message, `stop_reason` its finish reason.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
 import { fact, int, type Obj, obj, parseJson, str } from "../json.js";
@@ -93,6 +98,13 @@ function anthropicAssembler(maxChars: number): OutputAssembler {
     if (!block || index < 0 || index >= MAX_BLOCKS) return;
     blocks[index] = { block, text: budget.take(typeof block.text === "string" ? block.text : typeof block.thinking === "string" ? block.thinking : ""), json: "" };
   };
+  /** Legacy Text Completions: a whole body or a stream event, the text joined. */
+  const completion = (c: Obj) => {
+    finish = fact(c.stop_reason) ?? finish;
+    if (typeof c.completion !== "string" || c.completion === "") return;
+    const b = (blocks[0] ??= { block: { type: "text" }, text: "", json: "" });
+    if (b.block.type === "text") b.text += budget.take(c.completion);
+  };
   const whole = (m: Obj) => {
     role = str(m.role) ?? role;
     finish = fact(m.stop_reason) ?? finish;
@@ -106,11 +118,12 @@ function anthropicAssembler(maxChars: number): OutputAssembler {
   return {
     json(body) {
       const m = obj(body);
-      if (m && m.type !== "error") whole(m);
+      if (m && m.type !== "error") ("completion" in m ? completion : whole)(m);
     },
     event(e) {
       const data = obj(parseJson(e.data));
       if (!data) return;
+      if ("completion" in data) return completion(data);
       const type = str(data.type) ?? e.event;
       if (type === "message_start") return whole(obj(data.message) ?? {});
       if (type === "message_delta") {
@@ -154,7 +167,8 @@ export const anthropicContent: ContentReader = {
   request(body) {
     const system = body?.system;
     const systemInstructions = typeof system === "string" ? (system ? [text(system)] : []) : each(system, (b) => (obj(b)?.type === "text" && typeof obj(b)!.text === "string" ? text(obj(b)!.text as string) : undefined));
-    const inputMessages = each(body?.messages, message);
+    const prompt = body?.prompt;
+    const inputMessages = typeof prompt === "string" && !body?.messages ? [{ role: "user", parts: [text(prompt)] }] : each(body?.messages, message);
     const toolDefinitions = anthropicTools(body?.tools);
     return dropEmpty({
       inputMessages: inputMessages.length ? inputMessages : undefined,

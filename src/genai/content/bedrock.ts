@@ -4,9 +4,10 @@
  *
  * Converse content blocks are keyed by kind (`{text}`, `{image}`, `{toolUse}`...); Nova's invoke
  * bodies are the same shape. Anthropic's bodies and stream events (`anthropic_version` in the
- * request, `type` in each chunk) are read by the Anthropic Messages reader. Prompt-string vendors (Llama, Mistral and Claude completions, Titan, Cohere Command)
- * are one user message with the prompt as sent, chat template included. Roles are as sent
- * (Bedrock's are already `user`/`assistant`; Cohere's `CHATBOT` is `assistant`).
+ * request, `type` or `completion` in each chunk) are read by the Anthropic Messages reader.
+ * Prompt-string vendors (Llama, Mistral and Claude completions, Titan, Cohere Command) are one
+ * user message with the prompt as sent, chat template included. Roles are as sent (Bedrock's are
+ * already `user`/`assistant`; Cohere's `CHATBOT` is `assistant`).
  *
  * Output: one message (Converse, Anthropic, Nova, Llama) or one per choice (Mistral `outputs`/
  * `choices`, Cohere `generations`, Titan `results`/`index`), assembled from stream events by
@@ -176,7 +177,7 @@ class BedrockOutput {
   messages(): OutputMessage[] {
     if (!this.anthropicOut) return this.out.messages();
     const messages = this.anthropicOut.messages();
-    if (this.intervened && messages[0]) messages[0].finish_reason = INTERVENED;
+    if (this.intervened) messages[0] = { ...(messages[0] ?? { role: "assistant", parts: [] }), finish_reason: INTERVENED };
     return messages;
   }
 
@@ -239,13 +240,8 @@ class BedrockOutput {
       this.finish(0, INTERVENED);
       this.intervened = true;
     }
-    if ("completion" in v) {
-      // Claude's text completions, whole or streamed.
-      this.out.text(this.out.message(0), "text", v.completion);
-      this.finish(0, v.stop_reason);
-      return;
-    }
-    if (typeof v.type === "string") {
+    // Claude's messages (their bodies and events are typed) and text completions, whole or streamed.
+    if (typeof v.type === "string" || "completion" in v) {
       this.anthropicOut ??= anthropicContent.output(this.maxChars);
       if (chunk === undefined) this.anthropicOut.json(v);
       else this.anthropicOut.event({ data: chunk });
