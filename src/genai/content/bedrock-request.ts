@@ -1,0 +1,144 @@
+/**
+ * Bedrock requests, Converse and InvokeModel (the vendor bodies but Anthropic's, which the
+ * Anthropic reader reads): Converse/Nova keyed blocks, OpenAI-style and Cohere histories, prompt
+ * strings, system blocks and tool definitions. The blocks' reading serves the output too.
+ */
+import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
+import { type Obj, obj, str } from "../json.js";
+import { args } from "./parts.js";
+
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+const DOCUMENT_TYPES: Record<string, string> = {
+  pdf: "application/pdf",
+  csv: "text/csv",
+  doc: "application/msword",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  xls: "application/vnd.ms-excel",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  html: "text/html",
+  txt: "text/plain",
+  md: "text/markdown",
+};
+
+/** A Converse image/document/video/audio block: inline bytes (base64 in JSON) as a blob, an S3 location as a uri. */
+function media(modality: string, m: Obj): Part | undefined {
+  const format = str(m.format);
+  const mime = format && (modality === "document" ? DOCUMENT_TYPES[format] : `${modality}/${format}`);
+  const typed = mime ? { mime_type: mime } : {};
+  const source = obj(m.source) ?? {};
+  if (typeof source.bytes === "string") return { type: "blob", modality, ...typed, content: source.bytes };
+  const uri = str(obj(source.s3Location)?.uri);
+  if (uri !== undefined) return { type: "uri", modality, ...typed, uri };
+  return typeof source.text === "string" ? { type: "text", content: source.text } : undefined;
+}
+
+/** A tool result's content: one text or JSON block as its value, anything else as sent. */
+function resultOf(content: unknown): unknown {
+  if (typeof content === "string" || !Array.isArray(content)) return content ?? null;
+  if (content.length === 1) {
+    const only = obj(content[0]) ?? {};
+    if (typeof only.text === "string") return only.text;
+    if ("json" in only) return only.json;
+  }
+  return content;
+}
+
+/** One Converse (or Nova) block. */
+function converseBlock(b: Obj): Part | undefined {
+  if (typeof b.text === "string") return b.text === "" ? undefined : { type: "text", content: b.text };
+  for (const modality of ["image", "document", "video", "audio"]) {
+    const m = obj(b[modality]);
+    if (m) return media(modality, m);
+  }
+  const use = obj(b.toolUse);
+  const name = use && str(use.name);
+  if (use && name !== undefined) return { type: "tool_call", ...(str(use.toolUseId) && { id: use.toolUseId as string }), name, arguments: use.input ?? {} };
+  const result = obj(b.toolResult);
+  if (result) return { type: "tool_call_response", ...(str(result.toolUseId) && { id: result.toolUseId as string }), response: resultOf(result.content) };
+  const reasoning = obj(b.reasoningContent);
+  const thought = reasoning && obj(reasoning.reasoningText)?.text;
+  if (typeof thought === "string") return { type: "reasoning", content: thought };
+  const guarded = obj(obj(b.guardContent)?.text)?.text;
+  return typeof guarded === "string" ? { type: "text", content: guarded } : undefined;
+}
+
+const block = (item: unknown): Part | undefined => {
+  const b = obj(item);
+  return b && converseBlock(b);
+};
+
+export function blocks(content: unknown): Part[] {
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", content }];
+  const out: Part[] = [];
+  for (const item of list(content)) {
+    const part = block(item);
+    if (part) out.push(part);
+  }
+  return out;
+}
+
+/** OpenAI-style tool calls (Mistral's chat models): `[{id, function: {name, arguments}}]`. */
+export function functionCalls(calls: unknown): Part[] {
+  const out: Part[] = [];
+  for (const item of list(calls)) {
+    const c = obj(item);
+    const f = c && obj(c.function);
+    const name = f && str(f.name);
+    if (!c || !f || name === undefined) continue;
+    out.push({ type: "tool_call", ...(str(c.id) && { id: c.id as string }), name, arguments: args(f.arguments) });
+  }
+  return out;
+}
+
+const COHERE_ROLES: Record<string, string> = { USER: "user", CHATBOT: "assistant", SYSTEM: "system", TOOL: "tool" };
+
+function messageOf(item: unknown): ChatMessage | undefined {
+  const m = obj(item);
+  if (!m) return undefined;
+  const role = str(m.role) ?? "user";
+  // Cohere's chat history: `{role: "CHATBOT", message}`.
+  if (typeof m.message === "string") return { role: COHERE_ROLES[role] ?? role, parts: blocks(m.message) };
+  if (role === "tool" && str(m.tool_call_id)) return { role, parts: [{ type: "tool_call_response", id: m.tool_call_id as string, response: m.content ?? null }] };
+  return { role, parts: [...blocks(m.content), ...functionCalls(m.tool_calls)] };
+}
+
+/** `system` as Anthropic's string or a list of text blocks (Converse, Nova, Anthropic); text only. */
+function systemOf(body: Obj): Part[] {
+  const system = body.system ?? body.preamble;
+  return blocks(system).filter((p) => p.type === "text");
+}
+
+function toolDefinition(item: unknown): ToolDefinition | undefined {
+  const t = obj(item);
+  if (!t) return undefined;
+  const spec = obj(t.toolSpec) ?? obj(t.function) ?? t;
+  const name = str(spec.name) ?? str(obj(t.systemTool)?.name);
+  if (name === undefined) return undefined;
+  // Anthropic's server tools (`web_search_20250305`...) and Converse's system tools keep their kind.
+  const type = t.systemTool ? "system_tool" : typeof t.type === "string" && t.type !== "function" && t.type !== "custom" ? t.type : "function";
+  const parameters = obj(spec.inputSchema)?.json ?? spec.input_schema ?? spec.parameters ?? spec.parameter_definitions;
+  const description = typeof spec.description === "string" ? { description: spec.description } : {};
+  return { type, name, ...description, ...(parameters !== undefined && { parameters }) };
+}
+
+export function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]> {
+  if (!body) return {};
+  const inputMessages: ChatMessage[] = [];
+  // Cohere's history, then everyone's messages.
+  for (const item of [...list(body.chat_history), ...list(body.messages)]) {
+    const m = messageOf(item);
+    if (m) inputMessages.push(m);
+  }
+  // The prompt-string vendors, and Cohere's current `message` after its history.
+  const prompt = [body.prompt, body.inputText, body.message].find((p) => typeof p === "string");
+  if (typeof prompt === "string") inputMessages.push({ role: "user", parts: blocks(prompt) });
+  const systemInstructions = systemOf(body);
+  const tools = [...list(obj(body.toolConfig)?.tools), ...list(body.tools)];
+  const toolDefinitions = tools.map(toolDefinition).filter((t): t is ToolDefinition => t !== undefined);
+  return {
+    inputMessages,
+    ...(systemInstructions.length > 0 && { systemInstructions }),
+    ...(toolDefinitions.length > 0 && { toolDefinitions }),
+  };
+}
