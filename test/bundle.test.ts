@@ -25,9 +25,12 @@ describe("neutral bundle", () => {
   it("a Worker using instrument() stays inside the gzipped size budget", async () => {
     const { code } = await bundlePackage(true, "worker");
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
-    // Committed budget: 27 KiB gzipped, raised from 21 KiB by issue 10's correctness work (config
-    // validation and diag, URL and text scrubbing, the transparency rules); bench/RESULTS.md says
-    // what each part costs. The target (issue 13) is 20 KiB. Raise it only with a reason recorded there.
-    expect(gzipped).toBeLessThanOrEqual(27 * 1024);
+    // Committed budget: 48 KiB gzipped. Raised from 27 KiB by issues 11 (fourteen wire formats and
+    // three framings: +7.7 KB) and 12 (content readers for every format, capture, logs: +12.4 KB),
+    // both in the default bundle because detection and capture must work without an import of
+    // their own; bench/RESULTS.md ("Bundle size, 2026-12-02") has the split. The performance
+    // issue's targets (20 KiB for instrument + one OpenAI fetch, 28 KiB for everything) are not
+    // met: that is its work. Raise it only with a reason recorded there.
+    expect(gzipped).toBeLessThanOrEqual(48 * 1024);
   });
 });
