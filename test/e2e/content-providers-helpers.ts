@@ -117,6 +117,8 @@ export interface ContentCase {
   expected: Content;
   /** What the fixture answers (completion text, tool arguments): never exported with capture off. */
   answers: string[];
+  /** Settings whose check fails today because of a reader defect (the reason): run as `it.fails`, so a fix shows. */
+  knownIssues?: Partial<Record<Capture, string>>;
 }
 
 const asAttributes = (c: Content) => ({
@@ -169,7 +171,10 @@ function theEvent(r: ContentRun, span: DecodedSpan): DecodedLogRecord {
 
 /** The seven capture settings for one call of one format. */
 export function contentSuite(harness: () => ContentHarness, c: ContentCase): void {
-  const call = (capture: Capture, logs = false) => runContent(harness(), capture, c.run, { fixture: c.fixture }, { logs });
+  // A 1 ms gap between stream chunks: the chunking is kept, the timing is not what is tested here.
+  const call = (capture: Capture, logs = false) => runContent(harness(), capture, c.run, { fixture: c.fixture, gapMs: 1 }, { logs });
+  const known = (capture: Capture, title: string, fn: () => Promise<void>) =>
+    c.knownIssues?.[capture] ? it.fails(`${title} [known defect: ${c.knownIssues[capture]}]`, fn) : it(title, fn);
   const secrets = [...MARKERS, ...c.answers.filter((a) => a.length >= 4)];
   describe(c.title, () => {
     it("capture off (default): no marker, completion or tool argument in any signal", async () => {
@@ -224,7 +229,7 @@ export function contentSuite(harness: () => ContentHarness, c: ContentCase): voi
       expectNone(r.exported, secrets);
     });
 
-    it(`limits.maxContentLength=${SMALL_CONTENT_LIMIT}: each attribute valid JSON within the limit, texts cut and marked`, async () => {
+    known("truncate", `limits.maxContentLength=${SMALL_CONTENT_LIMIT}: each attribute valid JSON within the limit, texts cut and marked`, async () => {
       const r = await call("truncate", true);
       const span = theCall(r, c.operation);
       const want = asAttributes(c.expected) as Record<string, unknown>;

@@ -1,0 +1,181 @@
+/**
+ * Content capture per wire format, Mistral, Cohere v2 and ollama: @mistralai/mistralai,
+ * cohere-ai (CohereClientV2) and ollama's browser build in workerd, answered from fixtures,
+ * through every capture setting (test/e2e/content-providers-helpers.ts).
+ */
+import { afterAll, beforeAll } from "vitest";
+import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import { fixtureEvents } from "./providers-helpers.js";
+
+let h: ContentHarness;
+beforeAll(async () => {
+  h = await startContent("more");
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const text = (content: string) => ({ type: "text", content });
+const reasoning = (content: string) => ({ type: "reasoning", content });
+const functionTools = [{ type: "function", function: { name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS } }];
+const tools = [{ type: "function", name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }];
+/** Chat histories keep their system message as an input message (upstream: only instructions passed apart are system instructions). */
+const historyInput = (call: Record<string, unknown>, response: Record<string, unknown>, toolMessage: Record<string, unknown> = {}) => [
+  { role: "system", parts: [text(SYSTEM)] },
+  { role: "user", parts: [text(PROMPT)] },
+  { role: "assistant", parts: [{ type: "tool_call", ...call, name: TOOL_NAME, arguments: { location: TOOL_ARG } }] },
+  { role: "tool", ...toolMessage, parts: [{ type: "tool_call_response", ...response, response: TOOL_RESULT }] },
+];
+/** A tool message's tool name (Mistral `name`, ollama `tool_name`) is the message's participant `name`. */
+const NAMED = { name: TOOL_NAME };
+const ARGS = JSON.stringify({ location: TOOL_ARG });
+
+// Mistral: camelCase in the SDK, snake_case on the wire.
+const mistralParams = {
+  messages: [
+    { role: "system", content: SYSTEM },
+    { role: "user", content: PROMPT },
+    { role: "assistant", toolCalls: [{ id: CALL_ID, type: "function", function: { name: TOOL_NAME, arguments: ARGS } }] },
+    { role: "tool", toolCallId: CALL_ID, name: TOOL_NAME, content: TOOL_RESULT },
+  ],
+  tools: functionTools,
+};
+
+/** An OpenAI-like stream's one choice: content joined, tool calls by index. */
+function chatStreamOutput(fixture: string) {
+  let content = "";
+  let finish: string | undefined;
+  const calls: any[] = [];
+  for (const e of fixtureEvents(fixture)) {
+    const choice = e.choices?.[0];
+    content += choice?.delta?.content ?? "";
+    for (const [i, t] of (choice?.delta?.tool_calls ?? []).entries()) {
+      const at = t.index ?? i;
+      calls[at] ??= { id: t.id, name: t.function.name, args: "" };
+      calls[at].args += t.function.arguments ?? "";
+    }
+    finish = choice?.finish_reason ?? finish;
+  }
+  const parts = [...(content ? [text(content)] : []), ...calls.map((c) => ({ type: "tool_call", id: c.id, name: c.name, arguments: JSON.parse(c.args) }))];
+  return { output: [{ role: "assistant", parts, finish_reason: finish }], answers: [content, ...calls.map((c) => c.args)] };
+}
+
+for (const fixture of ["mistral/chat-stream.sse", "mistral/chat-stream-tool-call.sse"]) {
+  const model = fixtureEvents(fixture)[0].model as string;
+  const { output, answers } = chatStreamOutput(fixture);
+  contentSuite(() => h, {
+    title: `@mistralai/mistralai chat.stream: ${fixture}`,
+    run: { via: "mistral.stream", model, prompt: PROMPT, params: mistralParams },
+    fixture,
+    operation: "chat",
+    expected: { input: historyInput({ id: CALL_ID }, { id: CALL_ID }, NAMED), output, tools },
+    answers,
+  });
+}
+
+// Cohere v2.
+const cohereParams = {
+  messages: [
+    { role: "system", content: SYSTEM },
+    { role: "user", content: PROMPT },
+    { role: "assistant", toolCalls: [{ id: CALL_ID, type: "function", function: { name: TOOL_NAME, arguments: ARGS } }] },
+    { role: "tool", toolCallId: CALL_ID, content: TOOL_RESULT },
+  ],
+  tools: functionTools,
+};
+
+{
+  const fixture = "cohere/chat-v2.json";
+  const [body] = fixtureEvents(fixture);
+  contentSuite(() => h, {
+    title: `cohere-ai chat: ${fixture}`,
+    run: { via: "cohere.chat", model: "command-r", prompt: PROMPT, params: cohereParams },
+    fixture,
+    operation: "chat",
+    expected: { input: historyInput({ id: CALL_ID }, { id: CALL_ID }), output: [{ role: "assistant", parts: body.message.content.map((c: any) => text(c.text)), finish_reason: body.finish_reason }], tools },
+    answers: body.message.content.map((c: any) => c.text),
+  });
+}
+
+{
+  const fixture = "cohere/chat-v2-stream-tool-calls.sse";
+  let plan = "";
+  let content = "";
+  let finish: string | undefined;
+  const calls: any[] = [];
+  for (const e of fixtureEvents(fixture)) {
+    const m = e.delta?.message;
+    if (e.type === "tool-plan-delta") plan += m.tool_plan;
+    if (e.type === "content-delta") content += m.content.text ?? "";
+    if (e.type === "tool-call-start") calls[e.index] = { id: m.tool_calls.id, name: m.tool_calls.function.name, args: m.tool_calls.function.arguments ?? "" };
+    if (e.type === "tool-call-delta") calls[e.index].args += m.tool_calls.function.arguments ?? "";
+    if (e.type === "message-end") finish = e.delta.finish_reason;
+  }
+  // The tool plan is the model's reasoning before its calls.
+  const parts = [...(content ? [text(content)] : []), ...(plan ? [reasoning(plan)] : []), ...calls.map((c) => ({ type: "tool_call", id: c.id, name: c.name, arguments: JSON.parse(c.args) }))];
+  contentSuite(() => h, {
+    title: `cohere-ai chatStream: ${fixture}`,
+    run: { via: "cohere.chatStream", model: "command-r", prompt: PROMPT, params: cohereParams },
+    fixture,
+    operation: "chat",
+    expected: { input: historyInput({ id: CALL_ID }, { id: CALL_ID }), output: [{ role: "assistant", parts, finish_reason: finish }], tools },
+    answers: [plan, content, ...calls.map((c) => c.args)],
+  });
+}
+
+// ollama: object arguments, no call ids in the history, the tool message names its tool.
+const ollamaRequest = {
+  messages: [
+    { role: "system", content: SYSTEM },
+    { role: "user", content: PROMPT },
+    { role: "assistant", content: "", tool_calls: [{ function: { name: TOOL_NAME, arguments: { location: TOOL_ARG } } }] },
+    { role: "tool", content: TOOL_RESULT, tool_name: TOOL_NAME },
+  ],
+  tools: functionTools,
+};
+
+/** ollama NDJSON (or one object): thinking and content joined, tool calls whole, the last object's reason. */
+function ollamaOutput(fixture: string, key: "message" | "response") {
+  let content = "";
+  let thinking = "";
+  const calls: any[] = [];
+  const events = fixtureEvents(fixture);
+  for (const e of events) {
+    content += (key === "message" ? e.message?.content : e.response) ?? "";
+    thinking += (key === "message" ? e.message?.thinking : e.thinking) ?? "";
+    for (const c of e.message?.tool_calls ?? []) calls.push({ type: "tool_call", ...(c.id && { id: c.id }), name: c.function.name, arguments: c.function.arguments });
+  }
+  const parts = [...(thinking ? [reasoning(thinking)] : []), ...(content ? [text(content)] : []), ...calls];
+  return { output: [{ role: "assistant", parts, finish_reason: events.at(-1).done_reason }], answers: [content, thinking, ...calls.map((c) => JSON.stringify(c.arguments))] };
+}
+
+for (const [fixture, model, stream, knownIssues] of [
+  // The reading budget (maxContentLength per call) is spent on the thinking, and the tool call's
+  // arguments are then dropped without a mark, though the attribute (about 260 characters) had room.
+  ["ollama/api-chat-tool-call.json", "qwen3.6", false, { truncate: "ollama reader drops a tool call's arguments, unmarked, once its budget went to the thinking" }],
+  ["ollama/api-chat-stream.ndjson", "llama3", true, undefined],
+] as const) {
+  const { output, answers } = ollamaOutput(fixture, "message");
+  contentSuite(() => h, {
+    title: `ollama chat: ${fixture}`,
+    run: { via: "ollama.chat", model, prompt: PROMPT, stream, request: ollamaRequest },
+    fixture,
+    operation: "chat",
+    expected: { input: historyInput({}, {}, NAMED), output, tools },
+    answers,
+    knownIssues,
+  });
+}
+
+{
+  const fixture = "ollama/api-generate-stream.ndjson";
+  const { output, answers } = ollamaOutput(fixture, "response");
+  contentSuite(() => h, {
+    title: `ollama generate: ${fixture}`,
+    run: { via: "ollama.generate", model: "llama3", prompt: PROMPT, system: SYSTEM, stream: true },
+    fixture,
+    operation: "text_completion",
+    expected: { input: [{ role: "user", parts: [text(PROMPT)] }], output, system: [text(SYSTEM)] },
+    answers,
+  });
+}
