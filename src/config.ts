@@ -112,6 +112,11 @@ export interface Config {
   captureMessageContent?: boolean | CaptureMode | Lowercase<CaptureMode>;
   /** Called once per call with its content before anything is serialized: return what to record, or null/undefined for none. */
   redactContent?: RedactContentHook;
+  /**
+   * Captured tool definitions: `required` (default) records each tool's `type` and `name` only, as
+   * the conventions recommend (descriptions and parameter schemas can be large); `full` adds them.
+   */
+  toolDefinitions?: "required" | "full";
   limits?: Partial<Limits>;
   /** Per-model prices, USD per one million tokens, for the cost attribute and counter. */
   prices?: Record<string, Price>;
@@ -176,6 +181,7 @@ export interface ResolvedConfig {
   flushDeadlineMs: number;
   captureMessageContent: CaptureMode;
   redactContent?: RedactContentHook;
+  toolDefinitions: "required" | "full";
   limits: Limits;
   prices: Record<string, Price>;
 }
@@ -201,7 +207,7 @@ const price: Parse<Price> = (v) => {
 };
 
 const FIELDS = new Set(
-  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent limits prices".split(
+  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent toolDefinitions limits prices".split(
     " ",
   ),
 );
@@ -301,6 +307,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
       envVar("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", captureMode),
     ),
     redactContent: pick(undefined, "a function", cfg("redactContent", fn)),
+    toolDefinitions: pick<ResolvedConfig["toolDefinitions"]>("required", '"required" or "full"', cfg("toolDefinitions", (v) => (v === "required" || v === "full" ? v : undefined))),
     limits: { ...DEFAULT_LIMITS, ...limits },
     prices: entries("prices", explicit.prices, price),
   };

@@ -265,4 +265,6 @@ export default instrument({
   // Content capture is off by default because prompts and answers are sensitive: in your own
   // Worker, turn it on deliberately (and consider `redactContent`).
   captureMessageContent: "SPAN_AND_EVENT",
+  // The viewer shows each tool's description too (by default only its type and name are recorded).
+  toolDefinitions: "full",
 });

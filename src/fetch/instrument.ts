@@ -219,7 +219,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   const request = detected.format.request(body, target, headers);
   request.model ??= modelFromPath(target);
   const { limits, prices, captureMessageContent: mode, redactContent: redact } = pipeline.config;
-  const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: target, failed: () => pipeline.selfError() };
+  const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: target, failed: () => pipeline.selfError(), fullToolDefinitions: pipeline.config.toolDefinitions === "full" };
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
     new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, content, onEnd });
   const sdk = sdkGenAISpan(ctx, pipeline.scope);

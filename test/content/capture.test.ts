@@ -90,7 +90,7 @@ function call(
   mode: CaptureMode,
   body: Record<string, unknown>,
   sse: string,
-  options: { redact?: RedactContentHook; limits?: Partial<Limits>; profile?: SemconvProfileName; format?: ProviderFormat } = {},
+  options: { redact?: RedactContentHook; limits?: Partial<Limits>; profile?: SemconvProfileName; format?: ProviderFormat; fullToolDefinitions?: boolean } = {},
 ): Ended {
   const attributes: Attributes = {};
   let record: CallRecord | undefined;
@@ -108,7 +108,7 @@ function call(
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     profile: PROFILES[options.profile ?? "v1.41"],
     prices: {},
-    content: { mode, redact: options.redact, url, failed: () => errors++ },
+    content: { mode, redact: options.redact, url, failed: () => errors++, fullToolDefinitions: options.fullToolDefinitions },
     onEnd: (r) => {
       record = r;
     },
@@ -154,7 +154,9 @@ const OUTPUT = [
     finish_reason: "tool_calls",
   },
 ];
-const TOOLS = [{ type: "function", name: "get_weather", description: "Current weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
+/** The conventions' default detail: required fields only. */
+const TOOLS = [{ type: "function", name: "get_weather" }];
+const FULL_TOOLS = [{ type: "function", name: "get_weather", description: "Current weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
 const CONTENT_KEYS = ["gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions"];
 
 describe("a call's content on its span and in its record", () => {
@@ -168,6 +170,11 @@ describe("a call's content on its span and in its record", () => {
       expect(record.contentEvent).toBeUndefined();
       expect(record.toolCalls).toEqual([{ id: "call_1", name: "get_weather" }]);
     }
+  });
+
+  it("tool definitions: type and name only by default, description and parameters with toolDefinitions: full", () => {
+    expect(call("SPAN_ONLY", BODY, SSE).attributes["gen_ai.tool.definitions"]).toBe(JSON.stringify(TOOLS));
+    expect(call("SPAN_ONLY", BODY, SSE, { fullToolDefinitions: true }).attributes["gen_ai.tool.definitions"]).toBe(JSON.stringify(FULL_TOOLS));
   });
 
   it("EVENT_ONLY: structured values with the span's attributes and ids in the record, nothing on the span", () => {

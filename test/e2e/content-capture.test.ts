@@ -79,9 +79,8 @@ describe("OpenAI SDK chat call", () => {
         finish_reason: "tool_calls",
       },
     ]);
-    expect(JSON.parse(a["gen_ai.tool.definitions"] as string)).toEqual([
-      { type: "function", name: "get_weather", description: TOOL_MARKER, parameters: weatherTool.function.parameters },
-    ]);
+    // The conventions' default detail: a tool's type and name, not its description or schema.
+    expect(JSON.parse(a["gen_ai.tool.definitions"] as string)).toEqual([{ type: "function", name: "get_weather" }]);
     // A system message inside the history is an input message, not a system instruction.
     expect(a).not.toHaveProperty("gen_ai.system_instructions");
     expect(a["gen_ai.response.finish_reasons"]).toEqual(["tool_calls"]);
@@ -114,7 +113,7 @@ describe("EVENT_ONLY", () => {
     expect(a["gen_ai.output.messages"]).toEqual([
       { role: "assistant", parts: fixtureToolCalls().map((c) => ({ type: "tool_call", id: c.id, name: c.name, arguments: JSON.parse(c.args) })), finish_reason: "tool_calls" },
     ]);
-    expect(a["gen_ai.tool.definitions"]).toEqual([{ type: "function", name: "get_weather", description: TOOL_MARKER, parameters: weatherTool.function.parameters }]);
+    expect(a["gen_ai.tool.definitions"]).toEqual([{ type: "function", name: "get_weather" }]);
   });
 });
 

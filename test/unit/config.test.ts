@@ -99,6 +99,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       flushDeadlineMs: 25000,
       captureMessageContent: "NO_CONTENT",
       redactContent: undefined,
+      toolDefinitions: "required",
       limits: { ...DEFAULT_LIMITS, maxLinks: 8 },
       prices: { "gpt-4o": { input: 2.5, output: 10 } },
     } satisfies ResolvedConfig);

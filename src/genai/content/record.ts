@@ -19,6 +19,8 @@ export interface ContentOptions {
   url: URL;
   /** Counts an instrumentation error: a hook that threw, a reader that failed, content that cannot be serialized. */
   failed: () => void;
+  /** Tool definitions with their description and parameters too (config `toolDefinitions: "full"`). */
+  fullToolDefinitions?: boolean;
 }
 
 const NAMES: [keyof Content, string][] = [
@@ -93,6 +95,8 @@ export class CallContent {
     let content: Content;
     try {
       content = { ...reader.request(body, url ?? options.url), outputMessages: this.assembler?.messages() };
+      // The conventions' default detail: required fields only (a description and a schema can be large).
+      if (content.toolDefinitions && !options.fullToolDefinitions) content.toolDefinitions = content.toolDefinitions.map(({ type, name }) => ({ type, name }));
     } catch {
       options.failed();
       return undefined;
