@@ -121,11 +121,14 @@ export interface ContentCase {
   knownIssues?: Partial<Record<Capture, string>>;
 }
 
+/** Tool definitions at the conventions' default detail level: the required fields only (type and name). */
+const defaultDetail = (tools: unknown[]) => tools.map((t) => ({ type: (t as { type: string }).type, name: (t as { name: string }).name }));
+
 const asAttributes = (c: Content) => ({
   "gen_ai.input.messages": c.input,
   "gen_ai.output.messages": c.output,
   ...(c.system && { "gen_ai.system_instructions": c.system }),
-  ...(c.tools && { "gen_ai.tool.definitions": c.tools }),
+  ...(c.tools && { "gen_ai.tool.definitions": defaultDetail(c.tools) }),
 });
 
 function spanContent(span: DecodedSpan): Record<string, unknown> {

@@ -3,9 +3,9 @@
  * cohere-ai (CohereClientV2) and ollama's browser build in workerd, answered from fixtures,
  * through every capture setting (test/e2e/content-providers-helpers.ts).
  */
-import { afterAll, beforeAll } from "vitest";
-import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
-import { fixtureEvents } from "./providers-helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, runContent, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import { fixtureEvents, SCOPE } from "./providers-helpers.js";
 
 let h: ContentHarness;
 beforeAll(async () => {
@@ -179,3 +179,39 @@ for (const [fixture, model, stream, knownIssues] of [
     answers,
   });
 }
+
+describe("AI SDK 7 with its own OpenTelemetry integration (@ai-sdk/otel), inside invokeAgent", () => {
+  for (const [via, fixture, model, stream] of [
+    ["ai.mistral", "mistral/chat-stream.sse", "mistral-tiny", true],
+    ["ai.cohere", "cohere/chat-v2.json", "command-r", false],
+  ] as const) {
+    it(`${via} ${stream ? "streamText" : "generateText"}: one inference span, ours, a descendant of the invoke_agent span`, async () => {
+      const r = await runContent(h, "span", { via, model, prompt: PROMPT, system: SYSTEM, stream, params: { telemetry: { isEnabled: true, functionId: "zq-fn" } } }, { fixture, gapMs: 1 }, { agent: "zq-agent" });
+      const byId = new Map(r.spans.map((s) => [s.spanId, s]));
+      const agent = r.spans.filter((s) => s.name === "invoke_agent zq-agent");
+      expect(agent).toHaveLength(1);
+      expect(agent[0]!.scope.name).toBe(SCOPE);
+      expect(agent[0]!.attributes["gen_ai.agent.name"]).toBe("zq-agent");
+      // One inference span per call in the whole trace, whoever made it.
+      const inference = r.spans.filter((s) => ["chat", "text_completion", "generate_content"].includes(s.attributes["gen_ai.operation.name"] as string));
+      expect(inference.map((s) => `${s.scope.name} ${s.name}`)).toEqual([`${SCOPE} chat ${model}`]);
+      const [call] = inference;
+      expect(call!.attributes["gen_ai.request.model"]).toBe(model);
+      expect(JSON.parse(call!.attributes["gen_ai.input.messages"] as string)).toEqual([
+        { role: "system", parts: [{ type: "text", content: SYSTEM }] },
+        { role: "user", parts: [{ type: "text", content: PROMPT }] },
+      ]);
+      const ancestors: string[] = [];
+      for (let s = byId.get(call!.parentSpanId ?? ""); s; s = byId.get(s.parentSpanId ?? "")) ancestors.push(s.spanId);
+      expect(ancestors).toContain(agent[0]!.spanId);
+      expect(ancestors.at(-1)).toBe(r.server.spanId);
+    });
+  }
+
+  // Open: with @ai-sdk/otel's OpenTelemetry integration registered (test/workers/providers-content.ts)
+  // and telemetry enabled on the call, no span of the AI SDK reaches the export; see the report.
+  it.fails("[known gap] the AI SDK's own spans (invoke_agent {model} and its step spans) are exported next to ours", async () => {
+    const r = await runContent(h, "span", { via: "ai.cohere", model: "command-r", prompt: PROMPT, stream: false, params: { telemetry: { isEnabled: true } } }, { fixture: "cohere/chat-v2.json" });
+    expect(r.spans.some((s) => s.scope.name !== SCOPE)).toBe(true);
+  });
+});

@@ -12,7 +12,7 @@ import { type Config, instrument, invokeAgent, type WorkerContext } from "../../
 import { app, type ProvidersEnv } from "./providers-app.js";
 import { redactAll, SMALL_CONTENT_LIMIT } from "./providers/redact.js";
 
-registerTelemetry(new OpenTelemetry());
+let registered = false;
 
 const agentApp = {
   async fetch(request: Request, env: ProvidersEnv): Promise<Response> {
@@ -43,6 +43,12 @@ type ExportedHandlerLike = { fetch(request: Request, env: ProvidersEnv, ctx: Wor
 
 export default {
   fetch(request: Request, env: ProvidersEnv, ctx: WorkerContext): Promise<Response> | Response {
+    // Once our tracer provider is registered (with the first pipeline): @ai-sdk/otel's own copy of
+    // @opentelemetry/api hands out no-op tracers when asked before a provider is registered.
+    if (!registered) {
+      registered = true;
+      queueMicrotask(() => registerTelemetry(new OpenTelemetry()));
+    }
     const handler = handlers[new URL(request.url).searchParams.get("capture") ?? "off"];
     if (!handler) return new Response("unknown capture setting", { status: 400 });
     return handler.fetch(request, env, ctx);
