@@ -23,6 +23,13 @@ export interface ContentOptions {
   fullToolDefinitions?: boolean;
 }
 
+/**
+ * How much output text a reader holds: more than an attribute can take, so anything the reader
+ * leaves out is also cut (and marked) when serialized, and a tool call's arguments after a long
+ * text are still there to keep; bounded all the same.
+ */
+const heldChars = (maxContentLength: number) => Math.max(2 * maxContentLength, 65_536);
+
 const NAMES: [keyof Content, string][] = [
   ["inputMessages", A.GEN_AI_INPUT_MESSAGES],
   ["outputMessages", A.GEN_AI_OUTPUT_MESSAGES],
@@ -54,7 +61,7 @@ export class CallContent {
     this.capturing = options !== undefined && options.mode !== "NO_CONTENT" && request.operation !== "embeddings";
     this.marker = this.capturing ? undefined : TOOL_CALL_MARKERS[formatId];
     try {
-      if (reader && (this.capturing || this.marker)) this.assembler = reader.output(this.capturing ? limits.maxContentLength : 0);
+      if (reader && (this.capturing || this.marker)) this.assembler = reader.output(this.capturing ? heldChars(limits.maxContentLength) : 0);
     } catch {
       options?.failed();
     }
