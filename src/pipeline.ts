@@ -6,12 +6,12 @@ import { OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.j
 import type { ResolvedConfig } from "./config.js";
 import { debug, warnOnce } from "./diag.js";
 import { scrubText } from "./fetch/redact.js";
-import { type FetchLike, postOtlp } from "./exporter/otlp-http.js";
+import { type FetchLike, type PostResult, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
 import { type LogRecordData, serializeLogs } from "./exporter/logs.js";
 import { serializeMetrics } from "./exporter/metrics.js";
 import { serializeSpans } from "./exporter/traces.js";
-import { aggregateCalls } from "./metrics/genai-metrics.js";
+import { IsolateMetrics, type MetricsSnapshot, pointCount } from "./metrics/isolate-metrics.js";
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
 import type { CallRecord } from "./genai/call.js";
@@ -34,6 +34,8 @@ export interface TelemetryStats {
   droppedSpans: number;
   droppedCalls: number;
   droppedLogs: number;
+  /** GenAI metric samples or data points lost: over the series cap, or in an export that failed for good. */
+  droppedMetricPoints: number;
 }
 
 const stats: TelemetryStats = {
@@ -44,6 +46,7 @@ const stats: TelemetryStats = {
   droppedSpans: 0,
   droppedCalls: 0,
   droppedLogs: 0,
+  droppedMetricPoints: 0,
 };
 
 /** A copy of this isolate's counters. */
@@ -51,11 +54,19 @@ export function telemetryStats(): TelemetryStats {
   return { ...stats };
 }
 
+/** Pipelines holding metrics not yet exported, for `flushMetrics()`. */
+const unexported = new Set<Pipeline>();
+
 /**
- * End of the isolate's last metrics interval. Every pipeline in an isolate shares its
- * `service.instance.id`, so their delta intervals follow one another and never overlap.
+ * Export every metric aggregate now, whatever the interval (`flush()`: a script, a test, a
+ * shutdown hook). Resolves (never rejects) once done.
  */
-let lastMetricsEndMs = 0;
+export async function flushMetrics(): Promise<void> {
+  await Promise.allSettled([...unexported].map((p) => p.exportMetrics(true)));
+}
+
+/** Collector answers after which the same points may be accepted later: worth keeping them. */
+const retryLater = (r: PostResult) => r.status === undefined || r.status === 429 || r.status >= 500;
 
 /**
  * What one finished invocation hands over for export. A shape, not the Invocation class: the
@@ -107,7 +118,7 @@ export class Pipeline {
 
   /** Export one invocation's telemetry. Resolves (never rejects) when every request is done. */
   async export(invocation: ExportBatch): Promise<void> {
-    const work: Promise<void>[] = [];
+    const work: Promise<unknown>[] = [];
     stats.droppedSpans += invocation.droppedSpans;
     stats.droppedCalls += invocation.droppedCalls;
     stats.droppedLogs += invocation.droppedLogs;
@@ -118,13 +129,10 @@ export class Pipeline {
       }
       work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource, this.profile.doubleAttributes)));
     }
-    const { metricsUrl } = this.config;
-    if (metricsUrl && invocation.calls.length > 0) {
-      const streams = aggregateCalls(invocation.calls, this.profile);
-      const endMs = Math.max(nowMs(), lastMetricsEndMs + 0.001);
-      const startMs = Math.max(invocation.startMs, lastMetricsEndMs);
-      lastMetricsEndMs = endMs;
-      work.push(this.post("metrics", metricsUrl, serializeMetrics(streams, this.resource, this.scope, startMs, endMs)));
+    if (this.config.metricsUrl) {
+      this.metrics.add(invocation.calls, this.profile, invocation.startMs);
+      if (!this.metrics.empty) unexported.add(this);
+      work.push(this.exportMetrics(false));
     }
     const { logsUrl } = this.extras;
     // One request per invocation, and none without records (OTLP: no empty envelopes).
@@ -134,10 +142,49 @@ export class Pipeline {
     await Promise.all(work);
   }
 
+  /** This pipeline's GenAI metrics since its last metrics export (isolate-wide). */
+  private readonly metrics = new IsolateMetrics();
+
+  /**
+   * Export the metric aggregate when the interval has passed since the last export (or now,
+   * when `force`d: after any export in flight). A failure the collector may recover from puts
+   * the points back for the next one; any other loses them, counted.
+   */
+  async exportMetrics(force: boolean): Promise<void> {
+    const { metricsUrl, metricExportIntervalMs } = this.config;
+    const m = this.metrics;
+    stats.droppedMetricPoints += m.takeDropped();
+    if (force) while (m.inFlight) await m.inFlight;
+    if (!metricsUrl || !m.due(nowMs(), force ? 0 : metricExportIntervalMs)) return;
+    const snapshot = m.take(nowMs());
+    unexported.delete(this);
+    m.inFlight = this.sendMetrics(metricsUrl, snapshot).finally(() => {
+      m.inFlight = undefined;
+    });
+    await m.inFlight;
+  }
+
+  private async sendMetrics(url: string, snapshot: MetricsSnapshot): Promise<void> {
+    let body: Uint8Array;
+    try {
+      body = serializeMetrics(snapshot.streams, this.resource, this.scope, snapshot.startMs, snapshot.endMs);
+    } catch {
+      stats.droppedMetricPoints += pointCount(snapshot.streams);
+      return this.selfError();
+    }
+    const result = await this.post("metrics", url, body);
+    if (result.ok) return;
+    if (retryLater(result)) {
+      this.metrics.putBack(snapshot);
+      unexported.add(this);
+    } else stats.droppedMetricPoints += pointCount(snapshot.streams);
+    stats.droppedMetricPoints += this.metrics.takeDropped();
+  }
+
   /** Export URLs whose last export failed, to say (at DEBUG) when they work again. */
   private readonly failing = new Set<string>();
 
-  private async post(signal: string, url: string, body: Uint8Array): Promise<void> {
+  private async post(signal: string, url: string, body: Uint8Array): Promise<PostResult> {
     const { headers, timeoutMs } = this.config;
     const result = await postOtlp({ url, body, headers, timeoutMs, fetch: this.fetchImpl });
     stats.exports++;
@@ -165,7 +212,9 @@ export class Pipeline {
             : reason.startsWith("network")
               ? `${reason}; is the collector running and reachable?`
               : reason;
-      warnOnce(`${url} ${status ?? reason.split(":")[0]}`, `${where} failed, telemetry is dropped: ${why}`);
+      const lost = signal === "metrics" && retryLater(result) ? "metrics are kept for the next interval" : "telemetry is dropped";
+      warnOnce(`${url} ${status ?? reason.split(":")[0]}`, `${where} failed, ${lost}: ${why}`);
     } else if (this.failing.delete(url)) debug(`${where} works again`);
+    return result;
   }
 }

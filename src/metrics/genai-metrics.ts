@@ -1,7 +1,7 @@
 /**
- * The GenAI client metrics, aggregated from one invocation's finished calls.
+ * The GenAI client metrics, aggregated from finished calls (per isolate: see isolate-metrics.ts).
  *
- * Pure: CallRecords in, metric points out. Histograms use the spec's explicit buckets; counts
+ * CallRecords in, metric points out. Histograms use the spec's explicit buckets; counts
  * are DELTA over the export interval. Metric attributes are the low-cardinality set "M" of the
  * spec digest §5 (no ids, no content), plus `error.type` where the spec puts it.
  */
@@ -118,31 +118,54 @@ function key(attributes: Attributes): string {
   return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
 }
 
-/** Collects points per metric and attribute set. */
-class Aggregator {
+/**
+ * Collects points per metric and attribute set. Bounded: past `maxSeries` points a sample for
+ * a new series is dropped and counted (existing series keep counting: fixed-bucket histograms
+ * and sums take constant memory).
+ */
+export class Aggregator {
   private readonly streams = new Map<MetricDescriptor, Map<string, MetricPoint>>();
+  series = 0;
+  /** Samples left out because the series cap was reached. */
+  dropped = 0;
 
-  private point(descriptor: MetricDescriptor, attributes: Attributes): MetricPoint {
+  constructor(private readonly maxSeries = Number.POSITIVE_INFINITY) {}
+
+  private point(descriptor: MetricDescriptor, attributes: Attributes): MetricPoint | undefined {
     let points = this.streams.get(descriptor);
-    if (!points) this.streams.set(descriptor, (points = new Map()));
     const k = key(attributes);
-    let point = points.get(k);
-    if (!point) {
-      point = descriptor.kind === "histogram" ? { attributes, histogram: new Histogram(descriptor.bounds ?? []) } : { attributes, sum: 0 };
-      points.set(k, point);
+    let point = points?.get(k);
+    if (point) return point;
+    if (this.series >= this.maxSeries) {
+      this.dropped++;
+      return undefined;
     }
+    if (!points) this.streams.set(descriptor, (points = new Map()));
+    point = descriptor.kind === "histogram" ? { attributes, histogram: new Histogram(descriptor.bounds ?? []) } : { attributes, sum: 0 };
+    points.set(k, point);
+    this.series++;
     return point;
   }
 
   record(descriptor: MetricDescriptor, attributes: Attributes, value: number): void {
     const point = this.point(descriptor, attributes);
-    if (point.histogram) point.histogram.record(value);
-    else point.sum = (point.sum ?? 0) + value;
+    if (point?.histogram) point.histogram.record(value);
+    else if (point) point.sum = (point.sum ?? 0) + value;
   }
 
   merge(descriptor: MetricDescriptor, attributes: Attributes, histogram: Histogram): void {
     if (histogram.count === 0) return;
-    this.point(descriptor, attributes).histogram?.merge(histogram);
+    this.point(descriptor, attributes)?.histogram?.merge(histogram);
+  }
+
+  /** Add the points of an earlier result (an export that failed), series cap included. */
+  mergeStreams(streams: readonly MetricStream[]): void {
+    for (const { descriptor, points } of streams) {
+      for (const p of points) {
+        if (p.histogram) this.merge(descriptor, p.attributes, p.histogram);
+        else if (p.sum !== undefined) this.record(descriptor, p.attributes, p.sum);
+      }
+    }
   }
 
   result(): MetricStream[] {
@@ -204,8 +227,8 @@ function recordLatest(agg: Aggregator, call: CallRecord): void {
   }
 }
 
-export function aggregateCalls(calls: readonly CallRecord[], profile: SemconvProfile): MetricStream[] {
-  const agg = new Aggregator();
+/** Add finished calls to an aggregate. */
+export function recordCalls(agg: Aggregator, calls: readonly CallRecord[], profile: SemconvProfile): void {
   for (const call of calls) {
     if (profile.name === "latest") recordLatest(agg, call);
     else recordV141(agg, call);
@@ -214,5 +237,10 @@ export function aggregateCalls(calls: readonly CallRecord[], profile: SemconvPro
     if (call.resendCount > 0) agg.record(METRICS.retries, m, 1);
     for (const reason of call.finishReasons ?? []) agg.record(METRICS.finishReasons, { ...m, [A.OWN_RESPONSE_FINISH_REASON]: reason }, 1);
   }
+}
+
+export function aggregateCalls(calls: readonly CallRecord[], profile: SemconvProfile): MetricStream[] {
+  const agg = new Aggregator();
+  recordCalls(agg, calls, profile);
   return agg.result();
 }

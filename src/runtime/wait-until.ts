@@ -16,6 +16,7 @@
  * None (Deno Deploy, plain Deno, Bun, Node): the export just runs once the response is done;
  * a runtime that stays up finishes it. `flush()` awaits every export still pending.
  */
+import { flushMetrics } from "../pipeline.js";
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 export type WaitUntilSource = "context" | "vercel" | "next" | "netlify" | "supabase";
@@ -98,9 +99,12 @@ export function keepAlive(promise: Promise<unknown>, found: FoundWaitUntil | und
 
 /**
  * Resolves once the telemetry of every request handled so far through `withTracing` has been
- * exported (or given up on). Requests still streaming their response are waited for too.
- * For runtimes with no `waitUntil` that must not exit first: a script, a test, a shutdown hook.
+ * exported (or given up on), the GenAI metrics of the current interval included (they are
+ * otherwise sent once per OTEL_METRIC_EXPORT_INTERVAL). Requests still streaming their response
+ * are waited for too. For runtimes with no `waitUntil` that must not exit first: a script, a
+ * test, a shutdown hook.
  */
 export async function flush(): Promise<void> {
   while (pending.size > 0) await Promise.allSettled([...pending]);
+  await flushMetrics();
 }

@@ -42,7 +42,8 @@ export async function startContent(family: "google" | "bedrock" | "more"): Promi
   const worker = await startWorker({
     entry,
     compatibilityFlags: ["nodejs_compat"],
-    env: { ...KEYS, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: `content-e2e-${family}` },
+    // Each call's metrics are awaited: every flush exports them.
+    env: { ...KEYS, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: `content-e2e-${family}`, OTEL_METRIC_EXPORT_INTERVAL: "0" },
     miniflare: { outboundService: outbound.handler("traced") },
   });
   return {

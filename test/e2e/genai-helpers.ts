@@ -259,6 +259,8 @@ export async function startHarness(
           API_KEY,
           OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
           OTEL_SERVICE_NAME: `genai-e2e-${name}`,
+          // Each call's metrics are awaited: every flush exports them.
+          OTEL_METRIC_EXPORT_INTERVAL: "0",
           ...variants[name](replay),
         },
       }),

@@ -24,6 +24,8 @@ async function worker(service: string, env: Record<string, string>, compatibilit
       STREAM: replay.baseFor(FIXTURE, { gapMs: 80 }),
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_SERVICE_NAME: service,
+      // The abandoned stream's metrics are asserted: every flush exports them.
+      OTEL_METRIC_EXPORT_INTERVAL: "0",
       ...env,
     },
   });

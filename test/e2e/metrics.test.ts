@@ -35,6 +35,8 @@ async function run(service: string, env: Record<string, string> = {}): Promise<S
       ANTHROPIC_STREAM: replay.baseFor("anthropic/messages-stream-text.sse", { gapMs: ANTHROPIC_GAP_MS }),
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_SERVICE_NAME: service,
+      // Every flush exports its metrics here; "export interval" below tests the interval itself.
+      OTEL_METRIC_EXPORT_INTERVAL: "0",
       ...env,
     },
   });
@@ -256,6 +258,7 @@ describe("export rules", () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         OTEL_SERVICE_NAME: "metrics-through-unsampled",
         OTEL_TRACES_SAMPLER: "always_off",
+        OTEL_METRIC_EXPORT_INTERVAL: "0",
       },
     });
     workers.push(w);
@@ -301,5 +304,60 @@ describe("export rules", () => {
     expect(claude.attributes["otel_genai_edge.usage.cost_usd"]).toBeCloseTo((17 * 15 + 158 * 75) / 1e6, 12);
     const gpt35 = spans.find((s) => s.resource["service.name"] === "metrics-cost" && s.name === "chat gpt-3.5-turbo")!;
     expect(gpt35.attributes["otel_genai_edge.usage.cost_usd"]).toBeUndefined();
+  });
+});
+
+describe("export interval (OTEL_METRIC_EXPORT_INTERVAL)", () => {
+  const INTERVAL_MS = 1500;
+  const posts = (service: string, path: string) => collector.requests.filter((r) => r.path === path && r.text.includes(`"${service}"`));
+  const durationPoints = (service: string) =>
+    collector
+      .metrics()
+      .filter((m) => m.resource["service.name"] === service && m.name === "gen_ai.client.operation.duration")
+      .map((m) => ({ calls: m.points.reduce((a, p) => a + (p.count ?? 0), 0), start: m.points[0].startTimeUnixNano!, end: m.points[0].timeUnixNano }));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("one isolate's metrics go out with its first flush, then once per interval in a later request's flush, every call counted once, intervals consecutive", async () => {
+    const service = "metrics-interval";
+    const w = await run(service, { OTEL_METRIC_EXPORT_INTERVAL: String(INTERVAL_MS) });
+    // The first request (run made it): the isolate's first flush exports its 6 calls at once.
+    await collector.waitFor((r) => r.path === "/v1/metrics" && r.text.includes(`"${service}"`), 15000);
+    const firstExport = Date.now();
+    expect(durationPoints(service).map((p) => p.calls)).toEqual([6]);
+    // A second request right away: traces only, its calls wait for the interval.
+    await (await w.fetch("/")).text();
+    await collector.waitFor((r) => r.path === "/v1/traces" && r.text.includes(`"${service}"`), 15000, 2);
+    await sleep(200);
+    expect(posts(service, "/v1/metrics")).toHaveLength(1);
+    // Past the interval: the third request's flush exports the second's calls and its own in one POST.
+    await sleep(Math.max(0, INTERVAL_MS + 100 - (Date.now() - firstExport)));
+    await (await w.fetch("/")).text();
+    await collector.waitFor((r) => r.path === "/v1/metrics" && r.text.includes(`"${service}"`), 15000, 2);
+    const points = durationPoints(service);
+    expect(points.map((p) => p.calls)).toEqual([6, 12]);
+    expect(points[1].start).toBe(points[0].end);
+    expect(points[1].end - points[1].start).toBeGreaterThanOrEqual(BigInt(INTERVAL_MS) * 1_000_000n);
+    expect(posts(service, "/v1/traces")).toHaveLength(3);
+  });
+
+  it("a collector answering 503 keeps the points: the next export carries them with the next request's", async () => {
+    const service = "metrics-interval-503";
+    collector.behave((req) => (req.path === "/v1/metrics" && req.text.includes(`"${service}"`) ? 503 : undefined));
+    let w: StartedWorker;
+    try {
+      w = await run(service, { OTEL_EXPORTER_OTLP_TIMEOUT: "300" });
+      await collector.waitFor((r) => r.path === "/v1/metrics" && r.text.includes(`"${service}"`), 15000);
+      // The worker gives up within its 300 ms deadline (retries included).
+      await sleep(600);
+    } finally {
+      collector.behave();
+    }
+    const refused = posts(service, "/v1/metrics").length;
+    await (await w.fetch("/")).text();
+    await collector.waitFor((r) => r.path === "/v1/metrics" && r.text.includes(`"${service}"`), 15000, refused + 1);
+    const last = durationPoints(service).at(-1)!;
+    expect(last.calls).toBe(12);
+    // The accepted interval starts where the refused one did.
+    expect(last.start).toBe(durationPoints(service)[0].start);
   });
 });

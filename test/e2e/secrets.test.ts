@@ -151,7 +151,8 @@ beforeAll(async () => {
   collector = await startCollector();
   worker = await startWorker({
     entry: "test/workers/secrets.ts",
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "secrets-test" },
+    // Every flush exports its metrics, so that they are among the bodies checked.
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "secrets-test", OTEL_METRIC_EXPORT_INTERVAL: "0" },
     miniflare: { outboundService: outbound },
   });
   for (const path of PROXIED) {

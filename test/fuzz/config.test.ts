@@ -50,7 +50,7 @@ const env = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 12 }), fc.anything({ maxDepth: 1 })),
   fc.constantFrom(undefined, {}),
 );
-const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "sampler", "samplerRatio", "disabled", "metrics", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions"];
+const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "sampler", "samplerRatio", "disabled", "metrics", "metricExportIntervalMs", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions"];
 const explicit = fc.oneof(
   fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(envValue, fc.double(), fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(envValue, fc.double())))),
   fc.anything({ maxDepth: 2 }),
@@ -74,6 +74,7 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   samplerRatio: (v) => finite(v, 0) && (v as number) <= 1,
   disabled: (v) => typeof v === "boolean",
   metrics: (v) => typeof v === "boolean",
+  metricExportIntervalMs: (v) => finite(v, 0),
   semconv: (v) => typeof v === "string" && Object.hasOwn(PROFILES, v),
   acceptTraceContext: (v) => typeof v === "boolean",
   propagateTraceContext: (v) => typeof v === "boolean" || typeof v === "function",

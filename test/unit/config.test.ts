@@ -86,6 +86,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       samplerRatio: 1,
       disabled: false,
       metrics: true,
+      metricExportIntervalMs: 10000,
       semconv: "v1.41",
       acceptTraceContext: true,
       propagateTraceContext: true,
@@ -189,12 +190,24 @@ describe("explicit config: a bad value falls back with one warning", () => {
   });
 });
 
+describe("metricExportIntervalMs", () => {
+  it("the config field wins over OTEL_METRIC_EXPORT_INTERVAL; a bad one is said once and the variable used", () => {
+    expect(resolveConfig({ ...ENDPOINT, OTEL_METRIC_EXPORT_INTERVAL: "30000" }, { metricExportIntervalMs: 0 }).metricExportIntervalMs).toBe(0);
+    expect(resolveConfig({ ...ENDPOINT, OTEL_METRIC_EXPORT_INTERVAL: "30000" }, { metricExportIntervalMs: "5s" as never }).metricExportIntervalMs).toBe(30000);
+    expect(said()).toEqual(['config.metricExportIntervalMs="5s" is not a number of milliseconds (0 or more); using 30000']);
+  });
+});
+
 describe("environment: a bad value falls back with one warning", () => {
   it.each([
     [{ OTEL_TRACES_SAMPLER: "ratio" }, "sampler", "parentbased_always_on", 'OTEL_TRACES_SAMPLER="ratio" is not one of always_on,always_off,traceidratio,parentbased_always_on,parentbased_always_off,parentbased_traceidratio; using "parentbased_always_on"'],
     [{ OTEL_TRACES_SAMPLER_ARG: "abc" }, "samplerRatio", 1, 'OTEL_TRACES_SAMPLER_ARG="abc" is not a number in [0, 1]; using 1'],
     [{ OTEL_TRACES_SAMPLER_ARG: "2" }, "samplerRatio", 1, 'OTEL_TRACES_SAMPLER_ARG="2" is not a number in [0, 1]; using 1'],
     [{ OTEL_EXPORTER_OTLP_TIMEOUT: "10s" }, "timeoutMs", 10000, 'OTEL_EXPORTER_OTLP_TIMEOUT="10s" is not a number of milliseconds; using 10000'],
+    [{ OTEL_METRIC_EXPORT_INTERVAL: "30000" }, "metricExportIntervalMs", 30000, ""],
+    [{ OTEL_METRIC_EXPORT_INTERVAL: "0" }, "metricExportIntervalMs", 0, ""],
+    [{ OTEL_METRIC_EXPORT_INTERVAL: "60s" }, "metricExportIntervalMs", 10000, 'OTEL_METRIC_EXPORT_INTERVAL="60s" is not a number of milliseconds (0 or more); using 10000'],
+    [{ OTEL_METRIC_EXPORT_INTERVAL: "-1" }, "metricExportIntervalMs", 10000, 'OTEL_METRIC_EXPORT_INTERVAL="-1" is not a number of milliseconds (0 or more); using 10000'],
     [{ OTEL_SDK_DISABLED: "yes" }, "disabled", false, 'OTEL_SDK_DISABLED="yes" is not true or false; using false'],
     [{ OTEL_TRACES_EXPORTER: "zipkin" }, "tracesUrl", "http://collector.test:4318/v1/traces", 'OTEL_TRACES_EXPORTER="zipkin" is not supported (otlp or none); using otlp'],
     [
@@ -262,7 +275,7 @@ describe("never throws", () => {
   const keys = fc.constantFrom(
     ...(
       "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled " +
-      "metrics semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor flushGraceMs " +
+      "metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor flushGraceMs " +
       "flushDeadlineMs limits prices"
     ).split(" "),
     "constructor",
@@ -270,6 +283,7 @@ describe("never throws", () => {
   );
   const envKeys = fc.constantFrom(
     "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_METRIC_EXPORT_INTERVAL",
     "OTEL_EXPORTER_OTLP_HEADERS",
     "OTEL_EXPORTER_OTLP_TIMEOUT",
     "OTEL_TRACES_SAMPLER",
