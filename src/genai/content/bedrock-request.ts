@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
 import { type Obj, obj, str } from "../json.js";
-import { args } from "./parts.js";
+import { functionCallParts } from "./parts.js";
 
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -78,19 +78,6 @@ export function blocks(content: unknown): Part[] {
   return out;
 }
 
-/** OpenAI-style tool calls (Mistral's chat models): `[{id, function: {name, arguments}}]`. */
-export function functionCalls(calls: unknown): Part[] {
-  const out: Part[] = [];
-  for (const item of list(calls)) {
-    const c = obj(item);
-    const f = c && obj(c.function);
-    const name = f && str(f.name);
-    if (!c || !f || name === undefined) continue;
-    out.push({ type: "tool_call", ...(str(c.id) && { id: c.id as string }), name, arguments: args(f.arguments) });
-  }
-  return out;
-}
-
 const COHERE_ROLES: Record<string, string> = { USER: "user", CHATBOT: "assistant", SYSTEM: "system", TOOL: "tool" };
 
 function messageOf(item: unknown): ChatMessage | undefined {
@@ -100,7 +87,7 @@ function messageOf(item: unknown): ChatMessage | undefined {
   // Cohere's chat history: `{role: "CHATBOT", message}`.
   if (typeof m.message === "string") return { role: COHERE_ROLES[role] ?? role, parts: blocks(m.message) };
   if (role === "tool" && str(m.tool_call_id)) return { role, parts: [{ type: "tool_call_response", id: m.tool_call_id as string, response: m.content ?? null }] };
-  return { role, parts: [...blocks(m.content), ...functionCalls(m.tool_calls)] };
+  return { role, parts: [...blocks(m.content), ...functionCallParts(m.tool_calls)] };
 }
 
 /** `system` as Anthropic's string or a list of text blocks (Converse, Nova, Anthropic); text only. */

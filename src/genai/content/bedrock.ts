@@ -20,8 +20,8 @@ import { decodeChunk } from "../bedrock-invoke.js";
 import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
 import { anthropicContent } from "./anthropic-messages.js";
-import { blocks, functionCalls, list, readRequest } from "./bedrock-request.js";
-import { type Draft, OutputParts, type Slot } from "./parts.js";
+import { blocks, list, readRequest } from "./bedrock-request.js";
+import { type Draft, functionCallParts, OutputParts, type Slot } from "./parts.js";
 
 const INTERVENED = "guardrail_intervened";
 
@@ -93,7 +93,7 @@ class BedrockOutput {
       const m = this.out.message(i);
       this.out.text(m, "text", textOf(c));
       const message = obj(c.message) ?? obj(c.delta);
-      for (const part of functionCalls(message?.tool_calls)) this.out.part(m, part);
+      for (const part of functionCallParts(message?.tool_calls)) this.out.part(m, part);
       for (const key of reasonKeys) if (c[key] != null) this.finish(i, c[key]);
     }
   }

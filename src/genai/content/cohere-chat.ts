@@ -19,7 +19,7 @@
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
-import { args, Budget, dropEmpty, media, type PendingCall, toolCallPart, toolDefinition } from "./parts.js";
+import { Budget, dropEmpty, functionCallParts, media, type PendingCall, toolCallPart, toolDefinition } from "./parts.js";
 
 /** More content items or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
@@ -50,13 +50,6 @@ function contentPart(item: unknown): Part | undefined {
   }
 }
 
-function callPart(call: unknown): Part | undefined {
-  const c = obj(call);
-  const fn = obj(c?.function);
-  const name = str(fn?.name);
-  return name ? dropEmpty({ type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) }) : undefined;
-}
-
 function inputMessage(m: unknown): ChatMessage | undefined {
   const o = obj(m);
   const role = str(o?.role);
@@ -75,10 +68,7 @@ function inputMessage(m: unknown): ChatMessage | undefined {
     }
     const plan = str(o.tool_plan);
     if (plan) parts.push({ type: "reasoning", content: plan });
-    for (const call of list(o.tool_calls)) {
-      const part = callPart(call);
-      if (part) parts.push(part);
-    }
+    parts.push(...functionCallParts(o.tool_calls));
   }
   return { role, parts };
 }

@@ -16,19 +16,12 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, MAX_TOOL_CALLS, newChoice, toolDefinition } from "./parts.js";
+import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, functionCallParts, MAX_TOOL_CALLS, newChoice, toolDefinition } from "./parts.js";
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
 
 const images = (v: unknown): Part[] => list(v).flatMap((b) => (typeof b === "string" && b ? [{ type: "blob", modality: "image", content: b }] : []));
-
-function toolCallPart(call: unknown): Part | undefined {
-  const c = obj(call);
-  const fn = obj(c?.function);
-  const name = str(fn?.name);
-  return name ? dropEmpty({ type: "tool_call", id: str(c!.id), name, arguments: args(fn!.arguments) }) : undefined;
-}
 
 function inputMessage(m: unknown): ChatMessage | undefined {
   const o = obj(m);
@@ -42,7 +35,7 @@ function inputMessage(m: unknown): ChatMessage | undefined {
     if (str(o.thinking)) parts.push({ type: "reasoning", content: o.thinking as string });
     if (content) parts.push({ type: "text", content });
   }
-  parts.push(...images(o.images), ...list(o.tool_calls).map(toolCallPart).filter(defined));
+  parts.push(...images(o.images), ...functionCallParts(o.tool_calls));
   const name = str(o.tool_name);
   return name ? { role, parts, name } : { role, parts };
 }

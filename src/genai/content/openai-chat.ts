@@ -9,7 +9,7 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { choiceIndex, fact, int, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, MAX_TOOL_CALLS, media, newChoice, text, toolDefinition } from "./parts.js";
+import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, functionCallParts, MAX_TOOL_CALLS, media, newChoice, text, toolDefinition } from "./parts.js";
 
 /** A message's `content`: a string, or an array of parts (text, image_url, input_audio, file, refusal). */
 function contentParts(content: unknown): Part[] {
@@ -47,16 +47,6 @@ function textOf(content: unknown): string | undefined {
   return texts.length > 0 ? texts.join("") : undefined;
 }
 
-function toolCallsOf(calls: unknown): Part[] {
-  return each(calls, (item) => {
-    const call = obj(item);
-    const fn = obj(call?.function);
-    const name = str(fn?.name) ?? str(obj(call?.custom)?.name);
-    if (!call || name === undefined) return undefined;
-    return dropEmpty({ type: "tool_call", id: str(call.id), name, arguments: args(fn?.arguments ?? obj(call.custom)?.input) });
-  });
-}
-
 function chatMessage(item: unknown): ChatMessage | undefined {
   const m = obj(item);
   if (!m) return undefined;
@@ -70,7 +60,7 @@ function chatMessage(item: unknown): ChatMessage | undefined {
     parts.push(...contentParts(m.content));
     if (typeof m.refusal === "string") parts.push({ type: "refusal", content: m.refusal });
   }
-  parts.push(...toolCallsOf(m.tool_calls));
+  parts.push(...functionCallParts(m.tool_calls));
   const legacy = obj(m.function_call);
   if (str(legacy?.name)) parts.push({ type: "tool_call", name: str(legacy!.name)!, arguments: args(legacy!.arguments) });
   return dropEmpty({ role, parts, name: role === "function" ? undefined : str(m.name) });

@@ -46,6 +46,21 @@ export function toolDefinition(type: string, name: string | undefined, descripti
 }
 
 /** The defined entries of a mapped array (undefined for a value that is not an array). */
+/**
+ * OpenAI-style tool calls, as Chat Completions, Mistral, Cohere and Ollama send them in a message:
+ * `[{id?, function: {name, arguments}}]` (arguments a JSON string or an object; OpenAI's custom
+ * tools `{custom: {name, input}}`) → `tool_call` parts.
+ */
+export function functionCallParts(calls: unknown): Part[] {
+  return each(calls, (item) => {
+    const call = obj(item);
+    const fn = obj(call?.function);
+    const name = str(fn?.name) ?? str(obj(call?.custom)?.name);
+    if (!call || name === undefined) return undefined;
+    return dropEmpty({ type: "tool_call", id: str(call.id), name, arguments: args(fn?.arguments ?? obj(call.custom)?.input) });
+  });
+}
+
 export function each<T>(v: unknown, f: (item: unknown, index: number) => T | undefined): T[] {
   const out: T[] = [];
   if (Array.isArray(v)) v.forEach((item, i) => {
