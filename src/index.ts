@@ -19,3 +19,5 @@ export { instrumentDO, instrumentEntrypoint, type EntrypointClass } from "./runt
 export { instrumentAI, traceBindings } from "./runtime/bindings.js";
 export { type TelemetryStats, telemetryStats } from "./pipeline.js";
 export { executeTool, invokeAgent, type AgentOptions, type ToolOptions } from "./agents.js";
+export type { CaptureMode, ContentInfo, RedactContentHook } from "./genai/content/capture.js";
+export type { ChatMessage, Content, OutputMessage, Part, ToolDefinition } from "./genai/content.js";

@@ -267,6 +267,17 @@ describe("redactContent", () => {
     expect(lines.join()).not.toContain("Paris");
   });
 
+  it("an async hook (returns a promise): no content, one warning, counted", () => {
+    const before = lines.filter((l) => l.includes("returned a promise")).length;
+    for (let i = 0; i < 2; i++) {
+      const { attributes, record, errors } = call("SPAN_AND_EVENT", BODY, SSE, { redact: (async (c: unknown) => c) as unknown as RedactContentHook });
+      for (const key of CONTENT_KEYS) expect(attributes).not.toHaveProperty(key);
+      expect(record.contentEvent).toBeUndefined();
+      expect(errors).toBe(1);
+    }
+    expect(lines.filter((l) => l.includes("returned a promise")).length - before).toBe(1);
+  });
+
   it("a replacement that cannot be serialized (a cycle): no content, counted", () => {
     const cyclic: Record<string, unknown> = { type: "text" };
     cyclic.self = cyclic;

@@ -55,6 +55,12 @@ export function redact(content: Content, info: ContentInfo, hook: RedactContentH
     }
   }
   if (typeof out !== "object" || out === null) return undefined;
+  if (typeof (out as { then?: unknown }).then === "function") {
+    // The hook runs as the call ends, before serialization: there is no waiting for a promise.
+    failed();
+    warnOnce("redactContent-async", "redactContent returned a promise: it must return the content itself, so that call's content is not recorded");
+    return undefined;
+  }
   const kept: Content = {};
   for (const key of KEYS) {
     const v = (out as Content)[key];
