@@ -292,7 +292,8 @@ export class GenAICall {
     } else if (outcome === "error") {
       errorType = (error as Error)?.name || "_OTHER";
       message = scrubText(String((error as Error)?.message ?? ""));
-    } else if (request.stream && this.status > 0 && outcome === "done" && facts.finishReasons.length === 0) {
+    } else if (request.stream && this.status > 0 && outcome === "done" && facts.finishReasons.length === 0 && !facts.complete) {
+      // No finish reason and no end of its own (`[DONE]`, `message_stop`...): the stream was cut.
       errorType = "incomplete_stream";
       message = "the stream ended without a finish reason";
     }
