@@ -5,8 +5,8 @@
  * or plain fetch, at the provider's real default host (the test routes those hosts to its
  * fixtures), and answers with what the SDK returned so a test can compare the two runs.
  *
- * The SDKs live in test/workers/providers/{google,bedrock,more}.ts, one family per bundle: it is
- * built with `globalThis.__PROVIDERS__` defined as "google" or "bedrock" (else "more"), so each
+ * The SDKs live in test/workers/providers/{google,bedrock,openai,more}.ts, one family per bundle: it is
+ * built with `globalThis.__PROVIDERS__` defined as "google", "bedrock" or "openai" (else "more"), so each
  * test file bundles and loads only its SDKs (all of them make ~8 MB).
  */
 export interface ProvidersEnv {
@@ -38,6 +38,9 @@ export type ProviderVia =
   | "ai.bedrock"
   | "ai.mistral"
   | "ai.cohere"
+  | "openai.chat"
+  | "openai.responses"
+  | "anthropic.messages"
   | "fetch";
 
 export interface ProviderRun {
@@ -68,7 +71,9 @@ async function runner(): Promise<Runner> {
       ? await import("./providers/google.js")
       : (globalThis as { __PROVIDERS__?: string }).__PROVIDERS__ === "bedrock"
         ? await import("./providers/bedrock.js")
-        : await import("./providers/more.js");
+        : (globalThis as { __PROVIDERS__?: string }).__PROVIDERS__ === "openai"
+          ? await import("./providers/openai.js")
+          : await import("./providers/more.js");
   return module.run;
 }
 

@@ -2,7 +2,8 @@
  * The content-capture e2e Worker (test/e2e/content-providers-*.test.ts): the provider handler of
  * test/workers/providers-app.ts behind several `instrument` wrappers, one per capture setting,
  * chosen per request by `?capture=` (one workerd per SDK family instead of one per setting;
- * each config object gets its own pipeline). `?agent=` runs the call inside `invokeAgent`.
+ * each config object gets its own pipeline; `latest-{setting}` is the same under the newer
+ * semconv profile). `?agent=` runs the call inside `invokeAgent`.
  * The AI SDK's own OpenTelemetry integration (@ai-sdk/otel) is registered, so its calls come
  * with the SDK's own GenAI spans.
  */
@@ -37,7 +38,13 @@ const CONFIGS: Record<string, Config | undefined> = {
   truncate: { captureMessageContent: "SPAN_AND_EVENT", limits: { maxContentLength: SMALL_CONTENT_LIMIT } },
 };
 
-const handlers: Record<string, ExportedHandlerLike> = Object.fromEntries(Object.entries(CONFIGS).map(([name, config]) => [name, instrument(agentApp, config) as ExportedHandlerLike]));
+// Each setting again under `latest-{name}` with the newer GenAI names (`semconv: "latest"`), so one
+// suite shows both semconv profiles end to end (test/e2e/content-providers-openai.test.ts).
+const LATEST: Record<string, Config> = Object.fromEntries(Object.entries(CONFIGS).map(([name, config]) => [`latest-${name}`, { ...config, semconv: "latest" }]));
+
+const handlers: Record<string, ExportedHandlerLike> = Object.fromEntries(
+  Object.entries({ ...CONFIGS, ...LATEST }).map(([name, config]) => [name, instrument(agentApp, config) as ExportedHandlerLike]),
+);
 
 type ExportedHandlerLike = { fetch(request: Request, env: ProvidersEnv, ctx: WorkerContext): Promise<Response> };
 
