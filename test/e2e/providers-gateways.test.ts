@@ -13,7 +13,6 @@ import {
   expectProviderCall,
   expectSameAsBare,
   fixtureEvents,
-  httpAttributes,
   PROMPT,
   type ProviderCall,
   type ProvidersHarness,
