@@ -35,7 +35,7 @@ export interface ContentHarness {
   close(): Promise<void>;
 }
 
-export async function startContent(family: "google" | "bedrock" | "more"): Promise<ContentHarness> {
+export async function startContent(family: "google" | "bedrock" | "more" | "openai"): Promise<ContentHarness> {
   const collector = await startCollector();
   const outbound = createOutbound({ passThrough: [collector.url] });
   const entry = await prebundle("test/workers/providers-content.ts", family);

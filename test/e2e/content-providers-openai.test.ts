@@ -12,8 +12,7 @@ import { fixtureEvents, KEYS } from "./providers-helpers.js";
 
 let h: ContentHarness;
 beforeAll(async () => {
-  // The "openai" SDK family of test/workers/providers-app.ts (startContent's type lists the older three).
-  h = await startContent("openai" as Parameters<typeof startContent>[0]);
+  h = await startContent("openai");
 }, 120_000);
 afterAll(async () => {
   await h?.close();

@@ -92,7 +92,7 @@ export function prebundle(entry: string, family: string): Promise<string> {
 }
 
 /** `family`: the SDK family the Workers carry (test/workers/providers-app.ts). */
-export async function startProviders(family: "google" | "bedrock" | "more"): Promise<ProvidersHarness> {
+export async function startProviders(family: "google" | "bedrock" | "more" | "openai"): Promise<ProvidersHarness> {
   const service = `providers-e2e-${family}`;
   const collector = await startCollector();
   const outbound = createOutbound({ passThrough: [collector.url] });
