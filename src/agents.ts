@@ -44,7 +44,10 @@ export interface ToolOptions {
   /** `function` (default: run by the app), `extension`, `datastore`, or another kind. */
   type?: string;
   description?: string;
-  /** What the tool was called with, recorded only when content capture puts content on spans (JSON text is parsed). */
+  /**
+   * What the tool was called with, recorded only when content capture puts content on spans (JSON
+   * text is parsed). Absent: the arguments of the model's tool call whose id the span carries.
+   */
   arguments?: unknown;
 }
 
@@ -75,8 +78,8 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
   return traced(fn, (ctx, invocation) => {
     const name = str(options?.name) ?? "";
     const given = str(options.callId);
-    const known = given ? { id: given, final: true } : nextCallId(invocation, name);
-    const callId = known.id;
+    const known = given ? givenCall(invocation, name, given) : nextCallId(invocation, name);
+    const callId = known.match?.call.id ?? given;
     const attributes: Attributes = {
       [GEN_AI_OPERATION_NAME]: "execute_tool",
       [GEN_AI_TOOL_NAME]: name,
@@ -87,12 +90,21 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
     const agent = ctx.getValue(AGENT_KEY);
     if (invocation.pipeline.profile.name === "latest" && typeof agent === "string") attributes[GEN_AI_AGENT_NAME] = agent;
     const span = startSpanIn(invocation.pipeline.scope, name ? `execute_tool ${name}` : "execute_tool", { kind: SpanKind.INTERNAL, attributes }, ctx);
+    if (known.match) matches.set(span, known.match);
     if (!known.final) awaitCallId(invocation, name, span);
     const capture = span.isRecording() && onSpan(captureOf(invocation));
+    const own = options.arguments;
     return {
       span,
       context: trace.setSpan(ctx, span),
-      end: capture ? (result, failed) => recordToolContent(span, invocation, name, callIdOf(span) ?? callId, options.arguments, result, failed) : undefined,
+      end: capture
+        ? (result, failed) => {
+            const match = matches.get(span);
+            recordToolContent(span, invocation, name, callIdOf(span) ?? callId, own ?? match?.call.arguments, result, failed, match);
+            // Ended before the model's response was recorded: its arguments are written when it is.
+            if (own === undefined && !match) lateArguments.set(span, (m) => recordToolContent(span, invocation, name, m.call.id, m.call.arguments, undefined, false, m));
+          }
+        : undefined,
     };
   });
 }
@@ -106,7 +118,8 @@ interface Started {
 
 /**
  * Runs `fn` once inside the span `start` opens (none outside an invocation, or when starting
- * fails): a promise-like result ends the span when it settles, anything else at once.
+ * fails): a promise-like result ends the span when it settles, anything else at once. The
+ * result returned is fn's own object, whatever it is.
  */
 function traced<T>(fn: () => T, start: (ctx: Context, invocation: Invocation) => Started): T {
   let started: Started | undefined;
@@ -130,17 +143,23 @@ function traced<T>(fn: () => T, start: (ctx: Context, invocation: Invocation) =>
     finish(s, result);
     return result;
   }
-  // Our own promise, not the original: a lazy thenable (a query builder) must run only once.
-  return result.then(
-    (value) => {
-      finish(s, value);
-      return value;
-    },
-    (error: unknown) => {
-      finish(s, undefined, error);
-      throw error;
-    },
-  ) as T;
+  // The original goes back, so a thenable's own methods stay (OpenAI's APIPromise.withResponse()).
+  // Its settlement is watched on the side: that calls its `then` once, which starts a lazy
+  // thenable (a query builder) now rather than when awaited; the app awaits it anyway, and
+  // a well-formed thenable runs once however many `then`s it is given. The watcher's own chain
+  // settles quietly: the app, not us, sees the rejection.
+  try {
+    Promise.resolve(result)
+      .then(
+        (value) => finish(s, value),
+        (error: unknown) => finish(s, undefined, error),
+      )
+      .catch(() => undefined);
+  } catch {
+    // a hostile `constructor` getter on a promise: the app meets it itself; the span ends now
+    finish(s, result);
+  }
+  return result;
 }
 
 const NO_ERROR = Symbol("no error");
@@ -169,7 +188,11 @@ function finish(s: Started, result: unknown, error: unknown = NO_ERROR): void {
 }
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as PromiseLike<unknown>).then === "function";
+  try {
+    return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as PromiseLike<unknown>).then === "function";
+  } catch {
+    return false; // a `then` getter that throws: not ours to call
+  }
 }
 
 /** The error's type name: its `name`, or its class when the name is the generic "Error" (a subclass that kept it). */
@@ -200,10 +223,19 @@ function captureOf(invocation: Invocation): CaptureMode {
  * recorded when our read of its clone ends, which can be after the app read it and ran the tool.
  */
 interface CallIds {
-  byName: Map<string, { ids: string[]; next: number }>;
+  byName: Map<string, { calls: Match[]; next: number }>;
   waiting: { name: string; span: RecordingSpan }[];
 }
+/** One tool call of a response, and that response's list (which names its LLM call's record). */
+interface Match {
+  call: ToolCallRef & { id: string };
+  from: readonly ToolCallRef[];
+}
 const toolCalls = new WeakMap<Invocation, CallIds>();
+/** The tool call each tool span answers, once known. */
+const matches = new WeakMap<Span, Match>();
+/** Tool spans that ended, capturing, before their tool call was known: records its arguments. */
+const lateArguments = new WeakMap<Span, (match: Match) => void>();
 /** Tool spans kept waiting for an id, per invocation (the oldest go first). */
 const MAX_WAITING = 32;
 
@@ -221,21 +253,21 @@ function callIdsOf(invocation: Invocation): CallIds {
  */
 export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRef[] | undefined, startMs = Number.NEGATIVE_INFINITY): void {
   if (!calls?.length) return;
-  const fresh = new Map<string, string[]>();
+  const fresh = new Map<string, Match[]>();
   for (const call of calls) {
     if (typeof call?.name !== "string" || typeof call.id !== "string" || !call.id) continue;
-    const ids = fresh.get(call.name) ?? [];
-    ids.push(call.id);
-    fresh.set(call.name, ids);
+    const same = fresh.get(call.name) ?? [];
+    same.push({ call: call as Match["call"], from: calls });
+    fresh.set(call.name, same);
   }
   if (fresh.size === 0) return;
   const state = callIdsOf(invocation);
-  for (const [name, ids] of fresh) {
-    const entry = { ids, next: 0 };
+  for (const [name, same] of fresh) {
+    const entry = { calls: same, next: 0 };
     state.byName.set(name, entry);
     state.waiting = state.waiting.filter((w) => {
-      if (w.name !== name || w.span.startMs < startMs || entry.next >= ids.length) return true;
-      setCallId(w.span, ids[entry.next++]!);
+      if (w.name !== name || w.span.startMs < startMs || entry.next >= same.length) return true;
+      matchLate(w.span, same[entry.next++]!);
       return false;
     });
   }
@@ -246,13 +278,18 @@ export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRe
  * the model made them; past the last, the last one again, not final (a newer response may be
  * on its way). None known: not final either.
  */
-function nextCallId(invocation: Invocation, name: string): { id?: string; final: boolean } {
+function nextCallId(invocation: Invocation, name: string): { match?: Match; final: boolean } {
   const entry = toolCalls.get(invocation)?.byName.get(name);
   if (!entry) return { final: false };
-  const final = entry.next < entry.ids.length;
-  const id = entry.ids[Math.min(entry.next, entry.ids.length - 1)];
+  const final = entry.next < entry.calls.length;
+  const match = entry.calls[Math.min(entry.next, entry.calls.length - 1)];
   entry.next++;
-  return { id, final };
+  return { match, final };
+}
+
+/** A given id: final; the model's call of `name` with that id (for its arguments), when known. */
+function givenCall(invocation: Invocation, name: string, id: string): { match?: Match; final: boolean } {
+  return { match: toolCalls.get(invocation)?.byName.get(name)?.calls.find((m) => m.call.id === id), final: true };
 }
 
 function awaitCallId(invocation: Invocation, name: string, span: Span): void {
@@ -262,11 +299,23 @@ function awaitCallId(invocation: Invocation, name: string, span: Span): void {
   if (state.waiting.length > MAX_WAITING) state.waiting.shift();
 }
 
-function setCallId(span: RecordingSpan, id: string): void {
+function matchLate(span: RecordingSpan, match: Match): void {
+  matches.set(span, match);
+  setAttributeLate(span, GEN_AI_TOOL_CALL_ID, match.call.id);
+  const record = lateArguments.get(span);
+  lateArguments.delete(span);
+  try {
+    record?.(match);
+  } catch {
+    // arguments left out
+  }
+}
+
+function setAttributeLate(span: Span, key: string, value: string): void {
   // A tool span that already ended is still in its invocation's buffer (the LLM call that
-  // brought the id holds the export back): its id is written in place.
-  if (span.ended) span.attributes[GEN_AI_TOOL_CALL_ID] = id;
-  else span.setAttribute(GEN_AI_TOOL_CALL_ID, id);
+  // brought the id holds the export back): its attributes are written in place.
+  if (span instanceof RecordingSpan && span.ended) span.attributes[key] = value;
+  else span.setAttribute(key, value);
 }
 
 function callIdOf(span: Span): string | undefined {
@@ -281,8 +330,18 @@ function callIdOf(span: Span): string | undefined {
 /**
  * `gen_ai.tool.call.arguments` and `.result` as JSON text, after the `redactContent` hook: it
  * sees them as a tool call (input) and its response (output), and what it returns is recorded.
+ * Its info names the LLM call that asked for the tool, when that call's record is found.
  */
-function recordToolContent(span: Span, invocation: Invocation, name: string, id: string | undefined, args: unknown, result: unknown, failed: boolean): void {
+function recordToolContent(
+  span: Span,
+  invocation: Invocation,
+  name: string,
+  id: string | undefined,
+  args: unknown,
+  result: unknown,
+  failed: boolean,
+  match: Match | undefined,
+): void {
   const { config } = invocation.pipeline;
   const parsed = typeof args === "string" ? parseOr(args) : args;
   const call = { type: "tool_call", ...(id ? { id } : {}), name, ...(parsed === undefined ? {} : { arguments: parsed }) };
@@ -294,7 +353,7 @@ function recordToolContent(span: Span, invocation: Invocation, name: string, id:
       ...(parsed === undefined ? {} : { inputMessages: [{ role: "assistant", parts: [call] }] }),
       ...(hasResult ? { outputMessages: [{ role: "tool", parts: [response] }] } : {}),
     },
-    { provider: "", operation: "execute_tool" },
+    { ...askedBy(invocation, match), operation: "execute_tool" },
     (config as { redactContent?: Parameters<typeof redact>[2] }).redactContent,
     () => invocation.pipeline.selfError(),
   );
@@ -304,6 +363,17 @@ function recordToolContent(span: Span, invocation: Invocation, name: string, id:
   const resultOut = firstPart(content?.outputMessages, "tool_call_response", "response");
   if (argsOut.found) setJson(span, GEN_AI_TOOL_CALL_ARGUMENTS, argsOut.value, max);
   if (resultOut.found) setJson(span, GEN_AI_TOOL_CALL_RESULT, resultOut.value, max);
+}
+
+/**
+ * The provider and request model of the LLM call whose response held the match (its record
+ * holds the very list the listener was given). Not found (no match, or a tool span that ended
+ * before that record was stored, written late): provider "".
+ */
+function askedBy(invocation: Invocation, match: Match | undefined): { provider: string; requestModel?: string } {
+  const record = match && invocation.calls.find((r) => r.toolCalls === match.from);
+  if (!record) return { provider: "" };
+  return record.requestModel === undefined ? { provider: record.provider } : { provider: record.provider, requestModel: record.requestModel };
 }
 
 function parseOr(text: string): unknown {
@@ -333,7 +403,7 @@ function firstPart(messages: unknown, type: string, field: string): { found: boo
 function setJson(span: Span, key: string, value: unknown, max: number): void {
   // bounded() bounds a list: the value is its only item, unwrapped again.
   const json = bounded([value], max + 2);
-  if (json && json !== "[]") span.setAttribute(key, json.slice(1, -1));
+  if (json && json !== "[]") setAttributeLate(span, key, json.slice(1, -1));
 }
 
 /** The provider the agent's GenAI descendants called, when there is exactly one. */

@@ -57,6 +57,8 @@ export interface Content {
 export interface ToolCallRef {
   id?: string;
   name: string;
+  /** As in the output's tool_call part: set only when content capture is on (`executeTool` records them). */
+  arguments?: unknown;
 }
 
 /** Assembles one response's output, whole or streamed. Per call; bounded by `maxChars`. */

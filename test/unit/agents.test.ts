@@ -8,6 +8,8 @@ import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { executeTool, invokeAgent, noteToolCalls } from "../../src/agents.js";
 import { type Config, resolveConfig } from "../../src/config.js";
+import type { CallRecord } from "../../src/genai/call.js";
+import type { ToolCallRef } from "../../src/genai/content.js";
 import { Pipeline } from "../../src/pipeline.js";
 import { setupContext } from "../../src/trace/context.js";
 import { Invocation } from "../../src/trace/invocation.js";
@@ -280,5 +282,128 @@ describe("tool content", () => {
       expect(v).toContain("…[truncated]");
     }
     expect(JSON.parse(out.arguments as string).n).toBe(1);
+  });
+});
+
+describe("tool call arguments from the model's response (no `arguments` option)", () => {
+  const [NY, LDN] = ["call_PXP2udMH0QECumyxuh4lpn3y", "call_TKk9c7b7gvDqCQzv80Loc7fT"];
+  /** The fixture's tool calls as a capturing CallContent hands them on (with their arguments); capture off, ids only. */
+  const asked = (capture: "SPAN_ONLY" | undefined): ToolCallRef[] => [
+    { id: NY, name: "get_weather", ...(capture && { arguments: { location: "New York City" } }) },
+    { id: LDN, name: "get_weather", ...(capture && { arguments: { location: "London" } }) },
+  ];
+  /** An LLM call's record as GenAICall makes it, landing in the invocation (which tells agents.ts). */
+  const land = (invocation: Invocation, toolCalls: ToolCallRef[] | undefined, startMs = 0) =>
+    invocation.recordCall({ provider: "openai", requestModel: "gpt-4o-mini", toolCalls, endMs: startMs, durationS: 0 } as unknown as CallRecord);
+
+  it("SPAN_ONLY: each tool span records the arguments of the call whose id it carries; a given id finds its call; given arguments win", () => {
+    const seen: unknown[] = [];
+    const { run, invocation } = setup({
+      captureMessageContent: "SPAN_ONLY",
+      redactContent: (content, info) => {
+        seen.push(info);
+        return content;
+      },
+    });
+    land(invocation, asked("SPAN_ONLY"));
+    run(() => {
+      executeTool({ name: "get_weather" }, () => "22C");
+      executeTool({ name: "get_weather", callId: NY }, () => "22C");
+      executeTool({ name: "get_weather", arguments: '{"location":"Paris"}' }, () => "14C");
+    });
+    expect(invocation.spans.map((s) => [s.attributes["gen_ai.tool.call.id"], s.attributes["gen_ai.tool.call.arguments"]])).toEqual([
+      [NY, '{"location":"New York City"}'],
+      [NY, '{"location":"New York City"}'],
+      [LDN, '{"location":"Paris"}'],
+    ]);
+    // The hook is told which LLM call asked for the tool.
+    expect(seen).toEqual(Array(3).fill({ provider: "openai", requestModel: "gpt-4o-mini", operation: "execute_tool" }));
+  });
+
+  it("capture off: ids only, no arguments anywhere", () => {
+    const { run, invocation } = setup();
+    land(invocation, asked(undefined));
+    run(() => executeTool({ name: "get_weather" }, () => "22C"));
+    expect(invocation.spans[0]!.attributes).toEqual({
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": "get_weather",
+      "gen_ai.tool.type": "function",
+      "gen_ai.tool.call.id": NY,
+    });
+  });
+
+  it("a tool that ended before its LLM call's record landed gets the arguments with the id", () => {
+    const { run, invocation } = setup({ captureMessageContent: "SPAN_ONLY" });
+    const tool = run(() => executeTool({ name: "get_weather" }, () => trace.getActiveSpan())) as RecordingSpan;
+    expect(tool.ended).toBe(true);
+    expect(tool.attributes["gen_ai.tool.call.arguments"]).toBeUndefined();
+    land(invocation, asked("SPAN_ONLY"), tool.startMs);
+    expect(tool.attributes["gen_ai.tool.call.id"]).toBe(NY);
+    expect(tool.attributes["gen_ai.tool.call.arguments"]).toBe('{"location":"New York City"}');
+  });
+});
+
+describe("promise-like results are returned as they are", () => {
+  /** A thenable with methods of its own, like OpenAI's APIPromise. */
+  class ApiPromise<T> implements PromiseLike<T> {
+    thens = 0;
+    constructor(private readonly inner: Promise<T>) {}
+    // biome-ignore lint/suspicious/noThenProperty: a thenable under test
+    then<A = T, B = never>(onFulfilled?: ((v: T) => A | PromiseLike<A>) | null, onRejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+      this.thens++;
+      return this.inner.then(onFulfilled, onRejected);
+    }
+    withResponse() {
+      return this.inner.then((data) => ({ data, response: "raw" }));
+    }
+  }
+
+  it("the very object fn returned, its extra methods kept; the span ends when it settles", async () => {
+    const { run, span } = setup();
+    const api = new ApiPromise(tick().then(() => ({ id: "chatcmpl-1" })));
+    const out = run(() => executeTool({ name: "call_api" }, () => api));
+    expect(out).toBe(api);
+    expect(await out.withResponse()).toEqual({ data: { id: "chatcmpl-1" }, response: "raw" });
+    expect(await out).toEqual({ id: "chatcmpl-1" });
+    await tick();
+    expect(span("execute_tool call_api").ended).toBe(true);
+    expect(span("execute_tool call_api").status.code).toBe(0);
+    // Ours (watching) and the app's await.
+    expect(api.thens).toBe(2);
+
+    const native = tick().then(() => 7);
+    expect(run(() => invokeAgent({ name: "n" }, () => native))).toBe(native);
+    const plain = { id: "not a promise" };
+    expect(run(() => invokeAgent({ name: "p" }, () => plain))).toBe(plain);
+  });
+
+  it("a rejection: ERROR on the span, the app sees it exactly once, no unhandled rejection of ours", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const { run, span } = setup();
+      const error = new TypeError("bad request");
+      const makers: [string, () => PromiseLike<never>][] = [
+        ["native", () => tick().then(() => Promise.reject(error))],
+        ["thenable", () => new ApiPromise<never>(tick().then(() => Promise.reject(error)))],
+      ];
+      for (const [name, make] of makers) {
+        const out = run(() => executeTool({ name }, make));
+        let caught = 0;
+        await Promise.resolve(out).then(undefined, (e) => {
+          caught++;
+          expect(e).toBe(error);
+        });
+        await tick();
+        expect(caught).toBe(1);
+        const s = span(`execute_tool ${name}`);
+        expect([s.ended, s.status, s.attributes["error.type"]]).toEqual([true, { code: ERROR, message: "bad request" }, "TypeError"]);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });
