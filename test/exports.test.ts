@@ -57,6 +57,14 @@ describe("package exports", () => {
     expect(inputs.some((p) => p.includes("/src/"))).toBe(false);
   });
 
+  it("the package name resolves every public function of the issues' contracts, with their types", async () => {
+    const names = ["instrument", "fetchFor", "withTracing", "flush", "invokeAgent", "executeTool", "recordEvaluation", "instrumentAI", "traceBindings", "telemetryStats"];
+    const inputs = await bundledInputs(`export { ${names.join(", ")} } from "otel-genai-edge";`, PLATFORMS[0][1]);
+    expect(inputs.some((p) => p.endsWith("otel-genai-edge/dist/index.js"))).toBe(true);
+    const types = readFileSync(join(root, "dist/index.d.ts"), "utf8");
+    for (const name of [...names, "RedactContentHook", "ContentInfo", "CaptureMode", "Content"]) expect(types, name).toContain(name);
+  });
+
   it("ships JavaScript and type declarations for `otel-genai-edge/hono`, with no reference to Hono", () => {
     expect(existsSync(join(root, "dist/hono.js"))).toBe(true);
     const types = readFileSync(join(root, "dist/hono.d.ts"), "utf8");

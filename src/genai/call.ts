@@ -55,7 +55,7 @@ export interface CallRecord {
   /** How many times this request was sent before (an official SDK's `x-stainless-retry-count`; 0 on the first attempt). */
   resendCount: number;
   endMs: number;
-  /** The output's tool calls (id, name), whatever the capture mode: `executeTool` takes its call id from them. */
+  /** The output's tool calls (id, name), whatever the capture mode, and their arguments when capture is on: `executeTool` takes its call id (and arguments) from them. */
   toolCalls?: ToolCallRef[];
   /**
    * Capture mode EVENT_ONLY or SPAN_AND_EVENT: the `gen_ai.client.inference.operation.details`

@@ -168,7 +168,7 @@ describe("a call's content on its span and in its record", () => {
       expect(attributes["gen_ai.tool.definitions"]).toBe(JSON.stringify(TOOLS));
       expect(attributes).not.toHaveProperty("gen_ai.system_instructions");
       expect(record.contentEvent).toBeUndefined();
-      expect(record.toolCalls).toEqual([{ id: "call_1", name: "get_weather" }]);
+      expect(record.toolCalls).toEqual([{ id: "call_1", name: "get_weather", arguments: { city: "Paris" } }]);
     }
   });
 
@@ -247,7 +247,7 @@ describe("redactContent", () => {
       for (const key of CONTENT_KEYS) expect(attributes).not.toHaveProperty(key);
       expect(record.contentEvent).toBeUndefined();
       expect(attributes["gen_ai.response.finish_reasons"]).toEqual(["tool_calls"]);
-      expect(record.toolCalls).toEqual([{ id: "call_1", name: "get_weather" }]);
+      expect(record.toolCalls).toEqual([{ id: "call_1", name: "get_weather", arguments: { city: "Paris" } }]);
     }
   });
 

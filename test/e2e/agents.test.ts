@@ -153,6 +153,18 @@ describe("agent flow in workerd", () => {
     expect(exported.map((r) => r.text).join("\n")).not.toContain("temperature_c");
   });
 
+  it("capture SPAN_ONLY without `arguments` or ids: each tool span records its model tool call's arguments; off: none", async () => {
+    const on = await runAgent("capture", { omitArguments: true });
+    expect(on.tools.map((t) => [t.attributes["gen_ai.tool.call.id"], t.attributes["gen_ai.tool.call.arguments"]])).toEqual([
+      [CALL_IDS[0], '{"location":"New York City"}'],
+      [CALL_IDS[1], '{"location":"London"}'],
+    ]);
+    const off = await runAgent("als", { omitArguments: true });
+    expect(off.tools.map((t) => t.attributes["gen_ai.tool.call.id"])).toEqual(CALL_IDS);
+    const exported = collector.requests.filter((r) => r.path.endsWith("/v1/traces") && r.text.includes(off.server.traceId));
+    expect(exported.map((r) => r.text).join("\n")).not.toContain("New York City");
+  });
+
   it("a tool that throws: ERROR with error.type on the tool and on the agent it fails, one exception event each", async () => {
     const f = await runAgent("als", { giveIds: true, failTool: true });
     expect(f.status).toBe(500);

@@ -4,12 +4,15 @@
  * and async functions, errors recorded and rethrown, nothing traced outside an invocation, tool
  * call ids from the model's responses, and tool content only when capture puts it on spans.
  */
+import { readFileSync } from "node:fs";
 import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { executeTool, invokeAgent, noteToolCalls } from "../../src/agents.js";
-import { type Config, resolveConfig } from "../../src/config.js";
+import { type Config, DEFAULT_LIMITS, resolveConfig } from "../../src/config.js";
 import type { CallRecord } from "../../src/genai/call.js";
 import type { ToolCallRef } from "../../src/genai/content.js";
+import { CallContent, type ContentOptions } from "../../src/genai/content/record.js";
+import type { RequestFacts } from "../../src/genai/types.js";
 import { Pipeline } from "../../src/pipeline.js";
 import { setupContext } from "../../src/trace/context.js";
 import { Invocation } from "../../src/trace/invocation.js";
@@ -48,6 +51,7 @@ async function llmCall(provider = "openai"): Promise<string> {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
+const TOOL_RESPONSE = JSON.parse(readFileSync("test/fixtures/openai/chat-nonstream-tool-calls.json", "utf8"));
 
 describe("invokeAgent and executeTool", () => {
   it("an async agent: agent → LLM call → tool across awaits, exact attributes (v1.41), the result returned", async () => {
@@ -287,14 +291,28 @@ describe("tool content", () => {
 
 describe("tool call arguments from the model's response (no `arguments` option)", () => {
   const [NY, LDN] = ["call_PXP2udMH0QECumyxuh4lpn3y", "call_TKk9c7b7gvDqCQzv80Loc7fT"];
-  /** The fixture's tool calls as a capturing CallContent hands them on (with their arguments); capture off, ids only. */
-  const asked = (capture: "SPAN_ONLY" | undefined): ToolCallRef[] => [
-    { id: NY, name: "get_weather", ...(capture && { arguments: { location: "New York City" } }) },
-    { id: LDN, name: "get_weather", ...(capture && { arguments: { location: "London" } }) },
-  ];
+  const asked = (capture: ContentOptions | undefined) => {
+    const content = new CallContent("openai.chat_completions", { operation: "chat", model: "gpt-4o-mini" } as RequestFacts, capture, DEFAULT_LIMITS);
+    content.json(TOOL_RESPONSE);
+    return content.toolCalls();
+  };
+  const options = (mode: ContentOptions["mode"]): ContentOptions => ({ mode, url: new URL("https://api.openai.com/v1/chat/completions"), failed: () => {} });
   /** An LLM call's record as GenAICall makes it, landing in the invocation (which tells agents.ts). */
   const land = (invocation: Invocation, toolCalls: ToolCallRef[] | undefined, startMs = 0) =>
     invocation.recordCall({ provider: "openai", requestModel: "gpt-4o-mini", toolCalls, endMs: startMs, durationS: 0 } as unknown as CallRecord);
+
+  it("a response's tool calls keep their arguments only when capture is on", () => {
+    const ids = [
+      { id: NY, name: "get_weather" },
+      { id: LDN, name: "get_weather" },
+    ];
+    expect(asked(options("SPAN_ONLY"))).toEqual([
+      { ...ids[0], arguments: { location: "New York City" } },
+      { ...ids[1], arguments: { location: "London" } },
+    ]);
+    expect(asked(options("EVENT_ONLY"))?.map((c) => c.arguments)).toEqual([{ location: "New York City" }, { location: "London" }]);
+    for (const off of [undefined, options("NO_CONTENT")]) expect(asked(off)).toEqual(ids);
+  });
 
   it("SPAN_ONLY: each tool span records the arguments of the call whose id it carries; a given id finds its call; given arguments win", () => {
     const seen: unknown[] = [];
@@ -305,7 +323,7 @@ describe("tool call arguments from the model's response (no `arguments` option)"
         return content;
       },
     });
-    land(invocation, asked("SPAN_ONLY"));
+    land(invocation, asked(options("SPAN_ONLY")));
     run(() => {
       executeTool({ name: "get_weather" }, () => "22C");
       executeTool({ name: "get_weather", callId: NY }, () => "22C");
@@ -337,7 +355,7 @@ describe("tool call arguments from the model's response (no `arguments` option)"
     const tool = run(() => executeTool({ name: "get_weather" }, () => trace.getActiveSpan())) as RecordingSpan;
     expect(tool.ended).toBe(true);
     expect(tool.attributes["gen_ai.tool.call.arguments"]).toBeUndefined();
-    land(invocation, asked("SPAN_ONLY"), tool.startMs);
+    land(invocation, asked(options("SPAN_ONLY")), tool.startMs);
     expect(tool.attributes["gen_ai.tool.call.id"]).toBe(NY);
     expect(tool.attributes["gen_ai.tool.call.arguments"]).toBe('{"location":"New York City"}');
   });

@@ -16,6 +16,8 @@ export interface RunAgent {
   giveIds?: boolean;
   /** The tool throws a ToolError. */
   failTool?: boolean;
+  /** Leave out executeTool's `arguments`: they are taken from the model's tool call. */
+  omitArguments?: boolean;
 }
 
 class ToolError extends Error {
@@ -43,7 +45,12 @@ async function agent(run: RunAgent): Promise<string | null> {
   messages.push(asked);
   for (const call of asked.tool_calls ?? []) {
     const result = await executeTool(
-      { name: call.function.name, arguments: call.function.arguments, description: "Current weather", ...(run.giveIds ? { callId: call.id } : {}) },
+      {
+        name: call.function.name,
+        description: "Current weather",
+        ...(run.omitArguments ? {} : { arguments: call.function.arguments }),
+        ...(run.giveIds ? { callId: call.id } : {}),
+      },
       async () => {
         await new Promise((resolve) => setTimeout(resolve, 1));
         if (run.failTool) throw new ToolError("weather service down");

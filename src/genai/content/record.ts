@@ -2,12 +2,12 @@
  * One call's content, from the response's first byte to the call's end: the format's output
  * assembler fed alongside the format's own fold, then, at the end, the request read, the hook
  * applied once, and the bounded attributes. With capture off only the tool calls' ids and names
- * are kept (for `executeTool`), from the events that can carry one.
+ * are kept (for `executeTool`), from the events that can carry one; capturing, their arguments too.
  */
 import type { Attributes, SpanContext } from "@opentelemetry/api";
 import * as A from "../../attributes.js";
 import type { Limits } from "../../config.js";
-import type { Content, OutputAssembler, ToolCallRef } from "../content.js";
+import type { Content, OutputAssembler, OutputMessage, ToolCallRef } from "../content.js";
 import type { RequestFacts, SseEvent } from "../types.js";
 import { bounded, type CaptureMode, onEvent, onSpan, type RedactContentHook, redact, TOOL_CALL_MARKERS } from "./capture.js";
 import { CONTENT_READERS } from "./readers.js";
@@ -84,11 +84,18 @@ export class CallContent {
     }
   }
 
-  /** The output's tool calls, whatever the capture mode (undefined when none). */
+  /**
+   * The output's tool calls, whatever the capture mode (undefined when none). Capturing, each
+   * also carries its arguments as the output message's tool_call part has them (for
+   * `executeTool`); capture off, the assembler holds no text and none are kept.
+   */
   toolCalls(): ToolCallRef[] | undefined {
     try {
       const calls = this.assembler?.toolCalls();
-      return calls && calls.length > 0 ? calls.map(({ id, name }) => (id === undefined ? { name } : { id, name })) : undefined;
+      if (!calls || calls.length === 0) return undefined;
+      const refs: ToolCallRef[] = calls.map(({ id, name }) => (id === undefined ? { name } : { id, name }));
+      if (this.capturing) withArguments(refs, this.assembler!.messages());
+      return refs;
     } catch {
       return undefined;
     }
@@ -127,6 +134,22 @@ export class CallContent {
       if (forEvent !== undefined) out.event![name] = JSON.parse(forEvent);
     }
     return out;
+  }
+}
+
+/**
+ * Each call's arguments from its tool_call part: the part with its id, or, without an id, the
+ * next part of its name without one (the order the model made them).
+ */
+function withArguments(refs: ToolCallRef[], messages: readonly OutputMessage[]): void {
+  const parts: { id?: unknown; name?: unknown; arguments?: unknown }[] = [];
+  for (const m of messages) for (const p of m?.parts ?? []) if (p?.type === "tool_call") parts.push(p as (typeof parts)[number]);
+  const used = new Set<number>();
+  for (const ref of refs) {
+    const i = parts.findIndex((p, k) => !used.has(k) && p.name === ref.name && (ref.id === undefined ? p.id === undefined : p.id === ref.id));
+    if (i < 0) continue;
+    used.add(i);
+    if (parts[i]!.arguments !== undefined) ref.arguments = parts[i]!.arguments;
   }
 }
 
