@@ -25,7 +25,8 @@ import {
 } from "./attributes.js";
 import { DEFAULT_LIMITS } from "./config.js";
 import type { ToolCallRef } from "./genai/content.js";
-import { bounded, type CaptureMode, onSpan, redact } from "./genai/content/capture.js";
+import { str } from "./genai/json.js";
+import { bounded, onSpan, redact } from "./genai/content/capture.js";
 import { type Invocation, toolCallListener } from "./trace/invocation.js";
 import { failSpan, RecordingSpan } from "./trace/span.js";
 import { resolveScope, startSpanIn } from "./trace/tracer.js";
@@ -92,7 +93,7 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
     const span = startSpanIn(invocation.pipeline.scope, name ? `execute_tool ${name}` : "execute_tool", { kind: SpanKind.INTERNAL, attributes }, ctx);
     if (known.match) matches.set(span, known.match);
     if (!known.final) awaitCallId(invocation, name, span);
-    const capture = span.isRecording() && onSpan(captureOf(invocation));
+    const capture = span.isRecording() && onSpan(invocation.pipeline.config.captureMessageContent);
     const own = options.arguments;
     return {
       span,
@@ -196,21 +197,12 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** The error's type name: its `name`, or its class when the name is the generic "Error" (a subclass that kept it). */
-export function errorType(error: unknown): string {
+function errorType(error: unknown): string {
   const e = error as { name?: unknown; constructor?: { name?: unknown } } | null | undefined;
   if (typeof e !== "object" && typeof e !== "function") return "_OTHER";
   const name = typeof e?.name === "string" && e.name ? e.name : undefined;
   const ctor = typeof e?.constructor?.name === "string" && e.constructor.name !== "Object" ? e.constructor.name : undefined;
   return (name === "Error" && ctor ? ctor : (name ?? ctor)) || "_OTHER";
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
-
-function captureOf(invocation: Invocation): CaptureMode {
-  const mode = (invocation.pipeline.config as { captureMessageContent?: unknown }).captureMessageContent;
-  return typeof mode === "string" ? (mode as CaptureMode) : "NO_CONTENT";
 }
 
 // ---------------------------------------------------------------------------
@@ -354,7 +346,7 @@ function recordToolContent(
       ...(hasResult ? { outputMessages: [{ role: "tool", parts: [response] }] } : {}),
     },
     { ...askedBy(invocation, match), operation: "execute_tool" },
-    (config as { redactContent?: Parameters<typeof redact>[2] }).redactContent,
+    config.redactContent,
     () => invocation.pipeline.selfError(),
   );
   const limits = { ...DEFAULT_LIMITS, ...config.limits };
