@@ -108,8 +108,12 @@ export const anthropicMessages: WireFormat = {
 /** The full path for one event: parse and fold. */
 export function foldAnthropicEvent(event: SseEvent, facts: ResponseFacts): boolean {
   const e = obj(parseJson(event.data));
-  if (!e) return false;
-  switch (str(e.type) ?? event.event) {
+  return e !== undefined && foldAnthropicObject(e, event.event, facts);
+}
+
+/** Fold one parsed stream event; its `type` wins over the `event:` line. (Also Bedrock's decoded chunks.) */
+export function foldAnthropicObject(e: Obj, eventName: string | undefined, facts: ResponseFacts): boolean {
+  switch (str(e.type) ?? eventName) {
     case "message_start": {
       const message = obj(e.message);
       if (message) foldMessage(message, facts);

@@ -38,10 +38,12 @@ export function foldBedrockUsage(u: Obj, usage: Usage): void {
   put(usage, "output", count(u.outputTokens));
 }
 
+const EXCEPTION = /exception$/i;
+
 /** An exception frame (`throttlingException`...) or an `:error` frame: the failure it names. */
 export function foldStreamError(name: string | undefined, data: string, facts: ResponseFacts): boolean {
   if (name === ":error") setError(facts, fact(obj(parseJson(data))?.code) ?? "_OTHER");
-  else if (name !== undefined && /exception$/i.test(name)) setError(facts, fact(name) ?? "_OTHER", fact(obj(parseJson(data))?.message));
+  else if (name !== undefined && EXCEPTION.test(name)) setError(facts, fact(name) ?? "_OTHER", fact(obj(parseJson(data))?.message));
   else return false;
   return true;
 }

@@ -12,7 +12,7 @@
  * chunk) makes the finish reason `guardrail_intervened`, which a later stop reason does not undo:
  * the output was altered whatever the model said. Exception frames are as in Converse.
  */
-import { anthropicMessages, foldAnthropicEvent } from "./anthropic-messages.js";
+import { anthropicMessages, foldAnthropicObject } from "./anthropic-messages.js";
 import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
 import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
@@ -38,13 +38,16 @@ function foldChoices(list: unknown, reasonKeys: string[], facts: ResponseFacts):
   return output;
 }
 
+/** The Converse stream events a Nova chunk may hold, keyed by name. */
+const CONVERSE_EVENTS = ["contentBlockDelta", "messageStop", "metadata"];
+
 /**
  * Fold one vendor body or chunk by its shape; true when it carries output. Each vendor's keys are
  * its own, so the checks do not overlap.
  */
-function foldVendor(v: Obj, text: string, facts: ResponseFacts): boolean {
+function foldVendor(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
   // Anthropic: stream events (their `type` names them), whole messages, errors and completions.
-  if (typeof v.type === "string" && v.type !== "message" && text !== "") return foldAnthropicEvent({ data: text }, facts);
+  if (typeof v.type === "string" && v.type !== "message" && streamed) return foldAnthropicObject(v, undefined, facts);
   if (typeof v.type === "string" || "completion" in v || ("stop_reason" in v && "usage" in v)) {
     anthropicMessages.json(v, facts);
     return false;
@@ -57,7 +60,7 @@ function foldVendor(v: Obj, text: string, facts: ResponseFacts): boolean {
     const usage = obj(v.usage);
     if (usage) foldBedrockUsage(usage, facts.usage);
   }
-  for (const name of ["contentBlockDelta", "messageStop", "metadata"]) {
+  for (const name of CONVERSE_EVENTS) {
     const e = obj(v[name]);
     if (e) output = foldConverseEvent(name, e, facts) || output;
   }
@@ -110,11 +113,14 @@ function foldBedrockFields(v: Obj, facts: ResponseFacts): void {
   dropUndefined(usage);
 }
 
-function foldBody(v: Obj, text: string, facts: ResponseFacts): boolean {
-  const output = foldVendor(v, text, facts);
+function foldBody(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
+  const output = foldVendor(v, streamed, facts);
   foldBedrockFields(v, facts);
   return output;
 }
+
+/** Decodes whole chunks only (no `stream` option), so one serves every call. */
+const UTF8 = new TextDecoder();
 
 /** A chunk's `bytes`: base64 of UTF-8 JSON (`atob`, no Buffer outside Node). */
 export function decodeChunk(bytes: unknown): string | undefined {
@@ -123,7 +129,7 @@ export function decodeChunk(bytes: unknown): string | undefined {
     const binary = atob(bytes);
     const raw = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) raw[i] = binary.charCodeAt(i);
-    return new TextDecoder().decode(raw);
+    return UTF8.decode(raw);
   } catch {
     return undefined;
   }
@@ -171,7 +177,7 @@ export const bedrockInvoke: WireFormat = {
 
   json(body, facts) {
     const b = obj(body);
-    if (b) foldBody(b, "", facts);
+    if (b) foldBody(b, false, facts);
   },
 
   event(event, facts) {
@@ -181,6 +187,6 @@ export const bedrockInvoke: WireFormat = {
     }
     const text = decodeChunk(obj(parseJson(event.data))?.bytes);
     const v = text === undefined ? undefined : obj(parseJson(text));
-    return v !== undefined && foldBody(v, text as string, facts);
+    return v !== undefined && foldBody(v, true, facts);
   },
 };
