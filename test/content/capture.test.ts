@@ -15,6 +15,7 @@ import { bounded, type CaptureMode, type RedactContentHook, TRUNCATED } from "..
 import { openaiChat } from "../../src/genai/openai-chat.js";
 import { openaiEmbeddings } from "../../src/genai/openai-embeddings.js";
 import type { ProviderFormat } from "../../src/genai/types.js";
+import { toolCallListener } from "../../src/trace/invocation.js";
 
 const lines: string[] = [];
 diag.setLogger({ error: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ALL);
@@ -209,8 +210,12 @@ describe("a call's content on its span and in its record", () => {
     expect(record.contentEvent?.attributes["gen_ai.output.messages"]).toEqual(OUTPUT);
   });
 
-  it("NO_CONTENT: no content anywhere, the tool calls still in the record", () => {
+  it("NO_CONTENT: no content anywhere; the tool calls in the record only when executeTool is loaded (it listens)", () => {
+    expect(toolCallListener.notify).toBeUndefined();
+    expect(call("NO_CONTENT", BODY, SSE).record.toolCalls).toBeUndefined();
+    toolCallListener.notify = () => {};
     const { attributes, record } = call("NO_CONTENT", BODY, SSE);
+    toolCallListener.notify = undefined;
     const all = JSON.stringify({ attributes, record: { ...record, gaps: undefined } });
     for (const text of ["Paris", "Be brief", "Let me", "Current weather"]) expect(all).not.toContain(text);
     expect(record.toolCalls).toEqual([{ id: "call_1", name: "get_weather" }]);

@@ -2,7 +2,8 @@
  * One call's content, from the response's first byte to the call's end: the format's output
  * assembler fed alongside the format's own fold, then, at the end, the request read, the hook
  * applied once, and the bounded attributes. With capture off only the tool calls' ids and names
- * are kept (for `executeTool`), from the events that can carry one; capturing, their arguments too.
+ * are kept, for `executeTool` when the app uses it, from the events that can carry one;
+ * capturing, their arguments too.
  */
 import type { Attributes, SpanContext } from "@opentelemetry/api";
 import * as A from "../../attributes.js";
@@ -11,6 +12,7 @@ import type { Content, OutputAssembler, OutputMessage, ToolCallRef } from "../co
 import type { RequestFacts, SseEvent } from "../types.js";
 import { bounded, type CaptureMode, onEvent, onSpan, type RedactContentHook, redact, TOOL_CALL_MARKERS } from "./capture.js";
 import { CONTENT_READERS } from "./readers.js";
+import { toolCallListener } from "../../trace/invocation.js";
 
 export interface ContentOptions {
   mode: CaptureMode;
@@ -59,7 +61,9 @@ export class CallContent {
   ) {
     const reader = CONTENT_READERS[formatId];
     this.capturing = options !== undefined && options.mode !== "NO_CONTENT" && request.operation !== "embeddings";
-    this.marker = this.capturing ? undefined : TOOL_CALL_MARKERS[formatId];
+    // Capture off, tool calls are read only for `executeTool`: not at all (not even the marker
+    // test on each event) when the app never loaded it.
+    this.marker = this.capturing || !toolCallListener.notify ? undefined : TOOL_CALL_MARKERS[formatId];
     try {
       if (reader && (this.capturing || this.marker)) this.assembler = reader.output(this.capturing ? heldChars(limits.maxContentLength) : 0);
     } catch {
