@@ -6,32 +6,19 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { OutputAssembler } from "../../src/genai/content.js";
 import { anthropicContent } from "../../src/genai/content/anthropic-messages.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+import { assembleStream, sseData } from "./helpers.js";
 
 const url = new URL("https://api.anthropic.com/v1/messages");
 
-function assemble(pieces: Uint8Array[], maxChars = 1_000_000): OutputAssembler {
-  const out = anthropicContent.output(maxChars);
-  const observer = STREAM_FRAMINGS.sse!(1024 * 1024, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of pieces) observer.chunk?.(piece);
-  observer.end("done", undefined);
-  return out;
-}
-
-const events = (path: string): any[] =>
-  fixtureText(path)
-    .split("\n")
-    .filter((l) => l.startsWith("data: {"))
-    .map((l) => JSON.parse(l.slice(6)));
+const assemble = (pieces: Uint8Array[], maxChars?: number) => assembleStream(anthropicContent, "sse", pieces, maxChars);
 
 /** What the fixture's stream says, block by block: the reference the reader is compared with. */
 function blocksOf(path: string) {
   const blocks: { block: any; text: string; json: string }[] = [];
   let stop: string | undefined;
-  for (const e of events(path)) {
+  for (const e of sseData(path)) {
     if (e.type === "content_block_start") blocks[e.index] = { block: e.content_block, text: "", json: "" };
     if (e.type === "content_block_delta") {
       const b = blocks[e.index]!;

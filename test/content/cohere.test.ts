@@ -8,26 +8,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OutputMessage } from "../../src/genai/content.js";
 import { cohereContent } from "../../src/genai/content/cohere-chat.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
-import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+import { fixtureBytes, fixtureText } from "../genai/helpers.js";
+import { assembleStream, held, itIsSplitInvariant, sseData } from "./helpers.js";
 
 const url = new URL("https://api.cohere.com/v2/chat");
 
 /** The stream's bytes, in pieces, through the real SSE framing into a fresh assembler. */
-function assemble(pieces: Uint8Array[], maxChars = 1_000_000) {
-  const out = cohereContent.output(maxChars);
-  const observer = STREAM_FRAMINGS.sse!(1024 * 1024, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of pieces) observer.chunk?.(piece);
-  observer.end("done", undefined);
-  return out;
-}
-
-/** The JSON data of every event of a fixture. */
-const events = (path: string) =>
-  fixtureText(path)
-    .split("\n")
-    .filter((l) => l.startsWith("data: {"))
-    .map((l) => JSON.parse(l.slice(6)));
+const assemble = (pieces: Uint8Array[], maxChars?: number) => assembleStream(cohereContent, "sse", pieces, maxChars);
 
 describe("request", () => {
   it("reads the docs' tool-use flow: system message kept in the history, tool plan as reasoning, documents as the tool result", () => {
@@ -164,7 +151,7 @@ describe("whole response", () => {
 describe("streams", () => {
   it("chat-v2-stream-tool-calls.sse: the tool plan, two calls with assembled arguments, TOOL_CALL", () => {
     const path = "cohere/chat-v2-stream-tool-calls.sse";
-    const all = events(path);
+    const all = sseData(path);
     const plan = all.filter((e) => e.type === "tool-plan-delta").map((e) => e.delta.message.tool_plan).join("");
     const argsOf = (i: number) =>
       JSON.parse(all.filter((e) => e.type === "tool-call-delta" && e.index === i).map((e) => e.delta.message.tool_calls.function.arguments).join(""));
@@ -190,7 +177,7 @@ describe("streams", () => {
 
   it("chat-v2-stream-thinking.sse: thinking as reasoning, then the text", () => {
     const path = "cohere/chat-v2-stream-thinking.sse";
-    const deltas = events(path).filter((e) => e.type === "content-delta");
+    const deltas = sseData(path).filter((e) => e.type === "content-delta");
     const thinking = deltas.map((e) => e.delta.message.content.thinking ?? "").join("");
     const text = deltas.map((e) => e.delta.message.content.text ?? "").join("");
     expect(thinking.length).toBeGreaterThan(50);
@@ -209,7 +196,7 @@ describe("streams", () => {
 
   it("chat-v2-stream-text.sse: the text deltas joined", () => {
     const path = "cohere/chat-v2-stream-text.sse";
-    const text = events(path)
+    const text = sseData(path)
       .filter((e) => e.type === "content-delta")
       .map((e) => e.delta.message.content.text)
       .join("");
@@ -229,38 +216,9 @@ describe("streams", () => {
   });
 
   describe.each(["cohere/chat-v2-stream-text.sse", "cohere/chat-v2-stream-thinking.sse", "cohere/chat-v2-stream-tool-calls.sse"])("%s", (path) => {
-    const bytes = fixtureBytes(path);
-    const whole = assemble([bytes]).messages();
-
-    it("assembles the same messages when split in two at every byte", () => {
-      for (let i = 0; i <= bytes.length; i += 1) {
-        const got = assemble(splitAt(bytes, [i])).messages();
-        if (JSON.stringify(got) !== JSON.stringify(whole)) expect({ split: i, got }).toEqual({ split: i, got: whole });
-      }
-    });
-
-    it("assembles the same messages under random splits", () => {
-      fc.assert(
-        fc.property(fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { minLength: 1, maxLength: 200 }), (cuts) => {
-          expect(assemble(splitAt(bytes, cuts.sort((a, b) => a - b))).messages()).toEqual(whole);
-        }),
-        { numRuns: 100 },
-      );
-    });
+    itIsSplitInvariant(fixtureBytes(path), (pieces) => assemble(pieces).messages());
   });
 });
-
-/** Characters of text the messages hold (text, reasoning, string arguments). */
-function held(messages: OutputMessage[]): number {
-  let n = 0;
-  for (const m of messages)
-    for (const p of m.parts) {
-      const content = (p as { content?: unknown }).content;
-      if (typeof content === "string") n += content.length;
-      if (p.type === "tool_call") n += typeof p.arguments === "string" ? p.arguments.length : JSON.stringify(p.arguments ?? "").length - 2;
-    }
-  return n;
-}
 
 describe("fuzz", () => {
   const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null), fc.boolean(), fc.constantFrom("text", "thinking", "tool_call", "tool", "function", '{"a":1}'));

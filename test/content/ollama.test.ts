@@ -6,21 +6,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ContentReader, OutputMessage } from "../../src/genai/content.js";
+import type { ContentReader } from "../../src/genai/content.js";
 import { ollamaChatContent, ollamaGenerateContent } from "../../src/genai/content/ollama.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
-import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+import { fixtureBytes, fixtureText } from "../genai/helpers.js";
+import { assembleStream, held, itIsSplitInvariant } from "./helpers.js";
 
 const url = new URL("http://127.0.0.1:11434/api/chat");
 
 /** The stream's bytes, in pieces, through the real NDJSON framing into a fresh assembler. */
-function assemble(reader: ContentReader, pieces: Uint8Array[], maxChars = 1_000_000) {
-  const out = reader.output(maxChars);
-  const observer = STREAM_FRAMINGS.ndjson!(1024 * 1024, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of pieces) observer.chunk?.(piece);
-  observer.end("done", undefined);
-  return out;
-}
+const assemble = (reader: ContentReader, pieces: Uint8Array[], maxChars?: number) => assembleStream(reader, "ndjson", pieces, maxChars);
 
 const lines = (path: string) =>
   fixtureText(path)
@@ -193,38 +187,9 @@ describe("responses", () => {
     ["ollama/api-chat-stream.ndjson", ollamaChatContent],
     ["ollama/api-generate-stream.ndjson", ollamaGenerateContent],
   ] as const)("%s", (path, reader) => {
-    const bytes = fixtureBytes(path);
-    const whole = assemble(reader, [bytes]).messages();
-
-    it("assembles the same messages when split in two at every byte", () => {
-      for (let i = 0; i <= bytes.length; i++) {
-        const got = assemble(reader, splitAt(bytes, [i])).messages();
-        if (JSON.stringify(got) !== JSON.stringify(whole)) expect({ split: i, got }).toEqual({ split: i, got: whole });
-      }
-    });
-
-    it("assembles the same messages under random splits", () => {
-      fc.assert(
-        fc.property(fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { minLength: 1, maxLength: 200 }), (cuts) => {
-          expect(assemble(reader, splitAt(bytes, cuts.sort((a, b) => a - b))).messages()).toEqual(whole);
-        }),
-        { numRuns: 100 },
-      );
-    });
+    itIsSplitInvariant(fixtureBytes(path), (pieces) => assemble(reader, pieces).messages());
   });
 });
-
-/** Characters of text the messages hold (text, reasoning, arguments as JSON). */
-function held(messages: OutputMessage[]): number {
-  let n = 0;
-  for (const m of messages)
-    for (const p of m.parts) {
-      const content = (p as { content?: unknown }).content;
-      if (typeof content === "string") n += content.length;
-      if (p.type === "tool_call" && p.arguments !== undefined) n += typeof p.arguments === "string" ? p.arguments.length : JSON.stringify(p.arguments).length;
-    }
-  return n;
-}
 
 describe("fuzz", () => {
   const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null), fc.boolean(), fc.constantFrom("assistant", "tool", '{"a":1}', "stop"));

@@ -6,28 +6,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ContentReader, OutputAssembler } from "../../src/genai/content.js";
+import type { ContentReader } from "../../src/genai/content.js";
 import { openaiChatContent, openaiCompletionsContent } from "../../src/genai/content/openai-chat.js";
 import { openaiResponsesContent } from "../../src/genai/content/openai-responses.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+import { assembleStream, sseData } from "./helpers.js";
 
 const url = new URL("https://api.openai.com/v1/chat/completions");
 
-function assemble(reader: ContentReader, pieces: Uint8Array[], maxChars = 1_000_000): OutputAssembler {
-  const out = reader.output(maxChars);
-  const observer = STREAM_FRAMINGS.sse!(1024 * 1024, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of pieces) observer.chunk?.(piece);
-  observer.end("done", undefined);
-  return out;
-}
-
-/** The JSON data of every event of a fixture. */
-const events = (path: string): any[] =>
-  fixtureText(path)
-    .split("\n")
-    .filter((l) => l.startsWith("data: {"))
-    .map((l) => JSON.parse(l.slice(6)));
+const assemble = (reader: ContentReader, pieces: Uint8Array[], maxChars?: number) => assembleStream(reader, "sse", pieces, maxChars);
 
 describe("Chat Completions request", () => {
   it("messages in order, roles as sent (system and developer stay), parts by kind, tools as definitions", () => {
@@ -88,7 +75,7 @@ describe("Chat Completions output", () => {
   it("parallel tool calls streamed: two calls, ids and names from their first fragment, arguments joined and parsed", () => {
     const path = "openai/chat-stream-parallel-tool-calls.sse";
     const calls: { id: string; name: string; args: string }[] = [];
-    for (const e of events(path)) {
+    for (const e of sseData(path)) {
       for (const t of e.choices[0]?.delta?.tool_calls ?? []) {
         calls[t.index] ??= { id: t.id, name: t.function.name, args: "" };
         calls[t.index]!.args += t.function.arguments ?? "";
@@ -106,7 +93,7 @@ describe("Chat Completions output", () => {
     const path = "openai/chat-stream-n2-multiple-choices.sse";
     const texts: string[] = [];
     const finish: string[] = [];
-    for (const e of events(path)) {
+    for (const e of sseData(path)) {
       for (const c of e.choices) {
         texts[c.index] = (texts[c.index] ?? "") + (c.delta?.content ?? "");
         if (c.finish_reason) finish[c.index] = c.finish_reason;
@@ -135,7 +122,7 @@ describe("Chat Completions output", () => {
     let reasoning = "";
     let text = "";
     let finish: string | undefined;
-    for (const e of events(path)) {
+    for (const e of sseData(path)) {
       for (const c of e.choices ?? []) {
         reasoning += c.delta?.reasoning_content ?? "";
         text += c.delta?.content ?? "";
@@ -160,7 +147,7 @@ describe("legacy Completions", () => {
     expect(openaiCompletionsContent.request({ model: "gpt-3.5-turbo-instruct", prompt: "Say this is a test" }, url)).toEqual({ inputMessages: [{ role: "user", parts: [{ type: "text", content: "Say this is a test" }] }] });
     expect(openaiCompletionsContent.request({ prompt: ["a", "b", [1, 2]] }, url)).toEqual({ inputMessages: [{ role: "user", parts: [{ type: "text", content: "a" }, { type: "text", content: "b" }] }] });
     const path = "openai/completions-stream.sse";
-    const all = events(path);
+    const all = sseData(path);
     const text = all.map((e) => e.choices[0]?.text ?? "").join("");
     const finish = all.map((e) => e.choices[0]?.finish_reason).find(Boolean);
     expect(assemble(openaiCompletionsContent, [fixtureBytes(path)]).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: text }], finish_reason: finish }]);
@@ -205,7 +192,7 @@ describe("Responses", () => {
 
   it("a streamed function call: call id, name and the joined argument deltas, as response.completed lists it", () => {
     const path = "openai-responses/responses-stream-function-call.sse";
-    const all = events(path);
+    const all = sseData(path);
     const args = all.filter((e) => e.type === "response.function_call_arguments.delta").map((e) => e.delta).join("");
     const item = all.find((e) => e.type === "response.completed").response.output.find((o: any) => o.type === "function_call");
     expect(args).toBe(item.arguments);
@@ -216,7 +203,7 @@ describe("Responses", () => {
 
   it("a streamed text: the output_text deltas joined; without the terminal event the deltas alone give it", () => {
     const path = "openai-responses/responses-stream-text.sse";
-    const text = events(path)
+    const text = sseData(path)
       .filter((e) => e.type === "response.output_text.delta")
       .map((e) => e.delta)
       .join("");

@@ -6,21 +6,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { OutputMessage } from "../../src/genai/content.js";
 import { workersAiContent } from "../../src/genai/content/workers-ai.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
-import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+import { fixtureBytes, fixtureText } from "../genai/helpers.js";
+import { assembleStream, held, itIsSplitInvariant } from "./helpers.js";
 
 /** The binding has no URL; the core passes a placeholder one. */
 const url = new URL("https://api.cloudflare.com/client/v4/accounts/abc/ai/run/@cf/meta/llama-3.1-8b-instruct");
 
-function assemble(pieces: Uint8Array[], maxChars = 1_000_000) {
-  const out = workersAiContent.output(maxChars);
-  const observer = STREAM_FRAMINGS.sse!(1024 * 1024, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of pieces) observer.chunk?.(piece);
-  observer.end("done", undefined);
-  return out;
-}
+const assemble = (pieces: Uint8Array[], maxChars?: number) => assembleStream(workersAiContent, "sse", pieces, maxChars);
 
 const weatherParameters = {
   type: "object",
@@ -222,36 +215,9 @@ describe("streams", () => {
     ["workers-ai/chat-stream.sse", fixtureBytes("workers-ai/chat-stream.sse")],
     ["a choices stream", new TextEncoder().encode(choicesStream)],
   ])("%s", (_, bytes) => {
-    const whole = assemble([bytes]).messages();
-
-    it("assembles the same messages when split in two at every byte", () => {
-      for (let i = 0; i <= bytes.length; i++) {
-        const got = assemble(splitAt(bytes, [i])).messages();
-        if (JSON.stringify(got) !== JSON.stringify(whole)) expect({ split: i, got }).toEqual({ split: i, got: whole });
-      }
-    });
-
-    it("assembles the same messages under random splits", () => {
-      fc.assert(
-        fc.property(fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { minLength: 1, maxLength: 100 }), (cuts) => {
-          expect(assemble(splitAt(bytes, cuts.sort((a, b) => a - b))).messages()).toEqual(whole);
-        }),
-        { numRuns: 100 },
-      );
-    });
+    itIsSplitInvariant(bytes, (pieces) => assemble(pieces).messages(), 100);
   });
 });
-
-function held(messages: OutputMessage[]): number {
-  let n = 0;
-  for (const m of messages)
-    for (const p of m.parts) {
-      const content = (p as { content?: unknown }).content;
-      if (typeof content === "string") n += content.length;
-      if (p.type === "tool_call" && p.arguments !== undefined) n += typeof p.arguments === "string" ? p.arguments.length : JSON.stringify(p.arguments).length;
-    }
-  return n;
-}
 
 describe("fuzz", () => {
   const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null), fc.boolean(), fc.constantFrom("assistant", "function", '{"a":1}', "stop"));
