@@ -11,6 +11,7 @@ import { context } from "@opentelemetry/api";
 import { GEN_AI_RESPONSE_ID } from "./attributes.js";
 import { debug, warnOnce } from "./diag.js";
 import { SEVERITY_INFO } from "./exporter/logs.js";
+import { num } from "./genai/json.js";
 import { nowMs } from "./trace/clock.js";
 import { invocationFrom, soleInvocation } from "./trace/invocation.js";
 
@@ -47,12 +48,13 @@ export function recordEvaluation(evaluation: Evaluation): void {
     }
     const max = invocation.limits.maxAttributeLength;
     const text = (value: unknown) => (typeof value === "string" ? value.slice(0, max) : undefined);
-    if (scoreValue !== undefined && !(typeof scoreValue === "number" && Number.isFinite(scoreValue))) {
+    const score = num(scoreValue);
+    if (scoreValue !== undefined && score === undefined) {
       warnOnce("evaluation-score", "recordEvaluation: `scoreValue` must be a finite number: left out");
     }
     const attributes: Record<string, unknown> = {
       [GEN_AI_EVALUATION_NAME]: text(name),
-      [GEN_AI_EVALUATION_SCORE_VALUE]: typeof scoreValue === "number" && Number.isFinite(scoreValue) ? scoreValue : undefined,
+      [GEN_AI_EVALUATION_SCORE_VALUE]: score,
       [GEN_AI_EVALUATION_SCORE_LABEL]: text(scoreLabel),
       [GEN_AI_EVALUATION_EXPLANATION]: text(explanation),
       [GEN_AI_RESPONSE_ID]: text(responseId),

@@ -5,6 +5,7 @@
 import { OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
 import { debug, warnOnce } from "./diag.js";
+import { GEN_AI_EVALUATION_SCORE_VALUE } from "./evaluation.js";
 import { scrubText } from "./fetch/redact.js";
 import { type FetchLike, type PostResult, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
@@ -90,9 +91,6 @@ export interface PipelineExtras {
   identify?: IdentifyHook;
 }
 
-/** Evaluation scores are doubles, whole or not. */
-const EVALUATION_SCORE = "gen_ai.evaluation.score.value";
-
 export class Pipeline {
   readonly profile: SemconvProfile;
   readonly resource: ResourceLike;
@@ -109,7 +107,8 @@ export class Pipeline {
     this.profile = PROFILES[config.semconv];
     this.resource = buildResource(config, runtimeResource);
     this.scope = { name: "otel-genai-edge", version: VERSION, schemaUrl: this.profile.schemaUrl };
-    this.logDoubles = [...this.profile.doubleAttributes, EVALUATION_SCORE];
+    // Evaluation scores are doubles, whole or not.
+    this.logDoubles = [...this.profile.doubleAttributes, GEN_AI_EVALUATION_SCORE_VALUE];
   }
 
   selfError(): void {
