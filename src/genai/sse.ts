@@ -162,16 +162,20 @@ class EventParser {
       return;
     }
     if (line.charCodeAt(0) === 58 /* ':' comment */) return;
+    // The field name is compared in place and only a kept value is sliced (once): this runs per line.
     const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32 /* one optional space */) value = value.slice(1);
+    const nameLength = colon === -1 ? line.length : colon;
+    const isData = nameLength === 4 && line.startsWith("data");
+    if (!isData && !(nameLength === 5 && line.startsWith("event"))) return;
+    let from = colon === -1 ? line.length : colon + 1;
+    if (line.charCodeAt(from) === 32 /* one optional space */) from++;
+    const value = line.slice(from);
     // What is kept counts against the event's budget: a value is shorter than its line, so the
     // event never holds more than maxSize characters.
-    if (field === "data") {
+    if (isData) {
       this.data.push(value);
       this.eventSize += value.length + 1;
-    } else if (field === "event") {
+    } else {
       this.eventSize += value.length - (this.eventType?.length ?? 0);
       this.eventType = value;
     }
