@@ -101,7 +101,7 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
       end: capture
         ? (result, failed) => {
             const match = matches.get(span);
-            recordToolContent(span, invocation, name, callIdOf(span) ?? callId, own ?? match?.call.arguments, result, failed, match);
+            recordToolContent(span, invocation, name, match?.call.id ?? callId, own ?? match?.call.arguments, result, failed, match);
             // Ended before the model's response was recorded: its arguments are written when it is.
             if (own === undefined && !match) lateArguments.set(span, (m) => recordToolContent(span, invocation, name, m.call.id, m.call.arguments, undefined, false, m));
           }
@@ -308,11 +308,6 @@ function setAttributeLate(span: Span, key: string, value: string): void {
   // brought the id holds the export back): its attributes are written in place.
   if (span instanceof RecordingSpan && span.ended) span.attributes[key] = value;
   else span.setAttribute(key, value);
-}
-
-function callIdOf(span: Span): string | undefined {
-  const id = span instanceof RecordingSpan ? span.attributes[GEN_AI_TOOL_CALL_ID] : undefined;
-  return typeof id === "string" ? id : undefined;
 }
 
 // ---------------------------------------------------------------------------
