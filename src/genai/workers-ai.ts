@@ -13,7 +13,7 @@
  * and usually no finish reason; a stream that reached `[DONE]` is complete.
  */
 
-import { count, dropUndefined, fact, int, num, type Obj, obj, parseJson, put, str } from "./json.js";
+import { count, dropUndefined, fact, int, matchPath, num, type Obj, obj, parseJson, put, str } from "./json.js";
 import { foldChatChunk, openaiChat } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
@@ -93,8 +93,8 @@ export const workersAiRest: WireFormat = {
   fits: (body) => body.messages !== undefined || body.prompt !== undefined,
 
   request(body, url) {
-    const model = REST_PATH.exec(url.pathname.replace(/\/+$/, ""))?.[1];
-    return workersAiRequest(model && decodeURIComponent(model), body) ?? { operation: "chat", model };
+    const model = matchPath(url, REST_PATH)?.[1];
+    return workersAiRequest(model, body) ?? { operation: "chat", model };
   },
 
   json(body, facts) {

@@ -109,6 +109,14 @@ describe("Workers AI over REST", () => {
     });
   });
 
+  it("decodes the model in the path, and keeps one that is not valid percent-encoding as sent", () => {
+    const run = (path: string, body: Record<string, unknown>) => workersAiRest.request(body, new URL(`https://api.cloudflare.com/client/v4/accounts/a/ai/run/${path}/`), new Headers());
+    expect(run("@cf/meta/llama%2D3", { prompt: "Hi" })).toStrictEqual({ operation: "text_completion", model: "@cf/meta/llama-3" });
+    // Not a text model's inputs: still the model, decoded alike.
+    expect(run("@cf/openai/whisper%2Dtiny", { audio: [] })).toStrictEqual({ operation: "chat", model: "@cf/openai/whisper-tiny" });
+    expect(run("@cf/x/bad%E0%A4", { prompt: "Hi" })).toStrictEqual({ operation: "text_completion", model: "@cf/x/bad%E0%A4" });
+  });
+
   it("reads the result inside the API envelope, and a failure's code", () => {
     const facts = newResponseFacts();
     workersAiRest.json({ result: { response: "Hi", usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } }, success: true, errors: [], messages: [] }, facts);
