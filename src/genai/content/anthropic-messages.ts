@@ -88,7 +88,12 @@ interface Block {
 
 const MAX_BLOCKS = 256;
 
-function anthropicAssembler(maxChars: number): OutputAssembler {
+/** The assembler, which also takes an event already parsed (Bedrock's invoke stream parses its chunks to tell their vendor). */
+export interface AnthropicAssembler extends OutputAssembler {
+  parsed(data: Obj, name?: string): void;
+}
+
+export function anthropicAssembler(maxChars: number): AnthropicAssembler {
   const budget = new Budget(maxChars);
   let blocks: Block[] = [];
   let role: string | undefined;
@@ -115,6 +120,24 @@ function anthropicAssembler(maxChars: number): OutputAssembler {
       });
     }
   };
+  const parsed = (data: Obj, name?: string) => {
+    if ("completion" in data) return completion(data);
+    const type = str(data.type) ?? name;
+    if (type === "message_start") return whole(obj(data.message) ?? {});
+    if (type === "message_delta") {
+      finish = fact(obj(data.delta)?.stop_reason) ?? finish;
+      return;
+    }
+    const index = int(data.index);
+    if (index === undefined) return;
+    if (type === "content_block_start") return place(index, data.content_block);
+    const block = index >= 0 && index < MAX_BLOCKS ? blocks[index] : undefined;
+    const delta = obj(data.delta);
+    if (type !== "content_block_delta" || !block || !delta) return;
+    if (typeof delta.text === "string") block.text += budget.take(delta.text);
+    else if (typeof delta.thinking === "string") block.text += budget.take(delta.thinking);
+    else if (typeof delta.partial_json === "string") block.json += budget.take(delta.partial_json);
+  };
   return {
     json(body) {
       const m = obj(body);
@@ -122,24 +145,9 @@ function anthropicAssembler(maxChars: number): OutputAssembler {
     },
     event(e) {
       const data = obj(parseJson(e.data));
-      if (!data) return;
-      if ("completion" in data) return completion(data);
-      const type = str(data.type) ?? e.event;
-      if (type === "message_start") return whole(obj(data.message) ?? {});
-      if (type === "message_delta") {
-        finish = fact(obj(data.delta)?.stop_reason) ?? finish;
-        return;
-      }
-      const index = int(data.index);
-      if (index === undefined) return;
-      if (type === "content_block_start") return place(index, data.content_block);
-      const block = index >= 0 && index < MAX_BLOCKS ? blocks[index] : undefined;
-      const delta = obj(data.delta);
-      if (type !== "content_block_delta" || !block || !delta) return;
-      if (typeof delta.text === "string") block.text += budget.take(delta.text);
-      else if (typeof delta.thinking === "string") block.text += budget.take(delta.thinking);
-      else if (typeof delta.partial_json === "string") block.json += budget.take(delta.partial_json);
+      if (data) parsed(data, e.event);
     },
+    parsed,
     messages() {
       if (blocks.length === 0 && finish === undefined) return [];
       const parts: Part[] = [];

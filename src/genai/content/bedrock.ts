@@ -19,7 +19,7 @@ import type { ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef }
 import { decodeChunk } from "../bedrock-invoke.js";
 import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
-import { anthropicContent } from "./anthropic-messages.js";
+import { type AnthropicAssembler, anthropicAssembler, anthropicContent } from "./anthropic-messages.js";
 import { blocks, list, readRequest } from "./bedrock-request.js";
 import { type Draft, functionCallParts, OutputParts, type Slot } from "./parts.js";
 
@@ -32,7 +32,7 @@ class BedrockOutput {
   private readonly calls = new Map<number, Slot | undefined>();
   private intervened = false;
   /** Claude's messages, assembled by the Anthropic reader. */
-  private anthropicOut?: OutputAssembler;
+  private anthropicOut?: AnthropicAssembler;
 
   constructor(private readonly maxChars: number) {
     this.out = new OutputParts(maxChars);
@@ -98,17 +98,17 @@ class BedrockOutput {
     }
   }
 
-  /** A vendor body or (decoded) stream chunk, by its shape; `chunk` is the chunk's text. */
-  invoke(v: Obj, chunk?: string): void {
+  /** A vendor body or (decoded, parsed) stream chunk, by its shape. */
+  invoke(v: Obj, streamed = false): void {
     if (v["amazon-bedrock-guardrailAction"] === "INTERVENED") {
       this.finish(0, INTERVENED);
       this.intervened = true;
     }
     // Claude's messages (their bodies and events are typed) and text completions, whole or streamed.
     if (typeof v.type === "string" || "completion" in v) {
-      this.anthropicOut ??= anthropicContent.output(this.maxChars);
-      if (chunk === undefined) this.anthropicOut.json(v);
-      else this.anthropicOut.event({ data: chunk });
+      this.anthropicOut ??= anthropicAssembler(this.maxChars);
+      if (streamed) this.anthropicOut.parsed(v);
+      else this.anthropicOut.json(v);
       return;
     }
     this.converseBody(v);
@@ -196,7 +196,7 @@ export const bedrockInvokeContent: ContentReader = {
         if (e.event !== "chunk") return;
         const text = decodeChunk(obj(parseJson(e.data))?.bytes);
         const v = text === undefined ? undefined : obj(parseJson(text));
-        if (v) o.invoke(v, text);
+        if (v) o.invoke(v, true);
       },
     ),
 };
