@@ -33,15 +33,12 @@ export function identityOf(hook: IdentifyHook, request: Request, env: unknown, m
     return undefined;
   }
   const attributes: Attributes = {};
-  let count = 0;
   for (const key of Object.keys(result)) {
     const value = (result as Record<string, unknown>)[key];
-    if (typeof value === "string") attributes[key] = value.length > maxLength ? value.slice(0, maxLength) : value;
+    if (typeof value === "string") attributes[key] = value.slice(0, maxLength);
     else if (typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) attributes[key] = value;
-    else continue;
-    count++;
   }
-  return count > 0 ? attributes : undefined;
+  return Object.keys(attributes).length > 0 ? attributes : undefined;
 }
 
 /**
