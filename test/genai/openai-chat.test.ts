@@ -204,18 +204,6 @@ describe("openaiChat streaming fixtures", () => {
     });
   });
 
-  it("groq/chat-stream.sse (usage only in x_groq.usage)", () => {
-    expect(foldSse(openaiChat, "groq/chat-stream.sse")).toEqual({
-      id: "chatcmpl-532a6640-2e18-4a4c-8406-8437a857ce48",
-      model: "llama3-8b-8192",
-      finishReasons: ["stop"],
-      usage: { input: 18, output: 73 },
-      systemFingerprint: "fp_179b0f92c9",
-      chunks: 72,
-      complete: true,
-    });
-  });
-
   it("mistral/chat-stream.sse (usage on the finish chunk)", () => {
     expect(foldSse(openaiChat, "mistral/chat-stream.sse")).toEqual({
       id: "6dc321029f5d4aa5899c1b38c9657a61",
