@@ -133,7 +133,6 @@ describe("agent flow in workerd", () => {
     expect(c2!.startTimeUnixNano).toBeLessThanOrEqual(f.agent.endTimeUnixNano);
   });
 
-  // Needs Invocation.recordCall to call noteToolCalls(this, record.toolCalls) (see src/agents.ts).
   it("without a given id, each tool span carries the id of the model's tool call it answers, in order", async () => {
     const f = await runAgent("als");
     expect(f.tools.map((t) => t.attributes["gen_ai.tool.call.id"])).toEqual(CALL_IDS);
