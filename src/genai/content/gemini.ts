@@ -113,7 +113,17 @@ function foldChunk(r: Obj, out: OutputParts): void {
     const m = out.message(index);
     const content = obj(c.content);
     if (content && content.role !== undefined) m.role = roleOf(content.role, "assistant");
-    for (const part of partsOf(content)) out.part(m, part);
+    const parts = content?.parts;
+    if (Array.isArray(parts))
+      for (const item of parts) {
+        const p = obj(item);
+        // A text delta (most chunks) is appended as is, without a part built for it.
+        if (typeof p?.text === "string") out.text(m, p.thought === true ? "reasoning" : "text", p.text);
+        else if (p) {
+          const part = toPart(p);
+          if (part) out.part(m, part);
+        }
+      }
     out.finish(m, enumName(field(c, "finishReason"), FINISH_REASONS));
   }
   const feedback = obj(field(r, "promptFeedback"));
