@@ -96,39 +96,35 @@ export function chatAssembler(maxChars: number): OutputAssembler {
     const r = str(d.reasoning_content) ?? str(d.reasoning);
     if (r) ch.reasoning += budget.take(r);
     if (typeof d.refusal === "string") ch.text += budget.take(d.refusal);
-    each(d.tool_calls, (item) => {
+    if (!Array.isArray(d.tool_calls)) return;
+    for (const item of d.tool_calls) {
       const call = obj(item);
       const fn = obj(call?.function);
-      if (!call) return undefined;
+      if (!call) continue;
       const id = str(call.id);
       const last = ch.calls.length - 1;
       // A stream numbers its calls; without an index (some compatible servers send each call whole) a new id is a new call.
       const slot = !streamed ? ch.calls.length : (int(call.index) ?? (id !== undefined && ch.calls[last]?.id !== id ? last + 1 : Math.max(0, last)));
-      if (slot < 0 || slot >= MAX_TOOL_CALLS) return undefined;
+      if (slot < 0 || slot >= MAX_TOOL_CALLS) continue;
       const pending = (ch.calls[slot] ??= { name: "", arguments: "" });
       pending.id ??= id;
       if (!pending.name) pending.name = str(fn?.name) ?? "";
       if (typeof fn?.arguments === "string") pending.arguments += budget.take(fn.arguments);
       else if (fn?.arguments !== undefined) pending.whole = fn.arguments;
-      return undefined;
-    });
+    }
+  };
+  /** The choices of a whole body (`message`) or of a stream chunk (`delta`). */
+  const choicesOf = (body: unknown, streamed: boolean) => {
+    const list = obj(body)?.choices;
+    if (!Array.isArray(list)) return;
+    for (let position = 0; position < list.length; position++) {
+      const c = obj(list[position]);
+      if (c) fold(c, position, obj(streamed ? c.delta : c.message) ?? {}, streamed);
+    }
   };
   return {
-    json(body) {
-      each(obj(body)?.choices, (item, position) => {
-        const c = obj(item);
-        if (c) fold(c, position, obj(c.message) ?? {}, false);
-        return undefined;
-      });
-    },
-    event(e) {
-      const data = obj(parseJson(e.data));
-      each(data?.choices, (item, position) => {
-        const c = obj(item);
-        if (c) fold(c, position, obj(c.delta) ?? {}, true);
-        return undefined;
-      });
-    },
+    json: (body) => choicesOf(body, false),
+    event: (e) => choicesOf(parseJson(e.data), true),
     messages: () => choiceMessages(choices),
     toolCalls: () => choiceToolCalls(choices),
   };
