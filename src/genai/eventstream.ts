@@ -49,7 +49,7 @@ const u16 = (b: Uint8Array, at: number) => (b[at] << 8) | b[at + 1];
 const FIXED_SIZE: (number | undefined)[] = [0, 0, 1, 2, 4, 8, undefined, undefined, 8, 16];
 
 /** The string headers of a frame (others are skipped), or undefined when the block is malformed. */
-export function readHeaders(frame: Uint8Array, from: number, to: number, decoder: TextDecoder): Record<string, string> | undefined {
+function readHeaders(frame: Uint8Array, from: number, to: number, decoder: TextDecoder): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
   let at = from;
   while (at < to) {
@@ -75,7 +75,7 @@ export function readHeaders(frame: Uint8Array, from: number, to: number, decoder
 }
 
 /** The event a well-formed frame stands for (see the header). */
-export function frameEvent(headers: Record<string, string>, payload: string): SseEvent {
+function frameEvent(headers: Record<string, string>, payload: string): SseEvent {
   switch (headers[":message-type"]) {
     case "exception":
       return { event: headers[":exception-type"] ?? "exception", data: payload };

@@ -21,7 +21,7 @@ export interface StreamParserOptions {
   maxSize?: number;
 }
 
-export const DEFAULT_MAX_SIZE = 1024 * 1024;
+const DEFAULT_MAX_SIZE = 1024 * 1024;
 
 const LF = "\n";
 const CR = "\r";
