@@ -13,7 +13,7 @@ import { debug, warnOnce } from "./diag.js";
 import { SEVERITY_INFO } from "./exporter/logs.js";
 import { num } from "./genai/json.js";
 import { nowMs } from "./trace/clock.js";
-import { invocationFrom, soleInvocation } from "./trace/invocation.js";
+import { type Invocation, invocationFrom, soleInvocation } from "./trace/invocation.js";
 
 export const GEN_AI_EVALUATION_RESULT = "gen_ai.evaluation.result";
 export const GEN_AI_EVALUATION_NAME = "gen_ai.evaluation.name";
@@ -35,8 +35,9 @@ export interface Evaluation {
 }
 
 export function recordEvaluation(evaluation: Evaluation): void {
+  let invocation: Invocation | undefined;
   try {
-    const invocation = invocationFrom(context.active()) ?? soleInvocation();
+    invocation = invocationFrom(context.active()) ?? soleInvocation();
     if (!invocation) {
       debug(`recordEvaluation(${JSON.stringify(String(evaluation?.name))}) outside an instrumented invocation (or after its export): not recorded`);
       return;
@@ -74,7 +75,7 @@ export function recordEvaluation(evaluation: Evaluation): void {
   } catch {
     // Never into the app; nothing to count against without an invocation.
     try {
-      (invocationFrom(context.active()) ?? soleInvocation())?.pipeline.selfError();
+      invocation?.pipeline.selfError();
     } catch {}
   }
 }
