@@ -133,6 +133,9 @@ function isOutput(part: unknown): boolean {
   return hasText(p.text) || obj(field(p, "functionCall")) !== undefined || hasText(obj(field(p, "inlineData"))?.data) || obj(field(p, "executableCode")) !== undefined;
 }
 
+/** Shared stand-in for an absent `candidates` (this runs per chunk). */
+const NONE: unknown[] = [];
+
 /** Fold one GenerateContentResponse (a whole body, an SSE event or an array element); true when it carries output. */
 function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean {
   const error = obj(r.error);
@@ -143,9 +146,9 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
   if (usage) foldUsage(usage, facts.usage);
   let output = false;
   let finished = 0;
-  const candidates = Array.isArray(r.candidates) ? r.candidates : [];
-  for (const [position, item] of candidates.entries()) {
-    const c = obj(item);
+  const candidates: unknown[] = Array.isArray(r.candidates) ? r.candidates : NONE;
+  for (let position = 0; position < candidates.length; position++) {
+    const c = obj(candidates[position]);
     if (!c) continue;
     const parts = obj(c.content)?.parts;
     if (Array.isArray(parts) && parts.some(isOutput)) output = true;
@@ -159,7 +162,8 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
   // A blocked prompt: a 200 with no candidates. Its block reason is the finish reason of the
   // one answer there would have been, and it is not an error: like a content filter's finish
   // reason elsewhere (OpenAI `content_filter`), a policy outcome the body reports as such.
-  const blocked = enumName(field(obj(field(r, "promptFeedback")) ?? {}, "blockReason"), BLOCK_REASONS);
+  const feedback = obj(field(r, "promptFeedback"));
+  const blocked = feedback && enumName(field(feedback, "blockReason"), BLOCK_REASONS);
   if (blocked !== undefined && candidates.length === 0) facts.finishReasons[0] = blocked;
   // In a stream: the last chunk finishes its candidates (with the final usage); a blocked prompt or an error ends the stream too.
   const ends = (candidates.length > 0 && finished === candidates.length) || blocked !== undefined || error !== undefined;
