@@ -99,6 +99,14 @@ export const GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
 export const GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
 export const GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
 export const GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
+
+// GenAI events (OTLP log records) and their attributes.
+export const GEN_AI_INFERENCE_DETAILS_EVENT = "gen_ai.client.inference.operation.details";
+export const GEN_AI_EVALUATION_RESULT = "gen_ai.evaluation.result";
+export const GEN_AI_EVALUATION_NAME = "gen_ai.evaluation.name";
+export const GEN_AI_EVALUATION_SCORE_VALUE = "gen_ai.evaluation.score.value";
+export const GEN_AI_EVALUATION_SCORE_LABEL = "gen_ai.evaluation.score.label";
+export const GEN_AI_EVALUATION_EXPLANATION = "gen_ai.evaluation.explanation";
 export const AWS_BEDROCK_GUARDRAIL_ID = "aws.bedrock.guardrail.id";
 export const AZURE_RESOURCE_PROVIDER_NAMESPACE = "azure.resource_provider.namespace";
 export const OPENAI_API_TYPE = "openai.api.type";

@@ -8,18 +8,20 @@
  * flushed, it does nothing (said at DEBUG). Never throws.
  */
 import { context } from "@opentelemetry/api";
-import { GEN_AI_RESPONSE_ID } from "./attributes.js";
+import {
+  GEN_AI_EVALUATION_EXPLANATION,
+  GEN_AI_EVALUATION_NAME,
+  GEN_AI_EVALUATION_RESULT,
+  GEN_AI_EVALUATION_SCORE_LABEL,
+  GEN_AI_EVALUATION_SCORE_VALUE,
+  GEN_AI_RESPONSE_ID,
+} from "./attributes.js";
 import { debug, warnOnce } from "./diag.js";
 import { SEVERITY_INFO } from "./exporter/logs.js";
 import { num } from "./genai/json.js";
 import { nowMs } from "./trace/clock.js";
 import { type Invocation, invocationFrom, soleInvocation } from "./trace/invocation.js";
 
-export const GEN_AI_EVALUATION_RESULT = "gen_ai.evaluation.result";
-export const GEN_AI_EVALUATION_NAME = "gen_ai.evaluation.name";
-export const GEN_AI_EVALUATION_SCORE_VALUE = "gen_ai.evaluation.score.value";
-export const GEN_AI_EVALUATION_SCORE_LABEL = "gen_ai.evaluation.score.label";
-export const GEN_AI_EVALUATION_EXPLANATION = "gen_ai.evaluation.explanation";
 
 export interface Evaluation {
   /** What was evaluated for (`relevance`, `hallucination`...). Required. */

@@ -2,10 +2,9 @@
  * One configured telemetry pipeline: resolved config, resource, semconv profile and export.
  * Built once per distinct configuration and reused by every invocation that shares it.
  */
-import { OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
+import { GEN_AI_EVALUATION_SCORE_VALUE, OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
 import { debug, warnOnce } from "./diag.js";
-import { GEN_AI_EVALUATION_SCORE_VALUE } from "./evaluation.js";
 import { scrubText } from "./fetch/redact.js";
 import { type FetchLike, type PostResult, postOtlp } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";

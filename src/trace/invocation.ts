@@ -11,7 +11,7 @@
  * MAX_LIFETIME_MS, so no state outlives a request that never ends.
  */
 import { type Attributes, type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
-import { GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_ID, OWN_SPAN_UNFINISHED } from "../attributes.js";
+import { GEN_AI_INFERENCE_DETAILS_EVENT, GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_ID, OWN_SPAN_UNFINISHED } from "../attributes.js";
 import type { Limits } from "../config.js";
 import { type LogRecordData, SEVERITY_DEBUG } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
@@ -125,7 +125,7 @@ export class Invocation implements SpanSink {
     // The span may be unsampled (never ended into this buffer): its ids still name the call.
     if (typeof responseId === "string") this.rememberResponse(responseId, { traceId: event.traceId, spanId: event.spanId, traceFlags: this.traceFlags(event.traceId) ?? 0 });
     this.recordLog({
-      eventName: "gen_ai.client.inference.operation.details",
+      eventName: GEN_AI_INFERENCE_DETAILS_EVENT,
       timeMs: event.timeMs,
       // Upstream (model/gen-ai/events.yaml): instrumentations SHOULD record this event at DEBUG.
       severityNumber: SEVERITY_DEBUG,
