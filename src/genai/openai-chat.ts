@@ -114,7 +114,7 @@ const IDENTITY = [
 ] as const;
 
 /** Top-level fields common to a whole response and to each streamed chunk (also legacy Completions). */
-export function foldCommon(body: Obj, facts: ResponseFacts): void {
+function foldCommon(body: Obj, facts: ResponseFacts): void {
   for (const [key, name] of IDENTITY) {
     if (facts[name] === undefined) put(facts, name, fact(body[key]));
   }
@@ -165,7 +165,7 @@ const chatOutput = (choice: Obj): boolean => {
 };
 
 /** Finish reasons by choice index; returns true when some choice is output (by `isOutput`). */
-export function foldChoices(choices: unknown, facts: ResponseFacts, isOutput: (choice: Obj) => boolean): boolean {
+function foldChoices(choices: unknown, facts: ResponseFacts, isOutput: (choice: Obj) => boolean): boolean {
   if (!Array.isArray(choices)) return false;
   let output = false;
   choices.forEach((item, position) => {
@@ -236,9 +236,7 @@ export const openaiChat: WireFormat = {
 
   json(body, facts) {
     const b = obj(body);
-    if (!b) return;
-    foldCommon(b, facts);
-    foldChoices(b.choices, facts, chatOutput);
+    if (b) foldChatChunk(b, facts);
   },
 
   event(event, facts) {
@@ -259,8 +257,11 @@ export function foldChatEvent(data: string, facts: ResponseFacts): boolean {
   return chunk ? foldChatChunk(chunk, facts) : false;
 }
 
-/** Fold one parsed Chat Completions chunk; true when it carries output. (Also used for Workers AI's OpenAI-shaped chunks.) */
-export function foldChatChunk(chunk: Obj, facts: ResponseFacts): boolean {
+/**
+ * Fold one parsed Chat Completions chunk or whole body; true when it carries output. (Also Workers
+ * AI's OpenAI-shaped chunks, and legacy Completions with its own output test.)
+ */
+export function foldChatChunk(chunk: Obj, facts: ResponseFacts, isOutput: (choice: Obj) => boolean = chatOutput): boolean {
   foldCommon(chunk, facts);
-  return foldChoices(chunk.choices, facts, chatOutput);
+  return foldChoices(chunk.choices, facts, isOutput);
 }

@@ -7,7 +7,7 @@
  * per-chunk fast path: every event is parsed.
  */
 
-import { foldChoices, foldCommon, openaiRequestAttributes, openaiResponseAttributes, readChatRequest } from "./openai-chat.js";
+import { foldChatChunk, openaiRequestAttributes, openaiResponseAttributes, readChatRequest } from "./openai-chat.js";
 import { hasText, type Obj, obj, parseJson } from "./json.js";
 import type { WireFormat } from "./types.js";
 
@@ -30,9 +30,7 @@ export const openaiCompletions: WireFormat = {
 
   json(body, facts) {
     const b = obj(body);
-    if (!b) return;
-    foldCommon(b, facts);
-    foldChoices(b.choices, facts, textOutput);
+    if (b) foldChatChunk(b, facts, textOutput);
   },
 
   event(event, facts) {
@@ -41,8 +39,6 @@ export const openaiCompletions: WireFormat = {
       return false;
     }
     const chunk = obj(parseJson(event.data));
-    if (!chunk) return false;
-    foldCommon(chunk, facts);
-    return foldChoices(chunk.choices, facts, textOutput);
+    return chunk !== undefined && foldChatChunk(chunk, facts, textOutput);
   },
 };
