@@ -9,6 +9,7 @@
  */
 import { hostMatches } from "../fetch/http.js";
 import type { CallTarget } from "./call.js";
+import { matchPath } from "./json.js";
 import { FORMATS } from "./registry.js";
 import type { WireFormat } from "./types.js";
 
@@ -157,8 +158,9 @@ export function detect(
   return { provider, format, body };
 }
 
+const DEPLOYMENT = /\/openai\/deployments\/([^/]+)\//;
+
 /** Azure names the deployment in the path; it stands in for the model when the body has none. */
 export function modelFromPath(url: URL): string | undefined {
-  const match = /\/openai\/deployments\/([^/]+)\//.exec(url.pathname);
-  return match ? decodeURIComponent(match[1]) : undefined;
+  return matchPath(url, DEPLOYMENT)?.[1];
 }

@@ -88,6 +88,9 @@ describe("provider registry", () => {
     const azure = "https://my.proxy.example/openai/deployments/gpt-4o-prod/chat/completions";
     expect(summary(post(azure, undefined))).toEqual({ provider: "azure.ai.openai", format: "openai.chat_completions" });
     expect(modelFromPath(new URL(azure))).toBe("gpt-4o-prod");
+    expect(modelFromPath(new URL("https://x.example/openai/deployments/gpt%2D4o/chat/completions"))).toBe("gpt-4o");
+    // Not valid percent-encoding: kept as sent (decoding it threw, which left the call untraced).
+    expect(modelFromPath(new URL("https://x.example/openai/deployments/gpt%E0%A4/chat/completions"))).toBe("gpt%E0%A4");
     expect(summary(post("https://proxy.example/v1/responses", { model: "m", input: "x" }, { "api-key": "k" }))).toEqual({ provider: "azure.ai.openai", format: "openai.responses" });
     expect(summary(post("https://proxy.example/v1/chat/completions", { model: "m", messages: [] }, { "anthropic-version": "1" }))).toEqual({
       provider: "anthropic",
