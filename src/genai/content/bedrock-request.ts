@@ -5,9 +5,7 @@
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
 import { type Obj, obj, str } from "../json.js";
-import { functionCallParts } from "./parts.js";
-
-export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+import { functionCallParts, list } from "./parts.js";
 
 const DOCUMENT_TYPES: Record<string, string> = {
   pdf: "application/pdf",

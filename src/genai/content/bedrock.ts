@@ -20,8 +20,8 @@ import { decodeChunk } from "../bedrock-invoke.js";
 import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
 import { type AnthropicAssembler, anthropicAssembler, anthropicContent } from "./anthropic-messages.js";
-import { blocks, list, readRequest } from "./bedrock-request.js";
-import { type Draft, functionCallParts, OutputParts, type Slot } from "./parts.js";
+import { blocks, readRequest } from "./bedrock-request.js";
+import { type Draft, functionCallParts, list, OutputParts, type Slot } from "./parts.js";
 
 const INTERVENED = "guardrail_intervened";
 

@@ -16,15 +16,14 @@
  * `content-start`/`content-delta` by content index, `tool-plan-delta`, `tool-call-start` (id,
  * name) and `tool-call-delta` (argument fragments) by tool-call index, `message-end`.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
-import { Budget, dropEmpty, functionCallParts, media, type PendingCall, toolCallPart, toolDefinition } from "./parts.js";
+import { Budget, dropEmpty, each, functionCallParts, functionTool, list, media, type PendingCall, toolCallPart } from "./parts.js";
 
 /** More content items or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
 
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** A content item of a request message. */
@@ -73,14 +72,6 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   return { role, parts };
 }
 
-function tool(t: unknown): ToolDefinition | undefined {
-  const o = obj(t);
-  const fn = obj(o?.function);
-  const name = str(fn?.name);
-  return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
-}
-
-const defined = <T>(v: T | undefined): v is T => v !== undefined;
 
 function assembler(maxChars: number): OutputAssembler {
   const budget = new Budget(maxChars);
@@ -184,8 +175,8 @@ function assembler(maxChars: number): OutputAssembler {
 export const cohereContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
-    if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
-    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(tool).filter(defined);
+    if (Array.isArray(body?.messages)) out.inputMessages = each(body.messages, inputMessage);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = each(body.tools, functionTool);
     return out;
   },
   output: assembler,

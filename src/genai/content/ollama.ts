@@ -14,12 +14,10 @@
  * (chat) or `response` / `thinking` (generate) joined, `message.tool_calls` whole objects (sent
  * once, not in fragments), `done_reason` on the last line. An `{error}` line is no output.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, functionCallParts, MAX_TOOL_CALLS, newChoice, toolDefinition } from "./parts.js";
+import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, each, functionCallParts, functionTool, list, MAX_TOOL_CALLS, newChoice } from "./parts.js";
 
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const defined = <T>(v: T | undefined): v is T => v !== undefined;
 
 const images = (v: unknown): Part[] => list(v).flatMap((b) => (typeof b === "string" && b ? [{ type: "blob", modality: "image", content: b }] : []));
 
@@ -38,13 +36,6 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   parts.push(...images(o.images), ...functionCallParts(o.tool_calls));
   const name = str(o.tool_name);
   return name ? { role, parts, name } : { role, parts };
-}
-
-function tool(t: unknown): ToolDefinition | undefined {
-  const o = obj(t);
-  const fn = obj(o?.function);
-  const name = str(fn?.name);
-  return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
 /** One response's output: a line holds its text, reasoning and tool calls in `message` (chat) or at its top level (generate). */
@@ -91,8 +82,8 @@ function assembler(maxChars: number, chat: boolean): OutputAssembler {
 export const ollamaChatContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
-    if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
-    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(tool).filter(defined);
+    if (Array.isArray(body?.messages)) out.inputMessages = each(body.messages, inputMessage);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = each(body.tools, functionTool);
     return out;
   },
   output: (maxChars) => assembler(maxChars, true),

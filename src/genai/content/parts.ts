@@ -45,7 +45,14 @@ export function toolDefinition(type: string, name: string | undefined, descripti
   return dropEmpty({ type, name, description: str(description), parameters: obj(parameters) ?? undefined }) as ToolDefinition;
 }
 
-/** The defined entries of a mapped array (undefined for a value that is not an array). */
+/** A tool as Chat Completions declares it (Cohere and Ollama too): `{type: "function", function: {name, description?, parameters?}}`. */
+export function functionTool(t: unknown): ToolDefinition | undefined {
+  const o = obj(t);
+  const fn = obj(o?.function);
+  const name = str(fn?.name);
+  return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
+}
+
 /**
  * OpenAI-style tool calls, as Chat Completions, Mistral, Cohere and Ollama send them in a message:
  * `[{id?, function: {name, arguments}}]` (arguments a JSON string or an object; OpenAI's custom
@@ -61,6 +68,10 @@ export function functionCallParts(calls: unknown): Part[] {
   });
 }
 
+/** The value if it is an array, else an empty one. */
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The defined entries of a mapped array (none for a value that is not an array). */
 export function each<T>(v: unknown, f: (item: unknown, index: number) => T | undefined): T[] {
   const out: T[] = [];
   if (Array.isArray(v)) v.forEach((item, i) => {

@@ -16,13 +16,11 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
 import { fact, type Obj, obj, parseJson, str } from "../json.js";
-import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, media, newChoice, toolDefinition } from "./parts.js";
+import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, list, media, newChoice, toolDefinition } from "./parts.js";
 
 /** More choices or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
 
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const defined = <T>(v: T | undefined): v is T => v !== undefined;
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** A tool call of either shape: OpenAI's `{id, function: {name, arguments}}` or native `{name, arguments}`. */
@@ -135,9 +133,9 @@ function assembler(maxChars: number): OutputAssembler {
 export const workersAiContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
-    if (Array.isArray(body?.messages)) out.inputMessages = body.messages.map(inputMessage).filter(defined);
+    if (Array.isArray(body?.messages)) out.inputMessages = each(body.messages, inputMessage);
     else if (typeof body?.prompt === "string") out.inputMessages = [{ role: "user", parts: [{ type: "text", content: body.prompt }] }];
-    if (Array.isArray(body?.tools)) out.toolDefinitions = body.tools.map(tool).filter(defined);
+    if (Array.isArray(body?.tools)) out.toolDefinitions = each(body.tools, tool);
     return out;
   },
   output: assembler,
