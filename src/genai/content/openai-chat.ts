@@ -77,7 +77,7 @@ function chatTools(tools: unknown) {
 }
 
 /** The output assembler shared by Chat Completions and the legacy Completions (`choices[].text`). */
-export function chatAssembler(maxChars: number): OutputAssembler {
+function chatAssembler(maxChars: number): OutputAssembler {
   const budget = new Budget(maxChars);
   const choices: Choice[] = [];
   const choice = (c: Obj, position: number): Choice | undefined => {
