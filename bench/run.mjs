@@ -5,7 +5,7 @@
  *
  *   npm run bench                 # the full bench (a few minutes), writes bench/.last-run.json
  *   npm run bench -- --quick      # fewer rounds, for trying changes to the bench itself
- *   npm run bench -- --only=size,ttfb   # sections: size, stream, memory, ttfb, cpu, plain, profile
+ *   npm run bench -- --only=size,ttfb   # sections: size, chunks, exports, stream, memory, ttfb, cpu, plain, profile
  *
  * The alternatives it compares against live in bench/alternatives (own package.json and lock);
  * when bench/alternatives/node_modules is missing it runs `npm ci --prefix bench/alternatives`.

@@ -1,12 +1,14 @@
 /**
  * A synthetic OpenAI Chat Completions upstream on 127.0.0.1, written as fast as the socket
- * takes it (backpressure respected, no delays).
+ * takes it (backpressure respected, no delays unless `gap` asks for them).
  *
  *   POST /v1/chat/completions?bytes=N&write=bulk|event
  *     streams `chat.completion.chunk` events (one role chunk, content chunks, a finish chunk,
  *     a usage chunk, `data: [DONE]`) until at least N bytes. `write=bulk` writes 16 KiB slices
  *     (reads in the Worker then carry many events each); `write=event` makes one write per event.
  *   POST /v1/chat/completions?events=K  a short stream of K content events, one write each.
+ *   ...&gap=G                           sleep G ms between writes (a model producing tokens over
+ *                                       time, e.g. `?events=500&gap=2`); no sleep by default.
  *
  * Bodies are generated once per shape and cached, so the server costs little CPU per request.
  */
@@ -86,7 +88,7 @@ export function sseBody(shape: { minBytes?: number; contentEvents?: number }): S
 }
 
 export interface SseServer extends LoopbackServer {
-  urlFor(q: { bytes?: number; events?: number; write?: "bulk" | "event" }): string;
+  urlFor(q: { bytes?: number; events?: number; write?: "bulk" | "event"; gap?: number }): string;
   requests: number;
 }
 
@@ -103,6 +105,7 @@ export async function startSseServer(): Promise<SseServer> {
       const eventsQ = url.searchParams.get("events");
       const body = sseBody(eventsQ ? { contentEvents: Number(eventsQ) } : { minBytes: Number(bytesQ ?? 1_000_000) });
       const perEvent = eventsQ !== null || url.searchParams.get("write") === "event";
+      const gapMs = Number(url.searchParams.get("gap") ?? "0");
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": "req_bench" });
       const pieces: Uint8Array[] = [];
       if (perEvent) {
@@ -114,8 +117,9 @@ export async function startSseServer(): Promise<SseServer> {
       } else {
         for (let o = 0; o < body.bytes.byteLength; o += SLICE) pieces.push(body.bytes.subarray(o, o + SLICE));
       }
-      for (const piece of pieces) {
+      for (const [i, piece] of pieces.entries()) {
         if (res.destroyed) return;
+        if (gapMs > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
         if (!res.write(piece)) {
           await new Promise<void>((resolve) => {
             const done = () => {
@@ -141,6 +145,7 @@ export async function startSseServer(): Promise<SseServer> {
       if (q.bytes !== undefined) params.set("bytes", String(q.bytes));
       if (q.events !== undefined) params.set("events", String(q.events));
       if (q.write) params.set("write", q.write);
+      if (q.gap !== undefined) params.set("gap", String(q.gap));
       return `${server.url}/v1/chat/completions?${params}`;
     },
   };
