@@ -16,7 +16,7 @@ import { nowMs } from "../trace/clock.js";
 import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
 import { failSpan, type InstrumentationScope, RecordingSpan } from "../trace/span.js";
-import { replaceSpan, resolveScope, startSpanIn } from "../trace/tracer.js";
+import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, readWhole, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
@@ -49,11 +49,10 @@ export interface TracedFetchOptions {
 }
 
 /**
- * Everything up to the send happens synchronously, in the app's own fetch call: the request that
- * leaves is the one the app made at that moment, even if it reuses and changes its URL, init or
- * Headers right after. The one exception, a prompt only readable asynchronously (a Request's
- * body, a stream, a Blob), is read first, with the call fixed as it was (its headers copied)
- * before anything else runs.
+ * What must be fixed before the send happens synchronously, in the app's own fetch call: the
+ * request that leaves is the one the app made at that moment, even if it reuses and changes its
+ * URL, init or Headers right after. A stream given as the body is read (bounded) and replayed
+ * first, with the call fixed as it was (its headers copied) before anything else runs.
  */
 export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
   const [input, init] = args;
@@ -73,7 +72,9 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
   }
   // Outside the try: a fetch that throws at once is never called a second time.
   if (!scope || !view) return send(input, init);
-  if (!view.deferred) return traced(send, input, init, ctx, scope, view);
+  // A stream is replayed, so read before the send; so is any body of a call parsed before it.
+  const readFirst = view.deferred && ("stream" in view.deferred || parsedFirst(ctx, scope.invocation));
+  if (!readFirst) return traced(send, input, init, ctx, scope, view);
   const fixedInput = input instanceof URL ? String(input) : input;
   const fixedInit = init === undefined ? { headers: view.headers } : overlay(init, { headers: view.headers });
   const { invocation } = scope;
@@ -87,45 +88,97 @@ function scopeOf(ctx: Context, bound: Invocation | undefined) {
   return scope.invocation && !scope.invocation.flushed ? (scope as { invocation: Invocation; parent?: SpanContext }) : undefined;
 }
 
-async function traced(
-  send: Send,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  ctx: Context,
-  scope: { invocation: Invocation; parent?: SpanContext },
-  view: RequestView,
-): Promise<Response> {
-  let prepared: ReturnType<typeof prepare>;
+type Scope = { invocation: Invocation; parent?: SpanContext };
+
+/** A call parsed before its send: we change its body (opt-in `addStreamUsage`), or ours may take the ids of an SDK's GenAI span. */
+const parsedFirst = (ctx: Context, invocation: Invocation) => invocation.pipeline.config.addStreamUsage || sdkGenAISpan(ctx, invocation.pipeline.scope) !== undefined;
+type Prepared = ReturnType<typeof prepare>;
+
+/**
+ * Nothing that can wait for the network runs before the send: the span's ids are reserved and
+ * its `traceparent` sent, and the request is read and parsed (detection, attributes, the span
+ * itself) while the provider thinks (the next turn of the event loop, or when the answer comes if
+ * that is sooner), except for a call `parsedFirst`.
+ */
+async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | undefined, ctx: Context, scope: Scope, view: RequestView): Promise<Response> {
+  const { invocation } = scope;
+  const pipeline = invocation.pipeline;
+  const maxBytes = pipeline.config.limits.maxJsonBodyBytes;
+  const startMs = nowMs();
+  let prepared: Prepared | undefined;
+  let token: object = {};
+  let active: Context;
+  let extra: [string, string][];
+  let parsed: Promise<void> | undefined;
+  let parse = () => parsed;
   try {
-    prepared = prepare(ctx, scope, view);
+    if (parsedFirst(ctx, invocation)) {
+      prepared = prepare(ctx, scope, view, startMs);
+      token = prepared.call ?? token;
+      active = trace.setSpan(ctx, prepared.span);
+      extra = propagated(invocation, view.url, prepared.span.spanContext());
+    } else {
+      const reserved = reserveSpanContext(scope);
+      active = trace.setSpanContext(ctx, reserved);
+      extra = propagated(invocation, view.url, reserved);
+      const early = token;
+      // While the provider thinks (the next turn, or when the answer comes if sooner): read a
+      // deferred body (a Request's clone, a Blob), then parse.
+      parse = () =>
+        (parsed ??= readDeferred(view, maxBytes)
+          .then(() => {
+            if (invocation.flushed) return;
+            prepared = prepare(ctx, scope, view, startMs, reserved);
+            if (prepared.call) {
+              invocation.hold(prepared.call);
+              invocation.release(early);
+              token = prepared.call;
+            }
+          })
+          .catch(() => pipeline.selfError()));
+    }
+    invocation.hold(token);
   } catch {
-    scope.invocation.pipeline.selfError();
+    pipeline.selfError();
     // Untraced: as the app made it (its stream replayed, if we read it).
     return view.resend ? sendWith(send, input, init, [], view.resend) : send(input, init);
   }
-  const { span, call, invocation, extra, newBody, token } = prepared;
-  const pipeline = invocation.pipeline;
 
   let response: Response;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    response = await context.with(trace.setSpan(ctx, span), () => sendWith(send, input, init, extra, newBody));
+    const sending = context.with(active, () => sendWith(send, input, init, extra, prepared?.body ?? view.resend));
+    if (!prepared) timer = setTimeout(parse, 0);
+    response = await sending;
   } catch (error) {
+    clearTimeout(timer);
+    await parse();
     try {
-      if (neverSent(input, init, error)) {
-        // Not a call that happened: no span, no metrics.
-        if (span instanceof RecordingSpan) span.unexported = true;
-        span.end();
-      } else if (call) call.fail(error, nowMs());
-      else {
-        failSpan(span, error);
-        span.end();
+      if (prepared) {
+        const { span, call } = prepared;
+        if (neverSent(input, init, error)) {
+          // Not a call that happened: no span, no metrics.
+          if (span instanceof RecordingSpan) span.unexported = true;
+          span.end();
+        } else if (call) call.fail(error, nowMs());
+        else {
+          failSpan(span, error);
+          span.end();
+        }
       }
-      invocation.release(token);
     } catch {
       pipeline.selfError();
     }
+    invocation.release(token);
     throw error;
   }
+  clearTimeout(timer);
+  await parse();
+  if (!prepared) {
+    invocation.release(token);
+    return response;
+  }
+  const { span, call } = prepared;
 
   try {
     if (!call) {
@@ -198,11 +251,11 @@ function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { replace?: Re
 
 const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
 
-function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanContext }, view: RequestView) {
+/** The call's span (and GenAI call, when it is one), started at `startMs` with the `reserved` ids when given. */
+function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, reserved?: SpanContext) {
   const { invocation } = scope;
   const pipeline = invocation.pipeline;
   const { url, method, headers } = view;
-  const startMs = nowMs();
 
   const detected = detect(method, url, headers, parseJsonBody(view.bodyText), pipeline.config.providers);
   const httpAttributes = clientAttributes(method, url, pipeline.config.urlPolicy);
@@ -211,8 +264,8 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   const resends = attempt > 0 && Number.isSafeInteger(attempt) ? attempt : 0;
   if (resends) httpAttributes[HTTP_REQUEST_RESEND_COUNT] = resends;
   const httpSpan = () =>
-    startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope);
-  if (!detected) return held(invocation, view.url, httpSpan(), undefined, view.resend);
+    startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope, reserved);
+  if (!detected) return { span: httpSpan(), call: undefined, body: view.resend };
 
   // What the format reads: the request's own body and URL, or those of a gateway step.
   const { body, url: target = url } = detected;
@@ -234,7 +287,7 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
       }
       attempt.end(record.endMs);
     });
-    return held(invocation, view.url, attempt, call, view.resend);
+    return { span: attempt, call, body: view.resend };
   }
   const newBody = pipeline.config.addStreamUsage && target === url ? detected.format.rewrite?.(request, body) : undefined;
   const attributes = { ...requestAttributes(detected, request, pipeline.profile), ...httpAttributes };
@@ -242,17 +295,14 @@ function prepare(ctx: Context, scope: { invocation: Invocation; parent?: SpanCon
   const options = { kind: SpanKind.CLIENT, attributes, startTime: startMs };
   const span = sdk?.replace
     ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), options)
-    : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope);
+    : startSpanIn(pipeline.scope, spanName(request), options, ctx, scope, reserved);
   const call = newCall(span, (record) => invocation.recordCall(record));
-  return held(invocation, view.url, span, call, newBody ?? view.resend);
+  return { span, call, body: newBody ?? view.resend };
 }
 
-/** The trace-context headers to send (where allowed), with the invocation held open for this call. */
-function held(invocation: Invocation, url: URL, span: Span, call: GenAICall | undefined, newBody: BodyInit | undefined) {
-  const extra = shouldPropagate(invocation, url) ? traceHeaders(span.spanContext()) : [];
-  const token = call ?? {};
-  invocation.hold(token);
-  return { span, call, invocation, token, extra, newBody };
+/** The trace-context headers to send with a call, where allowed. */
+function propagated(invocation: Invocation, url: URL, spanContext: SpanContext): [string, string][] {
+  return shouldPropagate(invocation, url) ? traceHeaders(spanContext) : [];
 }
 
 const INSTALLED = Symbol.for("otel-genai-edge.fetch");

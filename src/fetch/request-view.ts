@@ -111,12 +111,13 @@ function sendable(init: RequestInit): boolean {
 }
 
 /**
- * Reads the deferred body, up to `maxBytes`, into `bodyText`; a stream read is replayed whole
+ * Reads the deferred body (once), up to `maxBytes`, into `bodyText`; a stream read is replayed whole
  * into `resend`. Never rejects: what cannot be read is not read.
  */
 export async function readDeferred(view: RequestView, maxBytes: number): Promise<void> {
   const deferred = view.deferred;
   if (!deferred) return;
+  view.deferred = undefined; // read once
   if ("blob" in deferred) {
     view.bodyText = await deferred.blob.text().catch(() => undefined);
     return;

@@ -36,36 +36,36 @@ export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: 
   return { invocation, parent: parent ?? invocation?.parentContext };
 }
 
+/**
+ * The ids and sampling decision of a span about to start under `resolved`: reserved first when
+ * its trace context must leave (an outbound request's `traceparent`) before the span is made.
+ */
+export function reserveSpanContext(resolved: { invocation?: Invocation; parent?: SpanContext }, root = false): SpanContext {
+  const parent = root ? undefined : resolved.parent;
+  const traceId = parent?.traceId ?? newTraceId();
+  const { invocation } = resolved;
+  // Outside any invocation (module scope, or after the flush): not recorded.
+  const sampled =
+    invocation !== undefined &&
+    (parent ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : shouldSample(invocation.pipeline.config, traceId, undefined));
+  return { traceId, spanId: newSpanId(), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, traceState: parent?.traceState };
+}
+
 export function startSpanIn(
   scope: InstrumentationScope,
   name: string,
   options: SpanOptions,
   ctx: Context,
   resolved = resolveScope(options.root ? trace.deleteSpan(ctx) : ctx),
+  spanContext = reserveSpanContext(resolved, options.root),
 ): Span {
   const { invocation } = resolved;
-  const parent = options.root ? undefined : resolved.parent;
-  const traceId = parent?.traceId ?? newTraceId();
-  const spanId = newSpanId();
-  // Outside any invocation (module scope, or after the flush): not recorded.
-  if (!invocation) {
-    return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
-  }
-  const sampled = parent
-    ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED
-    : shouldSample(invocation.pipeline.config, traceId, undefined);
-  const spanContext: SpanContext = {
-    traceId,
-    spanId,
-    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    traceState: parent?.traceState,
-  };
-  if (!sampled) return trace.wrapSpanContext(spanContext);
+  if (!invocation || (spanContext.traceFlags & TraceFlags.SAMPLED) !== TraceFlags.SAMPLED) return trace.wrapSpanContext(spanContext);
   return new RecordingSpan(
     name,
     options.kind ?? SpanKind.INTERNAL,
     spanContext,
-    parent,
+    options.root ? undefined : resolved.parent,
     timeToMs(options.startTime),
     invocation,
     scope,
