@@ -77,6 +77,13 @@ export async function chunksSection(rounds: number, sse: SseServer, running: Map
       missing: rs.filter((r) => !r.exported).length,
     };
   };
+  // Context for the ratios: what workerd burns doing nothing over as long a window.
+  const idleMs = median(bare.map((b) => b.wallMs)) + SETTLE_MS;
+  const i0 = cpu(running.get("bare")!.worker.pid);
+  await sleep(idleMs);
+  const idle = cpu(running.get("bare")!.worker.pid).schedMs - i0.schedMs;
+  say("");
+  say(`For scale: the bare Worker's workerd, idle (no request) for ${fmt(idleMs, 0)} ms, used ${fmt(idle, 2)} ms CPU.`);
   say("");
   say(
     table(

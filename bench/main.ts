@@ -742,7 +742,9 @@ export async function main(argv: string[]): Promise<void> {
   if (only.has("exports")) await exportsSection(plan.exportRequests, replay);
   if (only.has("plain")) await plainSection(quick, { say, section });
   const missed = verdicts.some((v) => v.ok === false);
-  if (only.has("profile") && (missed || argv.includes("--profile") || onlyArg)) await profileSection(plan, sse, replay);
+  // Profiles explain missed targets; a quick run (for working on the bench) takes them only when asked.
+  if (only.has("profile") && ((missed && !quick) || argv.includes("--profile") || onlyArg)) await profileSection(plan, sse, replay);
+  else if (only.has("profile") && missed) say("\n(CPU profiles skipped in a quick run: add --profile or --only=profile.)");
   await sse.close();
   await replay.close();
 
