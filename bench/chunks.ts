@@ -20,6 +20,8 @@ const EXPORT_TIMEOUT_MS = 3000;
 
 export const CHUNKS_VARIANTS: VariantId[] = ["bare", "wrapObserve", "wrapTee", "ours"];
 
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${fmt(x, 2)}`;
+
 interface Run {
   round: number;
   schedMs: number;
@@ -116,11 +118,11 @@ export async function chunksSection(rounds: number, sse: SseServer, running: Map
   const ok = ours.pairedRatio <= TARGET.chunksCpuRatio;
   verdicts.push({
     target: `workerd CPU of a ${CHUNKS}-chunk streamed call, wrapped / bare ≤ ${TARGET.chunksCpuRatio}, export included`,
-    measured: `${fmt(ours.pairedRatio, 3)} paired (ratio of medians ${fmt(ours.ratioOfMedians, 3)}); ${fmt(ours.cpuMs, 2)} ms / call; +${fmt(ours.usPerChunk, 2)} µs / chunk`,
+    measured: `${fmt(ours.pairedRatio, 3)} paired (ratio of medians ${fmt(ours.ratioOfMedians, 3)}); ${fmt(ours.cpuMs, 2)} ms / call; ${signed(ours.usPerChunk)} µs / chunk`,
     baseline: `${fmt(bareMedian, 2)} ms / call`,
     ok,
     note:
       (ok ? "" : `missed by ${fmt(ours.pairedRatio - TARGET.chunksCpuRatio, 3)}; `) +
-      (observe ? `the no-op observeBody wrapper alone: ${fmt(observe.pairedRatio, 3)}, +${fmt(observe.usPerChunk, 2)} µs / chunk` : ""),
+      (observe ? `the no-op observeBody wrapper alone: ${fmt(observe.pairedRatio, 3)}, ${signed(observe.usPerChunk)} µs / chunk` : ""),
   });
 }

@@ -222,7 +222,9 @@ async function streamSection(plan: Plan, sse: SseServer, running: Map<VariantId,
         `Split of otel-genai-edge's added CPU (${m.mode}): the pass-through ReadableStream alone (observeBody, no-op observer) ${fmt(perEvent(wrapped, bare), 2)} µs/event ` +
           `(${fmt((perEvent(wrapped, bare) * body.events) / reads, 1)} µs per read); observing the events (SSE parsing, classifying each event: a regex for plain output deltas, JSON.parse for the rest; chunk timings) and the spans ${fmt(perEvent(ours, wrapped), 2)} µs/event.`,
       );
-      splitNote = `${fmt((100 * perEvent(ours, wrapped)) / perEvent(ours, bare), 0)} % of the added CPU is observing the events, the rest the pass-through stream`;
+      const share = (100 * perEvent(ours, wrapped)) / perEvent(ours, bare);
+      // Outside 0-100 % the split is noise (a part measured below zero): leave it to the section's line.
+      if (share >= 0 && share <= 100) splitNote = `${fmt(share, 0)} % of the added CPU is observing the events, the rest the pass-through stream`;
     }
     if (ratioOf.has("ours")) verdicts.push(streamVerdict(m.mode, m.note, ratioOf, oursCpuRatio, splitNote, mbpsOf.get("bare")!));
   }
