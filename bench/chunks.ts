@@ -18,7 +18,7 @@ const GAP_MS = 2;
 const SETTLE_MS = 30;
 const EXPORT_TIMEOUT_MS = 3000;
 
-export const CHUNKS_VARIANTS: VariantId[] = ["bare", "wrapObserve", "wrapTee", "ours"];
+export const CHUNKS_VARIANTS: VariantId[] = ["bare", "wrapObserve", "wrapObserveAls", "wrapTee", "ours"];
 
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${fmt(x, 2)}`;
 

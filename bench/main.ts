@@ -50,6 +50,8 @@ interface Plan {
   cpuWarmup: number;
   profileStreams: number;
   profileCalls: number;
+  /** Calls of the chunks workload (500 chunks, 2 ms apart) profiled. */
+  profileChunkCalls: number;
   /** Rounds of the 500-chunk streamed call (each ~1.1 s per variant). */
   chunksRounds: number;
   /** Sequential /llm requests whose export POSTs are counted. */
@@ -68,6 +70,7 @@ const FULL: Plan = {
   cpuWarmup: 150,
   profileStreams: 6,
   profileCalls: 600,
+  profileChunkCalls: 12,
   chunksRounds: 24,
   exportRequests: 1000,
 };
@@ -84,6 +87,7 @@ const QUICK: Plan = {
   cpuWarmup: 40,
   profileStreams: 2,
   profileCalls: 150,
+  profileChunkCalls: 4,
   chunksRounds: 6,
   exportRequests: 300,
 };
@@ -627,7 +631,9 @@ async function profileSection(plan: Plan, sse: SseServer, replay: Replay): Promi
     const streamPath = `/consume?u=${encodeURIComponent(sse.urlFor({ bytes: plan.streamBytes, write: "bulk" }))}`;
     const llmPath = `/llm?u=${encodeURIComponent(replay.urlFor("openai/chat-nonstream.json", "/v1/chat/completions", { gapMs: 0 }))}`;
     const ttfbPath = `/pass?u=${encodeURIComponent(sse.urlFor({ events: 20 }))}`;
+    const chunksPath = `/consume?u=${encodeURIComponent(sse.urlFor({ events: 500, gap: 2 }))}`;
     for (let i = 0; i < 2; i++) await http.get(streamPath, false);
+    for (let i = 0; i < 2; i++) await http.get(chunksPath, false);
     for (let i = 0; i < 100; i++) await http.get(llmPath, false);
     for (let i = 0; i < 50; i++) await http.get(ttfbPath, false);
     await sleep(200);
@@ -656,6 +662,10 @@ async function profileSection(plan: Plan, sse: SseServer, replay: Replay): Promi
     await run("stream", `Streaming ${(plan.streamBytes / 1e6).toFixed(0)} MB through the instrumented fetch (×${plan.profileStreams})`, async () => {
       for (let i = 0; i < plan.profileStreams; i++) await http.get(streamPath, false);
       await sleep(50);
+    });
+    await run("chunks", `A 500-chunk streamed call, one event per read, 2 ms apart (the chunks workload, ×${plan.profileChunkCalls})`, async () => {
+      for (let i = 0; i < plan.profileChunkCalls; i++) await http.get(chunksPath, false);
+      await sleep(100);
     });
     await run("llm-call", `One non-streaming LLM call per invocation, with its export (×${plan.profileCalls})`, async () => {
       for (let i = 0; i < plan.profileCalls; i++) await http.get(llmPath, false);

@@ -8,7 +8,7 @@ import { client } from "./http.js";
 import { sleep } from "./stats.js";
 import { type BenchWorker, startBenchWorker } from "./workerd.js";
 
-export type VariantId = "bare" | "barePost" | "wrapObserve" | "wrapTransform" | "wrapTee" | "ours" | "oursNoExport" | "cfrc" | "cf";
+export type VariantId = "bare" | "barePost" | "wrapObserve" | "wrapTransform" | "wrapTee" | "wrapObserveAls" | "ours" | "oursNoExport" | "cfrc" | "cf";
 
 export interface Variant {
   entry: string;
@@ -23,6 +23,12 @@ export const VARIANTS: Record<VariantId, Variant> = {
   barePost: { entry: "bench/workers/bare-post.ts", label: "bare + 1 POST of 3.2 KB", exportsPerCall: 1 },
   wrapObserve: { entry: "bench/workers/bare-wrapped.ts", label: "bare + observeBody wrapper, no-op", exportsPerCall: 0, env: { WRAP: "observe" } },
   wrapTransform: { entry: "bench/workers/bare-wrapped.ts", label: "bare + TransformStream wrapper, no-op", exportsPerCall: 0, env: { WRAP: "transform" } },
+  wrapObserveAls: {
+    entry: "bench/workers/bare-wrapped.ts",
+    label: "bare + observeBody wrapper, no-op, handler inside AsyncLocalStorage.run",
+    exportsPerCall: 0,
+    env: { WRAP: "observe", ALS: "1" },
+  },
   wrapTee: { entry: "bench/workers/bare-wrapped.ts", label: "bare + tee(), JS drains 2nd branch", exportsPerCall: 0, env: { WRAP: "tee" } },
   // One POST per request: the traces. GenAI metrics go once per OTEL_METRIC_EXPORT_INTERVAL
   // (src/metrics/isolate-metrics.ts), which the `exports` section counts.

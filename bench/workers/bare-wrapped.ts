@@ -13,12 +13,17 @@
  * the observing (SSE parsing, classifying events: a regex for plain output deltas, JSON.parse for
  * the rest; chunk timings) and the spans.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { observeBody } from "../../src/fetch/observe-body.js";
 import { app } from "./app.js";
 
 interface Env {
   WRAP: "observe" | "transform" | "tee";
+  /** "1": run the handler inside AsyncLocalStorage.run, as the instrumentation does (what async context tracking costs per await). */
+  ALS?: string;
 }
+
+const als = new AsyncLocalStorage<object>();
 
 const captured = globalThis.fetch;
 const noop = { chunk() {}, end() {} };
@@ -54,6 +59,6 @@ export default {
       installed = true;
       globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => wrap(await captured(input, init), env.WRAP);
     }
-    return app.fetch(request, env, ctx);
+    return env.ALS === "1" ? als.run({}, () => app.fetch(request, env, ctx)) : app.fetch(request, env, ctx);
   },
 };
