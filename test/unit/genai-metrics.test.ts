@@ -118,3 +118,21 @@ describe("latest usage counters", () => {
     ]);
   });
 });
+
+describe("series identity", () => {
+  it("one series per attribute set, whatever the order its attributes were set in; a string never merges with a number", async () => {
+    const { Aggregator } = await import("../../src/metrics/genai-metrics.js");
+    const agg = new Aggregator();
+    const d = { name: "x", unit: "1", description: "", kind: "counter", valueType: "int" } as const;
+    agg.record(d as never, { a: 1, b: "x" }, 1);
+    agg.record(d as never, { b: "x", a: 1 }, 2);
+    agg.record(d as never, { a: "1", b: "x" }, 4);
+    agg.record(d as never, { a: 1, b: "x", c: true }, 8);
+    const points = agg.result()[0].points.map((p) => [p.attributes, p.sum]);
+    expect(points).toEqual([
+      [{ a: 1, b: "x" }, 3],
+      [{ a: "1", b: "x" }, 4],
+      [{ a: 1, b: "x", c: true }, 8],
+    ]);
+  });
+});
