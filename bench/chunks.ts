@@ -18,7 +18,7 @@ const GAP_MS = 2;
 const SETTLE_MS = 30;
 const EXPORT_TIMEOUT_MS = 3000;
 
-export const CHUNKS_VARIANTS: VariantId[] = ["bare", "wrapObserve", "wrapObserveAls", "wrapTee", "ours"];
+export const CHUNKS_VARIANTS: VariantId[] = ["bare", "wrapObserve", "wrapObserveAls", "wrapDefault", "wrapTee", "ours"];
 
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${fmt(x, 2)}`;
 
@@ -102,6 +102,12 @@ export async function chunksSection(rounds: number, sse: SseServer, running: Map
         ];
       }),
     ),
+  );
+  say("");
+  say(
+    "The observation designs on this measure: the pull-through (observeBody: a byte stream, so BYOB readers work as on the original; the minimal default-stream one shows what that costs), " +
+      "the same with the handler inside AsyncLocalStorage.run (what async-context tracking adds to every await), and tee() with a JS reader on the second branch. " +
+      "tee() is not an option for the instrumentation whatever it costs: its JS branch reads on when the app reads slowly (the app's branch then buffers the rest of the body) or cancels (the upstream is never cancelled, so the provider goes on generating).",
   );
   if (!running.has("ours")) return;
   const ours = stats("ours");

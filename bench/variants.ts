@@ -8,7 +8,7 @@ import { client } from "./http.js";
 import { sleep } from "./stats.js";
 import { type BenchWorker, startBenchWorker } from "./workerd.js";
 
-export type VariantId = "bare" | "barePost" | "wrapObserve" | "wrapTransform" | "wrapTee" | "wrapObserveAls" | "ours" | "oursNoExport" | "cfrc" | "cf";
+export type VariantId = "bare" | "barePost" | "wrapObserve" | "wrapTransform" | "wrapTee" | "wrapObserveAls" | "wrapDefault" | "ours" | "oursNoExport" | "cfrc" | "cf";
 
 export interface Variant {
   entry: string;
@@ -29,6 +29,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     exportsPerCall: 0,
     env: { WRAP: "observe", ALS: "1" },
   },
+  wrapDefault: { entry: "bench/workers/bare-wrapped.ts", label: "bare + minimal pull-through, a default (not byte) stream", exportsPerCall: 0, env: { WRAP: "default" } },
   wrapTee: { entry: "bench/workers/bare-wrapped.ts", label: "bare + tee(), JS drains 2nd branch", exportsPerCall: 0, env: { WRAP: "tee" } },
   // One POST per request: the traces. GenAI metrics go once per OTEL_METRIC_EXPORT_INTERVAL
   // (src/metrics/isolate-metrics.ts), which the `exports` section counts.

@@ -6,6 +6,7 @@
  *                   pass-through ReadableStream the instrumentation uses, pull-based, HWM 0);
  *   WRAP=transform  a TransformStream whose transform() enqueues each chunk as is (another
  *                   way to build the same pass-through, for comparison);
+ *   WRAP=default    the least pull-through: a default (not byte) stream, nothing else;
  *   WRAP=tee        body.tee(): the caller gets one branch untouched (no JS per chunk), and a
  *                   JS reader drains the other one, as an observer would.
  *
@@ -18,7 +19,7 @@ import { observeBody } from "../../src/fetch/observe-body.js";
 import { app } from "./app.js";
 
 interface Env {
-  WRAP: "observe" | "transform" | "tee";
+  WRAP: "observe" | "transform" | "tee" | "default";
   /** "1": run the handler inside AsyncLocalStorage.run, as the instrumentation does (what async context tracking costs per await). */
   ALS?: string;
 }
@@ -28,8 +29,25 @@ const als = new AsyncLocalStorage<object>();
 const captured = globalThis.fetch;
 const noop = { chunk() {}, end() {} };
 
+/** The least a pull-through can be, as a default (not byte) stream: does the byte stream observeBody keeps (for BYOB readers) cost more? */
+function minimal(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const r = await reader.read();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 function wrap(response: Response, how: Env["WRAP"]): Response {
   if (!response.body) return response;
+  if (how === "default") return new Response(minimal(response.body), { status: response.status, statusText: response.statusText, headers: response.headers });
   if (how === "tee") {
     const [mine, theirs] = response.body.tee();
     void (async () => {
