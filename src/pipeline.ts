@@ -186,6 +186,8 @@ export class Pipeline {
     const { headers, timeoutMs } = this.config;
     const result = await postOtlp({ url, body, headers, timeoutMs, fetch: this.fetchImpl });
     stats.exports++;
+    // An export that worked, as nearly all do, costs nothing more (this runs once per request).
+    if (result.ok && !result.rejected && !this.failing.has(url)) return result;
     const u = new URL(url);
     // Origin and path only: neither userinfo nor a query string (either may hold a key) is said.
     const where = `${signal} export to ${u.origin}${u.pathname}`;

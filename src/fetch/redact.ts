@@ -49,6 +49,7 @@ export const DEFAULT_URL_POLICY: UrlPolicy = urlPolicy();
  */
 const KEY = String.raw`\b(?:(?:sk-|gsk_|[sr]k_(?:live|test)_|xox[abprs]-|glpat-)[\w*…-]{6,}|(?:gh[oprsu]_|github_pat_|hf_|AIza)[\w-]{20,}|A[KS]IA[A-Z0-9]{16}\b|eyJ[\w-]+\.[\w-]+\.[\w-]*)(?:\.+[\w*…-]+)*`;
 const KEY_IN = new RegExp(KEY);
+const KEYS = new RegExp(KEY, "g");
 
 /**
  * A path segment or bare query word that is a credential: a known key shape, or 32+ characters
@@ -160,7 +161,7 @@ export function scrubText(text: string, policy: UrlPolicy = DEFAULT_URL_POLICY, 
     .replace(/(^|\W)(['"`])([^'"`\n]*)\2(?!\w)/g, (m, before: string, q: string, quoted: string) => (/\s/.test(quoted) ? `${before}${q}…${q}` : m));
   s = scrubUrlsIn(s, policy.allow)
     .replace(/([?&]([\w.~%+[\]-]+)=)[^\s&#"'<>()[\]{},;]+/g, (m, pair: string, name: string) => (policy.allow.has(decode(name).toLowerCase()) ? m : pair + REDACTED))
-    .replace(new RegExp(KEY, "g"), REDACTED)
+    .replace(KEYS, REDACTED)
     .replace(/\b(Bearer|Basic)\s+[\w.~+/=*…-]{8,}/gi, `$1 ${REDACTED}`)
     .replace(/\b([\w-]{0,32}?(?:key|token|secret|passw(?:or)?d|pwd|sig))=[^\s&"',;()[\]{}<>]+/gi, `$1=${REDACTED}`);
   return s.length > maxLength ? `${s.slice(0, maxLength - 1)}…` : s;
