@@ -28,6 +28,7 @@ import {
 import { setLogLevel } from "./diag.js";
 import { type RedactUrlHook, type UrlPolicy, urlPolicy } from "./fetch/redact.js";
 import { type CaptureMode, captureMode, type RedactContentHook } from "./genai/content/capture.js";
+import type { IdentifyHook } from "./identify.js";
 
 export type SamplerName =
   | "always_on"
@@ -37,18 +38,23 @@ export type SamplerName =
   | "parentbased_always_off"
   | "parentbased_traceidratio";
 
-/** What a user may pass. Every field is optional; unset ones come from the environment. */
-export interface Config {
+/**
+ * What a user may pass. Every field is optional; unset ones come from the environment.
+ * `E` is the environment `identify` is called with (a Worker's `env`).
+ */
+export interface Config<E = any> {
   serviceName?: string;
   serviceVersion?: string;
   /** Extra resource attributes (merged over OTEL_RESOURCE_ATTRIBUTES). */
   resourceAttributes?: Record<string, string | number | boolean>;
-  /** OTLP base endpoint; `/v1/traces` and `/v1/metrics` are appended. */
+  /** OTLP base endpoint; `/v1/traces`, `/v1/metrics` and `/v1/logs` are appended. */
   endpoint?: string;
   /** Full traces URL, used as is. */
   tracesEndpoint?: string;
   /** Full metrics URL, used as is. */
   metricsEndpoint?: string;
+  /** Full logs URL (GenAI events), used as is. */
+  logsEndpoint?: string;
   headers?: Record<string, string>;
   /** Hard deadline for one export, retries included (ms). Default 10000. */
   timeoutMs?: number;
@@ -85,6 +91,12 @@ export interface Config {
   addStreamUsage?: boolean;
   /** Route template for the server span name and `http.route`. */
   routeFor?: (request: Request) => string | undefined;
+  /**
+   * Who a request is for: attributes (`user.id`, `gen_ai.conversation.id`...) set on the SERVER
+   * span and on every GenAI span of its invocation. Synchronous; strings, numbers and booleans
+   * only. If it throws, the request has no such attributes and the handler runs as usual.
+   */
+  identify?: IdentifyHook<E>;
   /**
    * Query parameters whose values are recorded in `url.full`/`url.query`, added to the built-in
    * list (`alt`, `api-version`...). Every other value is recorded as `REDACTED`.
@@ -175,6 +187,8 @@ export interface ResolvedConfig {
   resourceAttributes: Record<string, string | number | boolean>;
   tracesUrl?: string;
   metricsUrl?: string;
+  /** Where log records (GenAI events) go; none are kept without it. */
+  logsUrl?: string;
   headers: Record<string, string>;
   timeoutMs: number;
   sampler: SamplerName;
@@ -189,6 +203,7 @@ export interface ResolvedConfig {
   providers: Record<string, string>;
   addStreamUsage: boolean;
   routeFor?: (request: Request) => string | undefined;
+  identify?: IdentifyHook;
   urlPolicy: UrlPolicy;
   sdkSpans: "replace" | "keep";
   flushGraceMs: number;
@@ -221,7 +236,7 @@ const price: Parse<Price> = (v) => {
 };
 
 const FIELDS = new Set(
-  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent toolDefinitions limits prices".split(
+  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint logsEndpoint headers timeoutMs sampler samplerRatio disabled metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor identify allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent toolDefinitions limits prices".split(
     " ",
   ),
 );
@@ -246,6 +261,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     (root ? `${root}/v1/${signal}` : undefined);
   const tracesUrl = signalUrl("traces", "tracesEndpoint", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   const metricsUrl = signalUrl("metrics", "metricsEndpoint", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+  const logsUrl = signalUrl("logs", "logsEndpoint", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
 
   const optIn = str(env, "OTEL_SEMCONV_STABILITY_OPT_IN") ?? "";
   const latest = optIn.split(",").some((v) => v.trim() === "gen_ai_latest_experimental");
@@ -286,6 +302,8 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     resourceAttributes,
     tracesUrl: exporterOff("OTEL_TRACES_EXPORTER") && !url(explicit.tracesEndpoint) ? undefined : tracesUrl,
     metricsUrl: metrics ? metricsUrl : undefined,
+    // OTEL_LOGS_EXPORTER=none turns GenAI events off unless logsEndpoint is passed, as for traces.
+    logsUrl: exporterOff("OTEL_LOGS_EXPORTER") && !url(explicit.logsEndpoint) ? undefined : logsUrl,
     headers: {
       ...parseKeyValueList(str(env, "OTEL_EXPORTER_OTLP_HEADERS"), "OTEL_EXPORTER_OTLP_HEADERS"),
       ...entries("headers", explicit.headers, text, true),
@@ -313,6 +331,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     providers: entries("providers", explicit.providers, text),
     addStreamUsage: pick(false, "a boolean", cfg("addStreamUsage", bool)),
     routeFor: pick(undefined, "a function", cfg("routeFor", fn)),
+    identify: pick(undefined, "a function", cfg("identify", fn)),
     urlPolicy: urlPolicy(
       pick([] as string[], "an array of strings", cfg("allowQueryParams", (v) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined))),
       pick(undefined, "a function", cfg("redactUrl", fn)),

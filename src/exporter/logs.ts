@@ -1,11 +1,9 @@
 /**
  * Log records (GenAI events: `gen_ai.client.inference.operation.details`, `gen_ai.evaluation.result`)
- * as the `ReadableLogRecord` shape `@opentelemetry/otlp-transformer` serializes, and where they go.
+ * as the `ReadableLogRecord` shape `@opentelemetry/otlp-transformer` serializes (where they go: `logsUrl`, config.ts).
  */
 import type { TraceFlags } from "@opentelemetry/api";
 import { JsonLogsSerializer } from "@opentelemetry/otlp-transformer";
-import type { EnvSource } from "../config.js";
-import { base, endpoint, show, str, url, warn } from "../config-values.js";
 import { toHrTime } from "../trace/clock.js";
 import type { InstrumentationScope } from "../trace/span.js";
 import type { ResourceLike } from "./resource.js";
@@ -70,20 +68,3 @@ export function serializeLogs(
   return new TextEncoder().encode(text);
 }
 
-/**
- * The logs URL, resolved as config.ts resolves the traces and metrics ones: `logsEndpoint` as is,
- * else OTEL_EXPORTER_OTLP_LOGS_ENDPOINT as is (unless an explicit base endpoint was given), else
- * the base endpoint + `/v1/logs`. OTEL_LOGS_EXPORTER=none turns it off (an explicit
- * `logsEndpoint` wins). Bad values are warned about and not used.
- */
-export function resolveLogsUrl(env: EnvSource, explicit: { endpoint?: unknown; logsEndpoint?: unknown }): string | undefined {
-  const explicitBase = base("config.endpoint", explicit.endpoint);
-  const root = explicitBase ?? base("OTEL_EXPORTER_OTLP_ENDPOINT", str(env, "OTEL_EXPORTER_OTLP_ENDPOINT"));
-  const logsUrl =
-    endpoint("config.logsEndpoint", explicit.logsEndpoint) ??
-    (explicitBase ? undefined : endpoint("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", str(env, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"))) ??
-    (root ? `${root}/v1/logs` : undefined);
-  const exporter = str(env, "OTEL_LOGS_EXPORTER")?.toLowerCase();
-  if (exporter && exporter !== "otlp" && exporter !== "none") warn(`OTEL_LOGS_EXPORTER=${show(exporter)} is not supported (otlp or none); using otlp`);
-  return exporter === "none" && !url(explicit.logsEndpoint) ? undefined : logsUrl;
-}

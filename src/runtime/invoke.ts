@@ -12,35 +12,18 @@ import { serverAttributes } from "../fetch/http.js";
 import { alsoOnEnd, type BodyOutcome, isWatchedResponse, watchableBody, watchedResponse } from "../fetch/observe-body.js";
 import { warnOnce } from "../diag.js";
 import { isOwnExport } from "../exporter/otlp-http.js";
-import { isObject, show, warn } from "../config-values.js";
-import { resolveLogsUrl } from "../exporter/logs.js";
-import { type IdentifyHook, identityOf } from "../identify.js";
-import { Pipeline, type PipelineExtras } from "../pipeline.js";
+import { identityOf } from "../identify.js";
+import { Pipeline } from "../pipeline.js";
 import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
 import { failSpan } from "../trace/span.js";
 import { extractTraceContext } from "../trace/propagation.js";
 import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
-/**
- * Options read here rather than by resolveConfig (they belong to an invocation, or to the
- * logs exporter that only these wrappers set up).
- */
-export interface InvocationConfig<E = any> {
-  /**
-   * Who a request is for: attributes (`user.id`, `gen_ai.conversation.id`...) set on the SERVER
-   * span and on every GenAI span of its invocation. Synchronous; strings, numbers and booleans
-   * only. If it throws, the request has no such attributes and the handler runs as usual.
-   */
-  identify?: IdentifyHook<E>;
-  /** Full logs URL (GenAI events), used as is; else OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, else `endpoint` + `/v1/logs`. */
-  logsEndpoint?: string;
-}
+/** The public `Config` (src/index.ts exports it under that name). */
+export type FullConfig<E = any> = Config<E>;
 
-/** Everything a user may pass: the options of config.ts and the invocation's own. */
-export type FullConfig<E = any> = Config & InvocationConfig<E>;
-
-export type ConfigInput<E = unknown> = FullConfig<E> | ((env: E) => FullConfig<E>);
+export type ConfigInput<E = unknown> = Config<E> | ((env: E) => Config<E>);
 
 /** Per env object (a Worker's env, a runtime's variables) and config input: one pipeline each. */
 const pipelines = new WeakMap<object, Map<unknown, Pipeline | undefined>>();
@@ -62,32 +45,24 @@ export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtim
 
 function createPipeline<E>(env: E, input: ConfigInput<E> | undefined, runtimeResource: Record<string, string>): Pipeline | undefined {
   let config: ResolvedConfig;
-  const extras: PipelineExtras = {};
   try {
     const explicit = typeof input === "function" ? input(env) : (input ?? {});
-    let rest: unknown = explicit;
-    if (isObject(explicit)) {
-      const { identify, logsEndpoint, ...others } = explicit as FullConfig;
-      rest = others;
-      if (identify !== undefined && typeof identify !== "function") warn(`config.identify=${show(identify)} is not a function: ignored`);
-      else extras.identify = identify;
-      extras.logsUrl = resolveLogsUrl(env as EnvSource, { endpoint: others.endpoint, logsEndpoint });
-    }
-    config = resolveConfig(env as EnvSource, rest as Config);
+    config = resolveConfig(env as EnvSource, explicit as Config);
   } catch (error) {
     // A config function that throws turns telemetry off, never the handler.
     warnOnce("bad-config", `configuration failed (${(error as Error)?.message ?? error}): telemetry is off.`);
     return undefined;
   }
   if (config.disabled) return undefined;
-  if (!config.tracesUrl && !config.metricsUrl && !extras.logsUrl) {
+  if (!config.tracesUrl && !config.metricsUrl && !config.logsUrl) {
     warnOnce(
       "no-endpoint",
       "no OTLP endpoint configured (OTEL_EXPORTER_OTLP_ENDPOINT unset or unreadable, e.g. Deno without --allow-env, and no config.endpoint): telemetry is off",
     );
     return undefined;
   }
-  return new Pipeline(config, runtimeResource, undefined, extras);
+  // The pipeline still reads logsUrl from its extras (pipeline.ts, trace/invocation.ts).
+  return new Pipeline(config, runtimeResource, undefined, { logsUrl: config.logsUrl });
 }
 
 let coldStart = true;
@@ -152,7 +127,7 @@ export async function handleRequest(
       if (route) attributes[HTTP_ROUTE] = route;
       const name = route ? `${request.method} ${route}` : request.method;
       started = startInvocation(pipeline, name, SpanKind.SERVER, attributes, remoteParent(pipeline, request.headers));
-      const { identify } = pipeline.extras;
+      const { identify } = pipeline.config;
       if (identify) {
         const identity = identityOf(identify, request, env, pipeline.config.limits.maxAttributeLength, () => pipeline.selfError());
         started.invocation.identity = identity;

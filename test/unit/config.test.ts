@@ -7,7 +7,7 @@ import { DiagLogLevel, diag } from "@opentelemetry/api";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { PROFILES } from "../../src/attributes.js";
-import { DEFAULT_LIMITS, type EnvSource, type ResolvedConfig } from "../../src/config.js";
+import { type Config, DEFAULT_LIMITS, type EnvSource, type ResolvedConfig } from "../../src/config.js";
 import { Pipeline } from "../../src/pipeline.js";
 
 const lines: string[] = [];
@@ -69,6 +69,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       providers: { "llm.internal": "openai", "other.internal": null as never },
       addStreamUsage: 1 as never,
       routeFor: "/users/:id" as never,
+      identify: { "user.id": "u" } as never,
       flushGraceMs: Number.POSITIVE_INFINITY,
       flushDeadlineMs: 2 ** 31,
       limits: { maxSpans: 0, maxEvents: Number.NaN, maxLinks: 8, maxSpansPerTrace: 9 } as never,
@@ -80,6 +81,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       resourceAttributes: { "deployment.environment": "prod" },
       tracesUrl: "http://collector.test:4318/v1/traces",
       metricsUrl: "http://collector.test:4318/v1/metrics",
+      logsUrl: "http://collector.test:4318/v1/logs",
       headers: { ok: "fine" },
       timeoutMs: 10000,
       sampler: "parentbased_always_on",
@@ -94,6 +96,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       providers: { "llm.internal": "openai" },
       addStreamUsage: false,
       routeFor: undefined,
+      identify: undefined,
       urlPolicy: expect.objectContaining({ allow: expect.any(Set) }),
       sdkSpans: "replace",
       flushGraceMs: 2000,
@@ -125,6 +128,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       'config.providers["other.internal"]=null is invalid: ignored',
       "config.addStreamUsage=1 is not a boolean; using false",
       'config.routeFor="/users/:id" is not a function; using none',
+      'config.identify={"user.id":"u"} is not a function; using none',
       "config.flushGraceMs=Infinity is not a number of milliseconds; using 2000",
       "config.flushDeadlineMs=2147483648 is not a number of milliseconds; using 25000",
       'config.prices["gpt-x"]={"input":"2.5","output":10} is invalid: ignored',
@@ -187,6 +191,57 @@ describe("explicit config: a bad value falls back with one warning", () => {
     expect(resolveConfig(ENDPOINT, "fast" as never).tracesUrl).toBe("http://collector.test:4318/v1/traces");
     expect(resolveConfig(ENDPOINT, { serviceNmae: "typo" } as never).serviceName).toBe("unknown_service:edge");
     expect(said()).toEqual(['config="fast" is not an object: ignored', "config.serviceNmae is not a known option: ignored"]);
+  });
+});
+
+describe("logs URL (GenAI events): resolved as the traces and metrics ones", () => {
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/" }, {}, "http://c:4318/v1/logs"],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x" }, {}, "http://l:1/x"],
+    // An explicit base wins over the environment's per-signal URL, an explicit logsEndpoint over both.
+    [{ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x" }, { endpoint: "http://e:2" }, "http://e:2/v1/logs"],
+    [{ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x" }, { endpoint: "http://e:2", logsEndpoint: "http://o:3/logs" }, "http://o:3/logs"],
+    [{ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x" }, {}, "http://l:1/x"],
+    // OTEL_LOGS_EXPORTER=none: off, however the URL would come, unless logsEndpoint is passed.
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_LOGS_EXPORTER: "none" }, {}, undefined],
+    [{ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x", OTEL_LOGS_EXPORTER: "NONE" }, {}, undefined],
+    [{ OTEL_LOGS_EXPORTER: "none" }, { endpoint: "http://e:2" }, undefined],
+    [{ OTEL_LOGS_EXPORTER: "none" }, { logsEndpoint: "http://o:3/logs" }, "http://o:3/logs"],
+    [{ OTEL_LOGS_EXPORTER: "otlp", OTEL_TRACES_EXPORTER: "none" }, { endpoint: "http://e:2" }, "http://e:2/v1/logs"],
+    [{}, {}, undefined],
+  ] as [Record<string, string>, Config, string | undefined][])("%o, %o → %s, nothing said", (env, explicit, logsUrl) => {
+    expect(resolveConfig(env, explicit).logsUrl).toBe(logsUrl);
+    expect(lines).toEqual([]);
+  });
+
+  it("a bad logsEndpoint or OTEL_LOGS_EXPORTER is said once and falls back; the traces URL is untouched", () => {
+    for (let i = 0; i < 2; i++) {
+      const c = resolveConfig({ ...ENDPOINT, OTEL_LOGS_EXPORTER: "console" }, { logsEndpoint: "collector:4318/v1/logs" });
+      expect([c.logsUrl, c.tracesUrl]).toEqual(["http://collector.test:4318/v1/logs", "http://collector.test:4318/v1/traces"]);
+    }
+    // A bad explicit logsEndpoint does not override OTEL_LOGS_EXPORTER=none: only a usable one does.
+    expect(resolveConfig({ ...ENDPOINT, OTEL_LOGS_EXPORTER: "none" }, { logsEndpoint: "ftp://x/logs" }).logsUrl).toBeUndefined();
+    expect(said()).toEqual([
+      'config.logsEndpoint="collector:4318/v1/logs" is not an http(s) URL (e.g. http://collector:4318): not used',
+      'OTEL_LOGS_EXPORTER="console" is not supported (otlp or none); using otlp',
+      'config.logsEndpoint="ftp://x/logs" is not an http(s) URL (e.g. http://collector:4318): not used',
+    ]);
+  });
+
+  it("a base endpoint given with /v1/logs is stripped, once, for every signal", () => {
+    const c = resolveConfig({}, { endpoint: "http://e:2/v1/logs" });
+    expect([c.tracesUrl, c.metricsUrl, c.logsUrl]).toEqual(["http://e:2/v1/traces", "http://e:2/v1/metrics", "http://e:2/v1/logs"]);
+    expect(said()).toEqual(['config.endpoint="http://e:2/v1/logs" already ends in /v1/logs; /v1/<signal> is appended to it, so http://e:2/ is used']);
+  });
+});
+
+describe("identify", () => {
+  it("a function is kept as is; anything else is said once and none is used", () => {
+    const identify = (r: Request) => ({ "user.id": r.headers.get("x-user") });
+    expect(resolveConfig(ENDPOINT, { identify }).identify).toBe(identify);
+    expect(lines).toEqual([]);
+    for (let i = 0; i < 2; i++) expect(resolveConfig(ENDPOINT, { identify: "user.id" as never }).identify).toBeUndefined();
+    expect(said()).toEqual(['config.identify="user.id" is not a function; using none']);
   });
 });
 
@@ -274,8 +329,8 @@ describe("never throws", () => {
   );
   const keys = fc.constantFrom(
     ...(
-      "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint headers timeoutMs sampler samplerRatio disabled " +
-      "metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor flushGraceMs " +
+      "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint logsEndpoint headers timeoutMs sampler samplerRatio disabled " +
+      "metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor identify flushGraceMs " +
       "flushDeadlineMs limits prices"
     ).split(" "),
     "constructor",
@@ -283,6 +338,8 @@ describe("never throws", () => {
   );
   const envKeys = fc.constantFrom(
     "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    "OTEL_LOGS_EXPORTER",
     "OTEL_METRIC_EXPORT_INTERVAL",
     "OTEL_EXPORTER_OTLP_HEADERS",
     "OTEL_EXPORTER_OTLP_TIMEOUT",
@@ -305,7 +362,7 @@ describe("never throws", () => {
         expect(Object.values(c.limits).every((n) => Number.isFinite(n) && n > 0)).toBe(true);
         expect(Object.values(c.headers).every((v) => typeof v === "string")).toBe(true);
         expect(c.excludePropagationHosts.every((h) => typeof h === "string")).toBe(true);
-        for (const u of [c.tracesUrl, c.metricsUrl]) if (u !== undefined) expect(u).toMatch(/^https?:\/\//);
+        for (const u of [c.tracesUrl, c.metricsUrl, c.logsUrl]) if (u !== undefined) expect(u).toMatch(/^https?:\/\//);
         // The pipeline builds from it (the reported case threw here, in every request).
         expect(new Pipeline(c, {}).profile).toBe(PROFILES[c.semconv]);
       }),

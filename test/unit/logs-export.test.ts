@@ -1,13 +1,13 @@
 /**
- * Log records (GenAI events) from serializer to export: the exact OTLP JSON, where the logs URL
- * comes from, how an invocation turns a call's operation-details event and `recordEvaluation`
- * into records with the right span ids, and `identify`'s attributes.
+ * Log records (GenAI events) from serializer to export: the exact OTLP JSON, how an invocation
+ * turns a call's operation-details event and `recordEvaluation` into records with the right span
+ * ids, and `identify`'s attributes. (The logs URL is resolved with the others: config.test.ts.)
  */
 import { context, ROOT_CONTEXT, SpanKind } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
 import { recordEvaluation } from "../../src/evaluation.js";
-import { type LogRecordData, resolveLogsUrl, serializeLogs } from "../../src/exporter/logs.js";
+import { type LogRecordData, serializeLogs } from "../../src/exporter/logs.js";
 import type { CallRecord } from "../../src/genai/call.js";
 import { identityOf } from "../../src/identify.js";
 import { Pipeline } from "../../src/pipeline.js";
@@ -136,19 +136,6 @@ describe("serializeLogs", () => {
     });
     expect(json).not.toContain('"body"');
     expect(json).toContain('{"doubleValue":1}');
-  });
-});
-
-describe("resolveLogsUrl", () => {
-  it("mirrors the traces and metrics URLs", () => {
-    expect(resolveLogsUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/" }, {})).toBe("http://c:4318/v1/logs");
-    expect(resolveLogsUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x" }, {})).toBe("http://l:1/x");
-    // An explicit base wins over the environment's per-signal URL, an explicit logsEndpoint over both.
-    expect(resolveLogsUrl({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://l:1/x" }, { endpoint: "http://e:2" })).toBe("http://e:2/v1/logs");
-    expect(resolveLogsUrl({}, { endpoint: "http://e:2", logsEndpoint: "http://o:3/logs" })).toBe("http://o:3/logs");
-    expect(resolveLogsUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_LOGS_EXPORTER: "none" }, {})).toBeUndefined();
-    expect(resolveLogsUrl({ OTEL_LOGS_EXPORTER: "none" }, { logsEndpoint: "http://o:3/logs" })).toBe("http://o:3/logs");
-    expect(resolveLogsUrl({}, {})).toBeUndefined();
   });
 });
 
