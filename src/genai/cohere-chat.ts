@@ -15,8 +15,8 @@
  * here (the plumbing has the status).
  */
 
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, str, strings } from "./json.js";
-import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
+import { count, dropUndefined, fact, hasText, int, JSON_INT, JSON_TEXT, jsonShape, num, type Obj, obj, parseJson, put, str, strings } from "./json.js";
+import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
   const facts: RequestFacts = { operation: "chat" };
@@ -56,6 +56,20 @@ function foldEnd(o: Obj, facts: ResponseFacts): void {
 /** The `delta.message` of a streamed event. */
 const messageOf = (e: Obj) => obj(obj(e.delta)?.message);
 
+/**
+ * The fast path (see json.ts, exact shapes): the delta events exactly as Cohere writes them, with
+ * non-empty text. Their `type` is in the shape (it wins over the event line), and only `message-start`
+ * and `message-end` carry facts, so a match is an output chunk and nothing else.
+ */
+const deltaShape = (type: string, index: string, message: string) => jsonShape(`{ "type" : "${type}" ${index}, "delta" : { "message" : ${message} } }`);
+const INDEX = `, "index" : ${JSON_INT} `;
+// By event line (a Map: an event named `constructor` finds nothing).
+const FAST = new Map([
+  ["content-delta", deltaShape("content-delta", INDEX, `{ "content" : { "(?:text|thinking)" : ${JSON_TEXT} } }`)],
+  ["tool-plan-delta", deltaShape("tool-plan-delta", "", `{ "tool_plan" : ${JSON_TEXT} }`)],
+  ["tool-call-delta", deltaShape("tool-call-delta", INDEX, `{ "tool_calls" : { "function" : { "arguments" : ${JSON_TEXT} } } }`)],
+]);
+
 export const cohereChat: WireFormat = {
   id: "cohere.chat",
   framing: "sse",
@@ -73,37 +87,44 @@ export const cohereChat: WireFormat = {
   },
 
   event(event, facts) {
-    if (event.data === "[DONE]") {
+    // Most events are text deltas whose only fact is "this is output": no parse for them.
+    if (event.event !== undefined && FAST.get(event.event)?.test(event.data)) return true;
+    return foldCohereEvent(event, facts);
+  },
+};
+
+/** The full path for one event: parse and fold. */
+export function foldCohereEvent(event: SseEvent, facts: ResponseFacts): boolean {
+  if (event.data === "[DONE]") {
+    facts.complete = true;
+    return false;
+  }
+  const e = obj(parseJson(event.data));
+  if (!e) return false;
+  switch (str(e.type) ?? event.event) {
+    case "message-start": {
+      put(facts, "id", fact(e.id));
+      return false;
+    }
+    case "content-delta": {
+      const content = obj(messageOf(e)?.content);
+      return content !== undefined && (hasText(content.text) || hasText(content.thinking));
+    }
+    case "tool-plan-delta":
+      return hasText(messageOf(e)?.tool_plan);
+    case "tool-call-start":
+    case "tool-call-delta": {
+      const fn = obj(obj(messageOf(e)?.tool_calls)?.function);
+      return fn !== undefined && (hasText(fn.name) || hasText(fn.arguments));
+    }
+    case "message-end": {
+      const delta = obj(e.delta);
+      if (delta) foldEnd(delta, facts);
       facts.complete = true;
       return false;
     }
-    const e = obj(parseJson(event.data));
-    if (!e) return false;
-    switch (str(e.type) ?? event.event) {
-      case "message-start": {
-        put(facts, "id", fact(e.id));
-        return false;
-      }
-      case "content-delta": {
-        const content = obj(messageOf(e)?.content);
-        return content !== undefined && (hasText(content.text) || hasText(content.thinking));
-      }
-      case "tool-plan-delta":
-        return hasText(messageOf(e)?.tool_plan);
-      case "tool-call-start":
-      case "tool-call-delta": {
-        const fn = obj(obj(messageOf(e)?.tool_calls)?.function);
-        return fn !== undefined && (hasText(fn.name) || hasText(fn.arguments));
-      }
-      case "message-end": {
-        const delta = obj(e.delta);
-        if (delta) foldEnd(delta, facts);
-        facts.complete = true;
-        return false;
-      }
-      default:
-        // content-start/-end, tool-call-end, citation-start/-end.
-        return false;
-    }
-  },
-};
+    default:
+      // content-start/-end, tool-call-end, citation-start/-end.
+      return false;
+  }
+}

@@ -142,3 +142,26 @@ export function guard(patterns: string[]): RegExp {
   // A real escape: `\u` after an even run of backslashes (`\\u0075` is a backslash and text).
   return new RegExp([...patterns, String.raw`(?<!\\)(?:\\\\)*\\u00[5-7]`].join("|"));
 }
+
+/*
+ * Exact shapes, for formats whose deltas are small fixed objects (Cohere, Ollama): instead of a
+ * guard, the fast path takes an event only when its whole text is one known shape, so JSON.parse
+ * would read exactly the object the shape describes (a near-miss in spacing, key order or extra
+ * keys is parsed, never guessed at).
+ */
+
+/** A JSON string literal, non-empty (`+`) or any (`*`): no raw control character, only valid escapes. */
+const jsonString = (repeat: "+" | "*") => String.raw`"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))${repeat}"`;
+export const JSON_STRING = jsonString("*");
+export const JSON_TEXT = jsonString("+");
+/** A JSON integer (JSON.parse refuses leading zeros). */
+export const JSON_INT = "-?(?:0|[1-9][0-9]*)";
+
+/**
+ * A pattern matching a whole JSON text of one shape, written as regular-expression source where a
+ * space stands for optional JSON whitespace (only these four: `\s` would also take U+00A0 or
+ * U+2028, which JSON.parse refuses).
+ */
+export function jsonShape(source: string): RegExp {
+  return new RegExp(`^ ${source} $`.replaceAll(" ", "[ \\t\\n\\r]*"));
+}

@@ -9,7 +9,7 @@
  * error's type is its status anyway).
  */
 
-import { count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, fact, hasText, int, JSON_STRING, JSON_TEXT, jsonShape, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined, operation: OperationName): RequestFacts {
@@ -64,6 +64,22 @@ const chatOutput = (o: Obj): boolean => {
 
 const generateOutput = (o: Obj): boolean => hasText(o.response) || hasText(o.thinking);
 
+/** The full path for one `/api/chat` stream line: parse and fold. */
+export const foldOllamaChatLine = (event: SseEvent, facts: ResponseFacts) => foldLine(event, facts, chatOutput);
+/** The full path for one `/api/generate` stream line: parse and fold. */
+export const foldOllamaGenerateLine = (event: SseEvent, facts: ResponseFacts) => foldLine(event, facts, generateOutput);
+
+/**
+ * The fast path (see json.ts, exact shapes): a line that is not the last (`"done": false`) with
+ * generated text, exactly as Ollama writes it (Go's field order: `thinking` after the text, empty
+ * fields left out). Its only other fact is the model, kept from the first line: once known, a match
+ * is an output chunk and nothing else.
+ */
+const generated = (key: string) => `(?:"${key}" : ${JSON_TEXT} (?:, "thinking" : ${JSON_STRING} )?|"${key}" : "" , "thinking" : ${JSON_TEXT} )`;
+const line = (output: string) => jsonShape(`{ "model" : ${JSON_STRING} , "created_at" : ${JSON_STRING} , ${output}, "done" : false }`);
+const CHAT_DELTA = line(`"message" : { "role" : "assistant" , ${generated("content")}} `);
+const GENERATE_DELTA = line(generated("response"));
+
 const fold = (body: unknown, facts: ResponseFacts) => {
   const b = obj(body);
   if (b) foldObject(b, facts);
@@ -77,7 +93,7 @@ export const ollamaChat: WireFormat = {
   fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
   request: (body) => readRequest(body, "chat"),
   json: fold,
-  event: (event, facts) => foldLine(event, facts, chatOutput),
+  event: (event, facts) => (facts.model !== undefined && CHAT_DELTA.test(event.data)) || foldOllamaChatLine(event, facts),
 };
 
 export const ollamaGenerate: WireFormat = {
@@ -88,7 +104,7 @@ export const ollamaGenerate: WireFormat = {
   fits: (body) => typeof body.model === "string" && typeof body.prompt === "string",
   request: (body) => readRequest(body, "text_completion"),
   json: fold,
-  event: (event, facts) => foldLine(event, facts, generateOutput),
+  event: (event, facts) => (facts.model !== undefined && GENERATE_DELTA.test(event.data)) || foldOllamaGenerateLine(event, facts),
 };
 
 /**
