@@ -305,8 +305,8 @@ function matchLate(span: RecordingSpan, match: Match): void {
 
 function setAttributeLate(span: Span, key: string, value: string): void {
   // A tool span that already ended is still in its invocation's buffer (the LLM call that
-  // brought the id holds the export back): its attributes are written in place.
-  if (span instanceof RecordingSpan && span.ended) span.attributes[key] = value;
+  // brought the id holds the export back).
+  if (span instanceof RecordingSpan) span.setLateAttribute(key, value);
   else span.setAttribute(key, value);
 }
 

@@ -43,18 +43,8 @@ export function identityOf(hook: IdentifyHook, request: Request, env: unknown, m
 
 /**
  * Add the identity to an ended span (its setAttribute is closed by then), within its attribute
- * limit; a value the span already has (a conversation id read from the request) is kept.
+ * limits; a value the span already has (a conversation id read from the request) is kept.
  */
 export function addIdentity(span: RecordingSpan, identity: Attributes): void {
-  const max = span.sink.limits.maxAttributes;
-  let count = Object.keys(span.attributes).length;
-  for (const key of Object.keys(identity)) {
-    if (key in span.attributes) continue;
-    if (count >= max) {
-      span.droppedAttributes++;
-      continue;
-    }
-    span.attributes[key] = identity[key];
-    count++;
-  }
+  for (const key of Object.keys(identity)) if (!(key in span.attributes)) span.setLateAttribute(key, identity[key]);
 }

@@ -85,7 +85,18 @@ export class RecordingSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (this.ended || value === undefined || value === null) return this;
+    return this.ended ? this : this.setLateAttribute(key, value);
+  }
+
+  /**
+   * Set an attribute whatever the span's state, under setAttribute's limits: for our own values
+   * that arrive after the span ended but before it is exported (it is still in its invocation's
+   * buffer), such as the request's identity on a GenAI span, or a tool call id that came with an
+   * LLM response read after the tool ran. setAttribute stays closed after the end, as the API
+   * asks of what users call.
+   */
+  setLateAttribute(key: string, value: AttributeValue | undefined): this {
+    if (value === undefined || value === null) return this;
     if (typeof value === "number" && !Number.isFinite(value)) return this;
     if (!(key in this.attributes)) {
       if (this.attributeCount >= this.sink.limits.maxAttributes) {

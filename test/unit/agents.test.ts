@@ -206,6 +206,19 @@ describe("tool call ids", () => {
     expect(invocation.spans.filter((s) => s.name === "execute_tool get_weather").map((s) => s.attributes["gen_ai.tool.call.id"])).toEqual(["call_W1", "call_W2"]);
   });
 
+  it("a late id on an ended tool span at its attribute limit is dropped and counted; under the limit it is cut like any value", () => {
+    const full = setup({ limits: { maxAttributes: 3 } });
+    const tool = full.run(() => executeTool({ name: "lookup" }, () => trace.getActiveSpan())) as RecordingSpan;
+    noteToolCalls(full.invocation, [{ id: "call_L", name: "lookup" }], tool.startMs);
+    expect(tool.attributes).toEqual({ "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup", "gen_ai.tool.type": "function" });
+    expect(tool.droppedAttributes).toBe(1);
+    const short = setup({ limits: { maxAttributeLength: 6 } });
+    const cut = short.run(() => executeTool({ name: "lookup" }, () => trace.getActiveSpan())) as RecordingSpan;
+    noteToolCalls(short.invocation, [{ id: "call_0123456789", name: "lookup" }], cut.startMs);
+    expect(cut.attributes["gen_ai.tool.call.id"]).toBe("call_0");
+    expect(cut.droppedAttributes).toBe(0);
+  });
+
   it("a response from a call started after the tool started does not rename it", () => {
     const { run, invocation } = setup();
     noteToolCalls(invocation, [{ id: "call_1", name: "t" }]);

@@ -217,6 +217,24 @@ describe("an invocation's log records", () => {
     expect(attr(unmatched, "gen_ai.evaluation.score.value")).toEqual({ doubleValue: 3 });
   });
 
+  it("identity on an ended GenAI span: within its limits, the overflow dropped and counted, its own values kept", () => {
+    const config = resolveConfig({}, { endpoint: "http://collector", metrics: false, limits: { maxAttributes: 3, maxAttributeLength: 4 } });
+    const invocation = new Invocation(new Pipeline(config, {}));
+    invocation.identity = { "gen_ai.conversation.id": "from-identify", "user.id": "alice-long", tenant: "t1", tier: 2 };
+    const span = new RecordingSpan("chat m", SpanKind.CLIENT, { traceId: TRACE, spanId: CALL_SPAN, traceFlags: 1 }, undefined, Date.now(), invocation, invocation.pipeline.scope, {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.conversation.id": "own",
+    });
+    span.end();
+    // One slot left: user.id takes it (cut to maxAttributeLength); tenant and tier are dropped and counted.
+    expect(span.attributes).toEqual({ "gen_ai.operation.name": "chat", "gen_ai.conversation.id": "own", "user.id": "alic" });
+    expect(span.droppedAttributes).toBe(2);
+    // The API's setAttribute stays closed once the span ended.
+    span.setAttribute("late", "x");
+    expect(span.attributes.late).toBeUndefined();
+    expect(span.droppedAttributes).toBe(2);
+  });
+
   it("after its invocation has flushed, recordEvaluation does nothing and never throws", async () => {
     const { invocation, posts, logPosts } = setup();
     invocation.handlerSettled();
