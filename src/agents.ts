@@ -24,10 +24,10 @@ import {
   GEN_AI_TOOL_TYPE,
 } from "./attributes.js";
 import { DEFAULT_LIMITS } from "./config.js";
-import type { ToolCallRef } from "./genai/content.js";
 import { str } from "./genai/json.js";
 import { bounded, onSpan, redact } from "./genai/content/capture.js";
-import { type Invocation, toolCallListener } from "./trace/invocation.js";
+import { givenCall, type Match, matchOf, nextCallId, setAttributeLate, trackToolSpan, whenMatchedLate } from "./tool-calls.js";
+import type { Invocation } from "./trace/invocation.js";
 import { failSpan, RecordingSpan } from "./trace/span.js";
 import { resolveScope, startSpanIn } from "./trace/tracer.js";
 
@@ -91,8 +91,7 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
     const agent = ctx.getValue(AGENT_KEY);
     if (invocation.pipeline.profile.name === "latest" && typeof agent === "string") attributes[GEN_AI_AGENT_NAME] = agent;
     const span = startSpanIn(invocation.pipeline.scope, name ? `execute_tool ${name}` : "execute_tool", { kind: SpanKind.INTERNAL, attributes }, ctx);
-    if (known.match) matches.set(span, known.match);
-    if (!known.final) awaitCallId(invocation, name, span);
+    trackToolSpan(invocation, name, span, known);
     const capture = span.isRecording() && onSpan(invocation.pipeline.config.captureMessageContent);
     const own = options.arguments;
     return {
@@ -100,10 +99,10 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
       context: trace.setSpan(ctx, span),
       end: capture
         ? (result, failed) => {
-            const match = matches.get(span);
+            const match = matchOf(span);
             recordToolContent(span, invocation, name, match?.call.id ?? callId, own ?? match?.call.arguments, result, failed, match);
             // Ended before the model's response was recorded: its arguments are written when it is.
-            if (own === undefined && !match) lateArguments.set(span, (m) => recordToolContent(span, invocation, name, m.call.id, m.call.arguments, undefined, false, m));
+            if (own === undefined && !match) whenMatchedLate(span, (m) => recordToolContent(span, invocation, name, m.call.id, m.call.arguments, undefined, false, m));
           }
         : undefined,
     };
@@ -205,114 +204,7 @@ function errorType(error: unknown): string {
   return (name === "Error" && ctor ? ctor : (name ?? ctor)) || "_OTHER";
 }
 
-// ---------------------------------------------------------------------------
-// Tool call ids: the model's tool calls, per invocation, in the order it asked for them.
-// ---------------------------------------------------------------------------
-
-/**
- * Per invocation: per tool name, the ids of the latest response that asked for it and how many
- * were handed out; and the tool spans still waiting for an id. A whole-body LLM response is
- * recorded when our read of its clone ends, which can be after the app read it and ran the tool.
- */
-interface CallIds {
-  byName: Map<string, { calls: Match[]; next: number }>;
-  waiting: { name: string; span: RecordingSpan }[];
-}
-/** One tool call of a response, and that response's list (which names its LLM call's record). */
-interface Match {
-  call: ToolCallRef & { id: string };
-  from: readonly ToolCallRef[];
-}
-const toolCalls = new WeakMap<Invocation, CallIds>();
-/** The tool call each tool span answers, once known. */
-const matches = new WeakMap<Span, Match>();
-/** Tool spans that ended, capturing, before their tool call was known: records its arguments. */
-const lateArguments = new WeakMap<Span, (match: Match) => void>();
-/** Tool spans kept waiting for an id, per invocation (the oldest go first). */
-const MAX_WAITING = 32;
-
-function callIdsOf(invocation: Invocation): CallIds {
-  let state = toolCalls.get(invocation);
-  if (!state) toolCalls.set(invocation, (state = { byName: new Map(), waiting: [] }));
-  return state;
-}
-
-/**
- * Called with the tool calls of each LLM response of `invocation` (Invocation.recordCall), and
- * when the call started. A later response asking for a tool replaces what an earlier one asked
- * for it; tool spans of that name started since the call started, and still without the id of
- * a newer response, take its ids first, in order.
- */
-export function noteToolCalls(invocation: Invocation, calls: readonly ToolCallRef[] | undefined, startMs = Number.NEGATIVE_INFINITY): void {
-  if (!calls?.length) return;
-  const fresh = new Map<string, Match[]>();
-  for (const call of calls) {
-    if (typeof call?.name !== "string" || typeof call.id !== "string" || !call.id) continue;
-    const same = fresh.get(call.name) ?? [];
-    same.push({ call: call as Match["call"], from: calls });
-    fresh.set(call.name, same);
-  }
-  if (fresh.size === 0) return;
-  const state = callIdsOf(invocation);
-  for (const [name, same] of fresh) {
-    const entry = { calls: same, next: 0 };
-    state.byName.set(name, entry);
-    state.waiting = state.waiting.filter((w) => {
-      if (w.name !== name || w.span.startMs < startMs || entry.next >= same.length) return true;
-      matchLate(w.span, same[entry.next++]!);
-      return false;
-    });
-  }
-}
-
-/**
- * The id of the model's call of `name`: parallel calls of one tool are handed out in the order
- * the model made them; past the last, the last one again, not final (a newer response may be
- * on its way). None known: not final either.
- */
-function nextCallId(invocation: Invocation, name: string): { match?: Match; final: boolean } {
-  const entry = toolCalls.get(invocation)?.byName.get(name);
-  if (!entry) return { final: false };
-  const final = entry.next < entry.calls.length;
-  const match = entry.calls[Math.min(entry.next, entry.calls.length - 1)];
-  entry.next++;
-  return { match, final };
-}
-
-/** A given id: final; the model's call of `name` with that id (for its arguments), when known. */
-function givenCall(invocation: Invocation, name: string, id: string): { match?: Match; final: boolean } {
-  return { match: toolCalls.get(invocation)?.byName.get(name)?.calls.find((m) => m.call.id === id), final: true };
-}
-
-function awaitCallId(invocation: Invocation, name: string, span: Span): void {
-  if (!(span instanceof RecordingSpan)) return;
-  const state = callIdsOf(invocation);
-  state.waiting.push({ name, span });
-  if (state.waiting.length > MAX_WAITING) state.waiting.shift();
-}
-
-function matchLate(span: RecordingSpan, match: Match): void {
-  matches.set(span, match);
-  setAttributeLate(span, GEN_AI_TOOL_CALL_ID, match.call.id);
-  const record = lateArguments.get(span);
-  lateArguments.delete(span);
-  try {
-    record?.(match);
-  } catch {
-    // arguments left out
-  }
-}
-
-function setAttributeLate(span: Span, key: string, value: string): void {
-  // A tool span that already ended is still in its invocation's buffer (the LLM call that
-  // brought the id holds the export back).
-  if (span instanceof RecordingSpan) span.setLateAttribute(key, value);
-  else span.setAttribute(key, value);
-}
-
-// ---------------------------------------------------------------------------
-// Tool content (opt-in) and the agent's provider (v1.41).
-// ---------------------------------------------------------------------------
+// Tool content (opt-in) and the agent's provider (v1.41). Tool call ids: tool-calls.ts.
 
 /**
  * `gen_ai.tool.call.arguments` and `.result` as JSON text, after the `redactContent` hook: it
@@ -409,5 +301,3 @@ function setProvider(span: Span, invocation: Invocation): void {
   }
   if (providers.size === 1) span.setAttribute(GEN_AI_PROVIDER_NAME, [...providers][0]!);
 }
-
-toolCallListener.notify = noteToolCalls;

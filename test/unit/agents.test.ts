@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { executeTool, invokeAgent, noteToolCalls } from "../../src/agents.js";
+import { executeTool, invokeAgent } from "../../src/agents.js";
+import { noteToolCalls } from "../../src/tool-calls.js";
 import { type Config, DEFAULT_LIMITS, resolveConfig } from "../../src/config.js";
 import type { CallRecord } from "../../src/genai/call.js";
 import type { ToolCallRef } from "../../src/genai/content.js";
