@@ -22,18 +22,25 @@ let replay: Replay;
 let worker: StartedWorker;
 /** The same Worker with content capture on events only. */
 let events: StartedWorker;
+/** The same Worker with only OTEL_EXPORTER_OTLP_LOGS_ENDPOINT set: no traces, no metrics. */
+let logsOnly: StartedWorker;
 
 beforeAll(async () => {
   [collector, replay] = await Promise.all([startCollector(), startReplay()]);
   const env = { API_KEY: "sk-logs-e2e", OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "logs-e2e" };
-  [worker, events] = await Promise.all([
+  [worker, events, logsOnly] = await Promise.all([
     startWorker({ entry: "test/workers/logs.ts", compatibilityFlags: ["nodejs_compat"], env }),
     startWorker({ entry: "test/workers/logs.ts", compatibilityFlags: ["nodejs_compat"], env: { ...env, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "event_only" } }),
+    startWorker({
+      entry: "test/workers/logs.ts",
+      compatibilityFlags: ["nodejs_compat"],
+      env: { API_KEY: "sk-logs-e2e", OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${collector.url}/v1/logs`, OTEL_SERVICE_NAME: "logs-only" },
+    }),
   ]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([worker?.close(), events?.close()]);
+  await Promise.all([worker?.close(), events?.close(), logsOnly?.close()]);
   await Promise.all([collector?.close(), replay?.close()]);
 });
 
@@ -178,5 +185,22 @@ describe("logs in workerd", () => {
     expect(r.genai!.attributes["gen_ai.input.messages"]).toBeUndefined();
     expect(evaluation.spanId).toBe(r.genai!.spanId);
     expect(logRequests(r.traceId)).toHaveLength(1);
+  });
+
+  it("only OTEL_EXPORTER_OTLP_LOGS_ENDPOINT set: telemetry is on for logs alone (the evaluation arrives), nothing else is sent", async () => {
+    const traceId = hex(16);
+    const response = await logsOnly.fetch("/chat", {
+      method: "POST",
+      headers: { traceparent: `00-${traceId}-${hex(8)}-01`, "content-type": "application/json", "x-user": "user-11" },
+      body: JSON.stringify(chat("other").body),
+    });
+    expect(response.status).toBe(200);
+    const [record] = await logsOf(traceId);
+    expect(record).toMatchObject({ eventName: "gen_ai.evaluation.result", traceId });
+    expect(record.resource["service.name"]).toBe("logs-only");
+    expect(logRequests(traceId)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    // Every OTLP request names its resource: this Worker's went to /v1/logs only.
+    expect(collector.requests.filter((r) => r.text.includes('"logs-only"')).map((r) => r.path)).toEqual(["/v1/logs"]);
   });
 });
