@@ -48,14 +48,51 @@ const u16 = (b: Uint8Array, at: number) => (b[at] << 8) | b[at + 1];
 /** Value sizes by header type of the fixed-size ones (0/1 booleans, byte, short, int, long; 6/7 bytes and string are not; timestamp, uuid). */
 const FIXED_SIZE: (number | undefined)[] = [0, 0, 1, 2, 4, 8, undefined, undefined, 8, 16];
 
-/** The string headers of a frame (others are skipped), or undefined when the block is malformed. */
-function readHeaders(frame: Uint8Array, from: number, to: number, decoder: TextDecoder): Record<string, string> | undefined {
-  const headers: Record<string, string> = {};
+/** What a frame's event is made of: the few string headers read (see the file header). */
+interface FrameHeaders {
+  /** `:message-type`: `exception`, `error`, or anything else (an event). */
+  kind: "event" | "exception" | "error";
+  eventType?: string;
+  exceptionType?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+// The header names read, as bytes: every other header is skipped without being decoded.
+const MESSAGE_TYPE = ascii(":message-type");
+const EVENT_TYPE = ascii(":event-type");
+const EXCEPTION_TYPE = ascii(":exception-type");
+const ERROR_CODE = ascii(":error-code");
+const ERROR_MESSAGE = ascii(":error-message");
+const EXCEPTION = ascii("exception");
+const ERROR = ascii("error");
+
+/**
+ * Whether bytes `from..to` decode to the ASCII `name`: its bytes, after an optional UTF-8 BOM (a
+ * TextDecoder drops a leading one, so the names were matched that way when they were decoded).
+ */
+function is(frame: Uint8Array, from: number, to: number, name: Uint8Array): boolean {
+  if (to - from === name.length + 3 && frame[from] === 0xef && frame[from + 1] === 0xbb && frame[from + 2] === 0xbf) from += 3;
+  if (to - from !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (frame[from + i] !== name[i]) return false;
+  return true;
+}
+
+/** Bytes `from..to` of a frame as a string (UTF-8). */
+type Decode = (frame: Uint8Array, from: number, to: number) => string;
+
+/**
+ * Reads the string headers an event is made of (the last of a name wins; others are skipped), or
+ * undefined when the block is malformed. `decode` turns value bytes into a string.
+ */
+function readHeaders(frame: Uint8Array, from: number, to: number, decode: Decode): FrameHeaders | undefined {
+  const headers: FrameHeaders = { kind: "event" };
   let at = from;
   while (at < to) {
     const nameEnd = at + 1 + frame[at];
     if (nameEnd + 1 > to) return undefined;
-    const name = decoder.decode(frame.subarray(at + 1, nameEnd));
+    const nameStart = at + 1;
     const type = frame[nameEnd];
     at = nameEnd + 1;
     const fixed = FIXED_SIZE[type];
@@ -65,7 +102,7 @@ function readHeaders(frame: Uint8Array, from: number, to: number, decoder: TextD
       if (at + 2 > to) return undefined;
       const end = at + 2 + u16(frame, at);
       if (end > to) return undefined;
-      if (type === 7) headers[name] = decoder.decode(frame.subarray(at + 2, end));
+      if (type === 7) readString(headers, frame, nameStart, nameEnd, at + 2, end, decode);
       at = end;
     } else {
       return undefined;
@@ -74,15 +111,30 @@ function readHeaders(frame: Uint8Array, from: number, to: number, decoder: TextD
   return at === to ? headers : undefined;
 }
 
+/** One string header into `headers`, when it is one that is read. */
+function readString(headers: FrameHeaders, frame: Uint8Array, name: number, nameEnd: number, value: number, end: number, decode: Decode): void {
+  if (is(frame, name, nameEnd, MESSAGE_TYPE)) {
+    headers.kind = is(frame, value, end, EXCEPTION) ? "exception" : is(frame, value, end, ERROR) ? "error" : "event";
+  } else if (is(frame, name, nameEnd, EVENT_TYPE)) {
+    headers.eventType = decode(frame, value, end);
+  } else if (is(frame, name, nameEnd, EXCEPTION_TYPE)) {
+    headers.exceptionType = decode(frame, value, end);
+  } else if (is(frame, name, nameEnd, ERROR_CODE)) {
+    headers.errorCode = decode(frame, value, end);
+  } else if (is(frame, name, nameEnd, ERROR_MESSAGE)) {
+    headers.errorMessage = decode(frame, value, end);
+  }
+}
+
 /** The event a well-formed frame stands for (see the header). */
-function frameEvent(headers: Record<string, string>, payload: string): SseEvent {
-  switch (headers[":message-type"]) {
+function frameEvent(headers: FrameHeaders, payload: string): SseEvent {
+  switch (headers.kind) {
     case "exception":
-      return { event: headers[":exception-type"] ?? "exception", data: payload };
+      return { event: headers.exceptionType ?? "exception", data: payload };
     case "error":
-      return { event: ":error", data: JSON.stringify({ code: headers[":error-code"], message: headers[":error-message"] }) };
+      return { event: ":error", data: JSON.stringify({ code: headers.errorCode, message: headers.errorMessage }) };
     default: {
-      const event = headers[":event-type"];
+      const event = headers.eventType;
       return event === undefined ? { data: payload } : { event, data: payload };
     }
   }
@@ -101,10 +153,26 @@ export function eventStreamFraming(maxEventBytes: number, now: () => number, sin
   let dropped = 0;
   let chunkAt = 0;
 
+  // The event type repeats from frame to frame (`chunk`, `contentBlockDelta`): the last one's
+  // string is reused while its bytes are the same.
+  let last = new Uint8Array(0);
+  let lastString = "";
+  const decode: Decode = (f, from, to) => {
+    const n = to - from;
+    if (n === last.length) {
+      let i = 0;
+      while (i < n && f[from + i] === last[i]) i++;
+      if (i === n) return lastString;
+    }
+    last = f.slice(from, to);
+    lastString = decoder.decode(last);
+    return lastString;
+  };
+
   const finishFrame = (f: Uint8Array) => {
     const total = f.length;
     const headersEnd = PRELUDE + u32(f, 4);
-    const headers = crc32(f, 0, total - 4) === u32(f, total - 4) ? readHeaders(f, PRELUDE, headersEnd, decoder) : undefined;
+    const headers = crc32(f, 0, total - 4) === u32(f, total - 4) ? readHeaders(f, PRELUDE, headersEnd, decode) : undefined;
     if (!headers) {
       dropped++;
       return;
