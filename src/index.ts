@@ -9,7 +9,8 @@ export { instrument, type WorkerContext, type WorkerEnv, type WorkerHandler } fr
 export { fetchFor } from "./bind.js";
 export { useAsyncLocalStorage } from "./trace/context.js";
 export type { Limits, Price, SamplerName } from "./config.js";
-export type { ConfigInput, FullConfig as Config } from "./runtime/invoke.js";
+export type { Config } from "./config.js";
+export type { ConfigInput } from "./runtime/invoke.js";
 export { type Evaluation, recordEvaluation } from "./evaluation.js";
 export type { IdentifyHook } from "./identify.js";
 export { withTracing, type RequestHandler } from "./runtime/edge.js";

@@ -15,7 +15,6 @@ import { IsolateMetrics, type MetricsSnapshot, pointCount } from "./metrics/isol
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
 import type { CallRecord } from "./genai/call.js";
-import type { IdentifyHook } from "./identify.js";
 import type { InstrumentationScope, RecordingSpan } from "./trace/span.js";
 import { VERSION } from "./version.js";
 
@@ -83,13 +82,6 @@ export interface ExportBatch {
   readonly startMs: number;
 }
 
-/** Options the runtime wrappers resolve themselves (see `InvocationConfig` in runtime/invoke.ts). */
-export interface PipelineExtras {
-  /** Where log records (GenAI events) go; none are kept without it. */
-  logsUrl?: string;
-  identify?: IdentifyHook;
-}
-
 export class Pipeline {
   readonly profile: SemconvProfile;
   readonly resource: ResourceLike;
@@ -101,7 +93,6 @@ export class Pipeline {
     readonly config: ResolvedConfig,
     runtimeResource: Record<string, string>,
     private readonly fetchImpl: FetchLike = originalFetch,
-    readonly extras: PipelineExtras = {},
   ) {
     this.profile = PROFILES[config.semconv];
     this.resource = buildResource(config, runtimeResource);
@@ -132,7 +123,7 @@ export class Pipeline {
       if (!this.metrics.empty) unexported.add(this);
       work.push(this.exportMetrics(false));
     }
-    const { logsUrl } = this.extras;
+    const { logsUrl } = this.config;
     // One request per invocation, and none without records (OTLP: no empty envelopes).
     if (logsUrl && invocation.logs.length > 0) {
       work.push(this.post("logs", logsUrl, serializeLogs(invocation.logs, this.resource, this.scope, this.logDoubles)));

@@ -20,8 +20,6 @@ import { failSpan } from "../trace/span.js";
 import { extractTraceContext } from "../trace/propagation.js";
 import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
-/** The public `Config` (src/index.ts exports it under that name). */
-export type FullConfig<E = any> = Config<E>;
 
 export type ConfigInput<E = unknown> = Config<E> | ((env: E) => Config<E>);
 
@@ -61,8 +59,7 @@ function createPipeline<E>(env: E, input: ConfigInput<E> | undefined, runtimeRes
     );
     return undefined;
   }
-  // The pipeline still reads logsUrl from its extras (pipeline.ts, trace/invocation.ts).
-  return new Pipeline(config, runtimeResource, undefined, { logsUrl: config.logsUrl });
+  return new Pipeline(config, runtimeResource);
 }
 
 let coldStart = true;

@@ -139,7 +139,7 @@ export class Invocation implements SpanSink {
 
   /** Keep an event for export with this invocation's batch (when logs go anywhere). */
   recordLog(record: LogRecordData): void {
-    if (this.flushed || !this.pipeline.extras.logsUrl) return;
+    if (this.flushed || !this.pipeline.config.logsUrl) return;
     if (this.logs.length < this.limits.maxSpans) this.logs.push(record);
     else this.droppedLogs++;
   }

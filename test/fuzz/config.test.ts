@@ -50,7 +50,7 @@ const env = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 12 }), fc.anything({ maxDepth: 1 })),
   fc.constantFrom(undefined, {}),
 );
-const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "sampler", "samplerRatio", "disabled", "metrics", "metricExportIntervalMs", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions"];
+const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "sampler", "samplerRatio", "disabled", "metrics", "metricExportIntervalMs", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions", "logsEndpoint", "identify"];
 const explicit = fc.oneof(
   fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(envValue, fc.double(), fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(envValue, fc.double())))),
   fc.anything({ maxDepth: 2 }),
@@ -68,6 +68,7 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   resourceAttributes: (v) => isRecordOf(v, (x) => typeof x === "string" || typeof x === "boolean" || finite(x, -Infinity)),
   tracesUrl: httpUrl,
   metricsUrl: httpUrl,
+  logsUrl: httpUrl,
   headers: (v) => isRecordOf(v, (x) => typeof x === "string"),
   timeoutMs: (v) => finite(v, 0, true),
   sampler: (v) => ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"].includes(v as string),
@@ -88,6 +89,7 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   flushDeadlineMs: (v) => finite(v, 0, true),
   captureMessageContent: (v) => ["NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT"].includes(v as string),
   redactContent: (v) => v === undefined || typeof v === "function",
+  identify: (v) => v === undefined || typeof v === "function",
   toolDefinitions: (v) => v === "required" || v === "full",
   limits: (v) => isRecordOf(v, (x) => finite(x, 0, true)) && Object.keys(DEFAULT_LIMITS).every((k) => k in (v as object)),
   prices: (v) => isRecordOf(v, (p) => isRecordOf(p, (x) => x === undefined || finite(x, 0)) && finite((p as { input: unknown }).input, 0) && finite((p as { output: unknown }).output, 0)),

@@ -146,8 +146,8 @@ function setup(logsUrl: string | null = "http://collector/v1/logs") {
     posts.push({ url, body: JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) });
     return new Response("{}", { status: 200 });
   };
-  const config = resolveConfig({}, { endpoint: "http://collector", metrics: false });
-  const pipeline = new Pipeline(config, {}, fetch, { logsUrl: logsUrl ?? undefined });
+  const config = resolveConfig(logsUrl === null ? { OTEL_LOGS_EXPORTER: "none" } : {}, { endpoint: "http://collector", metrics: false, logsEndpoint: logsUrl ?? undefined });
+  const pipeline = new Pipeline(config, {}, fetch);
   const invocation = new Invocation(pipeline);
   invocation.parentContext = { traceId: TRACE, spanId: ROOT_SPAN, traceFlags: 1 };
   const logPosts = () => posts.filter((p) => p.url.endsWith("/v1/logs"));
@@ -257,7 +257,7 @@ describe("an invocation's log records", () => {
 
   it("records beyond the buffer are dropped and counted", () => {
     const config = resolveConfig({}, { endpoint: "http://collector", limits: { maxSpans: 2 } });
-    const invocation = new Invocation(new Pipeline(config, {}, undefined, { logsUrl: "http://collector/v1/logs" }));
+    const invocation = new Invocation(new Pipeline(config, {}));
     invocation.parentContext = { traceId: TRACE, spanId: ROOT_SPAN, traceFlags: 1 };
     for (let i = 0; i < 5; i++) context.with(invocation.context(ROOT_CONTEXT), () => recordEvaluation({ name: `e${i}` }));
     expect(invocation.logs.map((l) => l.attributes["gen_ai.evaluation.name"])).toEqual(["e0", "e1"]);
