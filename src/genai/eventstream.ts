@@ -2,7 +2,8 @@
  * The AWS event-stream binary framing (`application/vnd.amazon.eventstream`), as Bedrock's
  * streaming APIs send it. A frame is: a 12-byte prelude (total length u32 BE, headers length
  * u32 BE, CRC-32 of those 8 bytes), the headers, the payload, and a CRC-32 of everything before
- * it. Bytes arrive split anywhere; a frame is gathered in a buffer of its own announced size.
+ * it. Bytes arrive split anywhere; a frame is read where it lies when a chunk holds all of it, else
+ * gathered in a buffer of its own announced size.
  *
  * What each frame becomes (an `SseEvent`, like every framing):
  * - `:message-type` `event` (or none): `{ event: :event-type, data: payload as UTF-8 }`;
@@ -180,22 +181,30 @@ export function eventStreamFraming(maxEventBytes: number, now: () => number, sin
     sink.take(frameEvent(headers, decoder.decode(f.subarray(headersEnd, total - 4))), chunkAt);
   };
 
-  /** A complete prelude: verify it and decide what to do with the frame it announces. */
-  const startFrame = () => {
+  /**
+   * A complete prelude at `from` in `src`: verify it and decide what to do with the frame it
+   * announces; returns how many bytes of `src` it used. A frame all inside `src` (a chunk, not the
+   * prelude buffer) is read in place, the rest is gathered in a buffer of its size.
+   */
+  const startFrame = (src: Uint8Array, from: number): number => {
     preludeFill = 0;
-    const total = u32(prelude, 0);
-    const headersLength = u32(prelude, 4);
-    if (crc32(prelude, 0, 8) !== u32(prelude, 8) || total < MIN_FRAME) {
+    const total = u32(src, from);
+    const headersLength = u32(src, from + 4);
+    if (crc32(src, from, from + 8) !== u32(src, from + 8) || total < MIN_FRAME) {
       dropped++;
       lost = true;
     } else if (total > maxEventBytes || headersLength > total - MIN_FRAME) {
       dropped++;
       skip = total - PRELUDE;
+    } else if (src !== prelude && src.length - from >= total) {
+      finishFrame(src.subarray(from, from + total));
+      return total;
     } else {
       frame = new Uint8Array(total);
-      frame.set(prelude);
+      frame.set(src.subarray(from, from + PRELUDE));
       frameFill = PRELUDE;
     }
+    return PRELUDE;
   };
 
   const push = (bytes: Uint8Array) => {
@@ -215,12 +224,14 @@ export function eventStreamFraming(maxEventBytes: number, now: () => number, sin
           frame = undefined;
           finishFrame(done);
         }
+      } else if (preludeFill === 0 && bytes.length - at >= PRELUDE) {
+        at += startFrame(bytes, at);
       } else {
         const n = Math.min(PRELUDE - preludeFill, bytes.length - at);
         prelude.set(bytes.subarray(at, at + n), preludeFill);
         preludeFill += n;
         at += n;
-        if (preludeFill === PRELUDE) startFrame();
+        if (preludeFill === PRELUDE) startFrame(prelude, 0);
       }
     }
   };
