@@ -65,6 +65,7 @@ class EventParser {
 
   /** Feed the next decoded piece; complete events are passed to `onEvent` synchronously. */
   push(text: string, onEvent: (e: SseEvent) => void): void {
+    if (this.single(text, onEvent)) return;
     let pos = 0;
     if (!this.started && text.length > 0) {
       this.started = true;
@@ -96,6 +97,19 @@ class EventParser {
         else if (text.charCodeAt(pos) === 10) pos++;
       }
     }
+  }
+
+  /**
+   * The common case of a stream read one event at a time: nothing pending, and the piece is
+   * exactly one `data:` line and its blank line (`data: …\n\n`, LF only, within the size bound).
+   * Dispatched as the line machinery below would, without it; anything else returns false.
+   */
+  private single(text: string, onEvent: (e: SseEvent) => void): boolean {
+    const n = text.length;
+    if (this.ndjson || !this.started || this.afterCR || this.discarding || this.skipping || this.partsLength > 0 || this.data.length > 0 || this.eventType !== undefined) return false;
+    if (n < 7 || n - 2 > this.maxSize || !text.startsWith("data:") || text.charCodeAt(n - 1) !== 10 || text.indexOf("\n") !== n - 2 || text.indexOf("\r") !== -1) return false;
+    onEvent({ data: text.slice(text.charCodeAt(5) === 32 ? 6 : 5, n - 2) });
+    return true;
   }
 
   /** The body ended: process an unterminated last line and a pending event. */
