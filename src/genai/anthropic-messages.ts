@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { count, dropUndefined, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, eventJson, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -107,7 +107,7 @@ export const anthropicMessages: WireFormat = {
 
 /** The full path for one event: parse and fold. */
 export function foldAnthropicEvent(event: SseEvent, facts: ResponseFacts): boolean {
-  const e = obj(parseJson(event.data));
+  const e = obj(eventJson(event));
   return e !== undefined && foldAnthropicObject(e, event.event, facts);
 }
 

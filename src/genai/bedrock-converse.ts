@@ -15,7 +15,7 @@
  * format does not see: nothing is taken from it.
  */
 import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
-import { count, dropUndefined, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
@@ -130,7 +130,7 @@ export const bedrockConverse: WireFormat = {
 
   event(event, facts) {
     if (event.event === undefined || foldStreamError(event.event, event.data, facts)) return false;
-    const e = obj(parseJson(event.data));
+    const e = obj(eventJson(event));
     return e !== undefined && foldConverseEvent(event.event, e, facts);
   },
 };

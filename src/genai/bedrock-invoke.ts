@@ -14,7 +14,7 @@
  */
 import { anthropicMessages, foldAnthropicObject } from "./anthropic-messages.js";
 import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
-import { choiceIndex, count, dropUndefined, fact, hasText, int, num, type Obj, obj, parseJson, put, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, num, type Obj, obj, parseJson, put, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
 const INTERVENED = "guardrail_intervened";
@@ -185,7 +185,7 @@ export const bedrockInvoke: WireFormat = {
       foldStreamError(event.event, event.data, facts);
       return false;
     }
-    const text = decodeChunk(obj(parseJson(event.data))?.bytes);
+    const text = decodeChunk(obj(eventJson(event))?.bytes);
     const v = text === undefined ? undefined : obj(parseJson(text));
     return v !== undefined && foldBody(v, true, facts);
   },

@@ -15,7 +15,7 @@
  * here (the plumbing has the status).
  */
 
-import { count, dropUndefined, fact, hasText, int, JSON_INT, JSON_TEXT, jsonShape, num, type Obj, obj, parseJson, put, str, strings } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, JSON_INT, JSON_TEXT, jsonShape, num, type Obj, obj, put, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -99,7 +99,7 @@ export function foldCohereEvent(event: SseEvent, facts: ResponseFacts): boolean 
     facts.complete = true;
     return false;
   }
-  const e = obj(parseJson(event.data));
+  const e = obj(eventJson(event));
   if (!e) return false;
   switch (str(e.type) ?? event.event) {
     case "message-start": {

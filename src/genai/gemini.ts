@@ -17,7 +17,7 @@
  * and Vertex enums agree.
  */
 
-import { choiceIndex, count, dropUndefined, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /**
@@ -197,7 +197,7 @@ export const geminiGenerate: WireFormat = {
 
   event(event, facts) {
     // Every chunk repeats usageMetadata: there is no fact-free chunk to skip parsing for.
-    const r = obj(parseJson(event.data));
+    const r = obj(eventJson(event));
     return r !== undefined && foldResponse(r, facts, true);
   },
 };

@@ -3,7 +3,7 @@
  * never trusted: every value is checked for its type before it reaches the facts, and
  * nothing here throws.
  */
-import type { ResponseFacts } from "./types.js";
+import type { ResponseFacts, SseEvent } from "./types.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -42,6 +42,11 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** An event's data parsed once, whoever asks first (the format's fold, then its content reader); undefined when not JSON. */
+export function eventJson(event: SseEvent): unknown {
+  return "json" in event ? event.json : (event.json = parseJson(event.data));
 }
 
 /** OpenAI's own limit for `n`; a larger index is not trusted (it would make a huge sparse array). */

@@ -9,7 +9,7 @@
  * error's type is its status anyway).
  */
 
-import { count, dropUndefined, fact, hasText, int, JSON_STRING, JSON_TEXT, jsonShape, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, JSON_STRING, JSON_TEXT, jsonShape, num, type Obj, obj, put, setError, str, strings } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined, operation: OperationName): RequestFacts {
@@ -49,7 +49,7 @@ function foldObject(o: Obj, facts: ResponseFacts): void {
 
 /** A stream line; `isOutput` says whether the line's generated part carries anything. */
 function foldLine(event: SseEvent, facts: ResponseFacts, isOutput: (o: Obj) => boolean): boolean {
-  const o = obj(parseJson(event.data));
+  const o = obj(eventJson(event));
   if (!o) return false;
   foldObject(o, facts);
   if (o.done === true) facts.complete = true;
@@ -133,7 +133,7 @@ export const ollamaEmbed: WireFormat = {
     if (Array.isArray(first)) facts.embeddingDimensions = first.length;
   },
   event: (event, facts) => {
-    fold(parseJson(event.data), facts);
+    fold(eventJson(event), facts);
     return false;
   },
 };

@@ -8,7 +8,7 @@
  */
 
 import { foldChatChunk, openaiRequestAttributes, openaiResponseAttributes, readChatRequest } from "./openai-chat.js";
-import { hasText, type Obj, obj, parseJson } from "./json.js";
+import { eventJson, hasText, obj, type Obj } from "./json.js";
 import type { WireFormat } from "./types.js";
 
 const textOutput = (choice: Obj): boolean => hasText(choice.text);
@@ -38,7 +38,7 @@ export const openaiCompletions: WireFormat = {
       facts.complete = true;
       return false;
     }
-    const chunk = obj(parseJson(event.data));
+    const chunk = obj(eventJson(event));
     return chunk !== undefined && foldChatChunk(chunk, facts, textOutput);
   },
 };

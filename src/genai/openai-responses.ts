@@ -23,7 +23,7 @@
  * `reasoning_tokens`), so the metrics count its tokens as modality `unknown`.
  */
 
-import { count, dropUndefined, fact, guard, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str } from "./json.js";
+import { count, dropUndefined, eventJson, fact, guard, int, nonEmptyText, notNull, num, type Obj, obj, put, setError, str } from "./json.js";
 import { openaiError, openaiRequestAttributes, openaiResponseAttributes } from "./openai-chat.js";
 import type { RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
@@ -126,7 +126,7 @@ export const openaiResponses: WireFormat = {
 
 /** The full path for one event: parse and fold. */
 export function foldResponsesEvent(event: SseEvent, facts: ResponseFacts): boolean {
-  const e = obj(parseJson(event.data));
+  const e = obj(eventJson(event));
   if (!e) return false;
   // `data.type` repeats the `event:` line; prefer the data, fall back to the line.
   const type = str(e.type) ?? event.event ?? "";

@@ -86,6 +86,8 @@ export interface SseEvent {
   /** The `event:` field, or undefined when the stream has none. */
   event?: string;
   data: string;
+  /** `data` parsed, kept by `eventJson` (json.ts) so the format and the content reader parse it once between them. */
+  json?: unknown;
 }
 
 /**

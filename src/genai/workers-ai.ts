@@ -13,7 +13,7 @@
  * and usually no finish reason; a stream that reached `[DONE]` is complete.
  */
 
-import { count, dropUndefined, fact, int, matchPath, num, type Obj, obj, parseJson, put, str } from "./json.js";
+import { count, dropUndefined, eventJson, fact, int, matchPath, num, type Obj, obj, put, str } from "./json.js";
 import { foldChatChunk, openaiChat } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
@@ -71,7 +71,7 @@ export const workersAi: ProviderFormat = {
       facts.complete = true;
       return false;
     }
-    const chunk = obj(parseJson(event.data));
+    const chunk = obj(eventJson(event));
     if (!chunk) return false;
     if (Array.isArray(chunk.choices)) return foldChatChunk(chunk, facts);
     return fold(chunk, facts);

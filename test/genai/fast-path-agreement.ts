@@ -25,8 +25,10 @@ export function fixtureEvents(path: string): SseEvent[] {
 export function agree(format: WireFormat, full: Fold, event: SseEvent, before: ResponseFacts): { output: boolean; facts: ResponseFacts } {
   const fast = structuredClone(before);
   const parsed = structuredClone(before);
-  const output = format.event(event, fast);
-  expect({ output, facts: fast }, JSON.stringify(event)).toStrictEqual({ output: full(event, parsed), facts: parsed });
+  // Each path gets its own event: a parse kept on the event (eventJson) must not serve the other.
+  const fresh = (): SseEvent => (event.event === undefined ? { data: event.data } : { event: event.event, data: event.data });
+  const output = format.event(fresh(), fast);
+  expect({ output, facts: fast }, JSON.stringify(event)).toStrictEqual({ output: full(fresh(), parsed), facts: parsed });
   return { output, facts: fast };
 }
 

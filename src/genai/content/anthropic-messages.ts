@@ -15,7 +15,7 @@
  * is the text of the one output message, `stop_reason` its finish reason.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
-import { fact, int, type Obj, obj, parseJson, str } from "../json.js";
+import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
 import { args, Budget, dropEmpty, each, media, modalityOf, text, toolDefinition } from "./parts.js";
 
 /** An image or document `source`: base64 data, a URL, a file id, or (documents) plain text. */
@@ -144,7 +144,7 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
       if (m && m.type !== "error") ("completion" in m ? completion : whole)(m);
     },
     event(e) {
-      const data = obj(parseJson(e.data));
+      const data = obj(eventJson(e));
       if (data) parsed(data, e.event);
     },
     parsed,

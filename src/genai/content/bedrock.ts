@@ -17,7 +17,7 @@
  */
 import type { ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
 import { decodeChunk } from "../bedrock-invoke.js";
-import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
+import { choiceIndex, eventJson, int, type Obj, obj, parseJson, str } from "../json.js";
 import type { SseEvent } from "../types.js";
 import { type AnthropicAssembler, anthropicAssembler, anthropicContent } from "./anthropic-messages.js";
 import { blocks, readRequest } from "./bedrock-request.js";
@@ -177,7 +177,7 @@ export const bedrockConverseContent: ContentReader = {
       (o, v) => o.converseBody(v),
       (o, e) => {
         // Exception frames (`throttlingException`, `:error`) carry no content.
-        const data = obj(parseJson(e.data));
+        const data = obj(eventJson(e));
         if (data && typeof e.event === "string") o.converseEvent(e.event, data);
       },
     ),
@@ -194,7 +194,7 @@ export const bedrockInvokeContent: ContentReader = {
       (o, v) => o.invoke(v),
       (o, e) => {
         if (e.event !== "chunk") return;
-        const text = decodeChunk(obj(parseJson(e.data))?.bytes);
+        const text = decodeChunk(obj(eventJson(e))?.bytes);
         const v = text === undefined ? undefined : obj(parseJson(text));
         if (v) o.invoke(v, true);
       },

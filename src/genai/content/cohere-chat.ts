@@ -17,7 +17,7 @@
  * name) and `tool-call-delta` (argument fragments) by tool-call index, `message-end`.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
-import { fact, type Obj, obj, parseJson, str } from "../json.js";
+import { eventJson, fact, type Obj, obj, str } from "../json.js";
 import type { SseEvent } from "../types.js";
 import { Budget, dropEmpty, each, functionCallParts, functionTool, list, media, type PendingCall, toolCallPart } from "./parts.js";
 
@@ -156,7 +156,7 @@ function assembler(maxChars: number): OutputAssembler {
     },
     event(e: SseEvent) {
       if (e.data === "[DONE]") return;
-      const o = obj(parseJson(e.data));
+      const o = obj(eventJson(e));
       if (o) event(o);
     },
     messages(): OutputMessage[] {

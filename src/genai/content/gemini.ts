@@ -13,7 +13,7 @@
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
 import { BLOCK_REASONS, enumName, FINISH_REASONS, field } from "../gemini.js";
-import { choiceIndex, type Obj, obj, parseJson, str } from "../json.js";
+import { choiceIndex, eventJson, type Obj, obj, str } from "../json.js";
 import { media, modalityOf, OutputParts } from "./parts.js";
 
 /** One Gemini part in the conventions' kinds; undefined for what carries none (a bare thought signature...). */
@@ -144,7 +144,7 @@ export const geminiContent: ContentReader = {
         }
       },
       event(e) {
-        const r = typeof e?.data === "string" ? obj(parseJson(e.data)) : undefined;
+        const r = typeof e?.data === "string" ? obj(eventJson(e)) : undefined;
         if (r) foldChunk(r, out);
       },
       messages: () => out.messages(),

@@ -15,7 +15,7 @@
  * once, not in fragments), `done_reason` on the last line. An `{error}` line is no output.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
-import { fact, type Obj, obj, parseJson, str } from "../json.js";
+import { eventJson, fact, type Obj, obj, str } from "../json.js";
 import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, each, functionCallParts, functionTool, list, MAX_TOOL_CALLS, newChoice } from "./parts.js";
 
 
@@ -71,7 +71,7 @@ function assembler(maxChars: number, chat: boolean): OutputAssembler {
       if (o) line(o);
     },
     event(e) {
-      const o = obj(parseJson(e.data));
+      const o = obj(eventJson(e));
       if (o) line(o);
     },
     messages: () => (seen ? choiceMessages([ch]) : []),

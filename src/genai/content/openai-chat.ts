@@ -8,7 +8,7 @@
  * `reasoning`) as a reasoning part.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
-import { choiceIndex, fact, int, type Obj, obj, parseJson, str } from "../json.js";
+import { choiceIndex, eventJson, fact, int, type Obj, obj, str } from "../json.js";
 import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, functionCallParts, MAX_TOOL_CALLS, media, newChoice, text, toolDefinition } from "./parts.js";
 
 /** A message's `content`: a string, or an array of parts (text, image_url, input_audio, file, refusal). */
@@ -124,7 +124,7 @@ function chatAssembler(maxChars: number): OutputAssembler {
   };
   return {
     json: (body) => choicesOf(body, false),
-    event: (e) => choicesOf(parseJson(e.data), true),
+    event: (e) => choicesOf(eventJson(e), true),
     messages: () => choiceMessages(choices),
     toolCalls: () => choiceToolCalls(choices),
   };

@@ -12,7 +12,7 @@
  * the format's (../openai-responses.ts): `completed`, or why it is `incomplete`.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
-import { fact, int, type Obj, obj, parseJson, str } from "../json.js";
+import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
 import { args, Budget, dropEmpty, each, media, text, toolDefinition } from "./parts.js";
 
 /** A message's content: a string, or input/output parts. */
@@ -135,7 +135,7 @@ function responsesAssembler(maxChars: number): OutputAssembler {
       if (r) response(r);
     },
     event(e) {
-      const data = obj(parseJson(e.data));
+      const data = obj(eventJson(e));
       if (!data) return;
       const type = str(data.type) ?? e.event ?? "";
       const r = obj(data.response);

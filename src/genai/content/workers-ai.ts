@@ -15,7 +15,7 @@
  * envelope (`{result, success}`) is unwrapped; a failed call has no output.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
-import { fact, type Obj, obj, parseJson, str } from "../json.js";
+import { eventJson, fact, type Obj, obj, str } from "../json.js";
 import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, list, media, newChoice, toolDefinition } from "./parts.js";
 
 /** More choices or tool calls than this in one response is not a real response. */
@@ -122,7 +122,7 @@ function assembler(maxChars: number): OutputAssembler {
     },
     event(e) {
       if (e.data === "[DONE]") return;
-      const o = obj(parseJson(e.data));
+      const o = obj(eventJson(e));
       if (o) result(o, false);
     },
     messages: () => choiceMessages(choices),
