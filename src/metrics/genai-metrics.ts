@@ -25,6 +25,8 @@ export interface MetricPoint {
   attributes: Attributes;
   histogram?: Histogram;
   sum?: number;
+  /** Its series' identity in the aggregator (kept so an unsent point merges back into the same series). */
+  key?: string;
 }
 
 export interface MetricStream {
@@ -106,12 +108,12 @@ function baseAttributes(call: CallRecord): Attributes {
  * The format's refinement (OpenAI: service tier and system fingerprint) on token usage and
  * duration: the provider-specific response attributes the span has too.
  */
-function withProvider(a: Attributes, call: CallRecord): Attributes {
-  return call.attributes ? { ...a, ...call.attributes } : a;
+function withProvider(m: Series, call: CallRecord): Series {
+  return call.attributes ? series({ ...m.attributes, ...call.attributes }) : m;
 }
 
-function withError(a: Attributes, call: CallRecord): Attributes {
-  return call.errorType ? { ...a, [A.ERROR_TYPE]: call.errorType } : a;
+function withError(s: Series, call: CallRecord): Series {
+  return call.errorType ? extend(s, A.ERROR_TYPE, call.errorType) : s;
 }
 
 /** A series' identity: its attributes in name order, strings tagged apart from other values (runs several times per call). */
@@ -123,6 +125,23 @@ function key(attributes: Attributes): string {
   }
   return k;
 }
+
+/**
+ * An attribute set with its identity. A base set's key is canonical (`key`); a set made from it
+ * by adding one attribute (`extend`) appends to it. Every metric builds its sets one way (base,
+ * or base plus the same extra name), so equal sets of one metric always get equal keys, and
+ * keying a call's seven or so sets costs two canonical keys instead of seven.
+ */
+class Series {
+  constructor(
+    readonly attributes: Attributes,
+    readonly key: string,
+  ) {}
+}
+
+const series = (attributes: Attributes): Series => new Series(attributes, key(attributes));
+
+const extend = (s: Series, name: string, value: string): Series => new Series({ ...s.attributes, [name]: value }, `${s.key}\u0002${name}\u0000${value}`);
 
 /**
  * Collects points per metric and attribute set. Bounded: past `maxSeries` points a sample for
@@ -137,9 +156,8 @@ export class Aggregator {
 
   constructor(private readonly maxSeries = Number.POSITIVE_INFINITY) {}
 
-  private point(descriptor: MetricDescriptor, attributes: Attributes): MetricPoint | undefined {
+  private point(descriptor: MetricDescriptor, { attributes, key: k }: Series): MetricPoint | undefined {
     let points = this.streams.get(descriptor);
-    const k = key(attributes);
     let point = points?.get(k);
     if (point) return point;
     if (this.series >= this.maxSeries) {
@@ -147,29 +165,31 @@ export class Aggregator {
       return undefined;
     }
     if (!points) this.streams.set(descriptor, (points = new Map()));
-    point = descriptor.kind === "histogram" ? { attributes, histogram: new Histogram(descriptor.bounds ?? []) } : { attributes, sum: 0 };
+    point = descriptor.kind === "histogram" ? { attributes, histogram: new Histogram(descriptor.bounds ?? []), key: k } : { attributes, sum: 0, key: k };
     points.set(k, point);
     this.series++;
     return point;
   }
 
-  record(descriptor: MetricDescriptor, attributes: Attributes, value: number): void {
-    const point = this.point(descriptor, attributes);
+  /** A value for the series of `attributes` (an attribute set or a `Series`). */
+  record(descriptor: MetricDescriptor, attributes: Attributes | Series, value: number): void {
+    const point = this.point(descriptor, asSeries(attributes));
     if (point?.histogram) point.histogram.record(value);
     else if (point) point.sum = (point.sum ?? 0) + value;
   }
 
-  merge(descriptor: MetricDescriptor, attributes: Attributes, histogram: Histogram): void {
+  merge(descriptor: MetricDescriptor, attributes: Attributes | Series, histogram: Histogram): void {
     if (histogram.count === 0) return;
-    this.point(descriptor, attributes)?.histogram?.merge(histogram);
+    this.point(descriptor, asSeries(attributes))?.histogram?.merge(histogram);
   }
 
   /** Add the points of an earlier result (an export that failed), series cap included. */
   mergeStreams(streams: readonly MetricStream[]): void {
     for (const { descriptor, points } of streams) {
       for (const p of points) {
-        if (p.histogram) this.merge(descriptor, p.attributes, p.histogram);
-        else if (p.sum !== undefined) this.record(descriptor, p.attributes, p.sum);
+        const s = p.key === undefined ? series(p.attributes) : new Series(p.attributes, p.key);
+        if (p.histogram) this.merge(descriptor, s, p.histogram);
+        else if (p.sum !== undefined) this.record(descriptor, s, p.sum);
       }
     }
   }
@@ -179,13 +199,14 @@ export class Aggregator {
   }
 }
 
-function recordV141(agg: Aggregator, call: CallRecord): void {
-  const m = baseAttributes(call);
+const asSeries = (a: Attributes | Series): Series => (a instanceof Series ? a : series(a));
+
+function recordV141(agg: Aggregator, call: CallRecord, m: Series): void {
   const provided = withProvider(m, call);
   agg.record(METRICS.operationDuration, withError(provided, call), call.durationS);
   // Token usage only when the provider reported it: never guessed.
-  if (call.usage.input !== undefined) agg.record(METRICS.tokenUsage, { ...provided, [A.GEN_AI_TOKEN_TYPE]: "input" }, call.usage.input);
-  if (call.usage.output !== undefined) agg.record(METRICS.tokenUsage, { ...provided, [A.GEN_AI_TOKEN_TYPE]: "output" }, call.usage.output);
+  if (call.usage.input !== undefined) agg.record(METRICS.tokenUsage, extend(provided, A.GEN_AI_TOKEN_TYPE, "input"), call.usage.input);
+  if (call.usage.output !== undefined) agg.record(METRICS.tokenUsage, extend(provided, A.GEN_AI_TOKEN_TYPE, "output"), call.usage.output);
   if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.timeToFirstChunk, m, call.ttfcS);
   if (call.streaming) agg.merge(METRICS.timePerOutputChunk, m, call.gaps);
 }
@@ -205,8 +226,7 @@ export function modalities(total: number | undefined, by: Record<string, number>
   return sum < total || known.length === 0 ? [...known, [UNKNOWN, total - sum]] : known;
 }
 
-function recordLatest(agg: Aggregator, call: CallRecord): void {
-  const m = baseAttributes(call);
+function recordLatest(agg: Aggregator, call: CallRecord, m: Series): void {
   const provided = withProvider(m, call);
   if (!INFERENCE.has(call.operation)) {
     agg.record(METRICS.operationDuration, withError(provided, call), call.durationS);
@@ -219,7 +239,7 @@ function recordLatest(agg: Aggregator, call: CallRecord): void {
   // provider's count or 0. Cache and reasoning counts come without a modality breakdown.
   const u = call.usage;
   const count = (descriptor: MetricDescriptor, byModality: [string, number][]) => {
-    for (const [modality, n] of byModality) agg.record(descriptor, { ...provided, [A.GEN_AI_TOKEN_MODALITY]: modality }, n);
+    for (const [modality, n] of byModality) agg.record(descriptor, extend(provided, A.GEN_AI_TOKEN_MODALITY, modality), n);
   };
   count(METRICS.usageInput, modalities(u.input, u.inputModalities));
   count(METRICS.usageOutput, modalities(u.output, u.outputModalities));
@@ -236,12 +256,12 @@ function recordLatest(agg: Aggregator, call: CallRecord): void {
 /** Add finished calls to an aggregate. */
 export function recordCalls(agg: Aggregator, calls: readonly CallRecord[], profile: SemconvProfile): void {
   for (const call of calls) {
-    if (profile.name === "latest") recordLatest(agg, call);
-    else recordV141(agg, call);
-    const m = baseAttributes(call);
+    const m = series(baseAttributes(call));
+    if (profile.name === "latest") recordLatest(agg, call, m);
+    else recordV141(agg, call, m);
     if (call.costUsd !== undefined) agg.record(METRICS.cost, m, call.costUsd);
     if (call.resendCount > 0) agg.record(METRICS.retries, m, 1);
-    for (const reason of call.finishReasons ?? []) agg.record(METRICS.finishReasons, { ...m, [A.OWN_RESPONSE_FINISH_REASON]: reason }, 1);
+    for (const reason of call.finishReasons ?? []) agg.record(METRICS.finishReasons, extend(m, A.OWN_RESPONSE_FINISH_REASON, reason), 1);
   }
 }
 

@@ -136,3 +136,30 @@ describe("series identity", () => {
     ]);
   });
 });
+
+describe("an unsent result merged back", () => {
+  it("joins the same series as new records, for every metric of both profiles", async () => {
+    const { Aggregator, recordCalls } = await import("../../src/metrics/genai-metrics.js");
+    const calls = [
+      record({ responseModel: "gemini-2.5-flash", streaming: true, ttfcS: 0.1, usage: { input: 3, output: 5 }, finishReasons: ["stop", "length"], costUsd: 0.5, resendCount: 1, attributes: { "openai.response.service_tier": "default" } }),
+      record({ errorType: "429", usage: {} }),
+    ];
+    for (const profile of [PROFILES["v1.41"], PROFILES.latest]) {
+      const first = new Aggregator();
+      recordCalls(first, calls, profile);
+      const once = first.result();
+      const again = new Aggregator();
+      again.mergeStreams(once);
+      recordCalls(again, calls, profile);
+      const twice = again.result();
+      // Same series, each counted twice: no series split in two by how its key was made.
+      expect(twice.map((s) => [s.descriptor.name, s.points.map((p) => p.attributes)])).toEqual(once.map((s) => [s.descriptor.name, s.points.map((p) => p.attributes)]));
+      for (const [i, s] of twice.entries())
+        for (const [j, p] of s.points.entries()) {
+          const before = once[i].points[j];
+          if (p.histogram) expect(p.histogram.count).toBe(2 * before.histogram!.count);
+          else expect(p.sum).toBe(2 * before.sum!);
+        }
+    }
+  });
+});
