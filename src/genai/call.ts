@@ -292,10 +292,11 @@ export class GenAICall {
     } else if (outcome === "error") {
       errorType = (error as Error)?.name || "_OTHER";
       message = scrubText(String((error as Error)?.message ?? ""));
-    } else if (request.stream && this.status > 0 && outcome === "done" && facts.finishReasons.length === 0 && !facts.complete) {
-      // No finish reason and no end of its own (`[DONE]`, `message_stop`...): the stream was cut.
+    } else if (request.stream && outcome === "done" && !facts.complete && (this.status === 0 || facts.finishReasons.length === 0)) {
+      // No end of its own (`[DONE]`, `message_stop`...) and no finish reason: the stream was cut.
+      // A binding's stream (status 0: Workers AI's native one has no finish reasons) by its end alone.
       errorType = "incomplete_stream";
-      message = "the stream ended without a finish reason";
+      message = this.status === 0 ? "the stream ended before its end marker" : "the stream ended without a finish reason";
     }
     if (outcome === "abandon") a[A.OWN_STREAM_OUTCOME] = "abandoned";
     else if (request.stream && outcome !== "done") a[A.OWN_STREAM_OUTCOME] = outcome === "cancel" ? "cancelled" : "error";

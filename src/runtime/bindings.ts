@@ -179,12 +179,12 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   }
   if (result instanceof Response && result.body) {
     // `returnRawResponse`: an HTTP response after all.
-    const observer = released(call, call.observer(result, nowMs), token, invocation, false);
+    const observer = released(call.observer(result, nowMs), token, invocation);
     return watchedResponse(result, result.body, observer, () => pipeline.selfError());
   }
   if (result instanceof ReadableStream) {
     const observer = call.observer(notHttp(), nowMs);
-    return observeBody(result, released(call, observer, token, invocation, true), () => pipeline.selfError());
+    return observeBody(result, released(observer, token, invocation), () => pipeline.selfError());
   }
   workersAi.json(result, call.facts);
   call.endWithoutBody(notHttp(), nowMs());
@@ -198,16 +198,11 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
  */
 const notHttp = () => ({ status: 0, headers: new Headers({ "content-type": "text/event-stream" }) }) as unknown as Response;
 
-/**
- * The call's observer, releasing the invocation's hold at the end. For a Workers AI stream,
- * completeness is `data: [DONE]`: a stream that ends without it is an incomplete one.
- */
-function released(call: GenAICall, observer: BodyObserver, token: object, invocation: Invocation, stream: boolean): BodyObserver {
+/** The call's observer, releasing the invocation's hold at the end. */
+function released(observer: BodyObserver, token: object, invocation: Invocation): BodyObserver {
   return {
     chunk: observer.chunk,
     end(outcome, error) {
-      const facts = call.facts;
-      if (stream && outcome === "done" && !facts.complete) facts.error ??= { type: "incomplete_stream" };
       observer.end(outcome, error);
       invocation.release(token);
     },

@@ -334,7 +334,7 @@ describe("Workers AI binding", () => {
   it("a stream that ends before `data: [DONE]` is an incomplete one", async () => {
     await (await workers.fetch("/ai-truncated")).arrayBuffer();
     const { span } = await aiSpan("/ai-truncated");
-    expect(span.status).toEqual({ code: 2, message: "incomplete_stream" });
+    expect(span.status).toEqual({ code: 2, message: "the stream ended before its end marker" });
     expect(span.attributes["error.type"]).toBe("incomplete_stream");
     expect(span.attributes["otel_genai_edge.stream.chunks"]).toBe(3);
   });
