@@ -121,7 +121,8 @@ function key(attributes: Attributes): string {
   let k = "";
   for (const name of Object.keys(attributes).sort()) {
     const v = attributes[name];
-    k += `${name}\u0000${typeof v === "string" ? `s${v}` : `j${JSON.stringify(v)}`}\u0001`;
+    // A string by its length first: no value (a model name is anyone's text) can imitate a separator.
+    k += `${name}\u0000${typeof v === "string" ? `s${v.length}:${v}` : `j${JSON.stringify(v)}`}\u0001`;
   }
   return k;
 }
@@ -141,7 +142,9 @@ class Series {
 
 const series = (attributes: Attributes): Series => new Series(attributes, key(attributes));
 
-const extend = (s: Series, name: string, value: string): Series => new Series({ ...s.attributes, [name]: value }, `${s.key}\u0002${name}\u0000${value}`);
+/** `name` must be one the base set does not have (each metric adds its own: token type, modality, error type, finish reason). */
+const extend = (s: Series, name: string, value: string): Series =>
+  new Series({ ...s.attributes, [name]: value }, `${s.key}\u0002${name}\u0000s${value.length}:${value}\u0001`);
 
 /**
  * Collects points per metric and attribute set. Bounded: past `maxSeries` points a sample for

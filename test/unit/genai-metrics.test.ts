@@ -128,11 +128,14 @@ describe("series identity", () => {
     agg.record(d as never, { b: "x", a: 1 }, 2);
     agg.record(d as never, { a: "1", b: "x" }, 4);
     agg.record(d as never, { a: 1, b: "x", c: true }, 8);
+    // A value holding the separators cannot pass for two attributes.
+    agg.record(d as never, { a: 1, b: "x\u0001c\u0000jtrue" }, 16);
     const points = agg.result()[0].points.map((p) => [p.attributes, p.sum]);
     expect(points).toEqual([
       [{ a: 1, b: "x" }, 3],
       [{ a: "1", b: "x" }, 4],
       [{ a: 1, b: "x", c: true }, 8],
+      [{ a: 1, b: "x\u0001c\u0000jtrue" }, 16],
     ]);
   });
 });
@@ -143,6 +146,9 @@ describe("an unsent result merged back", () => {
     const calls = [
       record({ responseModel: "gemini-2.5-flash", streaming: true, ttfcS: 0.1, usage: { input: 3, output: 5 }, finishReasons: ["stop", "length"], costUsd: 0.5, resendCount: 1, attributes: { "openai.response.service_tier": "default" } }),
       record({ errorType: "429", usage: {} }),
+      // Model names that imitate the key's separators stay series of their own.
+      record({ requestModel: "a", responseModel: "b" }),
+      record({ requestModel: "a\u0001gen_ai.response.model\u0000sb", responseModel: undefined }),
     ];
     for (const profile of [PROFILES["v1.41"], PROFILES.latest]) {
       const first = new Aggregator();
@@ -152,6 +158,8 @@ describe("an unsent result merged back", () => {
       again.mergeStreams(once);
       recordCalls(again, calls, profile);
       const twice = again.result();
+      const durations = once.find((s) => s.descriptor.name.endsWith(".duration"))!.points.filter((p) => String(p.attributes["gen_ai.request.model"]).startsWith("a"));
+      expect(durations.map((p) => p.histogram!.count)).toEqual([1, 1]);
       // Same series, each counted twice: no series split in two by how its key was made.
       expect(twice.map((s) => [s.descriptor.name, s.points.map((p) => p.attributes)])).toEqual(once.map((s) => [s.descriptor.name, s.points.map((p) => p.attributes)]));
       for (const [i, s] of twice.entries())
