@@ -98,7 +98,9 @@ type Prepared = ReturnType<typeof prepare>;
  * Nothing that can wait for the network runs before the send: the span's ids are reserved and
  * its `traceparent` sent, and the request is read and parsed (detection, attributes, the span
  * itself) while the provider thinks (the next turn of the event loop, or when the answer comes if
- * that is sooner), except for a call `parsedFirst`.
+ * that is sooner), except for a call `parsedFirst`. While the request is handed over, the active
+ * span is the reserved context (non-recording: a fetch patched beneath ours sees the right ids,
+ * but cannot set attributes on a span that does not exist yet).
  */
 async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | undefined, ctx: Context, scope: Scope, view: RequestView): Promise<Response> {
   const { invocation } = scope;
@@ -135,7 +137,11 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
               token = prepared.call;
             }
           })
-          .catch(() => pipeline.selfError()));
+          .catch(() => {
+            pipeline.selfError();
+            // Its traceparent has left with the reserved ids: a span carries them, a plain one if nothing else could be made.
+            if (!prepared) prepared = { span: startSpanIn(pipeline.scope, normalizeMethod(view.method), { kind: SpanKind.CLIENT, startTime: startMs }, ctx, scope, reserved), call: undefined, body: undefined };
+          }));
     }
     invocation.hold(token);
   } catch {

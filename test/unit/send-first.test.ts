@@ -21,14 +21,21 @@ class Fetcher {
   traceparent: string | null = null;
   inFetch = false;
   constructor(private readonly parse: ReturnType<typeof vi.spyOn>) {}
+  readonly traceparents: (string | null)[] = [];
+  /** When set, every call fails with it (after a turn, as a network failure does). */
+  failWith: Error | undefined;
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     this.calledSync = this.inFetch;
     // Was the prompt parsed by anyone before it was handed to the network?
     this.parsedBeforeSend = this.parse.mock.calls.some(([text]: unknown[]) => typeof text === "string" && text.includes('"gpt-4o-mini"'));
     this.traceparent = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get("traceparent");
+    this.traceparents.push(this.traceparent);
+    if (this.failWith) return Promise.reject(this.failWith);
     return Promise.resolve(new Response(ANSWER, { headers: { "content-type": "application/json" } }));
   }
 }
+
+const POST = { method: "POST", headers: { "content-type": "application/json" } };
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -36,6 +43,7 @@ describe("an LLM request is sent before it is parsed", () => {
   for (const [name, call] of [
     ["a string body in an init", (svc: Fetcher) => svc.fetch(URL_, { method: "POST", headers: { "content-type": "application/json" }, body: BODY })],
     ["a Request with a body (read from a clone)", (svc: Fetcher) => svc.fetch(new Request(URL_, { method: "POST", headers: { "content-type": "application/json" }, body: BODY }))],
+    ["a Blob body", (svc: Fetcher) => svc.fetch(URL_, { ...POST, body: new Blob([BODY]) })],
   ] as const) {
     it(`${name}: sent synchronously, unparsed; the span has the sent ids and the request's attributes`, async () => {
       const collector = await startCollector();
@@ -68,4 +76,55 @@ describe("an LLM request is sent before it is parsed", () => {
       }
     });
   }
+});
+
+describe("sent before it is parsed: failures and concurrency", () => {
+  it("a failed send: the app gets the very error, the span (with the ids sent) records it", async () => {
+    const collector = await startCollector();
+    const svc = new Fetcher(vi.spyOn(JSON, "parse"));
+    svc.failWith = new TypeError("network down");
+    try {
+      let caught: unknown;
+      const app = withTracing(
+        async () => {
+          const env = traceBindings({ SVC: svc });
+          caught = await env.SVC.fetch(URL_, { ...POST, body: BODY }).catch((e: unknown) => e);
+          return new Response("done");
+        },
+        { endpoint: collector.url, metrics: false },
+      );
+      expect(await (await app(new Request("http://app.test/"))).text()).toBe("done");
+      expect(caught).toBe(svc.failWith);
+      const spans = await collector.waitForSpans((s) => s.some((x) => x.name === "chat gpt-4o-mini"));
+      const chat = spans.find((s) => s.name === "chat gpt-4o-mini")!;
+      expect(svc.traceparent).toBe(`00-${chat.traceId}-${chat.spanId}-01`);
+      expect(chat.status.code).toBe(2);
+      expect(chat.attributes["error.type"]).toBe("TypeError");
+      expect(chat.attributes["gen_ai.request.temperature"]).toBe(0.25);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it("two calls in flight at once: each span has the ids its own request carried", async () => {
+    const collector = await startCollector();
+    const svc = new Fetcher(vi.spyOn(JSON, "parse"));
+    try {
+      const app = withTracing(
+        async () => {
+          const env = traceBindings({ SVC: svc });
+          const other = BODY.replace("gpt-4o-mini", "gpt-4.1-nano");
+          await Promise.all([env.SVC.fetch(URL_, { ...POST, body: BODY }), env.SVC.fetch(URL_, { ...POST, body: other })].map(async (p) => (await p).text()));
+          return new Response("done");
+        },
+        { endpoint: collector.url, metrics: false },
+      );
+      await (await app(new Request("http://app.test/"))).text();
+      const spans = await collector.waitForSpans((s) => s.filter((x) => x.name.startsWith("chat ")).length === 2);
+      const byModel = Object.fromEntries(spans.filter((x) => x.name.startsWith("chat ")).map((x) => [x.attributes["gen_ai.request.model"], `00-${x.traceId}-${x.spanId}-01`]));
+      expect(svc.traceparents).toEqual([byModel["gpt-4o-mini"], byModel["gpt-4.1-nano"]]);
+    } finally {
+      await collector.close();
+    }
+  });
 });
