@@ -246,8 +246,15 @@ describe("concurrency", () => {
   it("fifty concurrent requests in one isolate produce fifty separate, correct traces", async () => {
     collector.behave();
     const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "concurrency-als" });
-    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => w.fetch(`/plain?id=c${i}`)));
-    for (const r of responses) await r.text();
+    // Each body read as its response arrives, as a client does (not 49 left unread while one is).
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const r = await w.fetch(`/plain?id=c${i}`);
+        await r.text();
+        return [r.status, r.headers.get("x-id")];
+      }),
+    );
+    expect(answers).toEqual(Array.from({ length: 50 }, (_, i) => [200, `c${i}`]));
     const spans = await collector.waitForSpans(
       (all) => all.filter((s) => s.resource["service.name"] === "concurrency-als" && s.kind === SERVER).length >= 50,
       15000,
