@@ -15,7 +15,7 @@
 import { anthropicMessages, foldAnthropicObject } from "./anthropic-messages.js";
 import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
 import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, num, type Obj, obj, parseJson, put, strings } from "./json.js";
-import type { OperationName, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
+import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 const INTERVENED = "guardrail_intervened";
 
@@ -123,7 +123,7 @@ function foldBody(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
 const UTF8 = new TextDecoder();
 
 /** A chunk's `bytes`: base64 of UTF-8 JSON (`atob`, no Buffer outside Node). */
-export function decodeChunk(bytes: unknown): string | undefined {
+function decodeChunk(bytes: unknown): string | undefined {
   if (typeof bytes !== "string") return undefined;
   try {
     const binary = atob(bytes);
@@ -133,6 +133,18 @@ export function decodeChunk(bytes: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Each `chunk` event's vendor body, kept: capturing, the content reader reads it after the fold. */
+const vendorBodies = new WeakMap<SseEvent, Obj | undefined>();
+
+/** A `chunk` event's vendor body (`bytes` decoded and parsed once, whoever asks first), or undefined. */
+export function vendorChunk(event: SseEvent): Obj | undefined {
+  if (vendorBodies.has(event)) return vendorBodies.get(event);
+  const text = decodeChunk(obj(eventJson(event))?.bytes);
+  const v = text === undefined ? undefined : obj(parseJson(text));
+  vendorBodies.set(event, v);
+  return v;
 }
 
 function operationOf(body: Obj, model: string | undefined): OperationName {
@@ -185,8 +197,7 @@ export const bedrockInvoke: WireFormat = {
       foldStreamError(event.event, event.data, facts);
       return false;
     }
-    const text = decodeChunk(obj(eventJson(event))?.bytes);
-    const v = text === undefined ? undefined : obj(parseJson(text));
+    const v = vendorChunk(event);
     return v !== undefined && foldBody(v, true, facts);
   },
 };

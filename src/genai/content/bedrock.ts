@@ -16,8 +16,8 @@
  * `guardrail_intervened` whatever comes after, as in the facts.
  */
 import type { ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
-import { decodeChunk } from "../bedrock-invoke.js";
-import { choiceIndex, eventJson, int, type Obj, obj, parseJson, str } from "../json.js";
+import { vendorChunk } from "../bedrock-invoke.js";
+import { choiceIndex, eventJson, int, type Obj, obj, str } from "../json.js";
 import type { SseEvent } from "../types.js";
 import { type AnthropicAssembler, anthropicAssembler, anthropicContent } from "./anthropic-messages.js";
 import { blocks, readRequest } from "./bedrock-request.js";
@@ -194,8 +194,7 @@ export const bedrockInvokeContent: ContentReader = {
       (o, v) => o.invoke(v),
       (o, e) => {
         if (e.event !== "chunk") return;
-        const text = decodeChunk(obj(eventJson(e))?.bytes);
-        const v = text === undefined ? undefined : obj(parseJson(text));
+        const v = vendorChunk(e);
         if (v) o.invoke(v, true);
       },
     ),
