@@ -4,7 +4,22 @@
  * answered from fixtures, through every capture setting (test/e2e/content-providers-helpers.ts).
  */
 import { afterAll, beforeAll } from "vitest";
-import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import {
+  CALL_ID,
+  type ContentHarness,
+  contentSuite,
+  PARAMS,
+  PROMPT,
+  startContent,
+  SYSTEM,
+  TOOL_ARG,
+  TOOL_DESC,
+  TOOL_NAME,
+  TOOL_RESULT,
+  TOOLS as tools,
+  text,
+  toolHistory,
+} from "./content-providers-helpers.js";
 import { eventStreamFrames, fixtureEvents } from "./providers-helpers.js";
 
 let h: ContentHarness;
@@ -15,14 +30,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const input = (toolResponse: unknown) => [
-  { role: "user", parts: [{ type: "text", content: PROMPT }] },
-  { role: "assistant", parts: [{ type: "tool_call", id: CALL_ID, name: TOOL_NAME, arguments: { location: TOOL_ARG } }] },
-  { role: "user", parts: [{ type: "tool_call_response", id: CALL_ID, response: toolResponse }] },
-];
-const system = [{ type: "text", content: SYSTEM }];
-const tools = [{ type: "function", name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }];
-const text = (content: string) => ({ type: "text", content });
+const system = [text(SYSTEM)];
 
 // Converse: keyed blocks.
 const converseParams = {
@@ -34,7 +42,7 @@ const converseParams = {
   toolConfig: { tools: [{ toolSpec: { name: TOOL_NAME, description: TOOL_DESC, inputSchema: { json: PARAMS } } }] },
 };
 // A tool result of one text block is recorded as that text (as Anthropic's string `content`).
-const converseInput = input(TOOL_RESULT);
+const converseInput = toolHistory("user");
 
 {
   const fixture = "bedrock/converse-llama.json";
@@ -99,7 +107,7 @@ const claudeBody = {
     run: { via: "bedrock.invoke", model, prompt: PROMPT, body: claudeBody },
     fixture,
     operation: "chat",
-    expected: { input: input(TOOL_RESULT), output: [{ role: "assistant", parts: [text(body.content[0].text)], finish_reason: body.stop_reason }], system, tools },
+    expected: { input: toolHistory("user"), output: [{ role: "assistant", parts: [text(body.content[0].text)], finish_reason: body.stop_reason }], system, tools },
     answers: [body.content[0].text],
   });
 }
@@ -117,7 +125,7 @@ const invokeChunks = (fixture: string): any[] => eventStreamFrames(fixture).map(
     run: { via: "bedrock.invokeStream", model, prompt: PROMPT, body: claudeBody },
     fixture,
     operation: "chat",
-    expected: { input: input(TOOL_RESULT), output: [{ role: "assistant", parts: [text(answer)], finish_reason: chunks.find((c) => c.type === "message_delta").delta.stop_reason }], system, tools },
+    expected: { input: toolHistory("user"), output: [{ role: "assistant", parts: [text(answer)], finish_reason: chunks.find((c) => c.type === "message_delta").delta.stop_reason }], system, tools },
     answers: [answer],
   });
 }

@@ -5,7 +5,7 @@
  * every capture setting (test/e2e/content-providers-helpers.ts).
  */
 import { afterAll, beforeAll } from "vitest";
-import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT, toolHistory } from "./content-providers-helpers.js";
 import { fixtureEvents } from "./providers-helpers.js";
 
 let h: ContentHarness;
@@ -24,11 +24,7 @@ const request = {
   ],
 };
 const params = { tools: [{ functionDeclarations: [{ name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }] }] };
-const input = [
-  { role: "user", parts: [{ type: "text", content: PROMPT }] },
-  { role: "assistant", parts: [{ type: "tool_call", id: CALL_ID, name: TOOL_NAME, arguments: { location: TOOL_ARG } }] },
-  { role: "user", parts: [{ type: "tool_call_response", id: CALL_ID, response: { result: TOOL_RESULT } }] },
-];
+const input = toolHistory("user", { result: TOOL_RESULT });
 const system = [{ type: "text", content: SYSTEM }];
 // The SDK sends the schema's types in the API's enum spelling: what the provider received is what is recorded.
 const WIRE_PARAMS = { type: "OBJECT", properties: { location: { type: "STRING" } }, required: ["location"] };

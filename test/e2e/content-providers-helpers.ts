@@ -23,6 +23,17 @@ export const MARKERS = [PROMPT, SYSTEM, TOOL_DESC, TOOL_ARG, TOOL_RESULT];
 export const CALL_ID = "callzq001";
 export const TOOL_NAME = "get_weather";
 export const PARAMS = { type: "object", properties: { location: { type: "string" } }, required: ["location"] };
+
+export const text = (content: string) => ({ type: "text", content });
+export const toolCall = (id: string | undefined, name: string, args: unknown) => ({ type: "tool_call", ...(id && { id }), name, arguments: args });
+/** What every reader records of the request's one tool (its detail is cut to type and name by the suite). */
+export const TOOLS = [{ type: "function", name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }];
+/** The request's history as recorded: the prompt, the assistant's call of the tool, and its result in a `resultRole` message. */
+export const toolHistory = (resultRole: "user" | "tool", response: unknown = TOOL_RESULT) => [
+  { role: "user", parts: [text(PROMPT)] },
+  { role: "assistant", parts: [toolCall(CALL_ID, TOOL_NAME, { location: TOOL_ARG })] },
+  { role: resultRole, parts: [{ type: "tool_call_response", id: CALL_ID, response }] },
+];
 const TRUNCATED = "…[truncated]";
 
 export const CONTENT_KEYS = ["gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions"] as const;

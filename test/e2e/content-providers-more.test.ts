@@ -4,7 +4,7 @@
  * through every capture setting (test/e2e/content-providers-helpers.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, runContent, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, runContent, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT, TOOLS as tools, text } from "./content-providers-helpers.js";
 import { fixtureEvents, SCOPE } from "./providers-helpers.js";
 
 let h: ContentHarness;
@@ -15,10 +15,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const text = (content: string) => ({ type: "text", content });
 const reasoning = (content: string) => ({ type: "reasoning", content });
 const functionTools = [{ type: "function", function: { name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS } }];
-const tools = [{ type: "function", name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }];
 /** Chat histories keep their system message as an input message (upstream: only instructions passed apart are system instructions). */
 const historyInput = (call: Record<string, unknown>, response: Record<string, unknown>, toolMessage: Record<string, unknown> = {}) => [
   { role: "system", parts: [text(SYSTEM)] },

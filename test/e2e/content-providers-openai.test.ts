@@ -7,7 +7,25 @@
  * (test/e2e/content-providers-helpers.ts), and once more under `semconv: "latest"`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALL_ID, type ContentHarness, contentSuite, OPERATION_DETAILS, PARAMS, PROMPT, runContent, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT } from "./content-providers-helpers.js";
+import {
+  CALL_ID,
+  type ContentHarness,
+  contentSuite,
+  OPERATION_DETAILS,
+  PARAMS,
+  PROMPT,
+  runContent,
+  startContent,
+  SYSTEM,
+  TOOL_ARG,
+  TOOL_DESC,
+  TOOL_NAME,
+  TOOL_RESULT,
+  TOOLS as tools,
+  text,
+  toolCall,
+  toolHistory,
+} from "./content-providers-helpers.js";
 import { fixtureEvents, KEYS } from "./providers-helpers.js";
 
 let h: ContentHarness;
@@ -24,12 +42,8 @@ const latest = (): ContentHarness => ({
   worker: { ...h.worker, fetch: (path, init) => h.worker.fetch(String(path).replace("capture=", "capture=latest-"), init) },
 });
 
-const text = (content: string) => ({ type: "text", content });
-const toolCall = (id: string | undefined, name: string, args: unknown) => ({ type: "tool_call", ...(id && { id }), name, arguments: args });
 const ARGS = JSON.stringify({ location: TOOL_ARG });
 const functionTools = [{ type: "function", function: { name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS } }];
-/** What every reader records of the one tool (its detail is cut to type and name by the suite). */
-const tools = [{ type: "function", name: TOOL_NAME, description: TOOL_DESC, parameters: PARAMS }];
 
 /** An OpenAI-style history (Chat Completions, Workers AI): the system message stays in it (upstream: only instructions passed apart are system instructions). */
 const chatMessages = [
@@ -38,12 +52,7 @@ const chatMessages = [
   { role: "assistant", content: null, tool_calls: [{ id: CALL_ID, type: "function", function: { name: TOOL_NAME, arguments: ARGS } }] },
   { role: "tool", tool_call_id: CALL_ID, content: TOOL_RESULT },
 ];
-const chatInput = [
-  { role: "system", parts: [text(SYSTEM)] },
-  { role: "user", parts: [text(PROMPT)] },
-  { role: "assistant", parts: [toolCall(CALL_ID, TOOL_NAME, { location: TOOL_ARG })] },
-  { role: "tool", parts: [{ type: "tool_call_response", id: CALL_ID, response: TOOL_RESULT }] },
-];
+const chatInput = [{ role: "system", parts: [text(SYSTEM)] }, ...toolHistory("tool")];
 
 /** A Chat Completions body or stream (or Workers AI's native one): text joined, tool calls by index, the last finish reason. */
 function chatOutput(fixture: string) {
@@ -118,11 +127,7 @@ function anthropicOutput(fixture: string) {
     fixture,
     operation: "chat",
     expected: {
-      input: [
-        { role: "user", parts: [text(PROMPT)] },
-        { role: "assistant", parts: [toolCall(CALL_ID, TOOL_NAME, { location: TOOL_ARG })] },
-        { role: "user", parts: [{ type: "tool_call_response", id: CALL_ID, response: TOOL_RESULT }] },
-      ],
+      input: toolHistory("user"),
       output,
       system: [text(SYSTEM)],
       tools,
@@ -157,11 +162,7 @@ function anthropicOutput(fixture: string) {
     fixture,
     operation: "chat",
     expected: {
-      input: [
-        { role: "user", parts: [text(PROMPT)] },
-        { role: "assistant", parts: [toolCall(CALL_ID, TOOL_NAME, { location: TOOL_ARG })] },
-        { role: "tool", parts: [{ type: "tool_call_response", id: CALL_ID, response: TOOL_RESULT }] },
-      ],
+      input: toolHistory("tool"),
       output: [{ role: "assistant", parts: calls.map((c: any) => toolCall(c.call_id, c.name, JSON.parse(c.arguments))), finish_reason: completed.status }],
       system: [text(SYSTEM)],
       tools,
@@ -251,11 +252,7 @@ describe("the two semconv profiles", () => {
     fixture,
     operation: "generate_content",
     expected: {
-      input: [
-        { role: "user", parts: [text(PROMPT)] },
-        { role: "assistant", parts: [toolCall(CALL_ID, TOOL_NAME, { location: TOOL_ARG })] },
-        { role: "user", parts: [{ type: "tool_call_response", id: CALL_ID, response: { result: TOOL_RESULT } }] },
-      ],
+      input: toolHistory("user", { result: TOOL_RESULT }),
       output: [{ role: "assistant", parts: [text(joined)], finish_reason: finish }],
       system: [text(SYSTEM)],
       tools,
