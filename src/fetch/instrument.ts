@@ -114,8 +114,9 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   let parsed: Promise<void> | undefined;
   let parse = () => parsed;
   try {
-    if (parsedFirst(ctx, invocation)) {
-      prepared = prepare(ctx, scope, view, startMs);
+    const sdk = sdkGenAISpan(ctx, pipeline.scope);
+    if (pipeline.config.addStreamUsage || sdk) {
+      prepared = prepare(ctx, scope, view, startMs, sdk);
       token = prepared.call ?? token;
       active = trace.setSpan(ctx, prepared.span);
       extra = propagated(invocation, view.url, prepared.span.spanContext());
@@ -130,7 +131,7 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
         (parsed ??= readDeferred(view, maxBytes)
           .then(() => {
             if (invocation.flushed) return;
-            prepared = prepare(ctx, scope, view, startMs, reserved);
+            prepared = prepare(ctx, scope, view, startMs, undefined, reserved);
             if (prepared.call) {
               invocation.hold(prepared.call);
               invocation.release(early);
@@ -257,8 +258,11 @@ function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { replace?: Re
 
 const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
 
-/** The call's span (and GenAI call, when it is one), started at `startMs` with the `reserved` ids when given. */
-function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, reserved?: SpanContext) {
+/**
+ * The call's span (and GenAI call, when it is one), started at `startMs` with the `reserved` ids
+ * when given; `sdk` is the SDK GenAI span it runs under (`sdkGenAISpan`, looked up by the caller).
+ */
+function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, sdk: ReturnType<typeof sdkGenAISpan>, reserved?: SpanContext) {
   const { invocation } = scope;
   const pipeline = invocation.pipeline;
   const { url, method, headers } = view;
@@ -281,7 +285,6 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: target, failed: () => pipeline.selfError(), fullToolDefinitions: pipeline.config.toolDefinitions === "full" };
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
     new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, content, onEnd });
-  const sdk = sdkGenAISpan(ctx, pipeline.scope);
   if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {
     // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.
     const attempt = httpSpan();
