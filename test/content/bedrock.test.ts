@@ -2,30 +2,18 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ContentReader } from "../../src/genai/content.js";
 import { bedrockConverseContent, bedrockInvokeContent } from "../../src/genai/content/bedrock.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
-import type { SseEvent } from "../../src/genai/types.js";
-import { fixtureText, splitAt, streamBytes } from "../genai/helpers.js";
+import { fixtureEvents, fixtureText, splitAt, streamBytes } from "../genai/helpers.js";
+import { assembleStream } from "./helpers.js";
 
 const CONVERSE_URL = new URL("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
 const INVOKE_URL = new URL("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke");
 
-/** The frames of an event-stream fixture, through the real framing. */
-function frames(path: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const observer = STREAM_FRAMINGS.eventstream!(1 << 20, () => 0, { take: (e) => events.push(e), end: () => {} });
-  observer.chunk?.(streamBytes(path));
-  observer.end("done", undefined);
-  return events;
-}
 /** The vendor chunks of an InvokeModel stream fixture (`{"bytes": base64}` decoded), to compute expectations from. */
-const vendorChunks = (path: string): any[] => frames(path).map((e) => JSON.parse(Buffer.from(JSON.parse(e.data).bytes, "base64").toString("utf8")));
+const vendorChunks = (path: string): any[] => fixtureEvents(path).map((e) => JSON.parse(Buffer.from(JSON.parse(e.data).bytes, "base64").toString("utf8")));
 
 /** A stream fixture's bytes through the real framing, cut at `cuts`, into a fresh assembler. */
 function assemble(reader: ContentReader, path: string, cuts: number[] = [], maxChars = 1_000_000) {
-  const out = reader.output(maxChars);
-  const observer = STREAM_FRAMINGS.eventstream!(1 << 20, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of splitAt(streamBytes(path), cuts)) observer.chunk?.(piece);
-  observer.end("done", undefined);
+  const out = assembleStream(reader, "eventstream", splitAt(streamBytes(path), cuts), maxChars);
   return { messages: out.messages(), toolCalls: out.toolCalls() };
 }
 
@@ -197,7 +185,7 @@ describe("bedrock converse output", () => {
   });
 
   it("a Claude tool-use stream: the text joined, then the tool call with its input assembled from fragments", () => {
-    const events = frames("bedrock/converse-stream-claude-tool-use.b64").map((e) => ({ name: e.event, data: JSON.parse(e.data) }));
+    const events = fixtureEvents("bedrock/converse-stream-claude-tool-use.b64").map((e) => ({ name: e.event, data: JSON.parse(e.data) }));
     const deltas = events.filter((e) => e.name === "contentBlockDelta").map((e) => e.data.delta);
     const joined = deltas.map((d) => d.text ?? "").join("");
     const input = JSON.parse(deltas.map((d) => d.toolUse?.input ?? "").join(""));
@@ -216,7 +204,7 @@ describe("bedrock converse output", () => {
       ["bedrock/converse-stream-titan.b64", "max_tokens"],
       ["bedrock/converse-stream-titan-guardrail.b64", "guardrail_intervened"],
     ]) {
-      const joined = frames(path)
+      const joined = fixtureEvents(path)
         .filter((e) => e.event === "contentBlockDelta")
         .map((e) => JSON.parse(e.data).delta.text)
         .join("");

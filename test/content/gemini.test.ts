@@ -2,18 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ContentReader, OutputMessage } from "../../src/genai/content.js";
 import { geminiContent } from "../../src/genai/content/gemini.js";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
 import type { Framing } from "../../src/genai/types.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
+import { assembleStream } from "./helpers.js";
 
 const URL_ = new URL("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
 
 /** The fixture's bytes through the real framing, cut at `cuts`, each event into a fresh assembler. */
 function assemble(reader: ContentReader, bytes: Uint8Array, framing: Framing, cuts: number[] = [], maxChars = 1_000_000) {
-  const out = reader.output(maxChars);
-  const observer = STREAM_FRAMINGS[framing]!(1 << 20, () => 0, { take: (e) => out.event(e), end: () => {} });
-  for (const piece of splitAt(bytes, cuts)) observer.chunk?.(piece);
-  observer.end("done", undefined);
+  const out = assembleStream(reader, framing, splitAt(bytes, cuts), maxChars);
   return { messages: out.messages(), toolCalls: out.toolCalls() };
 }
 

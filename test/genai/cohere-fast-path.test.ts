@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cohereChat, foldCohereEvent } from "../../src/genai/cohere-chat.js";
 import { newResponseFacts, type SseEvent } from "../../src/genai/types.js";
-import { agree, agreeOnMutations, agreeOnStream, fixtureEvents, parsesOver } from "./fast-path-agreement.js";
+import { agree, agreeOnMutations, agreeOnStream, parsesOver } from "./fast-path-agreement.js";
+import { fixtureEvents } from "./helpers.js";
 
 /**
  * Cohere's per-chunk fast path takes delta events of the exact shape Cohere writes without parsing

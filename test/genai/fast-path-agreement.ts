@@ -4,22 +4,9 @@
  */
 import fc from "fast-check";
 import { expect, vi } from "vitest";
-import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
 import { newResponseFacts, type ResponseFacts, type SseEvent, type WireFormat } from "../../src/genai/types.js";
-import { fixtureBytes } from "./helpers.js";
 
 export type Fold = (event: SseEvent, facts: ResponseFacts) => boolean;
-
-/** A text fixture's events, as its framing (by extension: `.ndjson` or SSE) hands them on. */
-export function fixtureEvents(path: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const make = STREAM_FRAMINGS[path.endsWith(".ndjson") ? "ndjson" : "sse"];
-  if (!make) throw new Error("no framing");
-  const observer = make(1 << 20, () => 0, { take: (e) => events.push(e), end: () => {} });
-  observer.chunk?.(fixtureBytes(path));
-  observer.end("done", undefined);
-  return events;
-}
 
 /** One event through both paths from copies of `before`; expects the same answer and facts, returns them. */
 export function agree(format: WireFormat, full: Fold, event: SseEvent, before: ResponseFacts): { output: boolean; facts: ResponseFacts } {

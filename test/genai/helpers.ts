@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { STREAM_FRAMINGS } from "../../src/genai/framing.js";
-import { type Framing, newResponseFacts, type ProviderFormat, type ResponseFacts } from "../../src/genai/types.js";
+import { type Framing, newResponseFacts, type ProviderFormat, type ResponseFacts, type SseEvent } from "../../src/genai/types.js";
 
 /** Fixture bytes, exactly as recorded. */
 export function fixtureBytes(path: string): Uint8Array {
@@ -78,4 +78,15 @@ export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   }
   pieces.push(bytes.subarray(from));
   return pieces;
+}
+
+/** A stream fixture's events, as its framing (by extension, see `framingOfFixture`) hands them on. */
+export function fixtureEvents(path: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  const make = STREAM_FRAMINGS[framingOfFixture(path)];
+  if (!make) throw new Error("no framing");
+  const observer = make(1 << 20, () => 0, { take: (e) => events.push(e), end: () => {} });
+  observer.chunk?.(streamBytes(path));
+  observer.end("done", undefined);
+  return events;
 }

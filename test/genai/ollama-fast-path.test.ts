@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { foldOllamaChatLine, foldOllamaGenerateLine, ollamaChat, ollamaGenerate } from "../../src/genai/ollama.js";
 import { newResponseFacts, type SseEvent } from "../../src/genai/types.js";
-import { agree, agreeOnMutations, agreeOnStream, type Fold, fixtureEvents, parsesOver } from "./fast-path-agreement.js";
+import { agree, agreeOnMutations, agreeOnStream, type Fold, parsesOver } from "./fast-path-agreement.js";
+import { fixtureEvents } from "./helpers.js";
 
 /**
  * Ollama's per-chunk fast path takes the lines of the exact shape Ollama writes with text and
