@@ -4,7 +4,7 @@ import type { ContentReader, OutputMessage } from "../../src/genai/content.js";
 import { geminiContent } from "../../src/genai/content/gemini.js";
 import type { Framing } from "../../src/genai/types.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
-import { assembleStream } from "./helpers.js";
+import { assembleStream, sseData } from "./helpers.js";
 
 const URL_ = new URL("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
 
@@ -14,13 +14,6 @@ function assemble(reader: ContentReader, bytes: Uint8Array, framing: Framing, cu
   return { messages: out.messages(), toolCalls: out.toolCalls() };
 }
 
-/** The chunks of an SSE fixture, parsed (to compute the expected values from the fixture itself). */
-function sseChunks(path: string): any[] {
-  return fixtureText(path)
-    .split("\n")
-    .filter((l) => l.startsWith("data: "))
-    .map((l) => JSON.parse(l.slice(6)));
-}
 const partsOfChunks = (chunks: any[]) => chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
 
 describe("gemini request", () => {
@@ -164,7 +157,7 @@ describe("gemini output", () => {
   });
 
   it("a thinking stream: the thoughts joined as reasoning, then the answer joined as text", () => {
-    const parts = partsOfChunks(sseChunks("google/gemini-stream-thinking.sse"));
+    const parts = partsOfChunks(sseData("google/gemini-stream-thinking.sse"));
     const reasoning = parts.filter((p) => p.thought).map((p) => p.text).join("");
     const text = parts.filter((p) => !p.thought).map((p) => p.text).join("");
     expect(reasoning.length).toBeGreaterThan(100);
