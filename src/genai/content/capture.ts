@@ -161,8 +161,8 @@ export function bounded(list: unknown[], max: number): string | undefined {
  * inside generated text are escaped, so a marker with its own quotes is a field name or a type.
  * A format not listed gives no tool call ids while capture is off: `ollama.generate` has no tool
  * calls; `aws.bedrock.invoke` streams carry each vendor chunk as base64, where no marker can see,
- * and reading every chunk for ids would decode and parse it a second time (its fold already does),
- * so InvokeModel gives no tool-call ids with capture off (Converse does).
+ * and reading every chunk for ids would run the assembler on every text delta, so InvokeModel
+ * gives no tool-call ids with capture off (Converse does).
  */
 export const TOOL_CALL_MARKERS: Readonly<Record<string, RegExp>> = {
   "openai.chat_completions": /"tool_calls"/,
