@@ -25,6 +25,9 @@ import { type Draft, functionCallParts, list, OutputParts, type Slot } from "./p
 
 const INTERVENED = "guardrail_intervened";
 
+/** The Converse stream events a Nova chunk may hold, keyed by name (this runs per chunk). */
+const CONVERSE_EVENTS = ["messageStart", "contentBlockStart", "contentBlockDelta", "messageStop"];
+
 /** One response's output, Converse-, Anthropic- or prompt-vendor-shaped; stream blocks by their index. */
 class BedrockOutput {
   readonly out: OutputParts;
@@ -86,8 +89,9 @@ class BedrockOutput {
 
   /** Per-choice text and stop reasons of Mistral's `outputs`/`choices`, Cohere's `generations`, Titan's `results`. */
   private choices(items: unknown, textOf: (c: Obj) => unknown, reasonKeys: string[]): void {
-    for (const [position, item] of list(items).entries()) {
-      const c = obj(item);
+    if (!Array.isArray(items)) return;
+    for (let position = 0; position < items.length; position++) {
+      const c = obj(items[position]);
       const i = c && choiceIndex(c, position);
       if (!c || i === undefined) continue;
       const m = this.out.message(i);
@@ -112,21 +116,20 @@ class BedrockOutput {
       return;
     }
     this.converseBody(v);
-    for (const name of ["messageStart", "contentBlockStart", "contentBlockDelta", "messageStop"]) {
+    for (const name of CONVERSE_EVENTS) {
       const e = obj(v[name]);
       if (e) this.converseEvent(name, e);
     }
-    const m = this.out.message.bind(this.out);
     // Llama.
     if ("generation" in v) {
-      this.out.text(m(0), "text", v.generation);
+      this.out.text(this.out.message(0), "text", v.generation);
       this.finish(0, v.stop_reason);
     }
     // Titan: a stream chunk (`outputText`, `index`); a whole body is `results`.
     if ("outputText" in v) {
       const i = int(v.index) ?? 0;
       if (i >= 0 && i < 128) {
-        this.out.text(m(i), "text", v.outputText);
+        this.out.text(this.out.message(i), "text", v.outputText);
         this.finish(i, v.completionReason);
       }
     }
@@ -136,8 +139,8 @@ class BedrockOutput {
     this.choices(v.generations, (c) => c.text, ["finish_reason"]);
     // Cohere Command R: a whole body or a text-generation chunk (`stream-end` repeats the whole text: not counted).
     if ("event_type" in v || "finish_reason" in v) {
-      if (v.event_type === undefined || v.event_type === "text-generation") this.out.text(m(0), "text", v.text);
-      if (v.event_type === undefined) for (const part of cohereCalls(v.tool_calls)) this.out.part(m(0), part);
+      if (v.event_type === undefined || v.event_type === "text-generation") this.out.text(this.out.message(0), "text", v.text);
+      if (v.event_type === undefined) for (const part of cohereCalls(v.tool_calls)) this.out.part(this.out.message(0), part);
       this.finish(0, v.finish_reason);
     }
   }
