@@ -119,6 +119,11 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     const headers = { ...chatHeaders, "content-length": String(encoder.encode(body).byteLength) };
     return observeResponse(await fetch(new Request(`${c.up}/v1/chat/completions`, post(body, { headers }))), { read: "text" });
   },
+  // Read after the send (while the provider thinks), not before it.
+  "body-llm-blob": async (c) =>
+    observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(new Blob([chatBody(true)], { type: "application/json" }), { headers: chatHeaders })), {
+      read: "text",
+    }),
   "body-llm-stream": async (c) => {
     const bytes = encoder.encode(chatBody(true));
     const stream = new ReadableStream<Uint8Array>({
