@@ -76,8 +76,8 @@ function readEmbed(body: Obj | undefined, url: URL): RequestFacts {
 }
 
 /** Enum values as numbers (`enum-encoding=int`), where the Gemini API and Vertex agree (0 is "unspecified"). */
-export const FINISH_REASONS = ["", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL"];
-export const BLOCK_REASONS = ["", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT"];
+const FINISH_REASONS = ["", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL"];
+const BLOCK_REASONS = ["", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT"];
 const MODALITIES = new Map<unknown, string>([
   ["TEXT", "text"],
   ["IMAGE", "image"],
@@ -89,8 +89,17 @@ const MODALITIES = new Map<unknown, string>([
   [4, "audio"],
 ]);
 
-export const enumName = (v: unknown, names: string[]): string | undefined =>
+const enumName = (v: unknown, names: string[]): string | undefined =>
   typeof v === "number" ? str(names[v]) : fact(v);
+
+/** A candidate's finish reason, by name or enum number. (The content reader reads it alike.) */
+export const finishReason = (c: Obj): string | undefined => enumName(field(c, "finishReason"), FINISH_REASONS);
+
+/** A response's `promptFeedback.blockReason`, by name or enum number. (The content reader reads it alike.) */
+export function blockReason(r: Obj): string | undefined {
+  const feedback = obj(field(r, "promptFeedback"));
+  return feedback && enumName(field(feedback, "blockReason"), BLOCK_REASONS);
+}
 
 /** `[{modality, tokenCount}]` by `gen_ai.token.modality` value; document and unknown modalities are left out. */
 function modalities(v: unknown): Record<string, number> | undefined {
@@ -153,7 +162,7 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
     const parts = obj(c.content)?.parts;
     if (Array.isArray(parts) && parts.some(isOutput)) output = true;
     const index = choiceIndex(c, position);
-    const reason = enumName(field(c, "finishReason"), FINISH_REASONS);
+    const reason = finishReason(c);
     if (index !== undefined && reason !== undefined) {
       facts.finishReasons[index] = reason;
       finished++;
@@ -162,8 +171,7 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
   // A blocked prompt: a 200 with no candidates. Its block reason is the finish reason of the
   // one answer there would have been, and it is not an error: like a content filter's finish
   // reason elsewhere (OpenAI `content_filter`), a policy outcome the body reports as such.
-  const feedback = obj(field(r, "promptFeedback"));
-  const blocked = feedback && enumName(field(feedback, "blockReason"), BLOCK_REASONS);
+  const blocked = blockReason(r);
   if (blocked !== undefined && candidates.length === 0) facts.finishReasons[0] = blocked;
   // In a stream: the last chunk finishes its candidates (with the final usage); a blocked prompt or an error ends the stream too.
   const ends = (candidates.length > 0 && finished === candidates.length) || blocked !== undefined || error !== undefined;

@@ -12,7 +12,7 @@
  * of the one answer there would have been.
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
-import { BLOCK_REASONS, enumName, FINISH_REASONS, field } from "../gemini.js";
+import { blockReason, field, finishReason } from "../gemini.js";
 import { choiceIndex, eventJson, type Obj, obj, str } from "../json.js";
 import { media, modalityOf, OutputParts } from "./parts.js";
 
@@ -103,11 +103,14 @@ function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]
   };
 }
 
+/** Shared stand-in for an absent `candidates` (this runs per chunk). */
+const NONE: unknown[] = [];
+
 /** One GenerateContentResponse: a whole body, an SSE event or an array element. */
 function foldChunk(r: Obj, out: OutputParts): void {
-  const candidates = Array.isArray(r.candidates) ? r.candidates : [];
-  for (const [position, item] of candidates.entries()) {
-    const c = obj(item);
+  const candidates: unknown[] = Array.isArray(r.candidates) ? r.candidates : NONE;
+  for (let position = 0; position < candidates.length; position++) {
+    const c = obj(candidates[position]);
     const index = c && choiceIndex(c, position);
     if (!c || index === undefined) continue;
     const m = out.message(index);
@@ -124,10 +127,9 @@ function foldChunk(r: Obj, out: OutputParts): void {
           if (part) out.part(m, part);
         }
       }
-    out.finish(m, enumName(field(c, "finishReason"), FINISH_REASONS));
+    out.finish(m, finishReason(c));
   }
-  const feedback = obj(field(r, "promptFeedback"));
-  const blocked = feedback && enumName(field(feedback, "blockReason"), BLOCK_REASONS);
+  const blocked = blockReason(r);
   if (blocked !== undefined && candidates.length === 0) out.finish(out.message(0), blocked);
 }
 
