@@ -98,7 +98,7 @@ function assembler(maxChars: number): OutputAssembler {
     if (i === undefined || !name || calls[i]) return;
     // A whole body's arguments are a JSON string; an object is taken as its JSON.
     const sent = obj(fn!.arguments) ? JSON.stringify(fn!.arguments) : text(fn!.arguments);
-    calls[i] = { id: fact(c!.id), name, arguments: budget.take(sent ?? "") };
+    calls[i] = { id: fact(c!.id), name, arguments: budget.take(sent) };
   };
   const event = (e: Obj) => {
     const message = obj(obj(e.delta)?.message);
@@ -118,7 +118,7 @@ function assembler(maxChars: number): OutputAssembler {
       }
       case "tool-plan-delta":
         seen = true;
-        plan += budget.take(text(message?.tool_plan) ?? "");
+        plan += budget.take(message?.tool_plan);
         return;
       case "tool-call-start":
         seen = true;
@@ -148,7 +148,7 @@ function assembler(maxChars: number): OutputAssembler {
         if (text(o?.thinking) !== undefined && o!.type === "thinking") addContent(index(i, 0), "reasoning", o!.thinking as string);
         else if (text(o?.text) !== undefined) addContent(index(i, 0), "text", o!.text as string);
       });
-      plan += budget.take(text(message.tool_plan) ?? "");
+      plan += budget.take(message.tool_plan);
       list(message.tool_calls).forEach((c, i) => {
         startCall(index(i, 0), obj(c));
       });
