@@ -3,10 +3,8 @@
  * (Converse, ConverseStream, InvokeModel and its stream with Anthropic Messages and Titan bodies),
  * answered from fixtures, through every capture setting (test/e2e/content-providers-helpers.ts).
  */
-import { afterAll, beforeAll } from "vitest";
 import {
   CALL_ID,
-  type ContentHarness,
   contentSuite,
   PARAMS,
   PROMPT,
@@ -20,15 +18,9 @@ import {
   text,
   toolHistory,
 } from "./content-providers-helpers.js";
-import { eventStreamFrames, fixtureEvents } from "./providers-helpers.js";
+import { eventStreamFrames, fixtureEvents, useHarness } from "./providers-helpers.js";
 
-let h: ContentHarness;
-beforeAll(async () => {
-  h = await startContent("bedrock");
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startContent("bedrock"));
 
 const system = [text(SYSTEM)];
 
@@ -49,7 +41,7 @@ const converseInput = toolHistory("user");
   const model = "meta.llama3-2-1b-instruct-v1:0";
   const [body] = fixtureEvents(fixture);
   const answer = body.output.message.content[0].text as string;
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `ConverseCommand: ${fixture}`,
     run: { via: "bedrock.converse", model, prompt: PROMPT, system: SYSTEM, params: converseParams },
     fixture,
@@ -75,7 +67,7 @@ const converseInput = toolHistory("user");
     if (type === "messageStop") stop = payload.stopReason;
   }
   const parts = blocks.map((b) => (b.tool ? { type: "tool_call", id: b.tool.id, name: b.tool.name, arguments: JSON.parse(b.input) } : text(b.text)));
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `ConverseStreamCommand: ${fixture}`,
     run: { via: "bedrock.converseStream", model, prompt: PROMPT, system: SYSTEM, params: converseParams },
     fixture,
@@ -102,7 +94,7 @@ const claudeBody = {
   const fixture = "bedrock/invoke-claude-messages.json";
   const model = "anthropic.claude-3-sonnet-20240229-v1:0";
   const [body] = fixtureEvents(fixture);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `InvokeModelCommand, Anthropic messages: ${fixture}`,
     run: { via: "bedrock.invoke", model, prompt: PROMPT, body: claudeBody },
     fixture,
@@ -120,7 +112,7 @@ const invokeChunks = (fixture: string): any[] => eventStreamFrames(fixture).map(
   const model = "anthropic.claude-3-5-sonnet-20240620-v1:0";
   const chunks = invokeChunks(fixture);
   const answer = chunks.map((c) => c.delta?.text ?? "").join("");
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `InvokeModelWithResponseStreamCommand, Anthropic messages: ${fixture}`,
     run: { via: "bedrock.invokeStream", model, prompt: PROMPT, body: claudeBody },
     fixture,
@@ -135,7 +127,7 @@ const invokeChunks = (fixture: string): any[] => eventStreamFrames(fixture).map(
   const fixture = "bedrock/invoke-titan.json";
   const model = "amazon.titan-text-express-v1";
   const [body] = fixtureEvents(fixture);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `InvokeModelCommand, Titan text: ${fixture}`,
     run: { via: "bedrock.invoke", model, prompt: PROMPT, body: { inputText: PROMPT, textGenerationConfig: { maxTokenCount: 10 } } },
     fixture,
@@ -153,7 +145,7 @@ const invokeChunks = (fixture: string): any[] => eventStreamFrames(fixture).map(
   const model = "amazon.titan-text-express-v1";
   const chunks = invokeChunks(fixture);
   const answer = chunks.map((c) => c.outputText ?? "").join("");
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `InvokeModelWithResponseStreamCommand, Titan text: ${fixture}`,
     run: { via: "bedrock.invokeStream", model, prompt: PROMPT, body: { inputText: PROMPT } },
     fixture,

@@ -4,17 +4,10 @@
  * its prompt, system instruction, tool declaration, function call and function response, through
  * every capture setting (test/e2e/content-providers-helpers.ts).
  */
-import { afterAll, beforeAll } from "vitest";
-import { CALL_ID, type ContentHarness, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT, toolHistory } from "./content-providers-helpers.js";
-import { fixtureEvents } from "./providers-helpers.js";
+import { CALL_ID, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT, toolHistory } from "./content-providers-helpers.js";
+import { fixtureEvents, useHarness } from "./providers-helpers.js";
 
-let h: ContentHarness;
-beforeAll(async () => {
-  h = await startContent("google");
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startContent("google"));
 
 const request = {
   contents: [
@@ -52,7 +45,7 @@ for (const [via, fixture, model] of [
   ["gemini.stream", "google/gemini-stream-function-calls.sse", "gemini-2.0-flash"],
 ] as const) {
   const { message, answers } = geminiOutput(fixture);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `@google/genai ${via}: ${fixture}`,
     run: { via, model, prompt: PROMPT, system: SYSTEM, params, request },
     fixture,

@@ -6,7 +6,7 @@
  * description, tool call and tool result, through every capture setting
  * (test/e2e/content-providers-helpers.ts), and once more under `semconv: "latest"`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CALL_ID,
   type ContentHarness,
@@ -26,20 +26,14 @@ import {
   toolCall,
   toolHistory,
 } from "./content-providers-helpers.js";
-import { fixtureEvents, KEYS } from "./providers-helpers.js";
+import { fixtureEvents, KEYS, useHarness } from "./providers-helpers.js";
 
-let h: ContentHarness;
-beforeAll(async () => {
-  h = await startContent("openai");
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startContent("openai"));
 
 /** The same workerd, each request sent to the `latest-{setting}` handler (`semconv: "latest"`, test/workers/providers-content.ts). */
 const latest = (): ContentHarness => ({
-  ...h,
-  worker: { ...h.worker, fetch: (path, init) => h.worker.fetch(String(path).replace("capture=", "capture=latest-"), init) },
+  ...h(),
+  worker: { ...h().worker, fetch: (path, init) => h().worker.fetch(String(path).replace("capture=", "capture=latest-"), init) },
 });
 
 const ARGS = JSON.stringify({ location: TOOL_ARG });
@@ -82,7 +76,7 @@ for (const [fixture, stream] of [
   ["openai/chat-nonstream-tool-calls.json", false],
 ] as const) {
   const { output, answers } = chatOutput(fixture);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `openai chat.completions.create${stream ? " (stream)" : ""}: ${fixture}`,
     run: { via: "openai.chat", model: "gpt-4o-mini", prompt: PROMPT, stream, request: { messages: chatMessages, tools: functionTools } },
     fixture,
@@ -121,7 +115,7 @@ function anthropicOutput(fixture: string) {
 {
   const fixture = "anthropic/messages-stream-tool-use.sse";
   const { output, answers } = anthropicOutput(fixture);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `@anthropic-ai/sdk messages.create (stream, system): ${fixture}`,
     run: { via: "anthropic.messages", model: "claude-3-5-sonnet-20240620", prompt: PROMPT, system: SYSTEM, stream: true, request: anthropicRequest },
     fixture,
@@ -142,7 +136,7 @@ function anthropicOutput(fixture: string) {
   const completed = fixtureEvents(fixture).find((e) => e.type === "response.completed").response;
   // The terminal Response lists the output: the authority over the deltas.
   const calls = completed.output.filter((o: any) => o.type === "function_call");
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `openai responses.create (stream, instructions): ${fixture}`,
     run: {
       via: "openai.responses",
@@ -186,7 +180,7 @@ for (const [fixture, stream] of [
   ["workers-ai/rest-chat.json", false],
 ] as const) {
   const { output, answers } = chatOutput(fixture);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `Workers AI REST /ai/run${stream ? " (stream)" : ""}: ${fixture}`,
     run: workersAiRun(stream),
     fixture,
@@ -213,7 +207,7 @@ for (const [fixture, stream] of [
 describe("the two semconv profiles", () => {
   const run = { via: "openai.chat" as const, model: "gpt-4o-mini", prompt: PROMPT, stream: true, request: { messages: chatMessages, tools: functionTools } };
   for (const [profile, harness, schemaUrl] of [
-    ["v1.41 (default)", () => h, "https://opentelemetry.io/schemas/1.41.0"],
+    ["v1.41 (default)", h, "https://opentelemetry.io/schemas/1.41.0"],
     ["latest", latest, "https://opentelemetry.io/schemas/gen-ai-dev/1.42.0-dev"],
   ] as const) {
     it(`${profile}: the call's span and its operation-details record under the profile's schema URL`, async () => {
@@ -231,7 +225,7 @@ describe("the two semconv profiles", () => {
   const candidates = chunks!.map((c) => c.candidates?.[0]);
   const joined = candidates.flatMap((c) => c?.content?.parts ?? []).map((p: any) => p.text ?? "").join("");
   const finish = candidates.map((c) => c?.finishReason).filter(Boolean).at(-1);
-  contentSuite(() => h, {
+  contentSuite(h, {
     title: `Gemini JSON-array stream by fetch: ${fixture}`,
     run: {
       via: "fetch",

@@ -5,7 +5,7 @@
  * detection runs as in production. Each call: the same result and request bytes as the bare
  * Worker, the exact GenAI span with values read from the fixture, and no credential exported.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type Attrs,
   type CallExpectation,
@@ -15,20 +15,14 @@ import {
   fixtureEvents,
   PROMPT,
   type ProviderCall,
-  type ProvidersHarness,
   runProvider,
   SYSTEM,
   startProviders,
+  useHarness,
 } from "./providers-helpers.js";
 
-let h: ProvidersHarness;
-beforeAll(async () => {
-  // Plain fetch needs no SDK; "more" is the lightest family the harness builds.
-  h = await startProviders("more");
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+// Plain fetch needs no SDK; "more" is the lightest family the harness builds.
+const h = useHarness(() => startProviders("more"));
 
 /** Credentials the calls carry, in headers and in a query: none may reach the export. */
 const SECRETS = {
@@ -100,7 +94,7 @@ describe("Cloudflare AI Gateway", () => {
     const model = "gpt-4o-mini";
     const url = `${GATEWAY}/openai/chat/completions`;
     const headers = { authorization: bearer(SECRETS.provider), "cf-aig-authorization": bearer(SECRETS.gateway) };
-    const c = await runProvider(h, { via: "fetch", model, prompt: PROMPT, url, headers, body: { model, messages, temperature: 0.5 } }, { fixture });
+    const c = await runProvider(h(), { via: "fetch", model, prompt: PROMPT, url, headers, body: { model, messages, temperature: 0.5 } }, { fixture });
     expectCall(c, {
       operation: "chat",
       provider: "openai",
@@ -116,7 +110,7 @@ describe("Cloudflare AI Gateway", () => {
     const model = "google-ai-studio/gemini-2.0-flash";
     const url = `${GATEWAY}/compat/chat/completions`;
     const headers = { authorization: bearer(SECRETS.provider), "cf-aig-authorization": bearer(SECRETS.gateway) };
-    const c = await runProvider(h, { via: "fetch", model, prompt: PROMPT, url, headers, body: { model, messages, max_tokens: 64 } }, { fixture });
+    const c = await runProvider(h(), { via: "fetch", model, prompt: PROMPT, url, headers, body: { model, messages, max_tokens: 64 } }, { fixture });
     expectCall(c, { operation: "chat", provider: "gcp.gemini", model, url, request: { "gen_ai.request.max_tokens": 64 }, response: chatResponse(fixture, "gcp.gemini") });
   });
 
@@ -127,7 +121,7 @@ describe("Cloudflare AI Gateway", () => {
   ];
   const universal = (cfAigStep: string) =>
     runProvider(
-      h,
+      h(),
       // The universal endpoint takes a JSON array; the runner stringifies whatever body it is given.
       { via: "fetch", model: "", prompt: PROMPT, url: GATEWAY, headers: { "cf-aig-authorization": bearer(SECRETS.gateway) }, body: steps as unknown as Record<string, unknown> },
       { fixture: cfAigStep === "0" ? "workers-ai/chat.json" : "openai/chat-nonstream.json", headers: { "cf-aig-step": cfAigStep } },
@@ -161,7 +155,7 @@ describe("Workers AI over REST", () => {
   // One call, read by both tests below.
   const streamed = () =>
     (call ??= runProvider(
-      h,
+      h(),
       { via: "fetch", model: WORKERS_AI_MODEL, prompt: PROMPT, url, headers: { authorization: bearer(SECRETS.provider) }, body: { messages, stream: true, max_tokens: 128 } },
       { fixture },
     ));
@@ -191,7 +185,7 @@ describe("OpenAI-compatible hosts", () => {
       const model = fixtureEvents(fixture)[0].model as string;
       const body = { model, messages, ...(stream ? { stream: true } : {}) };
       const sent = query ? `${url}?key=${SECRETS.query}` : url;
-      const c = await runProvider(h, { via: "fetch", model, prompt: PROMPT, url: sent, headers: { authorization: bearer(SECRETS.provider) }, body }, { fixture });
+      const c = await runProvider(h(), { via: "fetch", model, prompt: PROMPT, url: sent, headers: { authorization: bearer(SECRETS.provider) }, body }, { fixture });
       expectCall(c, {
         operation: "chat",
         provider,

@@ -10,7 +10,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { ProviderRun } from "../workers/providers-app.js";
 import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
 import { createOutbound, type Outbound, type OutboundRequest, type Serving } from "../support/outbound.js";
@@ -89,6 +89,18 @@ export function prebundle(entry: string, family: string): Promise<string> {
     bundles.set(key, file);
   }
   return file;
+}
+
+/** The test file's harness: `start` runs before its tests (workerd may take long to start), the harness closes after them. */
+export function useHarness<H extends { close(): Promise<void> }>(start: () => Promise<H>): () => H {
+  let h: H | undefined;
+  beforeAll(async () => {
+    h = await start();
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+  return () => h!;
 }
 
 /** `family`: the SDK family the Workers carry (test/workers/providers-app.ts). */

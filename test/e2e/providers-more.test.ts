@@ -4,16 +4,10 @@
  * api.cohere.com and ollama's default http://127.0.0.1:11434 (an unknown host: detected by path
  * and body shape), answered from recorded fixtures.
  */
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type Attrs, expectProviderCall, fixtureEvents, PROMPT, type ProvidersHarness, runProvider, SYSTEM, startProviders } from "./providers-helpers.js";
+import { describe, it } from "vitest";
+import { type Attrs, expectProviderCall, fixtureEvents, PROMPT, runProvider, SYSTEM, startProviders, useHarness } from "./providers-helpers.js";
 
-let h: ProvidersHarness;
-beforeAll(async () => {
-  h = await startProviders("more");
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startProviders("more"));
 
 const MISTRAL = "https://api.mistral.ai/v1/chat/completions";
 const COHERE = "https://api.cohere.com/v2/chat";
@@ -69,7 +63,7 @@ describe("@mistralai/mistralai (fetch(new Request(...)))", () => {
   for (const fixture of ["mistral/chat-stream.sse", "mistral/chat-stream-tool-call.sse"]) {
     it(`chat.stream: ${fixture}`, async () => {
       const model = fixtureEvents(fixture)[0].model as string;
-      const c = await runProvider(h, { via: "mistral.stream", model, prompt: PROMPT, system: SYSTEM, params: { temperature: 0.4, maxTokens: 100 } }, { fixture });
+      const c = await runProvider(h(), { via: "mistral.stream", model, prompt: PROMPT, system: SYSTEM, params: { temperature: 0.4, maxTokens: 100 } }, { fixture });
       expectProviderCall(c, {
         operation: "chat",
         provider: "mistral_ai",
@@ -87,7 +81,7 @@ describe("cohere-ai, CohereClientV2", () => {
   for (const fixture of ["cohere/chat-v2.json", "cohere/chat-v2-cached-tokens.json"]) {
     it(`chat: ${fixture}`, async () => {
       const model = "command-r";
-      const c = await runProvider(h, { via: "cohere.chat", model, prompt: PROMPT, system: SYSTEM, params: { temperature: 0.3, maxTokens: 200 } }, { fixture });
+      const c = await runProvider(h(), { via: "cohere.chat", model, prompt: PROMPT, system: SYSTEM, params: { temperature: 0.3, maxTokens: 200 } }, { fixture });
       expectProviderCall(c, {
         operation: "chat",
         provider: "cohere",
@@ -102,7 +96,7 @@ describe("cohere-ai, CohereClientV2", () => {
   for (const fixture of ["cohere/chat-v2-stream-text.sse", "cohere/chat-v2-stream-tool-calls.sse"]) {
     it(`chatStream: ${fixture}`, async () => {
       const model = "command-r";
-      const c = await runProvider(h, { via: "cohere.chatStream", model, prompt: PROMPT, system: SYSTEM }, { fixture });
+      const c = await runProvider(h(), { via: "cohere.chatStream", model, prompt: PROMPT, system: SYSTEM }, { fixture });
       expectProviderCall(c, { operation: "chat", provider: "cohere", model, stream: true, url: COHERE, response: cohereResponse(fixture, true) });
     });
   }
@@ -112,7 +106,7 @@ describe("ollama/browser, default host", () => {
   it("chat, streamed (NDJSON)", async () => {
     const fixture = "ollama/api-chat-stream.ndjson";
     const model = "llama3";
-    const c = await runProvider(h, { via: "ollama.chat", model, prompt: PROMPT, system: SYSTEM, stream: true, params: { temperature: 0.1, num_predict: 50 } }, { fixture });
+    const c = await runProvider(h(), { via: "ollama.chat", model, prompt: PROMPT, system: SYSTEM, stream: true, params: { temperature: 0.1, num_predict: 50 } }, { fixture });
     expectProviderCall(c, {
       operation: "chat",
       provider: "ollama",
@@ -127,14 +121,14 @@ describe("ollama/browser, default host", () => {
   it("chat, whole JSON (a tool call)", async () => {
     const fixture = "ollama/api-chat-tool-call.json";
     const model = "qwen3.6";
-    const c = await runProvider(h, { via: "ollama.chat", model, prompt: PROMPT, system: SYSTEM }, { fixture });
+    const c = await runProvider(h(), { via: "ollama.chat", model, prompt: PROMPT, system: SYSTEM }, { fixture });
     expectProviderCall(c, { operation: "chat", provider: "ollama", model, url: `${OLLAMA}/api/chat`, response: ollamaResponse(fixture, false) });
   });
 
   it("generate, streamed (NDJSON)", async () => {
     const fixture = "ollama/api-generate-stream.ndjson";
     const model = "llama3";
-    const c = await runProvider(h, { via: "ollama.generate", model, prompt: PROMPT, system: SYSTEM, stream: true }, { fixture });
+    const c = await runProvider(h(), { via: "ollama.generate", model, prompt: PROMPT, system: SYSTEM, stream: true }, { fixture });
     expectProviderCall(c, { operation: "text_completion", provider: "ollama", model, stream: true, url: `${OLLAMA}/api/generate`, response: ollamaResponse(fixture, true) });
   });
 });
@@ -143,21 +137,21 @@ describe("AI SDK, @ai-sdk/mistral and @ai-sdk/cohere", () => {
   it("mistral streamText", async () => {
     const fixture = "mistral/chat-stream.sse";
     const model = "mistral-tiny";
-    const c = await runProvider(h, { via: "ai.mistral", model, prompt: PROMPT, system: SYSTEM, stream: true, params: { temperature: 0.4 } }, { fixture });
+    const c = await runProvider(h(), { via: "ai.mistral", model, prompt: PROMPT, system: SYSTEM, stream: true, params: { temperature: 0.4 } }, { fixture });
     expectProviderCall(c, { operation: "chat", provider: "mistral_ai", model, stream: true, url: MISTRAL, request: { "gen_ai.request.temperature": 0.4 }, response: mistralResponse(fixture) });
   });
 
   it("cohere generateText", async () => {
     const fixture = "cohere/chat-v2.json";
     const model = "command-r";
-    const c = await runProvider(h, { via: "ai.cohere", model, prompt: PROMPT, system: SYSTEM, params: { temperature: 0.3 } }, { fixture });
+    const c = await runProvider(h(), { via: "ai.cohere", model, prompt: PROMPT, system: SYSTEM, params: { temperature: 0.3 } }, { fixture });
     expectProviderCall(c, { operation: "chat", provider: "cohere", model, url: COHERE, request: { "gen_ai.request.temperature": 0.3 }, response: cohereResponse(fixture, false) });
   });
 
   it("cohere streamText", async () => {
     const fixture = "cohere/chat-v2-stream-text.sse";
     const model = "command";
-    const c = await runProvider(h, { via: "ai.cohere", model, prompt: PROMPT, system: SYSTEM, stream: true }, { fixture });
+    const c = await runProvider(h(), { via: "ai.cohere", model, prompt: PROMPT, system: SYSTEM, stream: true }, { fixture });
     expectProviderCall(c, { operation: "chat", provider: "cohere", model, stream: true, url: COHERE, response: cohereResponse(fixture, true) });
   });
 });
