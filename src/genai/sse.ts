@@ -65,7 +65,6 @@ class EventParser {
 
   /** Feed the next decoded piece; complete events are passed to `onEvent` synchronously. */
   push(text: string, onEvent: (e: SseEvent) => void): void {
-    if (this.single(text, onEvent)) return;
     let pos = 0;
     if (!this.started && text.length > 0) {
       this.started = true;
@@ -82,6 +81,8 @@ class EventParser {
     let lf = text.indexOf(LF, pos);
     let cr = text.indexOf(CR, pos);
     while (pos < n) {
+      pos = this.events(text, pos, cr, onEvent);
+      if (pos === n) return;
       if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
@@ -100,16 +101,21 @@ class EventParser {
   }
 
   /**
-   * The common case of a stream read one event at a time: nothing pending, and the piece is
-   * exactly one `data:` line and its blank line (`data: …\n\n`, LF only, within the size bound).
-   * Dispatched as the line machinery below would, without it; anything else returns false.
+   * The common case: from `pos`, with nothing pending, whole events that are one `data:` line and
+   * its blank line (`data: …\n\n`, LF only, within the size bound) are dispatched as the line
+   * machinery below would, without it (one slice per event). Returns where it stopped: at the
+   * first thing that is not such an event. `cr` is the next CR at or after `pos`, or -1.
    */
-  private single(text: string, onEvent: (e: SseEvent) => void): boolean {
+  private events(text: string, pos: number, cr: number, onEvent: (e: SseEvent) => void): number {
+    if (this.ndjson || this.partsLength > 0 || this.discarding || this.skipping || this.data.length > 0 || this.eventType !== undefined) return pos;
     const n = text.length;
-    if (this.ndjson || !this.started || this.afterCR || this.discarding || this.skipping || this.partsLength > 0 || this.data.length > 0 || this.eventType !== undefined) return false;
-    if (n < 7 || n - 2 > this.maxSize || !text.startsWith("data:") || text.charCodeAt(n - 1) !== 10 || text.indexOf("\n") !== n - 2 || text.indexOf("\r") !== -1) return false;
-    onEvent({ data: text.slice(text.charCodeAt(5) === 32 ? 6 : 5, n - 2) });
-    return true;
+    while (pos < n && text.startsWith("data:", pos)) {
+      const lf = text.indexOf(LF, pos);
+      if (lf === -1 || text.charCodeAt(lf + 1) !== 10 || (cr !== -1 && cr < lf) || lf - pos > this.maxSize) break;
+      onEvent({ data: text.slice(text.charCodeAt(pos + 5) === 32 ? pos + 6 : pos + 5, lf) });
+      pos = lf + 2;
+    }
+    return pos;
   }
 
   /** The body ended: process an unterminated last line and a pending event. */

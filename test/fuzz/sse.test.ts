@@ -130,18 +130,28 @@ describe.each([
   });
 });
 
-describe("SseParser, one event per read (its single-event path)", () => {
-  // Events of every shape, each fed as its own piece (how LLM streams usually arrive), so the
-  // path for a piece that is exactly `data: …\n\n` meets its near-misses: CR endings, two data
+describe("SseParser, whole events per read (its fast path)", () => {
+  // Events of every shape, fed one per piece (how LLM streams usually arrive) and several per
+  // piece (a fast stream read in large pieces), so the path for whole `data: …\n\n` events
+  // meets its near-misses: CR endings, two data
   // lines, `event:` lines, comments, a missing space, a BOM, a value at and past the bound.
   const part = fc.oneof(
     fc.string({ maxLength: 12 }).map((v) => `data: ${v.replace(/[\r\n]/g, "")}\n\n`),
     fc.string({ maxLength: 12 }).map((v) => `data:${v.replace(/[\r\n]/g, "")}\n\n`),
-    fc.constantFrom("data: a\r\n\r\n", "data: a\r\r", "data: a\ndata: b\n\n", "event: x\ndata: y\n\n", ": c\n\n", "data: a\n", "\n", "data: a\n\ndata: b\n\n", "\ufeffdata: a\n\n", "data: 12345678901234567890\n\n", "data: a\n\n\n"),
+    fc.constantFrom("data: a\r\n\r\n", "data: a\r\r", "data: a\ndata: b\n\n", "event: x\ndata: y\n\n", ": c\n\n", "data: a\n", "\n", "data: a\n\ndata: b\n\n", "\ufeffdata: a\n\n", "data: 12345678901234567890\n\n", "data: a\n\n\n", "data: a\rb\n\n", "data: a\n\r"),
   );
   it("matches the reference whatever mix of pieces arrives, one piece per read", () => {
     fc.assert(
       fc.property(fc.array(part, { maxLength: 12 }), fc.integer({ min: 4, max: 24 }), (pieces, maxSize) => {
+        expect(parse(new SseParser({ maxSize }), pieces, maxSize)).toEqual(referenceSse(pieces.join(""), maxSize));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("matches the reference whatever mix of events shares a read", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(part, { maxLength: 6 }), { maxLength: 8 }), fc.integer({ min: 4, max: 24 }), (groups, maxSize) => {
+        const pieces = groups.map((group) => group.join(""));
         expect(parse(new SseParser({ maxSize }), pieces, maxSize)).toEqual(referenceSse(pieces.join(""), maxSize));
       }),
       { numRuns: 2000 },
