@@ -88,6 +88,34 @@ export const GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
 export const GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
 /** The content attributes: JSON already bounded by `limits.maxContentLength` (never cut as plain strings). */
 export const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([GEN_AI_INPUT_MESSAGES, GEN_AI_OUTPUT_MESSAGES, GEN_AI_SYSTEM_INSTRUCTIONS, GEN_AI_TOOL_DEFINITIONS]);
+/**
+ * Content the AI SDK's older telemetry (`LegacyOpenTelemetry` of `@ai-sdk/otel`, the AI SDK's own
+ * spans before it) puts on its spans under its own names: prompts, answers, tool inputs and
+ * outputs, embedded values, reranked documents. Removed from other instrumentations' spans unless
+ * content capture is on (see src/genai/content/foreign.ts).
+ */
+export const AI_SDK_CONTENT_ATTRIBUTES: readonly string[] = [
+  "ai.prompt",
+  "ai.prompt.messages",
+  "ai.prompt.tools",
+  "ai.request.text",
+  "ai.response.text",
+  "ai.response.object",
+  "ai.response.reasoning",
+  "ai.response.toolCalls",
+  "ai.response.files",
+  "ai.toolCall.args",
+  "ai.toolCall.result",
+  "ai.value",
+  "ai.values",
+  "ai.embedding",
+  "ai.embeddings",
+  "ai.documents",
+  "ai.ranking",
+  "ai.decision.questions",
+  "ai.decision.answers",
+  "ai.decision.state",
+];
 
 // Agents and tools (invokeAgent, executeTool).
 export const GEN_AI_AGENT_NAME = "gen_ai.agent.name";

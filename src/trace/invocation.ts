@@ -15,6 +15,7 @@ import { GEN_AI_INFERENCE_DETAILS_EVENT, GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_
 import type { Limits } from "../config.js";
 import { type LogRecordData, SEVERITY_DEBUG } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
+import { dropContent, gateForeignContent } from "../genai/content/foreign.js";
 import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "./clock.js";
@@ -104,6 +105,8 @@ export class Invocation implements SpanSink {
       this.check();
       return;
     }
+    // Another instrumentation's span (made through our tracer provider): its content follows our capture setting.
+    if (span.scope.name !== this.pipeline.scope.name) this.gateContent(span);
     if (GEN_AI_OPERATION_NAME in span.attributes) {
       if (this.identity) addIdentity(span, this.identity);
       const responseId = span.attributes[GEN_AI_RESPONSE_ID];
@@ -112,6 +115,23 @@ export class Invocation implements SpanSink {
     if (this.spans.length < this.limits.maxSpans) this.spans.push(span);
     else this.droppedSpans++;
     this.check();
+  }
+
+  private gateContent(span: RecordingSpan): void {
+    const { config } = this.pipeline;
+    const failed = () => this.pipeline.selfError();
+    try {
+      gateForeignContent(span.attributes, {
+        mode: config.captureMessageContent,
+        redact: config.redactContent,
+        maxContentLength: config.limits.maxContentLength,
+        fullToolDefinitions: config.toolDefinitions === "full",
+        failed,
+      });
+    } catch {
+      dropContent(span.attributes);
+      failed();
+    }
   }
 
   recordCall(record: CallRecord): void {

@@ -168,10 +168,53 @@ export class EdgeTracerProvider implements TracerProvider {
 }
 
 let registered = false;
-/** Registers our provider for `@opentelemetry/api` users unless another one is already there. */
+/** Ours, when it is the registered one. */
+let provider: EdgeTracerProvider | undefined;
+
+/**
+ * Registers our provider for `@opentelemetry/api` users unless another one is already there.
+ * Called at each invocation's start: from then on, AI SDK telemetry integrations registered
+ * since the last call are adopted (`adoptAiSdkTracers`).
+ */
 export function registerGlobalTracerProvider(): void {
-  if (registered) return;
-  registered = true;
-  setupContext();
-  trace.setGlobalTracerProvider(new EdgeTracerProvider());
+  if (!registered) {
+    registered = true;
+    setupContext();
+    const ours = new EdgeTracerProvider();
+    if (trace.setGlobalTracerProvider(ours)) provider = ours;
+  }
+  if (provider) adoptAiSdkTracers(provider);
+}
+
+/** How many entries of the AI SDK's integration list were looked at. */
+let integrationsSeen = 0;
+
+interface ForeignProxyProvider {
+  getDelegateTracer(name: string): Tracer | undefined;
+  setDelegate(provider: TracerProvider): void;
+}
+
+/**
+ * A tracer that another copy of `@opentelemetry/api` handed out before any provider was
+ * registered stays a no-op for good: that copy's proxy provider only hears of a provider
+ * registered through that same copy. `@ai-sdk/otel` pins its own copy and takes its tracer when
+ * constructed, usually at module scope (`registerTelemetry(new OpenTelemetry())`), before our
+ * first invocation registers ours. So each integration the AI SDK holds
+ * (`globalThis.AI_SDK_TELEMETRY_INTEGRATIONS`) whose tracer's proxy provider has no delegate gets
+ * ours, as that copy's own registration would have given it. Anything unexpected is left as is.
+ */
+function adoptAiSdkTracers(ours: TracerProvider): void {
+  const integrations = (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown }).AI_SDK_TELEMETRY_INTEGRATIONS;
+  if (!Array.isArray(integrations) || integrations.length === integrationsSeen) return;
+  integrationsSeen = integrations.length;
+  for (const integration of integrations) {
+    try {
+      const proxy = (integration as { tracer?: { _provider?: Partial<ForeignProxyProvider> } } | null)?.tracer?._provider;
+      if (typeof proxy?.setDelegate === "function" && typeof proxy.getDelegateTracer === "function" && proxy.getDelegateTracer("") === undefined) {
+        proxy.setDelegate(ours);
+      }
+    } catch {
+      // not the shape we know: left alone
+    }
+  }
 }

@@ -4,8 +4,8 @@
  * chosen per request by `?capture=` (one workerd per SDK family instead of one per setting;
  * each config object gets its own pipeline; `latest-{setting}` is the same under the newer
  * semconv profile). `?agent=` runs the call inside `invokeAgent`.
- * The AI SDK's own OpenTelemetry integration (@ai-sdk/otel) is registered, so its calls come
- * with the SDK's own GenAI spans.
+ * The AI SDK's own OpenTelemetry integration (@ai-sdk/otel) is registered at module scope, as its
+ * docs show, so its calls come with the SDK's own GenAI spans.
  */
 import { OpenTelemetry } from "@ai-sdk/otel";
 import { registerTelemetry } from "ai";
@@ -13,7 +13,8 @@ import { type Config, instrument, invokeAgent, type WorkerContext } from "../../
 import { app, type ProvidersEnv } from "./providers-app.js";
 import { redactAll, SMALL_CONTENT_LIMIT } from "./providers/redact.js";
 
-let registered = false;
+// Before any invocation: @ai-sdk/otel (its own copy of @opentelemetry/api) takes its tracer now.
+registerTelemetry(new OpenTelemetry());
 
 const agentApp = {
   async fetch(request: Request, env: ProvidersEnv): Promise<Response> {
@@ -50,12 +51,6 @@ type ExportedHandlerLike = { fetch(request: Request, env: ProvidersEnv, ctx: Wor
 
 export default {
   fetch(request: Request, env: ProvidersEnv, ctx: WorkerContext): Promise<Response> | Response {
-    // Once our tracer provider is registered (with the first pipeline): @ai-sdk/otel's own copy of
-    // @opentelemetry/api hands out no-op tracers when asked before a provider is registered.
-    if (!registered) {
-      registered = true;
-      queueMicrotask(() => registerTelemetry(new OpenTelemetry()));
-    }
     const handler = handlers[new URL(request.url).searchParams.get("capture") ?? "off"];
     if (!handler) return new Response("unknown capture setting", { status: 400 });
     return handler.fetch(request, env, ctx);

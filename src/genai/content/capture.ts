@@ -3,6 +3,7 @@
  * serialization of what is recorded, bounded per attribute by a truncation that keeps the JSON
  * valid. The formats' readers (this folder) only read and assemble; this file decides what leaves.
  */
+import * as A from "../../attributes.js";
 import { warnOnce } from "../../diag.js";
 import type { Content } from "../content.js";
 
@@ -37,6 +38,14 @@ export interface ContentInfo {
 export type RedactContentHook = (content: Content, info: ContentInfo) => Content | null | undefined;
 
 const KEYS = ["inputMessages", "outputMessages", "systemInstructions", "toolDefinitions"] as const;
+
+/** Each content list and the span attribute that carries it as JSON. */
+export const MESSAGE_ATTRIBUTES: [keyof Content, string][] = [
+  ["inputMessages", A.GEN_AI_INPUT_MESSAGES],
+  ["outputMessages", A.GEN_AI_OUTPUT_MESSAGES],
+  ["systemInstructions", A.GEN_AI_SYSTEM_INSTRUCTIONS],
+  ["toolDefinitions", A.GEN_AI_TOOL_DEFINITIONS],
+];
 
 /**
  * The content to record after the hook: only non-empty arrays survive. A hook that throws (or
@@ -86,7 +95,7 @@ function mapStrings(v: unknown, f: (s: string) => string, key?: string): unknown
 }
 
 /** A string's first `n` characters, never half of a surrogate pair. */
-function cut(s: string, n: number): string {
+export function cut(s: string, n: number): string {
   const code = s.charCodeAt(n - 1);
   return s.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
 }

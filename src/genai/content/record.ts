@@ -10,7 +10,7 @@ import * as A from "../../attributes.js";
 import type { Limits } from "../../config.js";
 import type { Content, OutputAssembler, OutputMessage, ToolCallRef } from "../content.js";
 import type { RequestFacts, SseEvent } from "../types.js";
-import { bounded, type CaptureMode, onEvent, onSpan, type RedactContentHook, redact, TOOL_CALL_MARKERS } from "./capture.js";
+import { bounded, type CaptureMode, MESSAGE_ATTRIBUTES, onEvent, onSpan, type RedactContentHook, redact, TOOL_CALL_MARKERS } from "./capture.js";
 import { CONTENT_READERS } from "./readers.js";
 import { toolCallListener } from "../../trace/invocation.js";
 
@@ -32,12 +32,6 @@ export interface ContentOptions {
  */
 const heldChars = (maxContentLength: number) => Math.max(2 * maxContentLength, 65_536);
 
-const NAMES: [keyof Content, string][] = [
-  ["inputMessages", A.GEN_AI_INPUT_MESSAGES],
-  ["outputMessages", A.GEN_AI_OUTPUT_MESSAGES],
-  ["systemInstructions", A.GEN_AI_SYSTEM_INSTRUCTIONS],
-  ["toolDefinitions", A.GEN_AI_TOOL_DEFINITIONS],
-];
 
 /** What the end of a call records of its content. */
 export interface RecordedContent {
@@ -123,7 +117,7 @@ export class CallContent {
     if (!kept) return undefined;
     const spanMax = this.limits.maxContentLength;
     const out: RecordedContent = { span: {}, event: onEvent(options.mode) ? {} : undefined };
-    for (const [key, name] of NAMES) {
+    for (const [key, name] of MESSAGE_ATTRIBUTES) {
       const list = kept[key];
       if (!list) continue;
       const forSpan = onSpan(options.mode) ? bounded(list, spanMax) : undefined;

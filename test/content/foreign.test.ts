@@ -1,0 +1,118 @@
+/**
+ * Content on other instrumentations' spans (src/genai/content/foreign.ts): removed unless capture
+ * puts content on spans; then the message lists pass the redactContent hook once and the size
+ * limit, and content the hook cannot see is kept only without a hook. The e2e side (the AI SDK's
+ * own spans in workerd): test/e2e/content-providers-more.test.ts.
+ */
+import type { Attributes } from "@opentelemetry/api";
+import { describe, expect, it, vi } from "vitest";
+import { AI_SDK_CONTENT_ATTRIBUTES } from "../../src/attributes.js";
+import type { Content } from "../../src/genai/content.js";
+import { type CaptureMode, TRUNCATED } from "../../src/genai/content/capture.js";
+import { type ContentPolicy, dropContent, gateForeignContent } from "../../src/genai/content/foreign.js";
+
+const input = [{ role: "user", parts: [{ type: "text", content: "zq-question" }] }];
+const output = [{ role: "assistant", parts: [{ type: "text", content: "zq-answer" }], finish_reason: "stop" }];
+const system = [{ type: "text", content: "zq-system" }];
+const tools = [{ type: "function", name: "weather", description: "zq-description", parameters: { type: "object" } }];
+
+/** An AI SDK invoke_agent span's attributes, as @ai-sdk/otel sets them. */
+function agentSpan(): Attributes {
+  return {
+    "gen_ai.operation.name": "invoke_agent",
+    "gen_ai.provider.name": "cohere",
+    "gen_ai.request.model": "command-r",
+    "gen_ai.usage.input_tokens": 69,
+    "gen_ai.input.messages": JSON.stringify(input),
+    "gen_ai.output.messages": JSON.stringify(output),
+    "gen_ai.system_instructions": JSON.stringify(system),
+    "gen_ai.tool.definitions": JSON.stringify(tools),
+  };
+}
+
+const NOT_CONTENT = { "gen_ai.operation.name": "invoke_agent", "gen_ai.provider.name": "cohere", "gen_ai.request.model": "command-r", "gen_ai.usage.input_tokens": 69 };
+
+function gate(attributes: Attributes, mode: CaptureMode, extra: Partial<ContentPolicy> = {}) {
+  const failed = vi.fn();
+  gateForeignContent(attributes, { mode, maxContentLength: 16_384, fullToolDefinitions: false, failed, ...extra });
+  return { attributes, failed };
+}
+
+const parsed = (attributes: Attributes) =>
+  Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, typeof v === "string" && v.startsWith("[") ? JSON.parse(v) : v]));
+
+describe("content on other instrumentations' spans", () => {
+  it.each(["NO_CONTENT", "EVENT_ONLY"] as const)("%s: every content attribute is removed, nothing else", (mode) => {
+    const attributes = { ...agentSpan(), "gen_ai.tool.call.arguments": '{"city":"Oslo"}', "gen_ai.tool.call.result": "zq-result", ...Object.fromEntries(AI_SDK_CONTENT_ATTRIBUTES.map((k) => [k, "zq"])) };
+    expect(gate(attributes, mode).attributes).toEqual(NOT_CONTENT);
+  });
+
+  it("SPAN_ONLY without a hook: the lists as they were, tool definitions reduced to type and name", () => {
+    const { attributes, failed } = gate(agentSpan(), "SPAN_ONLY");
+    expect(parsed(attributes)).toEqual({
+      ...NOT_CONTENT,
+      "gen_ai.input.messages": input,
+      "gen_ai.output.messages": output,
+      "gen_ai.system_instructions": system,
+      "gen_ai.tool.definitions": [{ type: "function", name: "weather" }],
+    });
+    expect(failed).not.toHaveBeenCalled();
+  });
+
+  it('toolDefinitions: "full" keeps the definitions whole', () => {
+    expect(parsed(gate(agentSpan(), "SPAN_AND_EVENT", { fullToolDefinitions: true }).attributes)["gen_ai.tool.definitions"]).toEqual(tools);
+  });
+
+  it("the hook sees the lists once, as one call's content with the span's provider, operation and model", () => {
+    const hook = vi.fn((content: Content) => ({ inputMessages: content.inputMessages, outputMessages: [{ role: "assistant", parts: [{ type: "text", content: "[hidden]" }] }] }) as Content);
+    const { attributes } = gate(agentSpan(), "SPAN_ONLY", { redact: hook });
+    expect(hook).toHaveBeenCalledTimes(1);
+    expect(hook.mock.calls[0]).toEqual([
+      { inputMessages: input, outputMessages: output, systemInstructions: system, toolDefinitions: [{ type: "function", name: "weather" }] },
+      { provider: "cohere", operation: "invoke_agent", requestModel: "command-r" },
+    ]);
+    // What the hook returned, and nothing it left out.
+    expect(parsed(attributes)).toEqual({ ...NOT_CONTENT, "gen_ai.input.messages": input, "gen_ai.output.messages": [{ role: "assistant", parts: [{ type: "text", content: "[hidden]" }] }] });
+  });
+
+  it("a hook that throws: none of the span's content, counted", () => {
+    const { attributes, failed } = gate(agentSpan(), "SPAN_ONLY", {
+      redact: () => {
+        throw new Error("no");
+      },
+    });
+    expect(attributes).toEqual(NOT_CONTENT);
+    expect(failed).toHaveBeenCalledTimes(1);
+  });
+
+  it("a list that is not JSON (cut by someone else) is removed", () => {
+    const attributes = { ...agentSpan(), "gen_ai.input.messages": JSON.stringify(input).slice(0, 20) };
+    expect(Object.keys(gate(attributes, "SPAN_ONLY").attributes)).not.toContain("gen_ai.input.messages");
+  });
+
+  it("lists are bounded by maxContentLength, still JSON, texts cut and marked", () => {
+    const long = [{ role: "user", parts: [{ type: "text", content: "x".repeat(5000) }] }];
+    const { attributes } = gate({ ...agentSpan(), "gen_ai.input.messages": JSON.stringify(long) }, "SPAN_ONLY", { maxContentLength: 300 });
+    const json = attributes["gen_ai.input.messages"] as string;
+    expect(json.length).toBeLessThanOrEqual(300);
+    expect(JSON.parse(json)[0].parts[0].content.endsWith(TRUNCATED)).toBe(true);
+  });
+
+  it("content no hook can see (tool call arguments and results, the AI SDK's ai.* names): kept and cut without a hook, removed with one", () => {
+    const opaque = { "gen_ai.tool.call.arguments": '{"city":"Oslo"}', "gen_ai.tool.call.result": "r".repeat(500), "ai.prompt": "zq-prompt", "ai.response.text": "zq-text" };
+    const kept = gate({ ...opaque }, "SPAN_ONLY", { maxContentLength: 100 }).attributes;
+    expect(kept).toEqual({ ...opaque, "gen_ai.tool.call.result": `${"r".repeat(100 - TRUNCATED.length)}${TRUNCATED}` });
+    expect(gate({ ...opaque }, "SPAN_ONLY", { redact: (c) => c }).attributes).toEqual({});
+  });
+
+  it("a span without content is left untouched", () => {
+    const attributes = { ...NOT_CONTENT };
+    expect(gate(attributes, "NO_CONTENT").attributes).toEqual(NOT_CONTENT);
+  });
+
+  it("dropContent (what is left when the policy itself failed) removes every content attribute", () => {
+    const attributes = { ...agentSpan(), "ai.prompt": "zq", "gen_ai.tool.call.result": "zq" };
+    dropContent(attributes);
+    expect(attributes).toEqual(NOT_CONTENT);
+  });
+});
