@@ -81,10 +81,11 @@ class EventParser {
     let lf = text.indexOf(LF, pos);
     let cr = text.indexOf(CR, pos);
     while (pos < n) {
-      pos = this.events(text, pos, cr, onEvent);
-      if (pos === n) return;
       if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
+      pos = this.events(text, pos, lf, cr, onEvent);
+      if (pos === n) return;
+      if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
       if (end === -1) {
         this.append(text, pos, n);
@@ -104,16 +105,16 @@ class EventParser {
    * The common case: from `pos`, with nothing pending, whole events that are one `data:` line and
    * its blank line (`data: …\n\n`, LF only, within the size bound) are dispatched as the line
    * machinery below would, without it (one slice per event). Returns where it stopped: at the
-   * first thing that is not such an event. `cr` is the next CR at or after `pos`, or -1.
+   * first thing that is not such an event. `lf` and `cr` are the next LF and CR at or after `pos`
+   * (-1: none), so a stream with CR line ends costs no search here.
    */
-  private events(text: string, pos: number, cr: number, onEvent: (e: SseEvent) => void): number {
+  private events(text: string, pos: number, lf: number, cr: number, onEvent: (e: SseEvent) => void): number {
     if (this.ndjson || this.partsLength > 0 || this.discarding || this.skipping || this.data.length > 0 || this.eventType !== undefined) return pos;
-    const n = text.length;
-    while (pos < n && text.startsWith("data:", pos)) {
-      const lf = text.indexOf(LF, pos);
-      if (lf === -1 || text.charCodeAt(lf + 1) !== 10 || (cr !== -1 && cr < lf) || lf - pos > this.maxSize) break;
+    // Past an event's LF pair the next CR, if any, is still ahead: `cr` stays current.
+    while (lf !== -1 && (cr === -1 || cr > lf) && text.charCodeAt(lf + 1) === 10 && lf - pos <= this.maxSize && text.startsWith("data:", pos)) {
       onEvent({ data: text.slice(text.charCodeAt(pos + 5) === 32 ? pos + 6 : pos + 5, lf) });
       pos = lf + 2;
+      lf = text.indexOf(LF, pos);
     }
     return pos;
   }

@@ -106,6 +106,18 @@ describe("SseParser", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("reads a large piece of CR-terminated events in linear time", () => {
+    // Valid WHATWG line ends: the whole-event path must not search for a LF at every event.
+    const n = 250_000;
+    const text = "data: ab\r\r".repeat(n);
+    const started = Date.now();
+    const events = run([text]);
+    expect(events).toHaveLength(n);
+    expect(events[n - 1]).toEqual({ data: "ab" });
+    // A search to the end of the 2.5 MB piece per event would take far longer than this.
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("keeps a line trickling in one character at a time in few strings", () => {
     const parser = new SseParser();
     const events: SseEvent[] = [];

@@ -1,0 +1,77 @@
+/**
+ * Same-run A/B of two trees: stream pass-through (bulk reads, then one event per read) through
+ * bare, the no-op observeBody wrapper, otel-genai-edge from another checkout ("before") and from
+ * this one ("after"), each in its own workerd, rounds interleaved in random order.
+ *
+ *   git worktree add /tmp/base <rev> && ln -s "$PWD/node_modules" /tmp/base/node_modules
+ *   BENCH_ENTRY=./ab.ts npm run bench -- --base=/tmp/base [--rounds=16] [--bytes=4000000]
+ *
+ * Ratios are paired per round (bare's wall time or CPU over the variant's); CPU is the workerd
+ * process's threads' schedstat run time around each request. Keep the worktree outside this
+ * repository (a nested biome.json or vitest config inside it confuses the tools).
+ */
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startCollector } from "../test/support/collector.js";
+import { client } from "./http.js";
+import { cpu } from "./proc.js";
+import { startSseServer } from "./sse-server.js";
+import { fmt, median, shuffle, sleep, table } from "./stats.js";
+import { startBenchWorker } from "./workerd.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+export async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const base = arg("base");
+  if (!base) throw new Error("--base=<path of the other checkout> is required (see the header of bench/ab.ts)");
+  const rounds = Number(arg("rounds") ?? 16);
+  const bytes = Number(arg("bytes") ?? 4_000_000);
+  const sse = await startSseServer();
+  const variants: [string, string, Record<string, string>][] = [
+    ["bare", "bench/workers/bare.ts", {}],
+    ["no-op wrapper", "bench/workers/bare-wrapped.ts", { WRAP: "observe" }],
+    ["before", relative(ROOT, resolve(base, "bench/workers/ours.ts")), {}],
+    ["after", "bench/workers/ours.ts", {}],
+  ];
+  const running = [];
+  for (const [id, entry, env] of variants) {
+    const collector = await startCollector();
+    const worker = await startBenchWorker(id.replace(/\W/g, "-"), entry, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: id, ...env });
+    running.push({ id, worker, collector, http: client(worker.url) });
+  }
+  try {
+    for (const write of ["bulk", "event"] as const) {
+      const path = `/consume?u=${encodeURIComponent(sse.urlFor({ bytes: write === "bulk" ? bytes : bytes / 4, write }))}`;
+      const runs = new Map<string, { wall: number; sched: number }[]>(running.map((r) => [r.id, []]));
+      for (const r of running) for (let i = 0; i < 2; i++) await r.http.get(path);
+      for (let round = 0; round < rounds; round++) {
+        for (const r of shuffle(running)) {
+          const c0 = cpu(r.worker.pid);
+          const t = await r.http.get(path);
+          const c1 = cpu(r.worker.pid);
+          runs.get(r.id)!.push({ wall: t.totalNs / 1e6, sched: c1.schedMs - c0.schedMs });
+          await sleep(5); // the export's waitUntil, outside the next measurement
+        }
+      }
+      const bare = runs.get("bare")!;
+      console.log(`\n${write === "bulk" ? "bulk (16 KiB writes)" : "one event per read"}, ${rounds} rounds:\n`);
+      console.log(
+        table(
+          ["variant", "wall ratio", "CPU ratio", "CPU ms"],
+          running.map((r) => {
+            const rs = runs.get(r.id)!;
+            return [r.id, fmt(median(rs.map((x, i) => bare[i]!.wall / x.wall)), 3), fmt(median(rs.map((x, i) => bare[i]!.sched / x.sched)), 3), fmt(median(rs.map((x) => x.sched)), 1)];
+          }),
+        ),
+      );
+    }
+  } finally {
+    for (const r of running) {
+      r.http.close();
+      await r.worker.close();
+      await r.collector.close();
+    }
+    await sse.close();
+  }
+}
