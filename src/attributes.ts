@@ -88,6 +88,10 @@ export const GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
 export const GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
 /** The content attributes: JSON already bounded by `limits.maxContentLength` (never cut as plain strings). */
 export const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([GEN_AI_INPUT_MESSAGES, GEN_AI_OUTPUT_MESSAGES, GEN_AI_SYSTEM_INSTRUCTIONS, GEN_AI_TOOL_DEFINITIONS]);
+/** The AI SDK's older telemetry names its spans' operation here (`ai.generateText.doGenerate`...). */
+export const AI_OPERATION_ID = "ai.operationId";
+/** Those of its spans that are one LLM call (our span takes their place, as an SDK's own call span). */
+export const AI_SDK_CALL_OPERATIONS: ReadonlySet<string> = new Set(["ai.generateText.doGenerate", "ai.streamText.doStream", "ai.generateObject.doGenerate", "ai.streamObject.doStream"]);
 /**
  * Content the AI SDK's older telemetry (`LegacyOpenTelemetry` of `@ai-sdk/otel`, the AI SDK's own
  * spans before it) puts on its spans under its own names: prompts, answers, tool inputs and
@@ -96,6 +100,7 @@ export const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([GEN_AI_INPUT_MES
  */
 export const AI_SDK_CONTENT_ATTRIBUTES: readonly string[] = [
   "ai.prompt",
+  "ai.response.providerMetadata",
   "ai.prompt.messages",
   "ai.prompt.tools",
   "ai.request.text",

@@ -9,7 +9,7 @@
  */
 import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
+import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
 import { nowMs } from "../trace/clock.js";
@@ -250,8 +250,11 @@ function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { replace?: Re
   const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
   // Only an SDK's own call span: a CLIENT span of an inference operation. An agent's or a tool's
   // span above the call (invoke_agent, execute_tool) is the call's parent, never replaced.
+  // The AI SDK's older telemetry (`LegacyOpenTelemetry`) marks its call span by `ai.operationId` instead.
   const operation = span?.attributes?.[GEN_AI_OPERATION_NAME];
-  if (!span || span.kind !== SpanKind.CLIENT || typeof operation !== "string" || !INFERENCE.has(operation)) return undefined;
+  const legacy = span?.attributes?.[AI_OPERATION_ID];
+  const call = (span?.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || (typeof legacy === "string" && AI_SDK_CALL_OPERATIONS.has(legacy));
+  if (!span || !call) return undefined;
   if (span instanceof RecordingSpan) return span.scope === scope ? undefined : { replace: span };
   return {};
 }

@@ -15,7 +15,7 @@ import { GEN_AI_INFERENCE_DETAILS_EVENT, GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_
 import type { Limits } from "../config.js";
 import { type LogRecordData, SEVERITY_DEBUG } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
-import { dropContent, gateForeignContent } from "../genai/content/foreign.js";
+import { dropContent, gateForeignSpan } from "../genai/content/foreign.js";
 import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "./clock.js";
@@ -106,7 +106,7 @@ export class Invocation implements SpanSink {
       return;
     }
     // Another instrumentation's span (made through our tracer provider): its content follows our capture setting.
-    if (span.scope.name !== this.pipeline.scope.name) this.gateContent(span);
+    if (span.scope !== this.pipeline.scope) this.gateContent(span);
     if (GEN_AI_OPERATION_NAME in span.attributes) {
       if (this.identity) addIdentity(span, this.identity);
       const responseId = span.attributes[GEN_AI_RESPONSE_ID];
@@ -121,7 +121,7 @@ export class Invocation implements SpanSink {
     const { config } = this.pipeline;
     const failed = () => this.pipeline.selfError();
     try {
-      gateForeignContent(span.attributes, {
+      gateForeignSpan(span, {
         mode: config.captureMessageContent,
         redact: config.redactContent,
         maxContentLength: config.limits.maxContentLength,
@@ -129,9 +129,10 @@ export class Invocation implements SpanSink {
         failed,
       });
     } catch {
-      dropContent(span.attributes);
+      dropContent(span);
       failed();
     }
+    span.recountAttributes();
   }
 
   recordCall(record: CallRecord): void {

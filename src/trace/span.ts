@@ -105,9 +105,15 @@ export class RecordingSpan implements Span {
       }
       this.attributeCount++;
     }
-    // Content attributes are JSON bounded by `maxContentLength` when made: cutting them here would break the JSON.
+    // Content attributes are JSON bounded by `maxContentLength` when made (ours), or as their span
+    // ends (another instrumentation's: src/genai/content/foreign.ts): cutting them here would break the JSON.
     this.attributes[key] = CONTENT_ATTRIBUTES.has(key) ? value : this.truncate(value);
     return this;
+  }
+
+  /** After attributes were removed in place (content of another instrumentation's span): they no longer count against the limit. */
+  recountAttributes(): void {
+    this.attributeCount = Object.keys(this.attributes).length;
   }
 
   setAttributes(attributes: Attributes): this {

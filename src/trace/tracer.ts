@@ -186,11 +186,13 @@ export function registerGlobalTracerProvider(): void {
   if (provider) adoptAiSdkTracers(provider);
 }
 
-/** How many entries of the AI SDK's integration list were looked at. */
-let integrationsSeen = 0;
+/** The AI SDK integrations already looked at. */
+const seenIntegrations = new WeakSet<object>();
 
+/** What `ProxyTracerProvider` of any `@opentelemetry/api` 1.x copy has. */
 interface ForeignProxyProvider {
-  getDelegateTracer(name: string): Tracer | undefined;
+  _delegate?: unknown;
+  getDelegateTracer(name: string): unknown;
   setDelegate(provider: TracerProvider): void;
 }
 
@@ -201,18 +203,20 @@ interface ForeignProxyProvider {
  * constructed, usually at module scope (`registerTelemetry(new OpenTelemetry())`), before our
  * first invocation registers ours. So each integration the AI SDK holds
  * (`globalThis.AI_SDK_TELEMETRY_INTEGRATIONS`) whose tracer's proxy provider has no delegate gets
- * ours, as that copy's own registration would have given it. Anything unexpected is left as is.
+ * ours, as that copy's own registration would have given it. A tracer of another provider (the
+ * app's own, passed as `tracer`) is no proxy without a delegate, so it is left alone; so is
+ * anything of a shape we do not know. Integrations passed per call (`telemetry.integrations`)
+ * are made inside a handler, after our registration: they need none of this.
  */
 function adoptAiSdkTracers(ours: TracerProvider): void {
   const integrations = (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown }).AI_SDK_TELEMETRY_INTEGRATIONS;
-  if (!Array.isArray(integrations) || integrations.length === integrationsSeen) return;
-  integrationsSeen = integrations.length;
+  if (!Array.isArray(integrations)) return;
   for (const integration of integrations) {
+    if (typeof integration !== "object" || integration === null || seenIntegrations.has(integration)) continue;
+    seenIntegrations.add(integration);
     try {
-      const proxy = (integration as { tracer?: { _provider?: Partial<ForeignProxyProvider> } } | null)?.tracer?._provider;
-      if (typeof proxy?.setDelegate === "function" && typeof proxy.getDelegateTracer === "function" && proxy.getDelegateTracer("") === undefined) {
-        proxy.setDelegate(ours);
-      }
+      const proxy = (integration as { tracer?: { _provider?: Partial<ForeignProxyProvider> } }).tracer?._provider;
+      if (proxy && typeof proxy.setDelegate === "function" && typeof proxy.getDelegateTracer === "function" && proxy._delegate == null) proxy.setDelegate(ours);
     } catch {
       // not the shape we know: left alone
     }

@@ -1,15 +1,16 @@
 /**
  * Content on other instrumentations' spans (src/genai/content/foreign.ts): removed unless capture
  * puts content on spans; then the message lists pass the redactContent hook once and the size
- * limit, and content the hook cannot see is kept only without a hook. The e2e side (the AI SDK's
- * own spans in workerd): test/e2e/content-providers-more.test.ts.
+ * limit, and content the hook cannot see (tool call texts, `ai.*` attributes, a GenAI span's error
+ * texts) is kept only without a hook. The e2e side (the AI SDK's own spans in workerd):
+ * test/e2e/content-providers-more.test.ts.
  */
-import type { Attributes } from "@opentelemetry/api";
+import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it, vi } from "vitest";
 import { AI_SDK_CONTENT_ATTRIBUTES } from "../../src/attributes.js";
 import type { Content } from "../../src/genai/content.js";
 import { type CaptureMode, TRUNCATED } from "../../src/genai/content/capture.js";
-import { type ContentPolicy, dropContent, gateForeignContent } from "../../src/genai/content/foreign.js";
+import { type ContentPolicy, dropContent, type ForeignSpan, gateForeignSpan } from "../../src/genai/content/foreign.js";
 
 const input = [{ role: "user", parts: [{ type: "text", content: "zq-question" }] }];
 const output = [{ role: "assistant", parts: [{ type: "text", content: "zq-answer" }], finish_reason: "stop" }];
@@ -34,8 +35,18 @@ const NOT_CONTENT = { "gen_ai.operation.name": "invoke_agent", "gen_ai.provider.
 
 function gate(attributes: Attributes, mode: CaptureMode, extra: Partial<ContentPolicy> = {}) {
   const failed = vi.fn();
-  gateForeignContent(attributes, { mode, maxContentLength: 16_384, fullToolDefinitions: false, failed, ...extra });
+  gateForeignSpan({ attributes, events: [], status: { code: SpanStatusCode.UNSET } }, { mode, maxContentLength: 16_384, fullToolDefinitions: false, failed, ...extra });
   return { attributes, failed };
+}
+
+/** A span that failed: the AI SDK's recordErrorOnSpan (an exception event, ERROR with the message). */
+function failed(attributes: Attributes): ForeignSpan {
+  const message = "JSON parsing failed: Text: zq-model-output. Error message: https://u:zq-pass@api.example/v1?key=zq-key";
+  return {
+    attributes,
+    events: [{ name: "exception", attributes: { "exception.type": "AI_JSONParseError", "exception.message": message, "exception.stacktrace": `AI_JSONParseError: ${message}\n    at x` } }],
+    status: { code: SpanStatusCode.ERROR, message },
+  };
 }
 
 const parsed = (attributes: Attributes) =>
@@ -98,11 +109,36 @@ describe("content on other instrumentations' spans", () => {
     expect(JSON.parse(json)[0].parts[0].content.endsWith(TRUNCATED)).toBe(true);
   });
 
-  it("content no hook can see (tool call arguments and results, the AI SDK's ai.* names): kept and cut without a hook, removed with one", () => {
-    const opaque = { "gen_ai.tool.call.arguments": '{"city":"Oslo"}', "gen_ai.tool.call.result": "r".repeat(500), "ai.prompt": "zq-prompt", "ai.response.text": "zq-text" };
-    const kept = gate({ ...opaque }, "SPAN_ONLY", { maxContentLength: 100 }).attributes;
-    expect(kept).toEqual({ ...opaque, "gen_ai.tool.call.result": `${"r".repeat(100 - TRUNCATED.length)}${TRUNCATED}` });
+  it("content no hook can see (tool call arguments and results, the AI SDK's ai.* names, arrays too): kept as set without a hook, removed with one", () => {
+    const opaque = { "gen_ai.tool.call.arguments": '{"city":"Oslo"}', "gen_ai.tool.call.result": "r".repeat(500), "ai.prompt": "zq-prompt", "ai.values": ["zq-a", "zq-b"], "ai.response.providerMetadata": '{"openai":{"logprobs":[]}}' };
+    expect(gate({ ...opaque }, "SPAN_ONLY", { maxContentLength: 100 }).attributes).toEqual(opaque);
     expect(gate({ ...opaque }, "SPAN_ONLY", { redact: (c) => c }).attributes).toEqual({});
+    expect(gate({ ...opaque }, "NO_CONTENT").attributes).toEqual({});
+  });
+
+  it("a GenAI span's error texts: removed with capture off or a hook, kept without a hook, secrets scrubbed either way", () => {
+    for (const [mode, redact] of [["NO_CONTENT", undefined], ["EVENT_ONLY", undefined], ["SPAN_ONLY", (c: Content) => c]] as const) {
+      const span = failed({ "gen_ai.operation.name": "invoke_agent" });
+      gateForeignSpan(span, { mode, redact, maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+      expect(span.events).toEqual([{ name: "exception", attributes: { "exception.type": "AI_JSONParseError" } }]);
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR });
+    }
+    // The AI SDK's older spans are GenAI spans too (`ai.operationId`); kept, the credentials go.
+    const span = failed({ "ai.operationId": "ai.generateObject" });
+    gateForeignSpan(span, { mode: "SPAN_ONLY", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    const kept = JSON.stringify(span);
+    expect(kept).toContain("zq-model-output");
+    for (const secret of ["zq-pass", "zq-key"]) expect(kept).not.toContain(secret);
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it("another span's error texts (not GenAI) stay whatever the mode, secrets scrubbed", () => {
+    const span = failed({ "http.request.method": "GET" });
+    gateForeignSpan(span, { mode: "NO_CONTENT", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    const kept = JSON.stringify(span);
+    expect(span.events[0]!.attributes!["exception.message"]).toMatch(/^JSON parsing failed: Text: zq-model-output/);
+    expect(span.status.message).toMatch(/^JSON parsing failed/);
+    for (const secret of ["zq-pass", "zq-key"]) expect(kept).not.toContain(secret);
   });
 
   it("a span without content is left untouched", () => {
@@ -110,9 +146,11 @@ describe("content on other instrumentations' spans", () => {
     expect(gate(attributes, "NO_CONTENT").attributes).toEqual(NOT_CONTENT);
   });
 
-  it("dropContent (what is left when the policy itself failed) removes every content attribute", () => {
-    const attributes = { ...agentSpan(), "ai.prompt": "zq", "gen_ai.tool.call.result": "zq" };
-    dropContent(attributes);
-    expect(attributes).toEqual(NOT_CONTENT);
+  it("dropContent (what is left when the policy itself failed) removes every content attribute and error text", () => {
+    const span = failed({ ...agentSpan(), "ai.prompt": "zq", "gen_ai.tool.call.result": "zq" });
+    dropContent(span);
+    expect(span.attributes).toEqual(NOT_CONTENT);
+    expect(span.events).toEqual([{ name: "exception", attributes: { "exception.type": "AI_JSONParseError" } }]);
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR });
   });
 });

@@ -253,6 +253,27 @@ describe("the AI SDK's own spans (@ai-sdk/otel registered at module scope)", () 
     for (const secret of [PROMPT, SYSTEM, answer.slice(0, 40)]) expect(r.exported).not.toContain(secret);
   });
 
+  it("the older span shapes (LegacyOpenTelemetry): ours takes the place of its doGenerate span; its ai.* content follows capture", async () => {
+    const legacy = { ...run, params: { telemetry: { legacy: true } } };
+    for (const capture of ["span", "off"] as const) {
+      const r = await runContent(h(), capture, legacy, { fixture });
+      const spans = r.spans.filter((s) => s.scope.name !== SCOPE);
+      expect(spans.map((s) => `${s.scope.name} ${s.name}`)).toEqual(["ai ai.generateText"]);
+      const [root] = spans;
+      expect(root!.parentSpanId).toBe(r.server.spanId);
+      const calls = r.spans.filter((s) => s.attributes["gen_ai.usage.input_tokens"] !== undefined);
+      expect(calls.map((s) => `${s.scope.name} ${s.name}`)).toEqual([`${SCOPE} chat command-r`]);
+      expect(calls[0]!.parentSpanId).toBe(root!.spanId);
+      if (capture === "span") {
+        expect(root!.attributes["ai.response.text"]).toBe(answer);
+        expect(JSON.parse(root!.attributes["ai.prompt"] as string)).toEqual({ system: SYSTEM, messages: [{ role: "user", content: PROMPT }] });
+      } else {
+        expect(Object.keys(root!.attributes).filter((k) => k.startsWith("ai.prompt") || k.startsWith("ai.response."))).toEqual(["ai.response.finishReason"]);
+        for (const secret of [PROMPT, SYSTEM, answer.slice(0, 40)]) expect(r.exported).not.toContain(secret);
+      }
+    }
+  });
+
   it("are cut to maxContentLength, still JSON", async () => {
     const r = await runContent(h(), "truncate", run, { fixture });
     const output = theirs(r).agent.attributes["gen_ai.output.messages"] as string;

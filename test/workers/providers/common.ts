@@ -1,4 +1,5 @@
 /** What the provider runners of test/workers/providers-app.ts share: results as comparable JSON, and the AI SDK call. */
+import { LegacyOpenTelemetry } from "@ai-sdk/otel";
 import { generateText, type LanguageModel, streamText } from "ai";
 import type { ProviderRun } from "../providers-app.js";
 
@@ -32,6 +33,9 @@ export async function collect(stream: AsyncIterable<unknown>): Promise<unknown[]
 /** generateText, or streamText with every part of its full stream, and what the SDK reports. */
 export async function runAiSdk(run: ProviderRun, model: LanguageModel): Promise<unknown> {
   const options = { model, maxRetries: 0, system: run.system, prompt: run.prompt, ...run.params } as Parameters<typeof generateText>[0];
+  // `telemetry: { legacy: true }`: the AI SDK's older span shapes (ai.generateText, ai.generateText.doGenerate) for this call only.
+  const telemetry = run.params?.telemetry as { legacy?: boolean } | undefined;
+  if (telemetry?.legacy) options.telemetry = { ...telemetry, integrations: [new LegacyOpenTelemetry()] } as typeof options.telemetry;
   if (run.stream) {
     const result = streamText(options as Parameters<typeof streamText>[0]);
     const parts = await collect(result.fullStream as AsyncIterable<unknown>);
