@@ -6,8 +6,9 @@
  * test/e2e/content-providers-more.test.ts.
  */
 import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { AI_SDK_CONTENT_ATTRIBUTES } from "../../src/attributes.js";
+import { AI_SDK_CONTENT_ATTRIBUTES, CONTENT_ATTRIBUTES } from "../../src/attributes.js";
 import type { Content } from "../../src/genai/content.js";
 import { type CaptureMode, TRUNCATED } from "../../src/genai/content/capture.js";
 import { type ContentPolicy, dropContent, type ForeignSpan, gateForeignSpan } from "../../src/genai/content/foreign.js";
@@ -152,5 +153,28 @@ describe("content on other instrumentations' spans", () => {
     expect(span.attributes).toEqual(NOT_CONTENT);
     expect(span.events).toEqual([{ name: "exception", attributes: { "exception.type": "AI_JSONParseError" } }]);
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR });
+  });
+
+  it("never throws, and keeps no content with capture off, and only bounded JSON lists with it on, whatever the span holds", () => {
+    const keys = [...CONTENT_ATTRIBUTES, "gen_ai.tool.call.arguments", ...AI_SDK_CONTENT_ATTRIBUTES.slice(0, 4), "gen_ai.operation.name", "gen_ai.provider.name", "other"];
+    const listJson = fc.array(fc.oneof(fc.record({ role: fc.string(), parts: fc.array(fc.record({ type: fc.constantFrom("text", "tool_call"), content: fc.string({ maxLength: 400 }) })) }), fc.string(), fc.constant(null)), { maxLength: 6 }).map((v) => JSON.stringify(v));
+    const value = fc.oneof(listJson, listJson.map((t) => t.slice(0, t.length >> 1)), fc.string(), fc.integer(), fc.array(fc.string(), { maxLength: 3 }));
+    const hooks = [undefined, (c: Content) => c, () => null, () => 7 as never, () => ({ inputMessages: [1n] }) as never, () => { throw new Error("x"); }];
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...keys), value), fc.constantFrom("NO_CONTENT", "EVENT_ONLY", "SPAN_ONLY", "SPAN_AND_EVENT" as const), fc.integer({ min: 0, max: hooks.length - 1 }), fc.integer({ min: 20, max: 2000 }), (attributes, mode, hook, max) => {
+        const span = failed({ ...(attributes as Attributes) });
+        gateForeignSpan(span, { mode, redact: hooks[hook], maxContentLength: max, fullToolDefinitions: false, failed: () => {} });
+        const left = Object.keys(span.attributes).filter((k) => k !== "gen_ai.operation.name" && k !== "gen_ai.provider.name" && k !== "other");
+        if (mode === "NO_CONTENT" || mode === "EVENT_ONLY") expect(left).toEqual([]);
+        for (const key of CONTENT_ATTRIBUTES) {
+          const v = span.attributes[key];
+          if (v === undefined) continue;
+          expect(typeof v).toBe("string");
+          expect((v as string).length).toBeLessThanOrEqual(max);
+          expect(Array.isArray(JSON.parse(v as string))).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
