@@ -1,7 +1,8 @@
 /**
- * Same-run A/B of two trees: stream pass-through (bulk reads, then one event per read) through
- * bare, the no-op observeBody wrapper, otel-genai-edge from another checkout ("before") and from
- * this one ("after"), each in its own workerd, rounds interleaved in random order.
+ * Same-run A/B of two trees: stream pass-through (bulk reads, then one event per read) and the CPU
+ * of a non-streaming LLM call with its export, through bare, the no-op observeBody wrapper,
+ * otel-genai-edge from another checkout ("before") and from this one ("after"), each in its own
+ * workerd, rounds interleaved in random order.
  *
  *   git worktree add /tmp/base <rev> && ln -s "$PWD/node_modules" /tmp/base/node_modules
  *   BENCH_ENTRY=./ab.ts npm run bench -- --base=/tmp/base [--rounds=16] [--bytes=4000000]
@@ -13,10 +14,12 @@
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCollector } from "../test/support/collector.js";
+import { startReplay } from "../test/support/replay.js";
 import { client } from "./http.js";
 import { cpu } from "./proc.js";
 import { startSseServer } from "./sse-server.js";
 import { fmt, median, shuffle, sleep, table } from "./stats.js";
+import { quiesce } from "./variants.js";
 import { startBenchWorker } from "./workerd.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -28,8 +31,10 @@ export async function main(argv: string[]): Promise<void> {
   const rounds = Number(arg("rounds") ?? 16);
   const bytes = Number(arg("bytes") ?? 4_000_000);
   const sse = await startSseServer();
+  const replay = await startReplay({ defaultGapMs: 0 });
   const variants: [string, string, Record<string, string>][] = [
     ["bare", "bench/workers/bare.ts", {}],
+    ["bare + 1 POST", "bench/workers/bare-post.ts", {}],
     ["no-op wrapper", "bench/workers/bare-wrapped.ts", { WRAP: "observe" }],
     ["before", relative(ROOT, resolve(base, "bench/workers/ours.ts")), {}],
     ["after", "bench/workers/ours.ts", {}],
@@ -38,10 +43,28 @@ export async function main(argv: string[]): Promise<void> {
   for (const [id, entry, env] of variants) {
     const collector = await startCollector();
     const worker = await startBenchWorker(id.replace(/\W/g, "-"), entry, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: id, ...env });
-    running.push({ id, worker, collector, http: client(worker.url) });
+    running.push({ id, worker, collector, http: client(worker.url), exportsPerCall: id === "bare" || id === "no-op wrapper" ? 0 : 1 });
   }
   try {
-    for (const write of ["bulk", "event"] as const) {
+    // CPU per non-streaming call, export included: batches of sequential calls, then wait for the exports.
+    const llm = `/llm?u=${encodeURIComponent(replay.urlFor("openai/chat-nonstream.json", "/v1/chat/completions", { gapMs: 0 }))}`;
+    const batch = 20;
+    const perCall = new Map<string, number[]>(running.map((r) => [r.id, []]));
+    for (const r of running) for (let i = 0; i < 30; i++) await r.http.get(llm, false);
+    await sleep(200);
+    for (let round = 0; round < rounds; round++) {
+      for (const r of shuffle(running)) {
+        r.collector.clear();
+        const c0 = cpu(r.worker.pid);
+        for (let i = 0; i < batch; i++) await r.http.get(llm, false);
+        if (!(await quiesce(r as never, r.exportsPerCall * batch))) throw new Error(`${r.id}: exports missing`);
+        perCall.get(r.id)!.push((cpu(r.worker.pid).schedMs - c0.schedMs) / batch);
+      }
+    }
+    const bareCalls = perCall.get("bare")!;
+    console.log(`\nCPU per non-streaming LLM call (export included), ${rounds} batches of ${batch}:\n`);
+    console.log(table(["variant", "CPU ms / call", "added vs bare (paired median)"], running.map((r) => [r.id, fmt(median(perCall.get(r.id)!), 3), r.id === "bare" ? "-" : fmt(median(perCall.get(r.id)!.map((v, i) => v - bareCalls[i]!)), 3)])));
+    for (const write of argv.includes("--llm-only") ? [] : (["bulk", "event"] as const)) {
       const path = `/consume?u=${encodeURIComponent(sse.urlFor({ bytes: write === "bulk" ? bytes : bytes / 4, write }))}`;
       const runs = new Map<string, { wall: number; sched: number }[]>(running.map((r) => [r.id, []]));
       for (const r of running) for (let i = 0; i < 2; i++) await r.http.get(path);
@@ -73,5 +96,6 @@ export async function main(argv: string[]): Promise<void> {
       await r.collector.close();
     }
     await sse.close();
+    await replay.close();
   }
 }
