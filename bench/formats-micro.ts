@@ -111,7 +111,7 @@ function cases(): Case[] {
     // frame of these fixtures is split across reads: gathered in a buffer, the worst case).
     const pieces64: Uint8Array[] = [];
     for (let at = 0; at < bytes.length; at += 64) pieces64.push(bytes.subarray(at, at + 64));
-    for (const [label, pieces] of [["", [bytes]], [", 64-byte reads", pieces64]] as const) {
+    for (const [label, pieces] of [["", [bytes]], [", 64-byte reads", pieces64]] as [string, Uint8Array[]][]) {
       if (label && !SPLIT.has(f)) continue;
       const before = frameAll(pieces, referenceEventStreamFraming);
       const after = frameAll(pieces, eventStreamFraming);
