@@ -1,6 +1,7 @@
 /**
- * Same-run A/B of two trees: stream pass-through (bulk reads, then one event per read) and the CPU
- * of a non-streaming LLM call with its export, through bare, the no-op observeBody wrapper,
+ * Same-run A/B of two trees: the CPU of a non-streaming LLM call with its export, the time to
+ * first byte of a returned stream, and stream pass-through (bulk reads, then one event per read;
+ * not with --llm-only), through bare, bare + one POST, the no-op observeBody wrapper,
  * otel-genai-edge from another checkout ("before") and from this one ("after"), each in its own
  * workerd, rounds interleaved in random order.
  *
@@ -61,6 +62,14 @@ export async function main(argv: string[]): Promise<void> {
         perCall.get(r.id)!.push((cpu(r.worker.pid).schedMs - c0.schedMs) / batch);
       }
     }
+    // Time to first byte of a streamed response the Worker returns as its own.
+    const pass = `/pass?u=${encodeURIComponent(sse.urlFor({ events: 20 }))}`;
+    const ttfb = new Map<string, number[]>(running.map((r) => [r.id, []]));
+    for (const r of running) for (let i = 0; i < 40; i++) await r.http.get(pass, false);
+    for (let round = 0; round < rounds * 10; round++) for (const r of shuffle(running)) ttfb.get(r.id)!.push((await r.http.get(pass, false)).ttfbNs / 1e6);
+    const bareTtfb = median(ttfb.get("bare")!);
+    console.log(`\nTime to first byte of a returned stream, ${rounds * 10} rounds:\n`);
+    console.log(table(["variant", "TTFB median ms", "added (median − median)"], running.map((r) => [r.id, fmt(median(ttfb.get(r.id)!), 3), r.id === "bare" ? "-" : fmt(median(ttfb.get(r.id)!) - bareTtfb, 3)])));
     const bareCalls = perCall.get("bare")!;
     console.log(`\nCPU per non-streaming LLM call (export included), ${rounds} batches of ${batch}:\n`);
     console.log(table(["variant", "CPU ms / call", "added vs bare (paired median)"], running.map((r) => [r.id, fmt(median(perCall.get(r.id)!), 3), r.id === "bare" ? "-" : fmt(median(perCall.get(r.id)!.map((v, i) => v - bareCalls[i]!)), 3)])));
