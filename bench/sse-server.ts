@@ -9,6 +9,8 @@
  *   POST /v1/chat/completions?events=K  a short stream of K content events, one write each.
  *   ...&gap=G                           sleep G ms between writes (a model producing tokens over
  *                                       time, e.g. `?events=500&gap=2`); no sleep by default.
+ *   ...&think=T                         wait T ms before answering (the provider's time before its
+ *                                       response headers); none by default.
  *
  * Bodies are generated once per shape and cached, so the server costs little CPU per request.
  */
@@ -88,7 +90,7 @@ export function sseBody(shape: { minBytes?: number; contentEvents?: number }): S
 }
 
 export interface SseServer extends LoopbackServer {
-  urlFor(q: { bytes?: number; events?: number; write?: "bulk" | "event"; gap?: number }): string;
+  urlFor(q: { bytes?: number; events?: number; write?: "bulk" | "event"; gap?: number; think?: number }): string;
   requests: number;
 }
 
@@ -106,6 +108,8 @@ export async function startSseServer(): Promise<SseServer> {
       const body = sseBody(eventsQ ? { contentEvents: Number(eventsQ) } : { minBytes: Number(bytesQ ?? 1_000_000) });
       const perEvent = eventsQ !== null || url.searchParams.get("write") === "event";
       const gapMs = Number(url.searchParams.get("gap") ?? "0");
+      const thinkMs = Number(url.searchParams.get("think") ?? "0");
+      if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, thinkMs));
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": "req_bench" });
       const pieces: Uint8Array[] = [];
       if (perEvent) {
@@ -146,6 +150,7 @@ export async function startSseServer(): Promise<SseServer> {
       if (q.events !== undefined) params.set("events", String(q.events));
       if (q.write) params.set("write", q.write);
       if (q.gap !== undefined) params.set("gap", String(q.gap));
+      if (q.think !== undefined) params.set("think", String(q.think));
       return `${server.url}/v1/chat/completions?${params}`;
     },
   };
