@@ -98,6 +98,8 @@ export const AI_SDK_CALL_OPERATIONS: ReadonlySet<string> = new Set(["ai.generate
  * outputs, embedded values, reranked documents. Removed from other instrumentations' spans unless
  * content capture is on (see src/genai/content/foreign.ts).
  */
+/** Content under the GenAI conventions' older names (before the message attributes; also on events). */
+export const OLDER_GENAI_CONTENT_ATTRIBUTES: readonly string[] = ["gen_ai.prompt", "gen_ai.completion"];
 export const AI_SDK_CONTENT_ATTRIBUTES: readonly string[] = [
   "ai.prompt",
   "ai.response.providerMetadata",

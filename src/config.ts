@@ -109,9 +109,10 @@ export interface Config<E = any> {
    */
   redactUrl?: RedactUrlHook;
   /**
-   * An SDK that makes its own GenAI span for a call (the Anthropic SDK does): `"replace"`
-   * (default) records one GenAI span per call, ours, in its place; `"keep"` keeps the SDK's
-   * span and records ours as a plain HTTP span under it. Metrics count each call once either way.
+   * An SDK that makes its own GenAI span for a call (the Anthropic SDK, the AI SDK's
+   * `@ai-sdk/otel`): `"replace"` (default) records one GenAI span per call, ours, in its place;
+   * `"keep"` keeps the SDK's span and records ours as a plain HTTP span under it. Metrics count
+   * each call once either way.
    */
   sdkSpans?: "replace" | "keep";
   /** How long to wait for spans still open once the invocation's work is done (ms). Default 2000. */

@@ -9,13 +9,15 @@
  */
 import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, ERROR_TYPE, GEN_AI_OPERATION_NAME, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
+import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, ERROR_TYPE, GEN_AI_OPERATION_NAME, GEN_AI_REQUEST_MODEL, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
+import type { RequestFacts } from "../genai/types.js";
+import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "../trace/clock.js";
 import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
-import { failSpan, type InstrumentationScope, RecordingSpan } from "../trace/span.js";
+import { failSpan, RecordingSpan } from "../trace/span.js";
 import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, readWhole, watchableBody, watchedResponse } from "./observe-body.js";
@@ -91,7 +93,8 @@ function scopeOf(ctx: Context, bound: Invocation | undefined) {
 type Scope = { invocation: Invocation; parent?: SpanContext };
 
 /** A call parsed before its send: we change its body (opt-in `addStreamUsage`), or ours may take the ids of an SDK's GenAI span. */
-const parsedFirst = (ctx: Context, invocation: Invocation) => invocation.pipeline.config.addStreamUsage || sdkGenAISpan(ctx, invocation.pipeline.scope) !== undefined;
+const parsedFirst = (ctx: Context, invocation: Invocation) =>
+  invocation.pipeline.config.addStreamUsage || sdkGenAISpan(ctx, invocation.pipeline) !== undefined || invocation.openForeignSpans(isSdkCallSpan).length > 0;
 type Prepared = ReturnType<typeof prepare>;
 
 /**
@@ -114,9 +117,11 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   let parsed: Promise<void> | undefined;
   let parse = () => parsed;
   try {
-    const sdk = sdkGenAISpan(ctx, pipeline.scope);
-    if (pipeline.config.addStreamUsage || sdk) {
-      prepared = prepare(ctx, scope, view, startMs, sdk);
+    const sdk = sdkGenAISpan(ctx, pipeline);
+    // An SDK's call span that is open but not the active one (the AI SDK's embed and object calls).
+    const open = sdk ? [] : invocation.openForeignSpans(isSdkCallSpan);
+    if (pipeline.config.addStreamUsage || sdk || open.length > 0) {
+      prepared = prepare(ctx, scope, view, startMs, sdk ?? sdkSiblingSpan(open, pipeline));
       token = prepared.call ?? token;
       active = trace.setSpan(ctx, prepared.span);
       extra = propagated(invocation, view.url, prepared.span.spanContext());
@@ -246,17 +251,54 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
  * parented to it stays connected, unless the user keeps SDK spans; a span from another tracer
  * provider cannot be replaced, so ours then stays a plain HTTP span.
  */
-function sdkGenAISpan(ctx: Context, scope: InstrumentationScope): { replace?: RecordingSpan } | undefined {
+function sdkGenAISpan(ctx: Context, pipeline: Pipeline): SdkSpan | undefined {
   const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
-  // Only an SDK's own call span: a CLIENT span of an inference operation. An agent's or a tool's
-  // span above the call (invoke_agent, execute_tool) is the call's parent, never replaced.
-  // The AI SDK's older telemetry (`LegacyOpenTelemetry`) marks its call span by `ai.operationId` instead.
-  const operation = span?.attributes?.[GEN_AI_OPERATION_NAME];
-  const legacy = span?.attributes?.[AI_OPERATION_ID];
-  const call = (span?.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || (typeof legacy === "string" && AI_SDK_CALL_OPERATIONS.has(legacy));
-  if (!span || !call) return undefined;
-  if (span instanceof RecordingSpan) return span.scope === scope ? undefined : { replace: span };
+  return span && isSdkCallSpan(span) ? sdkSpanOf(span, pipeline) : undefined;
+}
+
+type SdkSpan = { replace?: RecordingSpan };
+
+function sdkSpanOf(span: Span & { attributes?: Record<string, unknown> }, pipeline: Pipeline): SdkSpan | undefined {
+  const replaceable = span instanceof RecordingSpan && span.scope !== pipeline.scope;
+  // The AI SDK's older call span (no gen_ai.operation.name) is not a GenAI span of the
+  // conventions: where it stays, ours stays the call's GenAI span beside it.
+  if (legacyCall(span) && (!replaceable || pipeline.config.sdkSpans === "keep")) return undefined;
+  if (span instanceof RecordingSpan) return replaceable ? { replace: span } : undefined;
   return {};
+}
+
+/**
+ * An SDK's own LLM call span: a CLIENT span of an inference operation (an agent's or a tool's
+ * span above the call, invoke_agent or execute_tool, is the call's parent, never replaced), or
+ * the call span of the AI SDK's older telemetry (`LegacyOpenTelemetry`), marked by `ai.operationId`.
+ */
+function isSdkCallSpan(span: { kind?: SpanKind; attributes?: Record<string, unknown> }): boolean {
+  const operation = span.attributes?.[GEN_AI_OPERATION_NAME];
+  return (span.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || legacyCall(span);
+}
+
+const legacyCall = (span: { attributes?: Record<string, unknown> }) => {
+  const id = span.attributes?.[AI_OPERATION_ID];
+  return typeof id === "string" && AI_SDK_CALL_OPERATIONS.has(id);
+};
+
+/**
+ * The AI SDK runs some calls (embed, generateObject) outside its call span's context: the span is
+ * open in this invocation but not the active one. The latest such span of the same model
+ * (`gen_ai.request.model`, the old shapes too) is this call's; none, or another model: undefined.
+ * Chosen once the request is read (`prepare`).
+ */
+function sdkSiblingSpan(open: readonly RecordingSpan[], pipeline: Pipeline): (request: RequestFacts) => SdkSpan | undefined {
+  return (request) => {
+    for (let i = open.length - 1; i >= 0; i--) {
+      const span = open[i]!;
+      if (span.unexported || span.ended || request.model === undefined || span.attributes[GEN_AI_REQUEST_MODEL] !== request.model) continue;
+      const operation = span.attributes[GEN_AI_OPERATION_NAME];
+      if (operation !== undefined && operation !== request.operation) continue;
+      return sdkSpanOf(span, pipeline);
+    }
+    return undefined;
+  };
 }
 
 const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
@@ -265,7 +307,7 @@ const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embed
  * The call's span (and GenAI call, when it is one), started at `startMs` with the `reserved` ids
  * when given; `sdk` is the SDK GenAI span it runs under (`sdkGenAISpan`, looked up by the caller).
  */
-function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, sdk: ReturnType<typeof sdkGenAISpan>, reserved?: SpanContext) {
+function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, sdkOrSibling: SdkSpan | ((request: RequestFacts) => SdkSpan | undefined) | undefined, reserved?: SpanContext) {
   const { invocation } = scope;
   const pipeline = invocation.pipeline;
   const { url, method, headers } = view;
@@ -284,6 +326,7 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   const { body, url: target = url } = detected;
   const request = detected.format.request(body, target, headers);
   request.model ??= modelFromPath(target);
+  const sdk = typeof sdkOrSibling === "function" ? sdkOrSibling(request) : sdkOrSibling;
   const { limits, prices, captureMessageContent: mode, redactContent: redact } = pipeline.config;
   const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: target, failed: () => pipeline.selfError(), fullToolDefinitions: pipeline.config.toolDefinitions === "full" };
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>

@@ -46,6 +46,8 @@ interface Abandonable {
   activityMs?: number;
 }
 
+const NONE: readonly RecordingSpan[] = [];
+
 export class Invocation implements SpanSink {
   readonly spans: RecordingSpan[] = [];
   /** Spans dropped because the buffer was full. */
@@ -93,6 +95,15 @@ export class Invocation implements SpanSink {
 
   get limits(): Limits {
     return this.pipeline.config.limits;
+  }
+
+  /** Other instrumentations' spans still open in this invocation that `match`, in the order they started. */
+  openForeignSpans(match: (span: RecordingSpan) => boolean): readonly RecordingSpan[] {
+    let found: RecordingSpan[] | undefined;
+    for (const work of this.open) {
+      if (work instanceof RecordingSpan && work.scope !== this.pipeline.scope && !work.unexported && match(work)) (found ??= []).push(work);
+    }
+    return found ?? NONE;
   }
 
   spanStarted(span: RecordingSpan): void {

@@ -26,7 +26,9 @@ import { type InstrumentationScope, RecordingSpan, timeToMs } from "./span.js";
 /** Which invocation a new span belongs to, and under which parent. */
 export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: SpanContext } {
   const parentSpan = trace.getSpan(ctx);
-  const parentContext = parentSpan?.spanContext();
+  // A span ours took the place of (an SDK's call span) is not in the trace: what starts under it
+  // afterwards (the tool spans of the AI SDK's older telemetry) goes under its parent instead.
+  const parentContext = parentSpan instanceof RecordingSpan && parentSpan.unexported && parentSpan.parent ? parentSpan.parent : parentSpan?.spanContext();
   const parent = parentContext && trace.isSpanContextValid(parentContext) ? parentContext : undefined;
   let invocation = invocationFrom(ctx);
   if (!invocation && parentSpan instanceof RecordingSpan) {

@@ -142,6 +142,27 @@ describe("content on other instrumentations' spans", () => {
     for (const secret of ["zq-pass", "zq-key"]) expect(kept).not.toContain(secret);
   });
 
+  it("content on events and under the older names (gen_ai.prompt, gen_ai.completion) follows the opaque rule", () => {
+    const span = (): ForeignSpan => ({
+      attributes: { "gen_ai.operation.name": "chat", "gen_ai.prompt": "zq-old-prompt" },
+      events: [
+        { name: "gen_ai.content.prompt", attributes: { "gen_ai.prompt": "zq-old-prompt" } },
+        { name: "gen_ai.client.inference.operation.details", attributes: { "gen_ai.input.messages": JSON.stringify(input), "gen_ai.operation.name": "chat" } },
+      ],
+      status: { code: SpanStatusCode.UNSET },
+    });
+    const off = span();
+    gateForeignSpan(off, { mode: "NO_CONTENT", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    expect(off.attributes).toEqual({ "gen_ai.operation.name": "chat" });
+    expect(off.events).toEqual([
+      { name: "gen_ai.content.prompt", attributes: {} },
+      { name: "gen_ai.client.inference.operation.details", attributes: { "gen_ai.operation.name": "chat" } },
+    ]);
+    const on = span();
+    gateForeignSpan(on, { mode: "SPAN_ONLY", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    expect(on).toEqual(span());
+  });
+
   it("a span without content is left untouched", () => {
     const attributes = { ...NOT_CONTENT };
     expect(gate(attributes, "NO_CONTENT").attributes).toEqual(NOT_CONTENT);

@@ -2,10 +2,11 @@
  * Content capture per wire format, Gemini: @google/genai in workerd calling
  * generativelanguage.googleapis.com, answered from fixtures; a request carrying marker strings in
  * its prompt, system instruction, tool declaration, function call and function response, through
- * every capture setting (test/e2e/content-providers-helpers.ts).
+ * every capture setting (test/e2e/content-providers-helpers.ts); and the AI SDK's embed call with its own spans.
  */
-import { CALL_ID, contentSuite, PARAMS, PROMPT, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT, toolHistory } from "./content-providers-helpers.js";
-import { fixtureEvents, useHarness } from "./providers-helpers.js";
+import { describe, expect, it } from "vitest";
+import { CALL_ID, contentSuite, PARAMS, PROMPT, runContent, startContent, SYSTEM, TOOL_ARG, TOOL_DESC, TOOL_NAME, TOOL_RESULT, toolHistory } from "./content-providers-helpers.js";
+import { fixtureEvents, SCOPE, useHarness } from "./providers-helpers.js";
 
 const h = useHarness(() => startContent("google"));
 
@@ -54,3 +55,22 @@ for (const [via, fixture, model] of [
     answers,
   });
 }
+
+// The AI SDK's own spans (@ai-sdk/otel is registered in this Worker): embed runs its provider call
+// outside its call span's context, so ours finds that span open in the invocation (same model)
+// and takes its place. test/e2e/content-providers-more.test.ts has the text calls.
+describe("the AI SDK's embed call", () => {
+  it("gives one embeddings call span, ours, in the place of the AI SDK's (under its operation span)", async () => {
+    const fixture = "google/embed-content.json";
+    const r = await runContent(h(), "off", { via: "ai.google.embed", model: "gemini-embedding-001", prompt: PROMPT }, { fixture });
+    expect(r.result.result).toEqual({ dimensions: [fixtureEvents(fixture)[0].embedding.values.length], usage: { tokens: null } });
+    const theirs = r.spans.filter((s) => s.scope.name !== SCOPE);
+    // The AI SDK's operation span stays; its call span (a child of it) is replaced by ours.
+    expect(theirs.map((s) => `${s.scope.name} ${s.name} ${s.kind}`)).toEqual(["gen_ai embeddings gemini-embedding-001 3"]);
+    const ours = r.spans.filter((s) => s.scope.name === SCOPE && s.attributes["gen_ai.operation.name"] === "embeddings");
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.parentSpanId).toBe(theirs[0]!.spanId);
+    expect(ours[0]!.attributes["gen_ai.embeddings.dimension.count"]).toBe(3072);
+    expect(theirs[0]!.parentSpanId).toBe(r.server.spanId);
+  });
+});

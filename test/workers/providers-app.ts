@@ -35,6 +35,7 @@ export type ProviderVia =
   | "ollama.chat"
   | "ollama.generate"
   | "ai.google"
+  | "ai.google.embed"
   | "ai.bedrock"
   | "ai.mistral"
   | "ai.cohere"

@@ -37,8 +37,6 @@ export interface ContentInfo {
 /** The last word on a call's content before anything is serialized: return it (changed or not), or null/undefined for none. */
 export type RedactContentHook = (content: Content, info: ContentInfo) => Content | null | undefined;
 
-const KEYS = ["inputMessages", "outputMessages", "systemInstructions", "toolDefinitions"] as const;
-
 /** Each content list and the span attribute that carries it as JSON. */
 export const MESSAGE_ATTRIBUTES: [keyof Content, string][] = [
   ["inputMessages", A.GEN_AI_INPUT_MESSAGES],
@@ -71,7 +69,7 @@ export function redact(content: Content, info: ContentInfo, hook: RedactContentH
     return undefined;
   }
   const kept: Content = {};
-  for (const key of KEYS) {
+  for (const [key] of MESSAGE_ATTRIBUTES) {
     const v = (out as Content)[key];
     if (Array.isArray(v) && v.length > 0) kept[key] = v as never;
   }
@@ -95,7 +93,7 @@ function mapStrings(v: unknown, f: (s: string) => string, key?: string): unknown
 }
 
 /** A string's first `n` characters, never half of a surrogate pair. */
-export function cut(s: string, n: number): string {
+function cut(s: string, n: number): string {
   const code = s.charCodeAt(n - 1);
   return s.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
 }

@@ -8,9 +8,9 @@
  *   `gen_ai.tool.definitions`) are read back, go through the `redactContent` hook once, as one
  *   call's content, and are bounded by `maxContentLength` like ours; tool definitions keep only
  *   their type and name unless `toolDefinitions: "full"`; a list that is not JSON is removed;
- * - content the hook cannot be shown as messages (tool call arguments and results, the AI SDK's
- *   older `ai.*` content attributes) is kept as it was set, under the span's attribute limits,
- *   only when no hook is set;
+ * - content the hook cannot be shown as messages (tool call arguments and results, the older
+ *   `gen_ai.prompt`/`gen_ai.completion`, the AI SDK's older `ai.*` content attributes, content
+ *   attributes on events) is kept as it was set, under the span's limits, only when no hook is set;
  * - so are the error texts of a GenAI span (its exception events' message and stack, its status
  *   message): the AI SDK's errors quote the model's output (a JSON parse error holds the text).
  *
@@ -39,7 +39,7 @@ export interface ForeignSpan {
 }
 
 /** Content the hook never sees: kept only when capturing on spans without a hook. */
-const OPAQUE: readonly string[] = [A.GEN_AI_TOOL_CALL_ARGUMENTS, A.GEN_AI_TOOL_CALL_RESULT, ...A.AI_SDK_CONTENT_ATTRIBUTES];
+const OPAQUE: readonly string[] = [A.GEN_AI_TOOL_CALL_ARGUMENTS, A.GEN_AI_TOOL_CALL_RESULT, ...A.OLDER_GENAI_CONTENT_ATTRIBUTES, ...A.AI_SDK_CONTENT_ATTRIBUTES];
 
 const ANY_CONTENT = new Set([...A.CONTENT_ATTRIBUTES, ...OPAQUE]);
 
@@ -53,7 +53,11 @@ export function gateForeignSpan(span: ForeignSpan, policy: ContentPolicy): void 
   const genai = A.GEN_AI_OPERATION_NAME in attributes || A.AI_OPERATION_ID in attributes;
   const errorText = (text: unknown) => (typeof text === "string" && (opaqueKept || !genai) ? scrubText(text, undefined, 4096) : undefined);
   for (const event of span.events) {
-    if (event.name !== "exception" || !event.attributes) continue;
+    if (!event.attributes) continue;
+    // Content on an event (the older conventions put prompts and completions there) is kept only
+    // as opaque content is: the hook sees no event.
+    if (!opaqueKept) for (const key of ANY_CONTENT) delete event.attributes[key];
+    if (event.name !== "exception") continue;
     for (const key of ERROR_TEXTS) {
       if (event.attributes[key] === undefined) continue;
       const text = errorText(event.attributes[key]);
@@ -108,7 +112,11 @@ function gateAttributes(attributes: Attributes, policy: ContentPolicy, opaqueKep
 /** Removes every content attribute and error text: what is left when applying the policy failed. */
 export function dropContent(span: ForeignSpan): void {
   for (const key of ANY_CONTENT) delete span.attributes[key];
-  for (const event of span.events) if (event.attributes) for (const key of ERROR_TEXTS) delete event.attributes[key];
+  for (const event of span.events) {
+    if (!event.attributes) continue;
+    for (const key of ANY_CONTENT) delete event.attributes[key];
+    if (event.name === "exception") for (const key of ERROR_TEXTS) delete event.attributes[key];
+  }
   span.status = { code: span.status.code };
 }
 

@@ -32,7 +32,6 @@ export interface ContentOptions {
  */
 const heldChars = (maxContentLength: number) => Math.max(2 * maxContentLength, 65_536);
 
-
 /** What the end of a call records of its content. */
 export interface RecordedContent {
   /** JSON strings for the span (SPAN modes). */

@@ -1,11 +1,16 @@
 /** Gemini and Vertex AI through @google/genai (its web build, which workerd resolves), and the AI SDK's Google provider. */
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { GoogleGenAI } from "@google/genai";
+import { embedMany } from "ai";
 import type { ProviderRun, ProvidersEnv } from "../providers-app.js";
 import { clean, collect, runAiSdk } from "./common.js";
 
 export async function run(run: ProviderRun, env: ProvidersEnv): Promise<unknown> {
   if (run.via === "ai.google") return runAiSdk(run, createGoogleGenerativeAI({ apiKey: env.GEMINI_KEY })(run.model));
+  if (run.via === "ai.google.embed") {
+    const { embeddings, usage } = await embedMany({ model: createGoogleGenerativeAI({ apiKey: env.GEMINI_KEY }).embedding(run.model), values: [run.prompt], maxRetries: 0 });
+    return clean({ dimensions: embeddings.map((e) => e.length), usage });
+  }
   // The web build does Vertex AI in express mode only (an API key, no project credentials); the
   // regional host is named through baseUrl, as for a regional deployment.
   const vertex = run.via.startsWith("vertex.");
