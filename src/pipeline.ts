@@ -15,6 +15,7 @@ import { IsolateMetrics, type MetricsSnapshot, pointCount } from "./metrics/isol
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
 import type { CallRecord } from "./genai/call.js";
+import type { ContentPolicy } from "./genai/content/capture.js";
 import type { InstrumentationScope, RecordingSpan } from "./trace/span.js";
 import { VERSION } from "./version.js";
 
@@ -87,6 +88,8 @@ export class Pipeline {
   readonly resource: ResourceLike;
   /** The scope of the spans this package makes; the schema URL matches the semconv profile. */
   readonly scope: InstrumentationScope;
+  /** How content is recorded, ours and other instrumentations' alike. */
+  readonly contentPolicy: ContentPolicy;
   private readonly logDoubles: readonly string[];
 
   constructor(
@@ -97,6 +100,12 @@ export class Pipeline {
     this.profile = PROFILES[config.semconv];
     this.resource = buildResource(config, runtimeResource);
     this.scope = { name: "otel-genai-edge", version: VERSION, schemaUrl: this.profile.schemaUrl };
+    this.contentPolicy = {
+      mode: config.captureMessageContent,
+      redact: config.redactContent,
+      fullToolDefinitions: config.toolDefinitions === "full",
+      failed: () => this.selfError(),
+    };
     // Evaluation scores are doubles, whole or not.
     this.logDoubles = [...this.profile.doubleAttributes, GEN_AI_EVALUATION_SCORE_VALUE];
   }

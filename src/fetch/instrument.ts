@@ -327,8 +327,8 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   const request = detected.format.request(body, target, headers);
   request.model ??= modelFromPath(target);
   const sdk = typeof sdkOrSibling === "function" ? sdkOrSibling(request) : sdkOrSibling;
-  const { limits, prices, captureMessageContent: mode, redactContent: redact } = pipeline.config;
-  const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: target, failed: () => pipeline.selfError(), fullToolDefinitions: pipeline.config.toolDefinitions === "full" };
+  const { limits, prices } = pipeline.config;
+  const content = pipeline.contentPolicy.mode === "NO_CONTENT" ? undefined : { ...pipeline.contentPolicy, url: target };
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
     new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, content, onEnd });
   if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {

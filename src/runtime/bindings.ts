@@ -163,8 +163,8 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
     scope,
   );
   // A binding call has no network address (so the metrics get an empty one).
-  const { limits, prices, captureMessageContent: mode, redactContent: redact } = pipeline.config;
-  const content = mode === "NO_CONTENT" ? undefined : { mode, redact, url: BINDING_URL, failed: () => pipeline.selfError(), fullToolDefinitions: pipeline.config.toolDefinitions === "full" };
+  const { limits, prices } = pipeline.config;
+  const content = pipeline.contentPolicy.mode === "NO_CONTENT" ? undefined : { ...pipeline.contentPolicy, url: BINDING_URL };
   const onEnd = (record: CallRecord) => invocation.recordCall(record);
   const call = new GenAICall({ span, detected, request, startMs, serverAddress: "", serverPort: 0, limits, profile: pipeline.profile, prices, content, onEnd });
   const token = {};

@@ -129,19 +129,12 @@ export class Invocation implements SpanSink {
   }
 
   private gateContent(span: RecordingSpan): void {
-    const { config } = this.pipeline;
-    const failed = () => this.pipeline.selfError();
+    const { contentPolicy, config } = this.pipeline;
     try {
-      gateForeignSpan(span, {
-        mode: config.captureMessageContent,
-        redact: config.redactContent,
-        maxContentLength: config.limits.maxContentLength,
-        fullToolDefinitions: config.toolDefinitions === "full",
-        failed,
-      });
+      gateForeignSpan(span, contentPolicy, config.limits.maxContentLength);
     } catch {
       dropContent(span);
-      failed();
+      contentPolicy.failed();
     }
     span.recountAttributes();
   }

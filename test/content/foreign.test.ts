@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { AI_SDK_CONTENT_ATTRIBUTES, CONTENT_ATTRIBUTES } from "../../src/attributes.js";
 import type { Content } from "../../src/genai/content.js";
-import { type CaptureMode, TRUNCATED } from "../../src/genai/content/capture.js";
-import { type ContentPolicy, dropContent, type ForeignSpan, gateForeignSpan } from "../../src/genai/content/foreign.js";
+import { type CaptureMode, type ContentPolicy, TRUNCATED } from "../../src/genai/content/capture.js";
+import { dropContent, type ForeignSpan, gateForeignSpan } from "../../src/genai/content/foreign.js";
 
 const input = [{ role: "user", parts: [{ type: "text", content: "zq-question" }] }];
 const output = [{ role: "assistant", parts: [{ type: "text", content: "zq-answer" }], finish_reason: "stop" }];
@@ -34,9 +34,10 @@ function agentSpan(): Attributes {
 
 const NOT_CONTENT = { "gen_ai.operation.name": "invoke_agent", "gen_ai.provider.name": "cohere", "gen_ai.request.model": "command-r", "gen_ai.usage.input_tokens": 69 };
 
-function gate(attributes: Attributes, mode: CaptureMode, extra: Partial<ContentPolicy> = {}) {
+function gate(attributes: Attributes, mode: CaptureMode, extra: Partial<ContentPolicy> & { maxContentLength?: number } = {}) {
   const failed = vi.fn();
-  gateForeignSpan({ attributes, events: [], status: { code: SpanStatusCode.UNSET } }, { mode, maxContentLength: 16_384, fullToolDefinitions: false, failed, ...extra });
+  const { maxContentLength = 16_384, ...policy } = extra;
+  gateForeignSpan({ attributes, events: [], status: { code: SpanStatusCode.UNSET } }, { mode, fullToolDefinitions: false, failed, ...policy }, maxContentLength);
   return { attributes, failed };
 }
 
@@ -120,13 +121,13 @@ describe("content on other instrumentations' spans", () => {
   it("a GenAI span's error texts: removed with capture off or a hook, kept without a hook, secrets scrubbed either way", () => {
     for (const [mode, redact] of [["NO_CONTENT", undefined], ["EVENT_ONLY", undefined], ["SPAN_ONLY", (c: Content) => c]] as const) {
       const span = failed({ "gen_ai.operation.name": "invoke_agent" });
-      gateForeignSpan(span, { mode, redact, maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+      gateForeignSpan(span, { mode, redact, fullToolDefinitions: false, failed: vi.fn() }, 16_384);
       expect(span.events).toEqual([{ name: "exception", attributes: { "exception.type": "AI_JSONParseError" } }]);
       expect(span.status).toEqual({ code: SpanStatusCode.ERROR });
     }
     // The AI SDK's older spans are GenAI spans too (`ai.operationId`); kept, the credentials go.
     const span = failed({ "ai.operationId": "ai.generateObject" });
-    gateForeignSpan(span, { mode: "SPAN_ONLY", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    gateForeignSpan(span, { mode: "SPAN_ONLY", fullToolDefinitions: false, failed: vi.fn() }, 16_384);
     const kept = JSON.stringify(span);
     expect(kept).toContain("zq-model-output");
     for (const secret of ["zq-pass", "zq-key"]) expect(kept).not.toContain(secret);
@@ -135,7 +136,7 @@ describe("content on other instrumentations' spans", () => {
 
   it("another span's error texts (not GenAI) stay whatever the mode, secrets scrubbed", () => {
     const span = failed({ "http.request.method": "GET" });
-    gateForeignSpan(span, { mode: "NO_CONTENT", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    gateForeignSpan(span, { mode: "NO_CONTENT", fullToolDefinitions: false, failed: vi.fn() }, 16_384);
     const kept = JSON.stringify(span);
     expect(span.events[0]!.attributes!["exception.message"]).toMatch(/^JSON parsing failed: Text: zq-model-output/);
     expect(span.status.message).toMatch(/^JSON parsing failed/);
@@ -152,14 +153,14 @@ describe("content on other instrumentations' spans", () => {
       status: { code: SpanStatusCode.UNSET },
     });
     const off = span();
-    gateForeignSpan(off, { mode: "NO_CONTENT", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    gateForeignSpan(off, { mode: "NO_CONTENT", fullToolDefinitions: false, failed: vi.fn() }, 16_384);
     expect(off.attributes).toEqual({ "gen_ai.operation.name": "chat" });
     expect(off.events).toEqual([
       { name: "gen_ai.content.prompt", attributes: {} },
       { name: "gen_ai.client.inference.operation.details", attributes: { "gen_ai.operation.name": "chat" } },
     ]);
     const on = span();
-    gateForeignSpan(on, { mode: "SPAN_ONLY", maxContentLength: 16_384, fullToolDefinitions: false, failed: vi.fn() });
+    gateForeignSpan(on, { mode: "SPAN_ONLY", fullToolDefinitions: false, failed: vi.fn() }, 16_384);
     expect(on).toEqual(span());
   });
 
@@ -184,7 +185,7 @@ describe("content on other instrumentations' spans", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...keys), value), fc.constantFrom("NO_CONTENT", "EVENT_ONLY", "SPAN_ONLY", "SPAN_AND_EVENT" as const), fc.integer({ min: 0, max: hooks.length - 1 }), fc.integer({ min: 20, max: 2000 }), (attributes, mode, hook, max) => {
         const span = failed({ ...(attributes as Attributes) });
-        gateForeignSpan(span, { mode, redact: hooks[hook], maxContentLength: max, fullToolDefinitions: false, failed: () => {} });
+        gateForeignSpan(span, { mode, redact: hooks[hook], fullToolDefinitions: false, failed: () => {} }, max);
         const left = Object.keys(span.attributes).filter((k) => k !== "gen_ai.operation.name" && k !== "gen_ai.provider.name" && k !== "other");
         if (mode === "NO_CONTENT" || mode === "EVENT_ONLY") expect(left).toEqual([]);
         for (const key of CONTENT_ATTRIBUTES) {

@@ -37,6 +37,23 @@ export interface ContentInfo {
 /** The last word on a call's content before anything is serialized: return it (changed or not), or null/undefined for none. */
 export type RedactContentHook = (content: Content, info: ContentInfo) => Content | null | undefined;
 
+/** How content is recorded, from the config (one per pipeline: `Pipeline.contentPolicy`). */
+export interface ContentPolicy {
+  mode: CaptureMode;
+  redact?: RedactContentHook;
+  /** Tool definitions with their description and parameters too (config `toolDefinitions: "full"`). */
+  fullToolDefinitions?: boolean;
+  /** Counts an instrumentation error: a hook that threw, a reader that failed, content that cannot be serialized. */
+  failed: () => void;
+}
+
+/** The conventions' default detail of tool definitions: the required fields only (a description and a schema can be large). */
+export function toolDefinitionsFor(content: Content, policy: ContentPolicy): void {
+  if (content.toolDefinitions && !policy.fullToolDefinitions) {
+    content.toolDefinitions = content.toolDefinitions.map((d) => ({ type: (d as { type?: unknown })?.type, name: (d as { name?: unknown })?.name }) as never);
+  }
+}
+
 /** Each content list and the span attribute that carries it as JSON. */
 export const MESSAGE_ATTRIBUTES: [keyof Content, string][] = [
   ["inputMessages", A.GEN_AI_INPUT_MESSAGES],

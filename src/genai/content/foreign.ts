@@ -20,16 +20,8 @@ import type { Attributes, SpanStatus } from "@opentelemetry/api";
 import * as A from "../../attributes.js";
 import { scrubText } from "../../fetch/redact.js";
 import type { Content } from "../content.js";
-import { bounded, type CaptureMode, MESSAGE_ATTRIBUTES, onSpan, type RedactContentHook, redact } from "./capture.js";
+import { bounded, type ContentPolicy, MESSAGE_ATTRIBUTES, onSpan, redact, toolDefinitionsFor } from "./capture.js";
 
-export interface ContentPolicy {
-  mode: CaptureMode;
-  redact?: RedactContentHook;
-  maxContentLength: number;
-  fullToolDefinitions: boolean;
-  /** Counts an instrumentation error (a hook that threw, content that cannot be serialized). */
-  failed: () => void;
-}
 
 /** What the policy reads and changes of a span. */
 export interface ForeignSpan {
@@ -46,7 +38,7 @@ const ANY_CONTENT = new Set([...A.CONTENT_ATTRIBUTES, ...OPAQUE]);
 const ERROR_TEXTS = [A.EXCEPTION_MESSAGE, A.EXCEPTION_STACKTRACE];
 
 /** Applies the policy to a span in place, as it ends. */
-export function gateForeignSpan(span: ForeignSpan, policy: ContentPolicy): void {
+export function gateForeignSpan(span: ForeignSpan, policy: ContentPolicy, maxContentLength: number): void {
   const { attributes } = span;
   const opaqueKept = onSpan(policy.mode) && !policy.redact;
   // A GenAI span's error texts may quote content; any span's may hold a credential.
@@ -69,10 +61,10 @@ export function gateForeignSpan(span: ForeignSpan, policy: ContentPolicy): void 
     const text = errorText(span.status.message);
     span.status = text === undefined ? { code: span.status.code } : { code: span.status.code, message: text.slice(0, 1024) };
   }
-  gateAttributes(attributes, policy, opaqueKept);
+  gateAttributes(attributes, policy, opaqueKept, maxContentLength);
 }
 
-function gateAttributes(attributes: Attributes, policy: ContentPolicy, opaqueKept: boolean): void {
+function gateAttributes(attributes: Attributes, policy: ContentPolicy, opaqueKept: boolean, maxContentLength: number): void {
   let any = false;
   for (const key in attributes) {
     if (ANY_CONTENT.has(key)) {
@@ -92,9 +84,7 @@ function gateAttributes(attributes: Attributes, policy: ContentPolicy, opaqueKep
     if (list) content[key] = list as never;
   }
   if (Object.keys(content).length === 0) return;
-  if (content.toolDefinitions && !policy.fullToolDefinitions) {
-    content.toolDefinitions = content.toolDefinitions.map((d) => ({ type: (d as { type?: unknown })?.type, name: (d as { name?: unknown })?.name }) as never);
-  }
+  toolDefinitionsFor(content, policy);
   const text = (key: string) => (typeof attributes[key] === "string" ? (attributes[key] as string) : undefined);
   const info = { provider: text(A.GEN_AI_PROVIDER_NAME) ?? "", operation: text(A.GEN_AI_OPERATION_NAME) ?? "" };
   const requestModel = text(A.GEN_AI_REQUEST_MODEL);
@@ -103,7 +93,7 @@ function gateAttributes(attributes: Attributes, policy: ContentPolicy, opaqueKep
   for (const [key, name] of MESSAGE_ATTRIBUTES) {
     const list = kept[key];
     if (!list) continue;
-    const json = bounded(list, policy.maxContentLength);
+    const json = bounded(list, maxContentLength);
     if (json === undefined) policy.failed();
     else attributes[name] = json;
   }

@@ -10,19 +10,13 @@ import * as A from "../../attributes.js";
 import type { Limits } from "../../config.js";
 import type { Content, OutputAssembler, OutputMessage, ToolCallRef } from "../content.js";
 import type { RequestFacts, SseEvent } from "../types.js";
-import { bounded, type CaptureMode, MESSAGE_ATTRIBUTES, onEvent, onSpan, type RedactContentHook, redact, TOOL_CALL_MARKERS } from "./capture.js";
+import { bounded, type ContentPolicy, MESSAGE_ATTRIBUTES, onEvent, onSpan, redact, TOOL_CALL_MARKERS, toolDefinitionsFor } from "./capture.js";
 import { CONTENT_READERS } from "./readers.js";
 import { toolCallListener } from "../../trace/invocation.js";
 
-export interface ContentOptions {
-  mode: CaptureMode;
-  redact?: RedactContentHook;
+export interface ContentOptions extends ContentPolicy {
   /** The request's URL (the readers' second argument when the target names none). */
   url: URL;
-  /** Counts an instrumentation error: a hook that threw, a reader that failed, content that cannot be serialized. */
-  failed: () => void;
-  /** Tool definitions with their description and parameters too (config `toolDefinitions: "full"`). */
-  fullToolDefinitions?: boolean;
 }
 
 /**
@@ -106,8 +100,7 @@ export class CallContent {
     let content: Content;
     try {
       content = { ...reader.request(body, url ?? options.url), outputMessages: this.assembler?.messages() };
-      // The conventions' default detail: required fields only (a description and a schema can be large).
-      if (content.toolDefinitions && !options.fullToolDefinitions) content.toolDefinitions = content.toolDefinitions.map(({ type, name }) => ({ type, name }));
+      toolDefinitionsFor(content, options);
     } catch {
       options.failed();
       return undefined;
