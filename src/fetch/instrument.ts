@@ -9,14 +9,14 @@
  */
 import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
-import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, ERROR_TYPE, GEN_AI_OPERATION_NAME, GEN_AI_REQUEST_MODEL, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
+import { ERROR_TYPE, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
 import type { RequestFacts } from "../genai/types.js";
-import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "../trace/clock.js";
 import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
+import { isSdkCallSpan, type SdkSpan, sdkGenAISpan, sdkSiblingSpan } from "../trace/sdk-spans.js";
 import { failSpan, RecordingSpan } from "../trace/span.js";
 import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
@@ -244,64 +244,6 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   }
 }
 
-/**
- * A GenAI span an SDK made itself (the Anthropic SDK's `anthropic.messages.create`) that this
- * call runs under. One LLM call must give one GenAI span: ours (full attributes, the active
- * semconv profile, ends with the stream) replaces it in place, taking its span id so anything
- * parented to it stays connected, unless the user keeps SDK spans; a span from another tracer
- * provider cannot be replaced, so ours then stays a plain HTTP span.
- */
-function sdkGenAISpan(ctx: Context, pipeline: Pipeline): SdkSpan | undefined {
-  const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
-  return span && isSdkCallSpan(span) ? sdkSpanOf(span, pipeline) : undefined;
-}
-
-type SdkSpan = { replace?: RecordingSpan };
-
-function sdkSpanOf(span: Span & { attributes?: Record<string, unknown> }, pipeline: Pipeline): SdkSpan | undefined {
-  const replaceable = span instanceof RecordingSpan && span.scope !== pipeline.scope;
-  // The AI SDK's older call span (no gen_ai.operation.name) is not a GenAI span of the
-  // conventions: where it stays, ours stays the call's GenAI span beside it.
-  if (legacyCall(span) && (!replaceable || pipeline.config.sdkSpans === "keep")) return undefined;
-  if (span instanceof RecordingSpan) return replaceable ? { replace: span } : undefined;
-  return {};
-}
-
-/**
- * An SDK's own LLM call span: a CLIENT span of an inference operation (an agent's or a tool's
- * span above the call, invoke_agent or execute_tool, is the call's parent, never replaced), or
- * the call span of the AI SDK's older telemetry (`LegacyOpenTelemetry`), marked by `ai.operationId`.
- */
-function isSdkCallSpan(span: { kind?: SpanKind; attributes?: Record<string, unknown> }): boolean {
-  const operation = span.attributes?.[GEN_AI_OPERATION_NAME];
-  return (span.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || legacyCall(span);
-}
-
-const legacyCall = (span: { attributes?: Record<string, unknown> }) => {
-  const id = span.attributes?.[AI_OPERATION_ID];
-  return typeof id === "string" && AI_SDK_CALL_OPERATIONS.has(id);
-};
-
-/**
- * The AI SDK runs some calls (embed, generateObject) outside its call span's context: the span is
- * open in this invocation but not the active one. The latest such span of the same model
- * (`gen_ai.request.model`, the old shapes too) is this call's; none, or another model: undefined.
- * Chosen once the request is read (`prepare`).
- */
-function sdkSiblingSpan(open: readonly RecordingSpan[], pipeline: Pipeline): (request: RequestFacts) => SdkSpan | undefined {
-  return (request) => {
-    for (let i = open.length - 1; i >= 0; i--) {
-      const span = open[i]!;
-      if (span.unexported || span.ended || request.model === undefined || span.attributes[GEN_AI_REQUEST_MODEL] !== request.model) continue;
-      const operation = span.attributes[GEN_AI_OPERATION_NAME];
-      if (operation !== undefined && operation !== request.operation) continue;
-      return sdkSpanOf(span, pipeline);
-    }
-    return undefined;
-  };
-}
-
-const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
 
 /**
  * The call's span (and GenAI call, when it is one), started at `startMs` with the `reserved` ids
@@ -318,8 +260,8 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   const attempt = Number(headers.get("x-stainless-retry-count"));
   const resends = attempt > 0 && Number.isSafeInteger(attempt) ? attempt : 0;
   if (resends) httpAttributes[HTTP_REQUEST_RESEND_COUNT] = resends;
-  const httpSpan = () =>
-    startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, scope, reserved);
+  const httpSpan = (resolved: Scope = scope) =>
+    startSpanIn(pipeline.scope, normalizeMethod(method), { kind: SpanKind.CLIENT, attributes: httpAttributes, startTime: startMs }, ctx, resolved, reserved);
   if (!detected) return { span: httpSpan(), call: undefined, body: view.resend };
 
   // What the format reads: the request's own body and URL, or those of a gateway step.
@@ -332,8 +274,9 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>
     new GenAICall({ span, detected, request, startMs, serverAddress: url.hostname, serverPort: defaultPort(url), limits, profile: pipeline.profile, prices, resendCount: resends, content, onEnd });
   if (sdk && (!sdk.replace || pipeline.config.sdkSpans === "keep")) {
-    // Under an SDK's GenAI span that stays: ours is its HTTP attempt, and the call still feeds the metrics, once.
-    const attempt = httpSpan();
+    // Under an SDK's GenAI span that stays: ours is its HTTP attempt (under it, also when it is
+    // not the active span), and the call still feeds the metrics, once.
+    const attempt = httpSpan(sdk.replace ? { invocation, parent: sdk.replace.spanContext() } : scope);
     const call = newCall(trace.wrapSpanContext(attempt.spanContext()), (record) => {
       invocation.recordCall(record);
       if (record.errorType) {

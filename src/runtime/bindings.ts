@@ -19,7 +19,8 @@ import { type CallRecord, GenAICall, requestAttributes, spanName } from "../gena
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
-import { resolveScope, startSpanIn } from "../trace/tracer.js";
+import { isSdkCallSpan, sdkGenAISpan, sdkSiblingSpan } from "../trace/sdk-spans.js";
+import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { tracedRpcMethod } from "./rpc.js";
 
 const wrappers = new WeakMap<object, object>();
@@ -155,13 +156,16 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   const body = inputs && typeof inputs === "object" ? (inputs as Record<string, unknown>) : undefined;
   const detected = { provider: PROVIDER_WORKERS_AI, format: workersAi, body };
   const startMs = nowMs();
-  const span: Span = startSpanIn(
-    pipeline.scope,
-    spanName(request),
-    { kind: SpanKind.CLIENT, attributes: requestAttributes(detected, request, pipeline.profile), startTime: startMs },
-    ctx,
-    scope,
-  );
+  const spanOptions = { kind: SpanKind.CLIENT, attributes: requestAttributes(detected, request, pipeline.profile), startTime: startMs };
+  // An SDK's own span for this call (the AI SDK over the binding): ours takes its place, or, kept
+  // (`sdkSpans: "keep"`), it stays the call's one GenAI span and ours records the metrics only.
+  const sdk = sdkGenAISpan(ctx, pipeline) ?? sdkSiblingSpan(invocation.openForeignSpans(isSdkCallSpan), pipeline)(request);
+  const kept = sdk !== undefined && (!sdk.replace || pipeline.config.sdkSpans === "keep");
+  const span: Span = kept
+    ? trace.wrapSpanContext(reserveSpanContext(scope))
+    : sdk?.replace
+      ? replaceSpan(sdk.replace, pipeline.scope, spanName(request), spanOptions)
+      : startSpanIn(pipeline.scope, spanName(request), spanOptions, ctx, scope);
   // A binding call has no network address (so the metrics get an empty one).
   const { limits, prices } = pipeline.config;
   const content = pipeline.contentPolicy.mode === "NO_CONTENT" ? undefined : { ...pipeline.contentPolicy, url: BINDING_URL };

@@ -97,11 +97,11 @@ export class Invocation implements SpanSink {
     return this.pipeline.config.limits;
   }
 
-  /** Other instrumentations' spans still open in this invocation that `match`, in the order they started. */
+  /** Other instrumentations' spans still open in this invocation that `match`, in the order they started (ones ours replaced too). */
   openForeignSpans(match: (span: RecordingSpan) => boolean): readonly RecordingSpan[] {
     let found: RecordingSpan[] | undefined;
     for (const work of this.open) {
-      if (work instanceof RecordingSpan && work.scope !== this.pipeline.scope && !work.unexported && match(work)) (found ??= []).push(work);
+      if (work instanceof RecordingSpan && work.scope !== this.pipeline.scope && match(work)) (found ??= []).push(work);
     }
     return found ?? NONE;
   }

@@ -1,0 +1,78 @@
+/**
+ * An SDK's own span for an LLM call (the Anthropic SDK's `anthropic.messages.create`, the AI SDK's
+ * call spans), which ours takes the place of so that a call gives one GenAI span: the one a call
+ * runs under, or, for the AI SDK's calls made outside their span's context, the one open in the
+ * invocation. Used by the fetch tracer and the Workers AI binding alike.
+ */
+import { type Context, type Span, SpanKind, trace } from "@opentelemetry/api";
+import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, GEN_AI_OPERATION_NAME, GEN_AI_REQUEST_MODEL } from "../attributes.js";
+import type { RequestFacts } from "../genai/types.js";
+import type { Pipeline } from "../pipeline.js";
+import { RecordingSpan } from "./span.js";
+
+/**
+ * A GenAI span an SDK made itself (the Anthropic SDK's `anthropic.messages.create`) that this
+ * call runs under. One LLM call must give one GenAI span: ours (full attributes, the active
+ * semconv profile, ends with the stream) replaces it in place, taking its span id so anything
+ * parented to it stays connected, unless the user keeps SDK spans; a span from another tracer
+ * provider cannot be replaced, so ours then stays a plain HTTP span.
+ */
+export function sdkGenAISpan(ctx: Context, pipeline: Pipeline): SdkSpan | undefined {
+  const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
+  return span && isSdkCallSpan(span) ? sdkSpanOf(span, pipeline) : undefined;
+}
+
+export type SdkSpan = { replace?: RecordingSpan };
+
+function sdkSpanOf(span: Span & { attributes?: Record<string, unknown> }, pipeline: Pipeline): SdkSpan | undefined {
+  const replaceable = span instanceof RecordingSpan && span.scope !== pipeline.scope;
+  // The AI SDK's older call span (no gen_ai.operation.name) is not a GenAI span of the
+  // conventions: where it stays, ours stays the call's GenAI span beside it.
+  if (legacyCall(span) && (!replaceable || pipeline.config.sdkSpans === "keep")) return undefined;
+  if (span instanceof RecordingSpan) return replaceable ? { replace: span } : undefined;
+  return {};
+}
+
+/**
+ * An SDK's own LLM call span: a CLIENT span of an inference operation (an agent's or a tool's
+ * span above the call, invoke_agent or execute_tool, is the call's parent, never replaced), or
+ * the call span of the AI SDK's older telemetry (`LegacyOpenTelemetry`), marked by `ai.operationId`.
+ */
+export function isSdkCallSpan(span: { kind?: SpanKind; attributes?: Record<string, unknown> }): boolean {
+  const operation = span.attributes?.[GEN_AI_OPERATION_NAME];
+  return (span.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || legacyCall(span);
+}
+
+const legacyCall = (span: { attributes?: Record<string, unknown> }) => {
+  const id = span.attributes?.[AI_OPERATION_ID];
+  return typeof id === "string" && AI_SDK_CALL_OPERATIONS.has(id);
+};
+
+/**
+ * The AI SDK runs some calls (embed, generateObject) outside its call span's context: the span is
+ * open in this invocation but not the active one. This call's is the earliest started such span
+ * of the same model (`gen_ai.request.model`, the old shapes too) and the same kind of operation
+ * (embeddings or not: the AI SDK names an object call `chat` where a format may say
+ * `generate_content`) that no other such span lies under (the AI SDK's embed operation span is
+ * a CLIENT `embeddings` span too, with its call span under it) and that no call has taken yet;
+ * when every one was taken, the latest taken (a retry, a sibling of the first attempt). None:
+ * undefined. Chosen once the request is read (`prepare`).
+ */
+export function sdkSiblingSpan(open: readonly RecordingSpan[], pipeline: Pipeline): (request: RequestFacts) => SdkSpan | undefined {
+  return (request) => {
+    if (request.model === undefined) return undefined;
+    const embeddings = request.operation === "embeddings";
+    const parents = new Set(open.map((span) => span.parent?.spanId));
+    let taken: RecordingSpan | undefined;
+    for (const span of open) {
+      if (span.ended || parents.has(span.spanContext().spanId) || span.attributes[GEN_AI_REQUEST_MODEL] !== request.model) continue;
+      const operation = span.attributes[GEN_AI_OPERATION_NAME];
+      if (operation !== undefined && (operation === "embeddings") !== embeddings) continue;
+      if (!span.unexported) return sdkSpanOf(span, pipeline);
+      taken = span;
+    }
+    return taken && sdkSpanOf(taken, pipeline);
+  };
+}
+
+const INFERENCE = new Set(["chat", "text_completion", "generate_content", "embeddings"]);
