@@ -92,14 +92,14 @@ export const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([GEN_AI_INPUT_MES
 export const AI_OPERATION_ID = "ai.operationId";
 /** Those of its spans that are one LLM call (our span takes their place, as an SDK's own call span). */
 export const AI_SDK_CALL_OPERATIONS: ReadonlySet<string> = new Set(["ai.generateText.doGenerate", "ai.streamText.doStream", "ai.generateObject.doGenerate", "ai.streamObject.doStream"]);
+/** Content under the GenAI conventions' older names (before the message attributes; also on events). */
+export const OLDER_GENAI_CONTENT_ATTRIBUTES: readonly string[] = ["gen_ai.prompt", "gen_ai.completion"];
 /**
  * Content the AI SDK's older telemetry (`LegacyOpenTelemetry` of `@ai-sdk/otel`, the AI SDK's own
  * spans before it) puts on its spans under its own names: prompts, answers, tool inputs and
  * outputs, embedded values, reranked documents. Removed from other instrumentations' spans unless
  * content capture is on (see src/genai/content/foreign.ts).
  */
-/** Content under the GenAI conventions' older names (before the message attributes; also on events). */
-export const OLDER_GENAI_CONTENT_ATTRIBUTES: readonly string[] = ["gen_ai.prompt", "gen_ai.completion"];
 export const AI_SDK_CONTENT_ATTRIBUTES: readonly string[] = [
   "ai.prompt",
   "ai.response.providerMetadata",
