@@ -83,9 +83,12 @@ class EventParser {
     while (pos < n) {
       if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
-      pos = this.events(text, pos, lf, cr, onEvent);
-      if (pos === n) return;
-      if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
+      const next = this.events(text, pos, lf, cr, onEvent);
+      if (next !== pos) {
+        // Whole events went by: look again from where they stopped.
+        pos = next;
+        continue;
+      }
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
       if (end === -1) {
         this.append(text, pos, n);
