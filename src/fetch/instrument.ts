@@ -12,11 +12,10 @@ import { isTracingSuppressed } from "@opentelemetry/core";
 import { ERROR_TYPE, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
-import type { RequestFacts } from "../genai/types.js";
 import { nowMs } from "../trace/clock.js";
 import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
-import { isSdkCallSpan, type SdkSpan, sdkGenAISpan, sdkSiblingSpan } from "../trace/sdk-spans.js";
+import { type SdkSpanOf, sdkSpanFor, sdkSpanForRequest } from "../trace/sdk-spans.js";
 import { failSpan, RecordingSpan } from "../trace/span.js";
 import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
@@ -75,7 +74,7 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
   // Outside the try: a fetch that throws at once is never called a second time.
   if (!scope || !view) return send(input, init);
   // A stream is replayed, so read before the send; so is any body of a call parsed before it.
-  const readFirst = view.deferred && ("stream" in view.deferred || parsedFirst(ctx, scope.invocation));
+  const readFirst = view.deferred && ("stream" in view.deferred || parsedFirst(ctx, scope.invocation) !== undefined);
   if (!readFirst) return traced(send, input, init, ctx, scope, view);
   const fixedInput = input instanceof URL ? String(input) : input;
   const fixedInit = init === undefined ? { headers: view.headers } : overlay(init, { headers: view.headers });
@@ -92,9 +91,15 @@ function scopeOf(ctx: Context, bound: Invocation | undefined) {
 
 type Scope = { invocation: Invocation; parent?: SpanContext };
 
-/** A call parsed before its send: we change its body (opt-in `addStreamUsage`), or ours may take the ids of an SDK's GenAI span. */
-const parsedFirst = (ctx: Context, invocation: Invocation) =>
-  invocation.pipeline.config.addStreamUsage || sdkGenAISpan(ctx, invocation.pipeline) !== undefined || invocation.openForeignSpans(isSdkCallSpan).length > 0;
+/**
+ * A call parsed before its send, and the SDK span it may take the place of: we change its body
+ * (opt-in `addStreamUsage`), or ours may take the ids of an SDK's GenAI span. Undefined: the call
+ * is parsed while the provider thinks.
+ */
+function parsedFirst(ctx: Context, invocation: Invocation): { sdk?: SdkSpanOf } | undefined {
+  const sdk = sdkSpanFor(ctx, invocation);
+  return sdk || invocation.pipeline.config.addStreamUsage ? { sdk } : undefined;
+}
 type Prepared = ReturnType<typeof prepare>;
 
 /**
@@ -117,11 +122,9 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   let parsed: Promise<void> | undefined;
   let parse = () => parsed;
   try {
-    const sdk = sdkGenAISpan(ctx, pipeline);
-    // An SDK's call span that is open but not the active one (the AI SDK's embed and object calls).
-    const open = sdk ? [] : invocation.openForeignSpans(isSdkCallSpan);
-    if (pipeline.config.addStreamUsage || sdk || open.length > 0) {
-      prepared = prepare(ctx, scope, view, startMs, sdk ?? sdkSiblingSpan(open, pipeline));
+    const first = parsedFirst(ctx, invocation);
+    if (first) {
+      prepared = prepare(ctx, scope, view, startMs, first.sdk);
       token = prepared.call ?? token;
       active = trace.setSpan(ctx, prepared.span);
       extra = propagated(invocation, view.url, prepared.span.spanContext());
@@ -244,12 +247,11 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   }
 }
 
-
 /**
  * The call's span (and GenAI call, when it is one), started at `startMs` with the `reserved` ids
- * when given; `sdk` is the SDK GenAI span it runs under (`sdkGenAISpan`, looked up by the caller).
+ * when given; `sdkOf` is the SDK span it may take the place of (`sdkSpanFor`, looked up by the caller).
  */
-function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, sdkOrSibling: SdkSpan | ((request: RequestFacts) => SdkSpan | undefined) | undefined, reserved?: SpanContext) {
+function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number, sdkOf: SdkSpanOf | undefined, reserved?: SpanContext) {
   const { invocation } = scope;
   const pipeline = invocation.pipeline;
   const { url, method, headers } = view;
@@ -268,7 +270,7 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   const { body, url: target = url } = detected;
   const request = detected.format.request(body, target, headers);
   request.model ??= modelFromPath(target);
-  const sdk = typeof sdkOrSibling === "function" ? sdkOrSibling(request) : sdkOrSibling;
+  const sdk = sdkSpanForRequest(sdkOf, request);
   const { limits, prices } = pipeline.config;
   const content = pipeline.contentPolicy.mode === "NO_CONTENT" ? undefined : { ...pipeline.contentPolicy, url: target };
   const newCall = (span: Span, onEnd: (record: CallRecord) => void) =>

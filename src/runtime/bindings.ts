@@ -19,7 +19,7 @@ import { type CallRecord, GenAICall, requestAttributes, spanName } from "../gena
 import { workersAi, workersAiRequest } from "../genai/workers-ai.js";
 import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
-import { isSdkCallSpan, sdkGenAISpan, sdkSiblingSpan } from "../trace/sdk-spans.js";
+import { sdkSpanFor, sdkSpanForRequest } from "../trace/sdk-spans.js";
 import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
 import { tracedRpcMethod } from "./rpc.js";
 
@@ -159,7 +159,7 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   const spanOptions = { kind: SpanKind.CLIENT, attributes: requestAttributes(detected, request, pipeline.profile), startTime: startMs };
   // An SDK's own span for this call (the AI SDK over the binding): ours takes its place, or, kept
   // (`sdkSpans: "keep"`), it stays the call's one GenAI span and ours records the metrics only.
-  const sdk = sdkGenAISpan(ctx, pipeline) ?? sdkSiblingSpan(invocation.openForeignSpans(isSdkCallSpan), pipeline)(request);
+  const sdk = sdkSpanForRequest(sdkSpanFor(ctx, invocation), request);
   const kept = sdk !== undefined && (!sdk.replace || pipeline.config.sdkSpans === "keep");
   const span: Span = kept
     ? trace.wrapSpanContext(reserveSpanContext(scope))

@@ -8,7 +8,27 @@ import { type Context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, GEN_AI_OPERATION_NAME, GEN_AI_REQUEST_MODEL } from "../attributes.js";
 import type { RequestFacts } from "../genai/types.js";
 import type { Pipeline } from "../pipeline.js";
+import type { Invocation } from "./invocation.js";
 import { RecordingSpan } from "./span.js";
+
+/** What a call takes the place of, once its request is read: an SDK span (see `sdkSpanFor`). */
+export type SdkSpanOf = SdkSpan | ((request: RequestFacts) => SdkSpan | undefined);
+
+/**
+ * The SDK span a call made in `ctx` may take the place of: the one it runs under
+ * (`sdkGenAISpan`), else a choice among those open in the invocation, made once the request is
+ * read (`sdkSiblingSpan`); undefined when there is none.
+ */
+export function sdkSpanFor(ctx: Context, invocation: Invocation): SdkSpanOf | undefined {
+  const { pipeline } = invocation;
+  const active = sdkGenAISpan(ctx, pipeline);
+  if (active) return active;
+  const open = invocation.openForeignSpans(isSdkCallSpan);
+  return open.length > 0 ? sdkSiblingSpan(open, pipeline) : undefined;
+}
+
+/** `sdkSpanFor`'s answer for a request that has been read. */
+export const sdkSpanForRequest = (of: SdkSpanOf | undefined, request: RequestFacts): SdkSpan | undefined => (typeof of === "function" ? of(request) : of);
 
 /**
  * A GenAI span an SDK made itself (the Anthropic SDK's `anthropic.messages.create`) that this
@@ -17,7 +37,7 @@ import { RecordingSpan } from "./span.js";
  * parented to it stays connected, unless the user keeps SDK spans; a span from another tracer
  * provider cannot be replaced, so ours then stays a plain HTTP span.
  */
-export function sdkGenAISpan(ctx: Context, pipeline: Pipeline): SdkSpan | undefined {
+function sdkGenAISpan(ctx: Context, pipeline: Pipeline): SdkSpan | undefined {
   const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
   return span && isSdkCallSpan(span) ? sdkSpanOf(span, pipeline) : undefined;
 }
@@ -38,7 +58,7 @@ function sdkSpanOf(span: Span & { attributes?: Record<string, unknown> }, pipeli
  * span above the call, invoke_agent or execute_tool, is the call's parent, never replaced), or
  * the call span of the AI SDK's older telemetry (`LegacyOpenTelemetry`), marked by `ai.operationId`.
  */
-export function isSdkCallSpan(span: { kind?: SpanKind; attributes?: Record<string, unknown> }): boolean {
+function isSdkCallSpan(span: { kind?: SpanKind; attributes?: Record<string, unknown> }): boolean {
   const operation = span.attributes?.[GEN_AI_OPERATION_NAME];
   return (span.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || legacyCall(span);
 }
@@ -58,7 +78,7 @@ const legacyCall = (span: { attributes?: Record<string, unknown> }) => {
  * when every one was taken, the latest taken (a retry, a sibling of the first attempt). None:
  * undefined. Chosen once the request is read (`prepare`).
  */
-export function sdkSiblingSpan(open: readonly RecordingSpan[], pipeline: Pipeline): (request: RequestFacts) => SdkSpan | undefined {
+function sdkSiblingSpan(open: readonly RecordingSpan[], pipeline: Pipeline): (request: RequestFacts) => SdkSpan | undefined {
   return (request) => {
     if (request.model === undefined) return undefined;
     const embeddings = request.operation === "embeddings";

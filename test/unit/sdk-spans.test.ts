@@ -7,7 +7,7 @@
 import { type Context, context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
-import { isSdkCallSpan, sdkSiblingSpan } from "../../src/trace/sdk-spans.js";
+import { sdkSpanFor, sdkSpanForRequest } from "../../src/trace/sdk-spans.js";
 import type { RequestFacts } from "../../src/genai/types.js";
 import { Pipeline } from "../../src/pipeline.js";
 import { instrumentAI } from "../../src/runtime/bindings.js";
@@ -53,13 +53,13 @@ describe("an SDK's call span that is not the active one (the AI SDK's embed and 
     tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "embeddings", "gen_ai.request.model": model } }, ctx) as RecordingSpan;
 
   it("is the earliest open leaf of the same model and kind of operation; then the next; when all are taken, the latest taken", () => {
-    const { pipeline, invocation, ctx, sdk } = setup();
+    const { invocation, ctx, sdk } = setup();
     // Two concurrent embed operations: each an operation span with its call span under it.
     const rootA = embed(sdk, "embeddings A", ctx);
     const rootB = embed(sdk, "embeddings B", ctx);
     const callA = embed(sdk, "call A", trace.setSpan(ctx, rootA));
     const callB = embed(sdk, "call B", trace.setSpan(ctx, rootB));
-    const choose = (request: { operation?: string; model?: string }) => sdkSiblingSpan(invocation.openForeignSpans(isSdkCallSpan), pipeline)(request as RequestFacts)?.replace?.name;
+    const choose = (request: { operation?: string; model?: string }) => sdkSpanForRequest(sdkSpanFor(ctx, invocation), request as RequestFacts)?.replace?.name;
     const embeddings = { operation: "embeddings", model: "gemini-embedding-001" } as const;
     expect(choose(embeddings)).toBe("call A");
     callA.unexported = true; // taken by the first call
@@ -74,9 +74,9 @@ describe("an SDK's call span that is not the active one (the AI SDK's embed and 
   });
 
   it("an object call's `chat` span is taken by a format's generate_content call of its model", () => {
-    const { pipeline, invocation, ctx, sdk } = setup();
+    const { invocation, ctx, sdk } = setup();
     sdk.startSpan("chat gemini-2.5-flash", { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gemini-2.5-flash" } }, ctx);
-    const found = sdkSiblingSpan(invocation.openForeignSpans(isSdkCallSpan), pipeline)({ operation: "generate_content", model: "gemini-2.5-flash" } as RequestFacts);
+    const found = sdkSpanForRequest(sdkSpanFor(ctx, invocation), { operation: "generate_content", model: "gemini-2.5-flash" } as RequestFacts);
     expect(found?.replace?.name).toBe("chat gemini-2.5-flash");
   });
 });
