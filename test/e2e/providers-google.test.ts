@@ -152,6 +152,19 @@ describe("AI SDK, @ai-sdk/google", () => {
     });
   });
 
+  it("embed (the AI SDK makes this call outside its call span's context)", async () => {
+    const fixture = "google/embed-content.json";
+    const model = "gemini-embedding-001";
+    const c = await runProvider(h, { via: "ai.google.embed", model, prompt: PROMPT }, { fixture });
+    expectProviderCall(c, {
+      operation: "embeddings",
+      provider: "gcp.gemini",
+      model,
+      url: `${GEMINI}/v1beta/models/${model}:embedContent`,
+      response: { "gen_ai.embeddings.dimension.count": fixtureEvents(fixture)[0].embedding.values.length },
+    });
+  });
+
   it("streamText", async () => {
     const fixture = "google/gemini-stream-text.sse";
     const model = "gemini-2.0-flash";
