@@ -8,12 +8,12 @@
  * Whatever goes wrong in here is contained: the user's request is then sent exactly as given.
  */
 import { type Context, context, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { isTracingSuppressed } from "@opentelemetry/core";
+import { isTracingSuppressed, suppressTracing } from "@opentelemetry/core";
 import { ERROR_TYPE, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED } from "../attributes.js";
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
 import { nowMs } from "../trace/clock.js";
-import { traceHeaders } from "../trace/propagation.js";
+import { runtimeInjectsTraceContext, traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
 import { type SdkSpanOf, sdkSpanFor, sdkSpanForRequest } from "../trace/sdk-spans.js";
 import { failSpan, RecordingSpan } from "../trace/span.js";
@@ -126,12 +126,10 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
     if (first) {
       prepared = prepare(ctx, scope, view, startMs, first.sdk);
       token = prepared.call ?? token;
-      active = trace.setSpan(ctx, prepared.span);
-      extra = propagated(invocation, view.url, prepared.span.spanContext());
+      ({ extra, active } = propagated(invocation, view.url, prepared.span.spanContext(), trace.setSpan(ctx, prepared.span)));
     } else {
       const reserved = reserveSpanContext(scope);
-      active = trace.setSpanContext(ctx, reserved);
-      extra = propagated(invocation, view.url, reserved);
+      ({ extra, active } = propagated(invocation, view.url, reserved, trace.setSpanContext(ctx, reserved)));
       const early = token;
       // While the provider thinks (the next turn, or when the answer comes if sooner): read a
       // deferred body (a Request's clone, a Blob), then parse.
@@ -301,8 +299,16 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
 }
 
 /** The trace-context headers to send with a call, where allowed. */
-function propagated(invocation: Invocation, url: URL, spanContext: SpanContext): [string, string][] {
-  return shouldPropagate(invocation, url) ? traceHeaders(spanContext) : [];
+/**
+ * The trace-context headers we add, and the context the request is sent in. Where the runtime's
+ * fetch adds its own (`runtimeInjectsTraceContext`) we add none: its span, a child of ours, is
+ * the request's parent; where the config keeps trace context from this URL, it is sent with
+ * tracing suppressed, which the runtime's propagators respect.
+ */
+function propagated(invocation: Invocation, url: URL, spanContext: SpanContext, active: Context): { extra: [string, string][]; active: Context } {
+  const allowed = shouldPropagate(invocation, url);
+  if (!runtimeInjectsTraceContext()) return { extra: allowed ? traceHeaders(spanContext) : [], active };
+  return { extra: [], active: allowed ? active : suppressTracing(active) };
 }
 
 const INSTALLED = Symbol.for("otel-genai-edge.fetch");

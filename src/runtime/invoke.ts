@@ -18,7 +18,7 @@ import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
 import { failSpan } from "../trace/span.js";
 import { extractTraceContext } from "../trace/propagation.js";
-import { registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
+import { outerSpanContext, registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
 
 export type ConfigInput<E = unknown> = Config<E> | ((env: E) => Config<E>);
@@ -91,8 +91,15 @@ export function startInvocation(
   const invocation = new Invocation(pipeline);
   attributes[FAAS_COLDSTART] = coldStart;
   coldStart = false;
-  const root = startRoot(invocation, pipeline.scope, name, kind, attributes, remote);
-  const ctx = invocation.context(remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT, root.isRecording() ? root : undefined);
+  // Under a span the runtime (Deno's built-in OpenTelemetry) or an app's SDK made active around
+  // the handler, ours is its child, in its trace: that span already continued any incoming
+  // traceparent, and as the request's SERVER span it leaves ours INTERNAL (one SERVER span per request).
+  const active = context.active();
+  const outer = outerSpanContext(active);
+  const parent = outer ?? remote;
+  const root = startRoot(invocation, pipeline.scope, name, outer && kind === SpanKind.SERVER ? SpanKind.INTERNAL : kind, attributes, parent);
+  const base = outer ? active : remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+  const ctx = invocation.context(base, root.isRecording() ? root : undefined);
   return { invocation, root, run: (fn) => context.with(ctx, fn) };
 }
 

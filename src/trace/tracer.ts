@@ -40,6 +40,19 @@ export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: 
 }
 
 /**
+ * A span someone else made active around our handler: a runtime's own HTTP server span (Deno's
+ * built-in OpenTelemetry) or an app's SDK's. None while our provider is the registered one: every
+ * API tracer is then ours, and what one starts outside an invocation (a framework's span around
+ * the route, Next.js's) is not recorded, so it must not become the parent of what is.
+ */
+export function outerSpanContext(ctx: Context): SpanContext | undefined {
+  const span = trace.getSpan(ctx);
+  if (!span || provider || span instanceof RecordingSpan || invocationFrom(ctx)) return undefined;
+  const spanContext = span.spanContext();
+  return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/**
  * The ids and sampling decision of a span about to start under `resolved`: reserved first when
  * its trace context must leave (an outbound request's `traceparent`) before the span is made.
  */

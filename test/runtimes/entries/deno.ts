@@ -1,6 +1,7 @@
 /**
  * Deno: `deno run --allow-net [--allow-env=OTEL_...] bundle.js <port> <mode> [endpoint]`.
- * Modes: `env` (config from Deno.env), `explicit` (config from the arguments only: run it
+ * Modes: `env` (config from Deno.env), `bare` (the app unwrapped), `no-propagation` (env, and
+ * `propagateTraceContext: false`), `explicit` (config from the arguments only: run it
  * without --allow-env), `netlify` (a Netlify Edge-style context with waitUntil as the 2nd
  * argument), `supabase` (Supabase's global EdgeRuntime.waitUntil). Prints `listening <port>`.
  */
@@ -28,6 +29,10 @@ const withStats = (handler: Handler): Handler => (request, info) =>
 
 if (mode === "env") {
   Deno.serve(options, withTracing(chat));
+} else if (mode === "bare") {
+  Deno.serve(options, chat);
+} else if (mode === "no-propagation") {
+  Deno.serve(options, withTracing(chat, { propagateTraceContext: false }));
 } else if (mode === "explicit") {
   Deno.serve(options, withTracing(chat, { endpoint, serviceName: "deno-explicit" }));
 } else if (mode === "netlify") {

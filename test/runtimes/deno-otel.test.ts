@@ -1,0 +1,143 @@
+/**
+ * Deno's built-in OpenTelemetry (`OTEL_DENO=true`) beside ours: Deno makes an HTTP SERVER span
+ * around the handler and a CLIENT span for every fetch, exports them itself (here to the same
+ * OTLP receiver, as JSON) and adds its own `traceparent` to each outbound request.
+ *
+ * Bare is the oracle: the same app unwrapped under the same Deno sends the upstream one
+ * `traceparent`; wrapped, it must too (ours as well would make it a list of two), with the same
+ * other headers and body, and give the same answer. The spans must form one trace: Deno's server
+ * span, ours under it (INTERNAL: one SERVER span per request), our GenAI span, and Deno's fetch
+ * span under that, whose id is the `traceparent` the upstream received.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
+import { fixtureBytes, type Replay, type ReplayRequest, startReplay } from "../support/replay.js";
+import { MODEL } from "./app.js";
+import { BIN, type Bundle, bundleEntry, FIXTURE, type SpawnedServer, spawnServer } from "./scenario.js";
+
+const INTERNAL = 1;
+const SERVER = 2;
+const CLIENT = 3;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/;
+
+let collector: Collector;
+let replay: Replay;
+let bundle: Bundle;
+const servers: SpawnedServer[] = [];
+
+async function deno(mode: string): Promise<SpawnedServer> {
+  const server = await spawnServer(BIN("deno"), ["run", "--no-prompt", "--allow-net", "--allow-env", bundle.file, "0", mode, collector.url], {
+    cwd: bundle.dir,
+    env: {
+      DENO_NO_UPDATE_CHECK: "1",
+      OTEL_DENO: "true",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_SERVICE_NAME: `deno-otel-${mode}`,
+      // Deno's batch of spans leaves after this delay (ms), instead of 5 s.
+      OTEL_BSP_SCHEDULE_DELAY: "100",
+    },
+  });
+  servers.push(server);
+  return server;
+}
+
+/** One request through `server`; what the upstream received and what the client got. */
+async function call(server: SpawnedServer, headers: Record<string, string> = {}): Promise<{ sent: ReplayRequest; body: Uint8Array; status: number }> {
+  const upstream = replay.baseFor(FIXTURE, { gapMs: 2 });
+  const before = replay.requests.length;
+  const response = await fetch(`${server.url}/chat`, { headers: { "x-upstream": upstream, ...headers } });
+  const body = new Uint8Array(await response.arrayBuffer());
+  const sent = replay.requests.slice(before);
+  expect(sent).toHaveLength(1);
+  return { sent: sent[0], body, status: response.status };
+}
+
+/** The trace of `traceId` once `ready` holds for it. */
+async function traceOf(traceId: string, ready: (spans: DecodedSpan[]) => boolean): Promise<DecodedSpan[]> {
+  const inTrace = (all: DecodedSpan[]) => all.filter((s) => s.traceId === traceId);
+  return inTrace(await collector.waitForSpans((all) => ready(inTrace(all)), 10_000));
+}
+
+const isDeno = (s: DecodedSpan) => s.scope.name === "deno";
+/** Deno's fetch spans for our own export POSTs (Deno traces every fetch, ours too). */
+const isExportPost = (s: DecodedSpan) => isDeno(s) && s.kind === CLIENT && /^\/v1\/(traces|metrics|logs)$/.test(String(s.attributes["url.path"]));
+
+beforeAll(async () => {
+  [collector, replay, bundle] = await Promise.all([startCollector(), startReplay(), bundleEntry("deno.ts")]);
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await collector?.close();
+  await replay?.close();
+  bundle?.remove();
+});
+
+describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () => {
+  it("the upstream gets what bare sends: one traceparent, the same headers and body; the client the same answer", async () => {
+    const [bare, wrapped] = await Promise.all([deno("bare"), deno("env")]);
+    const incomings: Record<string, string>[] = [{}, { traceparent: `00-${"a1".repeat(16)}-${"b2".repeat(8)}-01` }];
+    for (const incoming of incomings) {
+      const a = await call(bare, incoming);
+      const b = await call(wrapped, incoming);
+      expect(b.status).toBe(a.status);
+      expect(b.body).toEqual(a.body);
+      expect(b.body).toEqual(fixtureBytes(FIXTURE));
+      const { traceparent: ta, ...restA } = a.sent.headers;
+      const { traceparent: tb, ...restB } = b.sent.headers;
+      expect(ta).toMatch(TRACEPARENT);
+      expect(tb).toMatch(TRACEPARENT);
+      expect(restB).toEqual(restA);
+      expect(b.sent.method).toBe(a.sent.method);
+      expect(b.sent.body).toBe(a.sent.body);
+      if ("traceparent" in incoming) {
+        // Both continue the caller's trace.
+        expect(ta.split("-")[1]).toBe("a1".repeat(16));
+        expect(tb.split("-")[1]).toBe("a1".repeat(16));
+      }
+    }
+  });
+
+  it("one trace: Deno's SERVER span, ours under it (INTERNAL), the GenAI span, Deno's fetch span, whose id the upstream received", async () => {
+    const server = await deno("env");
+    for (const incoming of [undefined, { traceId: "c3".repeat(16), parentId: "d4".repeat(8) }]) {
+      const { sent } = await call(server, incoming ? { traceparent: `00-${incoming.traceId}-${incoming.parentId}-01` } : {});
+      const [, traceId, sentParent] = TRACEPARENT.exec(sent.headers.traceparent)!;
+      if (incoming) expect(traceId).toBe(incoming.traceId);
+      const spans = await traceOf(traceId, (s) => s.some((x) => !isDeno(x) && x.kind === CLIENT) && s.filter((x) => isDeno(x) && !isExportPost(x)).length >= 2);
+
+      const denoServer = spans.filter((s) => isDeno(s) && s.kind === SERVER);
+      expect(denoServer).toHaveLength(1);
+      expect(denoServer[0].parentSpanId ?? "").toBe(incoming?.parentId ?? "");
+      // Every other span in the trace: ours, Deno's fetch span of the LLM call, and Deno's fetch spans of our export.
+      const ours = spans.filter((s) => !isDeno(s));
+      expect(ours.map((s) => `${s.kind} ${s.name}`).sort()).toEqual([`${INTERNAL} GET`, `${CLIENT} chat ${MODEL}`]);
+      const root = ours.find((s) => s.kind === INTERNAL)!;
+      const chat = ours.find((s) => s.kind === CLIENT)!;
+      expect(root.parentSpanId).toBe(denoServer[0].spanId);
+      expect(root.attributes).toMatchObject({ "http.request.method": "GET", "url.path": "/chat", "http.response.status_code": 200 });
+      expect(chat.parentSpanId).toBe(root.spanId);
+      expect(chat.attributes).toMatchObject({ "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": MODEL });
+
+      const denoFetch = spans.filter((s) => isDeno(s) && s.kind === CLIENT && !isExportPost(s));
+      expect(denoFetch).toHaveLength(1);
+      expect(denoFetch[0].parentSpanId).toBe(chat.spanId);
+      expect(denoFetch[0].spanId).toBe(sentParent);
+      expect(spans.filter((s) => !ours.includes(s) && !denoServer.includes(s) && !denoFetch.includes(s)).every(isExportPost)).toBe(true);
+      expect(spans.filter((s) => s.kind === SERVER)).toHaveLength(1);
+    }
+  });
+
+  it("propagateTraceContext: false holds under Deno too: no traceparent leaves, Deno's fetch span is still made under ours", async () => {
+    const server = await deno("no-propagation");
+    const { sent } = await call(server);
+    expect(sent.headers.traceparent).toBeUndefined();
+    expect(sent.headers.tracestate).toBeUndefined();
+    const chat = (await collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === "deno-otel-no-propagation" && s.kind === CLIENT), 10_000)).find(
+      (s) => s.resource["service.name"] === "deno-otel-no-propagation" && s.kind === CLIENT,
+    )!;
+    const fetchSpans = await collector.waitForSpans((all) => all.some((s) => isDeno(s) && s.parentSpanId === chat.spanId), 10_000);
+    expect(fetchSpans.filter((s) => isDeno(s) && s.parentSpanId === chat.spanId)).toHaveLength(1);
+  });
+});
