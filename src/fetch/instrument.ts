@@ -298,7 +298,6 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
   return { span, call, body: newBody ?? view.resend };
 }
 
-/** The trace-context headers to send with a call, where allowed. */
 /**
  * The trace-context headers we add, and the context the request is sent in. Where the runtime's
  * fetch adds its own (`runtimeInjectsTraceContext`) we add none: its span, a child of ours, is
