@@ -72,6 +72,11 @@ describe("content on other instrumentations' spans", () => {
     expect(failed).not.toHaveBeenCalled();
   });
 
+  it("a tool definition that is no object (null, a string) is left out, not recorded as {}", () => {
+    const attributes = { ...agentSpan(), "gen_ai.tool.definitions": JSON.stringify([null, "weather", ...tools]) };
+    expect(parsed(gate(attributes, "SPAN_ONLY").attributes)["gen_ai.tool.definitions"]).toEqual([{ type: "function", name: "weather" }]);
+  });
+
   it('toolDefinitions: "full" keeps the definitions whole', () => {
     expect(parsed(gate(agentSpan(), "SPAN_AND_EVENT", { fullToolDefinitions: true }).attributes)["gen_ai.tool.definitions"]).toEqual(tools);
   });

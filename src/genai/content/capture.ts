@@ -50,7 +50,10 @@ export interface ContentPolicy {
 /** The conventions' default detail of tool definitions: the required fields only (a description and a schema can be large). */
 export function toolDefinitionsFor(content: Content, policy: ContentPolicy): void {
   if (content.toolDefinitions && !policy.fullToolDefinitions) {
-    content.toolDefinitions = content.toolDefinitions.map((d) => ({ type: (d as { type?: unknown })?.type, name: (d as { name?: unknown })?.name }) as never);
+    // Only objects have a type and a name (another instrumentation's list may hold anything).
+    content.toolDefinitions = content.toolDefinitions
+      .filter((d) => typeof d === "object" && d !== null)
+      .map((d) => ({ type: (d as { type?: unknown }).type, name: (d as { name?: unknown }).name }) as never);
   }
 }
 
