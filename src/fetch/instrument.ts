@@ -126,10 +126,10 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
     if (first) {
       prepared = prepare(ctx, scope, view, startMs, first.sdk);
       token = prepared.call ?? token;
-      ({ extra, active } = propagated(invocation, view.url, prepared.span.spanContext(), trace.setSpan(ctx, prepared.span)));
+      ({ extra, active } = propagated(invocation, view.url, prepared.span.spanContext(), trace.setSpan(ctx, prepared.span), send));
     } else {
       const reserved = reserveSpanContext(scope);
-      ({ extra, active } = propagated(invocation, view.url, reserved, trace.setSpanContext(ctx, reserved)));
+      ({ extra, active } = propagated(invocation, view.url, reserved, trace.setSpanContext(ctx, reserved), send));
       const early = token;
       // While the provider thinks (the next turn, or when the answer comes if sooner): read a
       // deferred body (a Request's clone, a Blob), then parse.
@@ -300,13 +300,13 @@ function prepare(ctx: Context, scope: Scope, view: RequestView, startMs: number,
 
 /**
  * The trace-context headers we add, and the context the request is sent in. Where the runtime's
- * fetch adds its own (`runtimeInjectsTraceContext`) we add none: its span, a child of ours, is
- * the request's parent; where the config keeps trace context from this URL, it is sent with
- * tracing suppressed, which the runtime's propagators respect.
+ * fetch sends it and adds its own (`runtimeInjectsTraceContext`) we add none: its span, a child
+ * of ours, is the request's parent; where the config keeps trace context from this URL, it is
+ * sent with tracing suppressed, which the runtime's propagators respect.
  */
-function propagated(invocation: Invocation, url: URL, spanContext: SpanContext, active: Context): { extra: [string, string][]; active: Context } {
+function propagated(invocation: Invocation, url: URL, spanContext: SpanContext, active: Context, send: Send): { extra: [string, string][]; active: Context } {
   const allowed = shouldPropagate(invocation, url);
-  if (!runtimeInjectsTraceContext()) return { extra: allowed ? traceHeaders(spanContext) : [], active };
+  if (send !== originalFetch || !runtimeInjectsTraceContext()) return { extra: allowed ? traceHeaders(spanContext) : [], active };
   return { extra: [], active: allowed ? active : suppressTracing(active) };
 }
 

@@ -91,11 +91,12 @@ export function startInvocation(
   const invocation = new Invocation(pipeline);
   attributes[FAAS_COLDSTART] = coldStart;
   coldStart = false;
-  // Under a span the runtime (Deno's built-in OpenTelemetry) or an app's SDK made active around
-  // the handler, ours is its child, in its trace: that span already continued any incoming
-  // traceparent, and as the request's SERVER span it leaves ours INTERNAL (one SERVER span per request).
+  // Under a span the runtime (Deno's built-in OpenTelemetry) or an app's SDK records around the
+  // handler, ours is its child, in its trace: that span already continued any incoming
+  // traceparent, and as the request's SERVER span it leaves ours INTERNAL (one SERVER span per
+  // request). Not where incoming trace context is refused: that span may carry it.
   const active = context.active();
-  const outer = outerSpanContext(active);
+  const outer = pipeline.config.acceptTraceContext ? outerSpanContext(active) : undefined;
   const parent = outer ?? remote;
   const root = startRoot(invocation, pipeline.scope, name, outer && kind === SpanKind.SERVER ? SpanKind.INTERNAL : kind, attributes, parent);
   const base = outer ? active : remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;

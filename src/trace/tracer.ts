@@ -40,14 +40,15 @@ export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: 
 }
 
 /**
- * A span someone else made active around our handler: a runtime's own HTTP server span (Deno's
- * built-in OpenTelemetry) or an app's SDK's. None while our provider is the registered one: every
- * API tracer is then ours, and what one starts outside an invocation (a framework's span around
- * the route, Next.js's) is not recorded, so it must not become the parent of what is.
+ * A span someone else is recording around our handler: a runtime's own HTTP server span (Deno's
+ * built-in OpenTelemetry) or an app's SDK's. Not one of ours, nor within one of our invocations;
+ * never one that is not recording: an unsampled span (an SDK's sampler said no: ours keep their
+ * own decision), incoming context alone, or what an API tracer of ours starts outside an
+ * invocation (a framework's span around the route, as Next.js makes).
  */
 export function outerSpanContext(ctx: Context): SpanContext | undefined {
   const span = trace.getSpan(ctx);
-  if (!span || provider || span instanceof RecordingSpan || invocationFrom(ctx)) return undefined;
+  if (!span?.isRecording() || span instanceof RecordingSpan || invocationFrom(ctx)) return undefined;
   const spanContext = span.spanContext();
   return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }

@@ -72,8 +72,8 @@ describe("content on other instrumentations' spans", () => {
     expect(failed).not.toHaveBeenCalled();
   });
 
-  it("a tool definition that is no object (null, a string) is left out, not recorded as {}", () => {
-    const attributes = { ...agentSpan(), "gen_ai.tool.definitions": JSON.stringify([null, "weather", ...tools]) };
+  it("a tool definition that is no object (null, a string, a list) is left out, not recorded as {}", () => {
+    const attributes = { ...agentSpan(), "gen_ai.tool.definitions": JSON.stringify([null, "weather", ["function"], ...tools]) };
     expect(parsed(gate(attributes, "SPAN_ONLY").attributes)["gen_ai.tool.definitions"]).toEqual([{ type: "function", name: "weather" }]);
   });
 

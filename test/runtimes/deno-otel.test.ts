@@ -25,7 +25,7 @@ let replay: Replay;
 let bundle: Bundle;
 const servers: SpawnedServer[] = [];
 
-async function deno(mode: string): Promise<SpawnedServer> {
+async function deno(mode: string, extraEnv: Record<string, string> = {}): Promise<SpawnedServer> {
   const server = await spawnServer(BIN("deno"), ["run", "--no-prompt", "--allow-net", "--allow-env", bundle.file, "0", mode, collector.url], {
     cwd: bundle.dir,
     env: {
@@ -36,6 +36,7 @@ async function deno(mode: string): Promise<SpawnedServer> {
       OTEL_SERVICE_NAME: `deno-otel-${mode}`,
       // Deno's batch of spans leaves after this delay (ms), instead of 5 s.
       OTEL_BSP_SCHEDULE_DELAY: "100",
+      ...extraEnv,
     },
   });
   servers.push(server);
@@ -127,6 +128,16 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
       expect(spans.filter((s) => !ours.includes(s) && !denoServer.includes(s) && !denoFetch.includes(s)).every(isExportPost)).toBe(true);
       expect(spans.filter((s) => s.kind === SERVER)).toHaveLength(1);
     }
+  });
+
+  it("OTEL_PROPAGATORS without tracecontext (Deno adds no traceparent): ours is sent, once, with our GenAI span's id", async () => {
+    const server = await deno("env", { OTEL_PROPAGATORS: "baggage", OTEL_SERVICE_NAME: "deno-otel-baggage" });
+    const { sent } = await call(server);
+    const [, traceId, sentParent] = TRACEPARENT.exec(sent.headers.traceparent)!;
+    const spans = await traceOf(traceId, (s) => s.some((x) => !isDeno(x) && x.kind === CLIENT));
+    const chat = spans.find((s) => !isDeno(s) && s.kind === CLIENT)!;
+    expect(chat.resource["service.name"]).toBe("deno-otel-baggage");
+    expect(sentParent).toBe(chat.spanId);
   });
 
   it("propagateTraceContext: false holds under Deno too: no traceparent leaves, Deno's fetch span is still made under ours", async () => {

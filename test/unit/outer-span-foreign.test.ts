@@ -1,14 +1,16 @@
 /**
  * An app whose own OpenTelemetry SDK registered first (its provider and context manager), as on
- * Node or Bun with an HTTP server instrumentation: the SDK's span active around the handler is
+ * Node or Bun with an HTTP server instrumentation: the SDK's span recording around the handler is
  * the request's SERVER span, so ours goes under it, in its trace, as INTERNAL (the incoming
- * traceparent, which that span already continued, is not read again); sampling follows it.
- * Without an active span, nothing changes: a SERVER span continuing the header.
+ * traceparent, which that span already continued, is not read again), and an LLM call under it
+ * sends its own span's id. A span that is not recording (the SDK's sampler said no), or
+ * `acceptTraceContext: false`, leaves everything as without it: a SERVER span continuing the header.
  */
-import { type Context, context, ROOT_CONTEXT, type Span, type TracerProvider, trace } from "@opentelemetry/api";
+import { type Context, context, ROOT_CONTEXT, type Span, type SpanContext, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { flush, withTracing } from "../../src/index.js";
 import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
+import { fixtureText, type Replay, startReplay } from "../support/replay.js";
 
 // The app's SDK, registered before ours: a context manager over AsyncLocalStorage and a provider.
 const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks") as {
@@ -26,45 +28,89 @@ context.setGlobalContextManager({
     return this;
   },
 });
-const appProvider: TracerProvider = { getTracer: () => trace.getTracer("noop") };
+const appTracer = { startSpan: () => trace.wrapSpanContext({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 }) } as unknown as Tracer;
+const appProvider: TracerProvider = { getTracer: () => appTracer };
 trace.setGlobalTracerProvider(appProvider);
 
-let collector: Collector;
-beforeAll(async () => {
-  collector = await startCollector();
-});
-afterAll(() => collector?.close());
-
-const OUTER = { traceId: "5e".repeat(16), spanId: "6f".repeat(8) };
-const HEADER = `00-${"7a".repeat(16)}-${"8b".repeat(8)}-01`;
-
-async function serve(service: string, outer: Span | undefined): Promise<DecodedSpan> {
-  const handler = withTracing(async () => new Response("ok"), { endpoint: collector.url, serviceName: service });
-  const call = () => handler(new Request("http://app.test/hello", { headers: { traceparent: HEADER } }));
-  const response = await (outer ? context.with(trace.setSpan(context.active(), outer), call) : call());
-  expect(await response.text()).toBe("ok");
-  await flush();
-  const spans = collector.spans().filter((s) => s.resource["service.name"] === service);
-  expect(spans).toHaveLength(1);
-  return spans[0];
+/** The SDK's span around the handler: recording (sampled) or not. */
+function sdkSpan(spanContext: SpanContext, recording: boolean): Span {
+  const span = trace.wrapSpanContext(spanContext);
+  return Object.assign(Object.create(span) as Span, { isRecording: () => recording });
 }
 
-it("under the SDK's active span: ours is its INTERNAL child, in its trace, the header not read again", async () => {
-  const span = await serve("outer-sampled", trace.wrapSpanContext({ ...OUTER, traceFlags: 1 }));
-  expect(span).toMatchObject({ traceId: OUTER.traceId, parentSpanId: OUTER.spanId, kind: 1, name: "GET" });
-  expect(span.attributes).toMatchObject({ "http.request.method": "GET", "url.path": "/hello", "http.response.status_code": 200 });
+let collector: Collector;
+let replay: Replay;
+beforeAll(async () => {
+  [collector, replay] = await Promise.all([startCollector(), startReplay()]);
+});
+afterAll(async () => {
+  await collector?.close();
+  await replay?.close();
 });
 
-it("an unsampled outer span: ours follows its decision and records nothing", async () => {
-  const handler = withTracing(async () => new Response("ok"), { endpoint: collector.url, serviceName: "outer-unsampled" });
-  const outer = trace.wrapSpanContext({ ...OUTER, traceFlags: 0 });
-  const response = await context.with(trace.setSpan(ROOT_CONTEXT, outer), () => handler(new Request("http://app.test/hello", { headers: { traceparent: HEADER } })));
-  expect(await response.text()).toBe("ok");
+const OUTER = { traceId: "5e".repeat(16), spanId: "6f".repeat(8), traceFlags: 1 };
+const HEADER = { traceId: "7a".repeat(16), spanId: "8b".repeat(8) };
+
+/** One request through a wrapped handler that makes one OpenAI call; what was exported and sent. */
+async function serve(service: string, outer: Span | undefined, config: { acceptTraceContext?: boolean } = {}) {
+  const base = replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 });
+  const handler = withTracing(
+    async () => {
+      const answer = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }] }),
+      });
+      return new Response(await answer.text());
+    },
+    { endpoint: collector.url, serviceName: service, ...config },
+  );
+  const before = replay.requests.length;
+  const call = () => handler(new Request("http://app.test/hello", { headers: { traceparent: `00-${HEADER.traceId}-${HEADER.spanId}-01` } }));
+  const response = await (outer ? context.with(trace.setSpan(ROOT_CONTEXT, outer), call) : call());
+  expect(response.status).toBe(200);
+  await response.text();
   await flush();
-  expect(collector.spans().filter((s) => s.resource["service.name"] === "outer-unsampled")).toEqual([]);
+  const spans = collector.spans().filter((s) => s.resource["service.name"] === service);
+  const sent = replay.requests.slice(before);
+  expect(sent).toHaveLength(1);
+  return { spans, traceparent: sent[0].headers.traceparent };
+}
+
+const FIXTURE_USAGE = (JSON.parse(fixtureText("openai/chat-nonstream.json")) as { usage: { prompt_tokens: number } }).usage;
+
+const byKind = (spans: DecodedSpan[]) => spans.map((s) => `${s.kind} ${s.name}`).sort();
+
+it("under the SDK's recording span: ours is its INTERNAL child, in its trace, the header not read again; the call sends its own span's id", async () => {
+  const { spans, traceparent } = await serve("outer-recording", sdkSpan(OUTER, true));
+  expect(byKind(spans)).toEqual(["1 GET", "3 chat gpt-3.5-turbo"]);
+  const root = spans.find((s) => s.kind === 1)!;
+  const chat = spans.find((s) => s.kind === 3)!;
+  expect(root).toMatchObject({ traceId: OUTER.traceId, parentSpanId: OUTER.spanId });
+  expect(root.attributes).toMatchObject({ "http.request.method": "GET", "url.path": "/hello", "http.response.status_code": 200 });
+  expect(chat).toMatchObject({ traceId: OUTER.traceId, parentSpanId: root.spanId });
+  expect(chat.attributes).toMatchObject({ "gen_ai.request.model": "gpt-3.5-turbo", "gen_ai.usage.input_tokens": FIXTURE_USAGE.prompt_tokens });
+  expect(traceparent).toBe(`00-${OUTER.traceId}-${chat.spanId}-01`);
+});
+
+it.each<[string, string, Span, { acceptTraceContext?: boolean }]>([
+  ["a span that is not recording (the SDK's sampler said no)", "outer-unsampled", sdkSpan({ ...OUTER, traceFlags: 0 }, false), {}],
+  ["incoming context alone (a remote span context)", "outer-remote", trace.wrapSpanContext({ ...OUTER, isRemote: true }), {}],
+  ["acceptTraceContext: false", "outer-refused", sdkSpan(OUTER, true), { acceptTraceContext: false }],
+])("%s: ignored, as if there were none", async (_what, service, outer, config) => {
+  const { spans, traceparent } = await serve(service, outer, config);
+  expect(byKind(spans)).toEqual(["2 GET", "3 chat gpt-3.5-turbo"]);
+  const root = spans.find((s) => s.kind === 2)!;
+  const chat = spans.find((s) => s.kind === 3)!;
+  if (config.acceptTraceContext === false) {
+    expect(root.traceId).not.toBe(OUTER.traceId);
+    expect(root.traceId).not.toBe(HEADER.traceId);
+    expect(root.parentSpanId).toBeUndefined();
+  } else expect(root).toMatchObject({ traceId: HEADER.traceId, parentSpanId: HEADER.spanId });
+  expect(traceparent).toBe(`00-${root.traceId}-${chat.spanId}-01`);
 });
 
 it("no active span: a SERVER span continuing the incoming traceparent, as before", async () => {
-  const span = await serve("no-outer", undefined);
-  expect(span).toMatchObject({ traceId: "7a".repeat(16), parentSpanId: "8b".repeat(8), kind: 2, name: "GET" });
+  const { spans } = await serve("no-outer", undefined);
+  expect(spans.find((s) => s.kind === 2)).toMatchObject({ traceId: HEADER.traceId, parentSpanId: HEADER.spanId, name: "GET" });
 });

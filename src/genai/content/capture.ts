@@ -50,9 +50,9 @@ export interface ContentPolicy {
 /** The conventions' default detail of tool definitions: the required fields only (a description and a schema can be large). */
 export function toolDefinitionsFor(content: Content, policy: ContentPolicy): void {
   if (content.toolDefinitions && !policy.fullToolDefinitions) {
-    // Only objects have a type and a name (another instrumentation's list may hold anything).
+    // Only objects have a type and a name (another instrumentation's list may hold anything; none left: none recorded).
     content.toolDefinitions = content.toolDefinitions
-      .filter((d) => typeof d === "object" && d !== null)
+      .filter((d) => typeof d === "object" && d !== null && !Array.isArray(d))
       .map((d) => ({ type: (d as { type?: unknown }).type, name: (d as { name?: unknown }).name }) as never);
   }
 }
