@@ -189,7 +189,8 @@ export async function startUpstream(): Promise<Upstream> {
     let traceparent: string | null = null;
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i].toLowerCase();
-      if (name === "traceparent") traceparent = req.rawHeaders[i + 1];
+      // Every value, as a list when there are several (Deno's fetch appends its own to the app's).
+      if (name === "traceparent") traceparent = traceparent === null ? req.rawHeaders[i + 1] : `${traceparent}, ${req.rawHeaders[i + 1]}`;
       else if (name !== "tracestate") headers.push([name, req.rawHeaders[i + 1]]);
     }
     const body = new Promise<{ bytes: Buffer; complete: boolean }>((resolve) => {
