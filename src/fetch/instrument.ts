@@ -13,7 +13,8 @@ import { ERROR_TYPE, HTTP_REQUEST_RESEND_COUNT, OWN_REQUEST_INCLUDE_USAGE_ADDED 
 import { type CallRecord, GenAICall, requestAttributes, spanName } from "../genai/call.js";
 import { detect, modelFromPath } from "../genai/detect.js";
 import { nowMs } from "../trace/clock.js";
-import { runtimeInjectsTraceContext, traceHeaders } from "../trace/propagation.js";
+import { observeRuntimeTracer, runtimeInjectsTraceContext } from "../trace/platform.js";
+import { traceHeaders } from "../trace/propagation.js";
 import type { Invocation } from "../trace/invocation.js";
 import { type SdkSpanOf, sdkSpanFor, sdkSpanForRequest } from "../trace/sdk-spans.js";
 import { failSpan, RecordingSpan } from "../trace/span.js";
@@ -344,3 +345,4 @@ export function installGlobalFetch(): void {
 }
 
 installGlobalFetch();
+observeRuntimeTracer();

@@ -17,6 +17,7 @@ import { Pipeline } from "../pipeline.js";
 import { setupContext } from "../trace/context.js";
 import { Invocation } from "../trace/invocation.js";
 import { failSpan } from "../trace/span.js";
+import { observeRuntimeTracer } from "../trace/platform.js";
 import { extractTraceContext } from "../trace/propagation.js";
 import { outerSpanContext, registerGlobalTracerProvider, startRoot } from "../trace/tracer.js";
 
@@ -80,6 +81,7 @@ export function startInvocation(
   remote: SpanContext | undefined,
 ): Started {
   installGlobalFetch();
+  observeRuntimeTracer();
   registerGlobalTracerProvider();
   const { asyncPropagation } = setupContext();
   if (!asyncPropagation) {

@@ -53,29 +53,3 @@ export function traceHeaders(span: SpanContext): [string, string][] {
   if (state) out.push(["tracestate", state]);
   return out;
 }
-
-let runtimeInjects: boolean | undefined;
-
-/**
- * Whether the runtime's own fetch adds `traceparent` itself: Deno's built-in OpenTelemetry with
- * tracing on (`OTEL_DENO=true`) starts a span for every fetch, under the active context (ours),
- * and appends its propagators' headers (W3C trace context unless `OTEL_PROPAGATORS` leaves it
- * out), so a `traceparent` of ours as well would reach the server as a list of two. Read once:
- * Deno settles it at startup, when it puts its own provider and propagator where
- * `@opentelemetry/api` looks for them.
- */
-export function runtimeInjectsTraceContext(): boolean {
-  if (runtimeInjects === undefined) {
-    runtimeInjects = false;
-    try {
-      const g = globalThis as { Deno?: { telemetry?: { tracerProvider?: unknown } } };
-      const api = (globalThis as Record<symbol, { trace?: unknown; propagation?: { fields?(): unknown } } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-      const provider = g.Deno?.telemetry?.tracerProvider;
-      const fields = provider !== undefined && api?.trace === provider ? api.propagation?.fields?.() : undefined;
-      runtimeInjects = Array.isArray(fields) && fields.includes("traceparent");
-    } catch {
-      // not Deno's: ours are sent
-    }
-  }
-  return runtimeInjects;
-}

@@ -9,6 +9,7 @@ import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, GEN_AI_OPERATION_NAME, GEN_AI_
 import type { RequestFacts } from "../genai/types.js";
 import type { Pipeline } from "../pipeline.js";
 import type { Invocation } from "./invocation.js";
+import { startedWith } from "./platform.js";
 import { RecordingSpan } from "./span.js";
 
 /** What a call takes the place of, once its request is read: an SDK span (see `sdkSpanFor`). */
@@ -38,17 +39,22 @@ export const sdkSpanForRequest = (of: SdkSpanOf | undefined, request: RequestFac
  * provider cannot be replaced, so ours then stays a plain HTTP span.
  */
 function sdkGenAISpan(ctx: Context, pipeline: Pipeline): SdkSpan | undefined {
-  const span = trace.getSpan(ctx) as (Span & { attributes?: Record<string, unknown>; kind?: SpanKind }) | undefined;
-  return span && isSdkCallSpan(span) ? sdkSpanOf(span, pipeline) : undefined;
+  const span = trace.getSpan(ctx) as (Span & Facts) | undefined;
+  if (!span) return undefined;
+  // A span of Deno's provider shows nothing of itself: what it was started with, when seen.
+  const facts = span.attributes === undefined ? (startedWith(span) ?? span) : span;
+  return isSdkCallSpan(facts) ? sdkSpanOf(span, pipeline, facts) : undefined;
 }
+
+type Facts = { kind?: SpanKind; attributes?: Record<string, unknown> };
 
 export type SdkSpan = { replace?: RecordingSpan };
 
-function sdkSpanOf(span: Span & { attributes?: Record<string, unknown> }, pipeline: Pipeline): SdkSpan | undefined {
+function sdkSpanOf(span: Span, pipeline: Pipeline, facts: Facts = span as Facts): SdkSpan | undefined {
   const replaceable = span instanceof RecordingSpan && span.scope !== pipeline.scope;
   // The AI SDK's older call span (no gen_ai.operation.name) is not a GenAI span of the
   // conventions: where it stays, ours stays the call's GenAI span beside it.
-  if (legacyCall(span) && (!replaceable || pipeline.config.sdkSpans === "keep")) return undefined;
+  if (legacyCall(facts) && (!replaceable || pipeline.config.sdkSpans === "keep")) return undefined;
   if (span instanceof RecordingSpan) return replaceable ? { replace: span } : undefined;
   return {};
 }
@@ -58,7 +64,7 @@ function sdkSpanOf(span: Span & { attributes?: Record<string, unknown> }, pipeli
  * span above the call, invoke_agent or execute_tool, is the call's parent, never replaced), or
  * the call span of the AI SDK's older telemetry (`LegacyOpenTelemetry`), marked by `ai.operationId`.
  */
-function isSdkCallSpan(span: { kind?: SpanKind; attributes?: Record<string, unknown> }): boolean {
+function isSdkCallSpan(span: Facts): boolean {
   const operation = span.attributes?.[GEN_AI_OPERATION_NAME];
   return (span.kind === SpanKind.CLIENT && typeof operation === "string" && INFERENCE.has(operation)) || legacyCall(span);
 }

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
-import { fixtureBytes, type Replay, type ReplayRequest, startReplay } from "../support/replay.js";
+import { fixtureBytes, fixtureText, type Replay, type ReplayRequest, startReplay } from "../support/replay.js";
 import { MODEL } from "./app.js";
 import { BIN, type Bundle, bundleEntry, FIXTURE, type SpawnedServer, spawnServer } from "./scenario.js";
 
@@ -23,11 +23,12 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/;
 let collector: Collector;
 let replay: Replay;
 let bundle: Bundle;
+let anthropicBundle: Bundle;
 const servers: SpawnedServer[] = [];
 
-async function deno(mode: string, extraEnv: Record<string, string> = {}): Promise<SpawnedServer> {
-  const server = await spawnServer(BIN("deno"), ["run", "--no-prompt", "--allow-net", "--allow-env", bundle.file, "0", mode, collector.url], {
-    cwd: bundle.dir,
+async function deno(mode: string, extraEnv: Record<string, string> = {}, entry = bundle, arg = collector.url): Promise<SpawnedServer> {
+  const server = await spawnServer(BIN("deno"), ["run", "--no-prompt", "--allow-net", "--allow-env", entry.file, "0", mode, arg], {
+    cwd: entry.dir,
     env: {
       DENO_NO_UPDATE_CHECK: "1",
       OTEL_DENO: "true",
@@ -65,7 +66,7 @@ const isDeno = (s: DecodedSpan) => s.scope.name === "deno";
 const isExportPost = (s: DecodedSpan) => isDeno(s) && s.kind === CLIENT && /^\/v1\/(traces|metrics|logs)$/.test(String(s.attributes["url.path"]));
 
 beforeAll(async () => {
-  [collector, replay, bundle] = await Promise.all([startCollector(), startReplay(), bundleEntry("deno.ts")]);
+  [collector, replay, bundle, anthropicBundle] = await Promise.all([startCollector(), startReplay(), bundleEntry("deno.ts"), bundleEntry("deno-anthropic.ts")]);
 });
 
 afterAll(async () => {
@@ -73,6 +74,7 @@ afterAll(async () => {
   await collector?.close();
   await replay?.close();
   bundle?.remove();
+  anthropicBundle?.remove();
 });
 
 describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () => {
@@ -138,6 +140,58 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     const chat = spans.find((s) => !isDeno(s) && s.kind === CLIENT)!;
     expect(chat.resource["service.name"]).toBe("deno-otel-baggage");
     expect(sentParent).toBe(chat.spanId);
+  });
+
+  it("the Anthropic SDK's own call span, made through Deno's provider, stays the call's one GenAI span: ours is the HTTP span under it, the metrics count the call once", async () => {
+    const fixture = "anthropic/messages-nonstream.json";
+    const upstream = replay.baseFor(fixture, { gapMs: 0 });
+    const [bare, wrapped] = await Promise.all([deno("bare", {}, anthropicBundle, upstream), deno("wrapped", { OTEL_SERVICE_NAME: "deno-otel-anthropic" }, anthropicBundle, upstream)]);
+    const ask = async (server: SpawnedServer) => {
+      const before = replay.requests.length;
+      const response = await fetch(server.url);
+      const body = await response.text();
+      const sent = replay.requests.slice(before);
+      expect(sent).toHaveLength(1);
+      return { status: response.status, body, sent: sent[0] };
+    };
+    const a = await ask(bare);
+    const b = await ask(wrapped);
+    // Same result for the SDK, same request out (the SDK's traceparent and Deno's, as bare).
+    expect(b.status).toBe(200);
+    expect(b.body).toBe(a.body);
+    const { traceparent: ta, ...restA } = a.sent.headers;
+    const { traceparent: tb, ...restB } = b.sent.headers;
+    expect(restB).toEqual(restA);
+    expect(b.sent.body).toBe(a.sent.body);
+    expect(tb.split(", ")).toHaveLength(ta.split(", ").length);
+
+    const usage = (JSON.parse(fixtureText(fixture)) as { usage: { input_tokens: number; output_tokens: number } }).usage;
+    const traceId = tb.split("-")[1];
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.scope.name === "com.anthropic.sdk.typescript") && s.some((x) => x.resource["service.name"] === "deno-otel-anthropic" && x.kind === CLIENT));
+    const genai = spans.filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
+    expect(genai.map((s) => `${s.scope.name} ${s.name}`)).toEqual(["com.anthropic.sdk.typescript anthropic.messages.create"]);
+    const ours = spans.find((s) => s.resource["service.name"] === "deno-otel-anthropic" && s.kind === CLIENT)!;
+    expect(ours.name).toBe("POST");
+    expect(ours.parentSpanId).toBe(genai[0].spanId);
+    expect(Object.keys(ours.attributes).filter((k) => k.startsWith("gen_ai."))).toEqual([]);
+
+    const metrics = await collector.waitForMetrics((m) => m.some((x) => x.resource["service.name"] === "deno-otel-anthropic" && x.name === "gen_ai.client.token.usage"), 10_000);
+    const duration = metrics.filter((m) => m.resource["service.name"] === "deno-otel-anthropic" && m.name === "gen_ai.client.operation.duration").flatMap((m) => m.points);
+    expect(duration.map((p) => [p.attributes["gen_ai.request.model"], p.count])).toEqual([["claude-3-5-sonnet-20241022", 1]]);
+    const tokens = metrics.filter((m) => m.resource["service.name"] === "deno-otel-anthropic" && m.name === "gen_ai.client.token.usage").flatMap((m) => m.points);
+    expect(Object.fromEntries(tokens.map((p) => [p.attributes["gen_ai.token.type"], p.sum]))).toEqual({ input: usage.input_tokens, output: usage.output_tokens });
+  });
+
+  it("an SDK span started with startActiveSpan through Deno's provider is seen too: one GenAI span, ours the HTTP span under it", async () => {
+    const server = await deno("sdk-span", { OTEL_SERVICE_NAME: "deno-otel-sdk-span" });
+    const { sent, body } = await call(server);
+    expect(body).toEqual(fixtureBytes(FIXTURE));
+    const traceId = TRACEPARENT.exec(sent.headers.traceparent)![1];
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.scope.name === "an-llm-sdk") && s.some((x) => !isDeno(x) && x.kind === CLIENT && x.scope.name !== "an-llm-sdk"));
+    const genai = spans.filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
+    expect(genai.map((s) => `${s.scope.name} ${s.name}`)).toEqual(["an-llm-sdk an-llm-sdk.chat"]);
+    const ours = spans.find((s) => s.scope.name === "otel-genai-edge" && s.kind === CLIENT)!;
+    expect(ours).toMatchObject({ name: "POST", parentSpanId: genai[0].spanId });
   });
 
   it("propagateTraceContext: false holds under Deno too: no traceparent leaves, Deno's fetch span is still made under ours", async () => {

@@ -1,10 +1,12 @@
 /**
  * Deno: `deno run --allow-net [--allow-env=OTEL_...] bundle.js <port> <mode> [endpoint]`.
  * Modes: `env` (config from Deno.env), `bare` (the app unwrapped), `no-propagation` (env, and
- * `propagateTraceContext: false`), `explicit` (config from the arguments only: run it
+ * `propagateTraceContext: false`), `sdk-span` (env; the call made under an SDK's own GenAI span
+ * started with `startActiveSpan`), `explicit` (config from the arguments only: run it
  * without --allow-env), `netlify` (a Netlify Edge-style context with waitUntil as the 2nd
  * argument), `supabase` (Supabase's global EdgeRuntime.waitUntil). Prints `listening <port>`.
  */
+import { SpanKind, trace } from "@opentelemetry/api";
 import { withTracing } from "../../../src/index.js";
 import { chat } from "../app.js";
 
@@ -33,6 +35,22 @@ if (mode === "env") {
   Deno.serve(options, chat);
 } else if (mode === "no-propagation") {
   Deno.serve(options, withTracing(chat, { propagateTraceContext: false }));
+} else if (mode === "sdk-span") {
+  // An SDK that makes its own GenAI call span through @opentelemetry/api, as the active span.
+  const sdk = trace.getTracer("an-llm-sdk");
+  const attributes = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini" };
+  Deno.serve(
+    options,
+    withTracing((request: Request) =>
+      sdk.startActiveSpan("an-llm-sdk.chat", { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        try {
+          return await chat(request);
+        } finally {
+          span.end();
+        }
+      }),
+    ),
+  );
 } else if (mode === "explicit") {
   Deno.serve(options, withTracing(chat, { endpoint, serviceName: "deno-explicit" }));
 } else if (mode === "netlify") {
