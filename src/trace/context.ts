@@ -78,13 +78,31 @@ function stackManager(): ContextManager {
   );
 }
 
+/**
+ * Puts `value` in the API's global slot under `key` where the API refused to register it because
+ * another version made the slot (Deno's built-in OpenTelemetry with its tracing off holds only
+ * metrics and propagation there, under a version no copy registers next to) and nobody holds
+ * that kind: what registration would have done. Never over someone else's.
+ */
+export function registerInSlot(key: "context" | "trace", value: unknown): boolean {
+  try {
+    const slot = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+    if (!slot || slot[key] !== undefined) return false;
+    slot[key] = value;
+    return slot[key] === value;
+  } catch {
+    return false;
+  }
+}
+
 let state: { asyncPropagation: boolean } | undefined;
 
 /** Registers a context manager once per isolate; tells whether context follows awaits. */
 export function setupContext(): { asyncPropagation: boolean } {
   if (state) return state;
   const Als = findAsyncLocalStorage();
-  const registered = context.setGlobalContextManager(Als ? alsManager(Als) : stackManager());
+  const ours = Als ? alsManager(Als) : stackManager();
+  const registered = context.setGlobalContextManager(ours) || registerInSlot("context", ours);
   // A foreign manager was there first: trust it to propagate (Deno's and the SDK's do).
   state = { asyncPropagation: registered ? Boolean(Als) : true };
   return state;

@@ -1,43 +1,56 @@
 /**
- * The runtime's own tracing: Deno's built-in OpenTelemetry (`OTEL_DENO=true`). At startup Deno
- * puts its tracer provider, context manager and propagator where `@opentelemetry/api` looks for
- * them (version `1.999.999`, so every copy of the API takes them), so ours is never registered.
- * Two things follow, both read once (Deno settles them before any code runs):
+ * The runtime's own tracing: Deno's built-in OpenTelemetry (`OTEL_DENO=true`). With tracing on,
+ * Deno puts its tracer provider (with its context manager and propagator) where
+ * `@opentelemetry/api` looks for them, at startup, so ours is never registered. Two things follow:
  *
  * - its fetch starts a span under the active context (ours) and appends its propagators' headers:
  *   a `traceparent` of ours as well would reach the server as a list of two
  *   (`runtimeInjectsTraceContext`);
  * - the spans SDKs make through the API are Deno's, whose kind and attributes cannot be read back,
  *   so an SDK's own GenAI call span (the Anthropic SDK's `anthropic.messages.create`) could not be
- *   told from any other and the call would get two GenAI spans. Deno's provider is therefore seen
- *   through a thin wrapper that notes, per span, the kind and attributes it was started with
- *   (`startedWith`); spans, ids, context and export stay Deno's. SDK clients that took their tracer
- *   before this package was imported are not seen.
+ *   told from any other and the call would get two GenAI spans. Deno's provider is therefore
+ *   patched in place, once per isolate (whatever copy of this package does it), to note for each
+ *   span it starts the little that tells a call span (`startedWith`); spans, ids, context and
+ *   export stay Deno's. SDK clients that took their tracer before this package was imported are
+ *   not seen.
+ *
+ * Nothing happens unless Deno's provider is the registered one: plain Deno, or Deno with
+ * `OTEL_DENO_TRACING=false`, is left alone.
  */
-import type { Attributes, Span, SpanKind, SpanOptions, Tracer, TracerProvider } from "@opentelemetry/api";
+import type { Span, SpanKind, SpanOptions, Tracer, TracerProvider } from "@opentelemetry/api";
+import { AI_OPERATION_ID, GEN_AI_OPERATION_NAME } from "../attributes.js";
 
 type ApiSlot = { trace?: TracerProvider; propagation?: { fields?(): unknown } };
 
-const API_SLOT = Symbol.for("opentelemetry.js.api.1");
+/** What a span was started with, as far as telling an SDK's call span goes. */
+export type StartFacts = { kind?: SpanKind; attributes: Record<string, unknown> };
+type Registry = WeakMap<object, StartFacts>;
 
-/** Deno's tracer provider, when it is the registered one. */
-function denoProvider(): TracerProvider | undefined {
+/** The mark on Deno's provider once patched: the registry every copy of this package reads. */
+const PATCHED = Symbol.for("otel-genai-edge.runtime-tracer-provider");
+
+const slot = () => (globalThis as Record<symbol, ApiSlot | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+
+/** Deno's tracer provider, when it is the registered one (the slot is read first: plain Deno never loads its telemetry). */
+function denoProvider(): (TracerProvider & { [PATCHED]?: Registry }) | undefined {
+  const current = slot()?.trace;
+  if (current === undefined) return undefined;
   const provider = (globalThis as { Deno?: { telemetry?: { tracerProvider?: TracerProvider } } }).Deno?.telemetry?.tracerProvider;
-  const slot = (globalThis as Record<symbol, ApiSlot | undefined>)[API_SLOT];
-  return provider !== undefined && (slot?.trace === provider || slot?.trace === observing) ? provider : undefined;
+  return provider !== undefined && current === provider ? provider : undefined;
 }
 
 let runtimeInjects: boolean | undefined;
 
 /**
  * Whether the runtime's own fetch adds `traceparent` itself: Deno's, with tracing on and W3C trace
- * context among its propagators (`OTEL_PROPAGATORS` may leave it out).
+ * context among its propagators (`OTEL_PROPAGATORS` may leave it out). Read once: Deno settles it
+ * at startup.
  */
 export function runtimeInjectsTraceContext(): boolean {
   if (runtimeInjects === undefined) {
     runtimeInjects = false;
     try {
-      const fields = denoProvider() && (globalThis as Record<symbol, ApiSlot | undefined>)[API_SLOT]?.propagation?.fields?.();
+      const fields = denoProvider() && slot()?.propagation?.fields?.();
       runtimeInjects = Array.isArray(fields) && fields.includes("traceparent");
     } catch {
       // not Deno's: ours are sent
@@ -46,16 +59,20 @@ export function runtimeInjectsTraceContext(): boolean {
   return runtimeInjects;
 }
 
-/** What a span of the runtime's provider was started with. */
-const started = new WeakMap<object, { kind?: SpanKind; attributes?: Attributes }>();
+let registry: Registry | undefined;
 
-/** The kind and attributes a span of Deno's provider was started with, if it was seen. */
-export function startedWith(span: object): { kind?: SpanKind; attributes?: Attributes } | undefined {
-  return started.get(span);
+/** The kind and GenAI marks a span of Deno's provider was started with, if it was seen. */
+export function startedWith(span: object): StartFacts | undefined {
+  return registry?.get(span);
 }
 
+/** Only what tells a call span is kept, and only for spans that have it (no prompt stays alive here). */
 function note(span: Span, options: SpanOptions | undefined): void {
-  if (typeof span === "object" && span !== null) started.set(span, { kind: options?.kind, attributes: options?.attributes });
+  const attributes = options?.attributes;
+  const operation = attributes?.[GEN_AI_OPERATION_NAME];
+  const operationId = attributes?.[AI_OPERATION_ID];
+  if ((operation === undefined && operationId === undefined) || typeof span !== "object" || span === null) return;
+  registry?.set(span, { kind: options?.kind, attributes: { [GEN_AI_OPERATION_NAME]: operation, [AI_OPERATION_ID]: operationId } });
 }
 
 function observed(tracer: Tracer): Tracer {
@@ -65,7 +82,7 @@ function observed(tracer: Tracer): Tracer {
       note(span, options);
       return span;
     },
-    // Deno's own startActiveSpan runs as it does; the span is noted as the callback receives it.
+    // Deno's own startActiveSpan runs as it does (every overload); the span is noted as the callback receives it.
     startActiveSpan(name: string, ...args: unknown[]) {
       const at = args.findIndex((a) => typeof a === "function");
       if (at >= 0) {
@@ -81,19 +98,26 @@ function observed(tracer: Tracer): Tracer {
   } as Tracer;
 }
 
-let observing: TracerProvider | undefined;
-
-/** Puts the noting wrapper around Deno's registered provider, once (package import, invocation start). */
+/** Patches Deno's registered provider's `getTracer`, once per isolate (package import, invocation start). */
 export function observeRuntimeTracer(): void {
-  if (observing) return;
+  if (registry) return;
   try {
     const provider = denoProvider();
-    const slot = (globalThis as Record<symbol, ApiSlot | undefined>)[API_SLOT];
-    if (!provider || !slot) return;
-    // Read before the slot changes.
+    if (!provider) return;
+    // Read while the provider is as Deno made it.
     runtimeInjectsTraceContext();
-    observing = { getTracer: (...args: Parameters<TracerProvider["getTracer"]>) => observed(provider.getTracer(...args)) };
-    slot.trace = observing;
+    const existing = provider[PATCHED];
+    if (existing) {
+      registry = existing;
+      return;
+    }
+    const getTracer = provider.getTracer;
+    const own = new WeakMap<object, StartFacts>();
+    Object.defineProperty(provider, PATCHED, { value: own });
+    registry = own;
+    provider.getTracer = function (this: unknown, ...args: Parameters<TracerProvider["getTracer"]>) {
+      return observed(getTracer.apply(this, args));
+    };
   } catch {
     // left as it was
   }

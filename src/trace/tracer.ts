@@ -17,7 +17,7 @@ import {
 } from "@opentelemetry/api";
 import { nowMs } from "./clock.js";
 import { adoptAiSdkTracers } from "./ai-sdk.js";
-import { setupContext } from "./context.js";
+import { registerInSlot, setupContext } from "./context.js";
 import { newSpanId, newTraceId } from "./ids.js";
 import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js";
 import { shouldSample } from "./sampler.js";
@@ -198,7 +198,7 @@ export function registerGlobalTracerProvider(): void {
     registered = true;
     setupContext();
     const ours = new EdgeTracerProvider();
-    if (trace.setGlobalTracerProvider(ours)) provider = ours;
+    if (trace.setGlobalTracerProvider(ours) || registerInSlot("trace", ours)) provider = ours;
   }
   if (provider) adoptAiSdkTracers(provider);
 }

@@ -23,7 +23,9 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/;
 let collector: Collector;
 let replay: Replay;
 let bundle: Bundle;
+let bareBundle: Bundle;
 let anthropicBundle: Bundle;
+let anthropicBareBundle: Bundle;
 const servers: SpawnedServer[] = [];
 
 async function deno(mode: string, extraEnv: Record<string, string> = {}, entry = bundle, arg = collector.url): Promise<SpawnedServer> {
@@ -66,20 +68,27 @@ const isDeno = (s: DecodedSpan) => s.scope.name === "deno";
 const isExportPost = (s: DecodedSpan) => isDeno(s) && s.kind === CLIENT && /^\/v1\/(traces|metrics|logs)$/.test(String(s.attributes["url.path"]));
 
 beforeAll(async () => {
-  [collector, replay, bundle, anthropicBundle] = await Promise.all([startCollector(), startReplay(), bundleEntry("deno.ts"), bundleEntry("deno-anthropic.ts")]);
+  [collector, replay, bundle, bareBundle, anthropicBundle, anthropicBareBundle] = await Promise.all([
+    startCollector(),
+    startReplay(),
+    bundleEntry("deno.ts"),
+    // Bare: this package is nowhere in the bundle.
+    bundleEntry("deno-bare.ts"),
+    bundleEntry("deno-anthropic.ts"),
+    bundleEntry("deno-anthropic-bare.ts"),
+  ]);
 });
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
   await collector?.close();
   await replay?.close();
-  bundle?.remove();
-  anthropicBundle?.remove();
+  for (const b of [bundle, bareBundle, anthropicBundle, anthropicBareBundle]) b?.remove();
 });
 
 describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () => {
   it("the upstream gets what bare sends: one traceparent, the same headers and body; the client the same answer", async () => {
-    const [bare, wrapped] = await Promise.all([deno("bare"), deno("env")]);
+    const [bare, wrapped] = await Promise.all([deno("bare", {}, bareBundle), deno("env")]);
     const incomings: Record<string, string>[] = [{}, { traceparent: `00-${"a1".repeat(16)}-${"b2".repeat(8)}-01` }];
     for (const incoming of incomings) {
       const a = await call(bare, incoming);
@@ -145,7 +154,7 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
   it("the Anthropic SDK's own call span, made through Deno's provider, stays the call's one GenAI span: ours is the HTTP span under it, the metrics count the call once", async () => {
     const fixture = "anthropic/messages-nonstream.json";
     const upstream = replay.baseFor(fixture, { gapMs: 0 });
-    const [bare, wrapped] = await Promise.all([deno("bare", {}, anthropicBundle, upstream), deno("wrapped", { OTEL_SERVICE_NAME: "deno-otel-anthropic" }, anthropicBundle, upstream)]);
+    const [bare, wrapped] = await Promise.all([deno("bare", {}, anthropicBareBundle, upstream), deno("wrapped", { OTEL_SERVICE_NAME: "deno-otel-anthropic" }, anthropicBundle, upstream)]);
     const ask = async (server: SpawnedServer) => {
       const before = replay.requests.length;
       const response = await fetch(server.url);
@@ -192,6 +201,16 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     expect(genai.map((s) => `${s.scope.name} ${s.name}`)).toEqual(["an-llm-sdk an-llm-sdk.chat"]);
     const ours = spans.find((s) => s.scope.name === "otel-genai-edge" && s.kind === CLIENT)!;
     expect(ours).toMatchObject({ name: "POST", parentSpanId: genai[0].spanId });
+  });
+
+  it("OTEL_DENO_TRACING=false (Deno's metrics only, in the API's slot under its version): ours register there all the same; the call is traced, ours the one traceparent", async () => {
+    const server = await deno("env", { OTEL_DENO_TRACING: "false", OTEL_SERVICE_NAME: "deno-otel-no-tracing" });
+    const { sent } = await call(server);
+    const [, traceId, sentParent] = TRACEPARENT.exec(sent.headers.traceparent)!;
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.kind === CLIENT));
+    expect(spans.filter(isDeno)).toEqual([]);
+    expect(spans.map((s) => `${s.kind} ${s.name}`).sort()).toEqual([`${SERVER} GET`, `${CLIENT} chat ${MODEL}`]);
+    expect(sentParent).toBe(spans.find((s) => s.kind === CLIENT)!.spanId);
   });
 
   it("propagateTraceContext: false holds under Deno too: no traceparent leaves, Deno's fetch span is still made under ours", async () => {

@@ -49,6 +49,22 @@ describe("withTracing under Deno", () => {
     expect(server.output()).not.toMatch(/NotCapable|PermissionDenied|error/i);
   });
 
+  it("an SDK's own GenAI span, the API's global slot made before the first request: ours takes its place (one span), our traceparent", async () => {
+    const server = await deno("sdk-span-slot-first", [`--allow-env=${ENV_KEYS}`], { OTEL_SERVICE_NAME: "deno-slot-first", OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const upstream = replay.baseFor("openai/chat-stream-include-usage.sse", { gapMs: 0 });
+    const before = replay.requests.length;
+    const response = await fetch(`${server.url}/chat`, { headers: { "x-upstream": upstream } });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    const sent = replay.requests.slice(before);
+    expect(sent).toHaveLength(1);
+    const [, traceId, parentId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(sent[0].headers.traceparent)!;
+    const spans = (await collector.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.kind === 3), 8000)).filter((s) => s.traceId === traceId);
+    expect(spans.map((s) => `${s.scope.name} ${s.kind} ${s.name}`).sort()).toEqual(["otel-genai-edge 2 GET", "otel-genai-edge 3 chat gpt-4o-mini"]);
+    expect(spans.find((s) => s.kind === 3)!.spanId).toBe(parentId);
+    expect(server.output()).not.toMatch(/error/i);
+  });
+
   it("without any env permission: nothing throws or prompts, the explicit config stands alone", async () => {
     const server = await deno("explicit", [], {
       OTEL_SERVICE_NAME: "must-not-be-read",

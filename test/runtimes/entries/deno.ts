@@ -1,12 +1,13 @@
 /**
  * Deno: `deno run --allow-net [--allow-env=OTEL_...] bundle.js <port> <mode> [endpoint]`.
- * Modes: `env` (config from Deno.env), `bare` (the app unwrapped), `no-propagation` (env, and
+ * Modes: `env` (config from Deno.env), `no-propagation` (env, and
  * `propagateTraceContext: false`), `sdk-span` (env; the call made under an SDK's own GenAI span
- * started with `startActiveSpan`), `explicit` (config from the arguments only: run it
+ * started with `startActiveSpan`; `sdk-span-slot-first`: the same, with the API's global slot made
+ * at module scope), `explicit` (config from the arguments only: run it
  * without --allow-env), `netlify` (a Netlify Edge-style context with waitUntil as the 2nd
  * argument), `supabase` (Supabase's global EdgeRuntime.waitUntil). Prints `listening <port>`.
  */
-import { SpanKind, trace } from "@opentelemetry/api";
+import { diag, SpanKind, trace } from "@opentelemetry/api";
 import { withTracing } from "../../../src/index.js";
 import { chat } from "../app.js";
 
@@ -31,11 +32,11 @@ const withStats = (handler: Handler): Handler => (request, info) =>
 
 if (mode === "env") {
   Deno.serve(options, withTracing(chat));
-} else if (mode === "bare") {
-  Deno.serve(options, chat);
 } else if (mode === "no-propagation") {
   Deno.serve(options, withTracing(chat, { propagateTraceContext: false }));
-} else if (mode === "sdk-span") {
+} else if (mode === "sdk-span" || mode === "sdk-span-slot-first") {
+  // The API's global slot made at module scope, before the first request (any diag.setLogger does).
+  if (mode === "sdk-span-slot-first") diag.setLogger({ error() {}, warn() {}, info() {}, debug() {}, verbose() {} });
   // An SDK that makes its own GenAI call span through @opentelemetry/api, as the active span.
   const sdk = trace.getTracer("an-llm-sdk");
   const attributes = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini" };
