@@ -139,6 +139,8 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
       expect(spans.filter((s) => !ours.includes(s) && !denoServer.includes(s) && !denoFetch.includes(s)).every(isExportPost)).toBe(true);
       expect(spans.filter((s) => s.kind === SERVER)).toHaveLength(1);
     }
+    // Nothing said: no registration refused, no warning.
+    expect(server.output()).not.toMatch(/error|warn|refus/i);
   });
 
   it("OTEL_PROPAGATORS without tracecontext (Deno adds no traceparent): ours is sent, once, with our GenAI span's id", async () => {
