@@ -205,6 +205,11 @@ export type CollectorBehaviour = (
 export interface StartCollectorOptions {
   /** Initial behaviour (same forms as `behave()`); default: 200 `{}` for everything. */
   behaviour?: CollectorBehaviour | CollectorAction | CollectorAction[];
+  /**
+   * Requests from someone else's exporter, decoded without the spec checks (Deno's built-in
+   * exporter repeats an attribute key the app set twice). Ours are always checked.
+   */
+  lenient?: (req: CollectorRequest) => boolean;
 }
 
 export interface Collector {
@@ -305,6 +310,7 @@ function describePredicate(fn: unknown): string {
 
 export async function startCollector(opts: StartCollectorOptions = {}): Promise<Collector> {
   const requests: CollectorRequest[] = [];
+  const decodeFor = (r: CollectorRequest): DecodeOptions => ({ strict: !opts.lenient?.(r) });
   const waiters = new Set<Waiter>();
   let behaviourFn: CollectorBehaviour = () => undefined;
   let closed = false;
@@ -487,9 +493,9 @@ export async function startCollector(opts: StartCollectorOptions = {}): Promise<
         () => `${count} request(s) matching ${describePredicate(predicate)}`,
       );
     },
-    spans: () => signalRequests('/v1/traces').flatMap((r) => decodeTraces(r.body)),
-    metrics: () => signalRequests('/v1/metrics').flatMap((r) => decodeMetrics(r.body)),
-    logs: () => signalRequests('/v1/logs').flatMap((r) => decodeLogs(r.body)),
+    spans: () => signalRequests('/v1/traces').flatMap((r) => decodeTraces(r.body, decodeFor(r))),
+    metrics: () => signalRequests('/v1/metrics').flatMap((r) => decodeMetrics(r.body, decodeFor(r))),
+    logs: () => signalRequests('/v1/logs').flatMap((r) => decodeLogs(r.body, decodeFor(r))),
     waitForSpans(predicate = (s) => s.length > 0, timeoutMs = 5000) {
       return waitCondition(
         () => {

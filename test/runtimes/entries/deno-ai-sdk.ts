@@ -1,0 +1,5 @@
+/** Deno, wrapped: `deno run -A bundle.js <port> <mode> <upstream>` (see deno-ai-sdk-app.ts); this package imported first. */
+import { withTracing } from "../../../src/index.js";
+import { app, serve } from "./deno-ai-sdk-app.js";
+
+serve(withTracing(app));
