@@ -72,7 +72,10 @@ export interface Config<E = any> {
   metricExportIntervalMs?: number;
   /** GenAI semantic-convention names: the core v1.41.0 release (default) or the genai-repo latest. */
   semconv?: SemconvProfileName;
-  /** Continue an incoming W3C `traceparent`. Default true. */
+  /**
+   * Continue an incoming W3C `traceparent`, and go under a span another instrumentation records
+   * around the handler (as INTERNAL). Default true.
+   */
   acceptTraceContext?: boolean;
   /** Send `traceparent`/`tracestate` on outbound fetch. A function decides per URL. Default true. */
   propagateTraceContext?: boolean | ((url: URL) => boolean);

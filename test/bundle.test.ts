@@ -32,7 +32,7 @@ describe("neutral bundle", () => {
     // the event-stream framing and one-event SSE reads; requests sent before they are parsed:
     // +0.8 KB), then from 49 KiB for the AI SDK's own spans (its integration's tracer adopted, and
     // our capture rule on other instrumentations' content: +1.2 KB), then from 50 KiB for Deno's
-    // built-in OpenTelemetry (one traceparent, one trace: +0.2 KB); bench/RESULTS.md ("Bundle
+    // built-in OpenTelemetry (one traceparent, one trace, its SDK spans recognised: +0.7 KB); bench/RESULTS.md ("Bundle
     // size, 2026-12-02") has the split. The performance
     // issue's targets (20 KiB for instrument + one OpenAI fetch, 28 KiB for everything) are not
     // met. Raise it only with a reason recorded there.

@@ -5,7 +5,7 @@
  * fetch wrapper then refuses to guess between concurrent requests (see `invocation.ts`).
  * An already registered context manager (Deno's built-in OTel, a user's SDK) is left in place.
  */
-import { type Context, type ContextManager, context, ROOT_CONTEXT } from "@opentelemetry/api";
+import { type Context, type ContextManager, context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
 
 interface AlsLike<T> {
   getStore(): T | undefined;
@@ -80,20 +80,26 @@ function stackManager(): ContextManager {
 
 /**
  * Puts `value` in the API's global slot under `key` where the API refused to register it because
- * another version made the slot (Deno's built-in OpenTelemetry with its tracing off holds only
- * metrics and propagation there, under a version no copy registers next to) and nobody holds
- * that kind: what registration would have done. Never over someone else's.
+ * Deno made the slot: with its tracing off (`OTEL_DENO_TRACING=false`) Deno still puts its
+ * metrics and propagator there, under a version (`1.999.999`) no copy of the API registers next
+ * to. Only there, only where nobody holds that kind, and only if our copy of the API then reads
+ * it (else it is taken back): what registration would have done. Elsewhere (another version's
+ * slot on Node or Bun) a refusal stands, as before: an app's SDK may still register there.
  */
-export function registerInSlot(key: "context" | "trace", value: unknown): boolean {
+export function registerInSlot(key: "context" | "trace", value: unknown, seen: () => boolean): boolean {
   try {
     const slot = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-    if (!slot || slot[key] !== undefined) return false;
+    if (slot?.version !== "1.999.999" || slot[key] !== undefined) return false;
     slot[key] = value;
-    return slot[key] === value;
+    if (seen()) return true;
+    delete slot[key];
   } catch {
-    return false;
+    // left as it was
   }
+  return false;
 }
+
+const PROBE = createContextKey("otel-genai-edge context probe");
 
 let state: { asyncPropagation: boolean } | undefined;
 
@@ -102,7 +108,12 @@ export function setupContext(): { asyncPropagation: boolean } {
   if (state) return state;
   const Als = findAsyncLocalStorage();
   const ours = Als ? alsManager(Als) : stackManager();
-  const registered = context.setGlobalContextManager(ours) || registerInSlot("context", ours);
+  const registered =
+    context.setGlobalContextManager(ours) ||
+    registerInSlot("context", ours, () => {
+      const probe = ROOT_CONTEXT.setValue(PROBE, true);
+      return context.with(probe, () => context.active() === probe);
+    });
   // A foreign manager was there first: trust it to propagate (Deno's and the SDK's do).
   state = { asyncPropagation: registered ? Boolean(Als) : true };
   return state;

@@ -23,7 +23,7 @@ import { AI_OPERATION_ID, GEN_AI_OPERATION_NAME } from "../attributes.js";
 type ApiSlot = { trace?: TracerProvider; propagation?: { fields?(): unknown } };
 
 /** What a span was started with, as far as telling an SDK's call span goes. */
-export type StartFacts = { kind?: SpanKind; attributes: Record<string, unknown> };
+type StartFacts = { kind?: SpanKind; attributes: Record<string, unknown> };
 type Registry = WeakMap<object, StartFacts>;
 
 /** The mark on Deno's provider once patched: the registry every copy of this package reads. */
@@ -68,11 +68,15 @@ export function startedWith(span: object): StartFacts | undefined {
 
 /** Only what tells a call span is kept, and only for spans that have it (no prompt stays alive here). */
 function note(span: Span, options: SpanOptions | undefined): void {
-  const attributes = options?.attributes;
-  const operation = attributes?.[GEN_AI_OPERATION_NAME];
-  const operationId = attributes?.[AI_OPERATION_ID];
-  if ((operation === undefined && operationId === undefined) || typeof span !== "object" || span === null) return;
-  registry?.set(span, { kind: options?.kind, attributes: { [GEN_AI_OPERATION_NAME]: operation, [AI_OPERATION_ID]: operationId } });
+  try {
+    const attributes = options?.attributes;
+    const operation = attributes?.[GEN_AI_OPERATION_NAME];
+    const operationId = attributes?.[AI_OPERATION_ID];
+    if ((operation === undefined && operationId === undefined) || typeof span !== "object" || span === null) return;
+    registry?.set(span, { kind: options?.kind, attributes: { [GEN_AI_OPERATION_NAME]: operation, [AI_OPERATION_ID]: operationId } });
+  } catch {
+    // an SDK's options that throw when read: not noted, its call goes on
+  }
 }
 
 function observed(tracer: Tracer): Tracer {
@@ -99,12 +103,15 @@ function observed(tracer: Tracer): Tracer {
 }
 
 /** Patches Deno's registered provider's `getTracer`, once per isolate (package import, invocation start). */
+let tried = false;
+
 export function observeRuntimeTracer(): void {
-  if (registry) return;
+  if (tried) return;
   try {
     const provider = denoProvider();
     if (!provider) return;
-    // Read while the provider is as Deno made it.
+    // Deno's provider is there: one attempt, whatever comes of it (a frozen one stays as it is).
+    tried = true;
     runtimeInjectsTraceContext();
     const existing = provider[PATCHED];
     if (existing) {

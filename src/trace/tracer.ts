@@ -11,6 +11,7 @@ import {
   SpanKind,
   type SpanOptions,
   TraceFlags,
+  ProxyTracerProvider,
   type Tracer,
   type TracerProvider,
   trace,
@@ -47,10 +48,15 @@ export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: 
  * invocation (a framework's span around the route, as Next.js makes).
  */
 export function outerSpanContext(ctx: Context): SpanContext | undefined {
-  const span = trace.getSpan(ctx);
-  if (!span?.isRecording() || span instanceof RecordingSpan || invocationFrom(ctx)) return undefined;
-  const spanContext = span.spanContext();
-  return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
+  try {
+    const span = trace.getSpan(ctx);
+    if (!span?.isRecording() || span instanceof RecordingSpan || invocationFrom(ctx)) return undefined;
+    const spanContext = span.spanContext();
+    return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
+  } catch {
+    // someone else's span that throws: as if there were none
+    return undefined;
+  }
 }
 
 /**
@@ -198,7 +204,15 @@ export function registerGlobalTracerProvider(): void {
     registered = true;
     setupContext();
     const ours = new EdgeTracerProvider();
-    if (trace.setGlobalTracerProvider(ours) || registerInSlot("trace", ours)) provider = ours;
+    if (trace.setGlobalTracerProvider(ours)) provider = ours;
+    else {
+      // Deno's slot with its tracing off: the API's proxy goes in, delegating to ours, as registration does.
+      const proxy = trace.getTracerProvider();
+      if (proxy instanceof ProxyTracerProvider && registerInSlot("trace", proxy, () => trace.getTracerProvider() === proxy)) {
+        proxy.setDelegate(ours);
+        provider = ours;
+      }
+    }
   }
   if (provider) adoptAiSdkTracers(provider);
 }
