@@ -1,5 +1,6 @@
 /**
- * The runtime's own tracing: Deno's built-in OpenTelemetry (`OTEL_DENO=true`). With tracing on,
+ * The runtime's own tracing: Deno's built-in OpenTelemetry (`OTEL_DENO=true`), and on Node an
+ * instrumentation of its fetch (see `runtimeInjectsTraceContext`). With tracing on,
  * Deno puts its tracer provider (with its context manager and propagator) where
  * `@opentelemetry/api` looks for them, at startup, so ours is never registered. Two things follow:
  *
@@ -39,24 +40,54 @@ function denoProvider(): (TracerProvider & { [PATCHED]?: Registry }) | undefined
   return provider !== undefined && current === provider ? provider : undefined;
 }
 
-let runtimeInjects: boolean | undefined;
+let denoInjects: boolean | undefined;
 
 /**
- * Whether the runtime's own fetch adds `traceparent` itself: Deno's, with tracing on and W3C trace
- * context among its propagators (`OTEL_PROPAGATORS` may leave it out). Read once: Deno settles it
- * at startup.
+ * Whether the runtime's fetch adds `traceparent` itself, appending it to any already there:
+ * - Deno's, with its tracing on and W3C trace context among its propagators (`OTEL_PROPAGATORS`
+ *   may leave it out); read once, Deno settles it at startup;
+ * - Node's with an instrumentation of undici, the client under its `fetch`
+ *   (`@opentelemetry/instrumentation-undici`, which APM agents use too), subscribed to undici's
+ *   request channel and injecting with a registered W3C propagator; read at each call, an SDK may
+ *   start late. Only Node's fetch publishes on that channel (Bun, Deno and workerd have the
+ *   module, not the events), so only Node counts.
  */
 export function runtimeInjectsTraceContext(): boolean {
-  if (runtimeInjects === undefined) {
-    runtimeInjects = false;
+  if (denoInjects === undefined) {
+    denoInjects = false;
     try {
-      const fields = denoProvider() && slot()?.propagation?.fields?.();
-      runtimeInjects = Array.isArray(fields) && fields.includes("traceparent");
+      denoInjects = denoProvider() !== undefined && propagatesTraceparent();
     } catch {
       // not Deno's: ours are sent
     }
   }
-  return runtimeInjects;
+  return denoInjects || undiciInjects();
+}
+
+function propagatesTraceparent(): boolean {
+  const fields = slot()?.propagation?.fields?.();
+  return Array.isArray(fields) && fields.includes("traceparent");
+}
+
+type Diagnostics = { hasSubscribers(name: string): boolean };
+let diagnostics: Diagnostics | null | undefined;
+
+function undiciInjects(): boolean {
+  try {
+    diagnostics ??= nodeDiagnostics();
+    return diagnostics?.hasSubscribers("undici:request:create") === true && propagatesTraceparent();
+  } catch {
+    return false;
+  }
+}
+
+/** Node's diagnostics channels (no import: bundles stay free of Node built-ins), on Node only. */
+function nodeDiagnostics(): Diagnostics | null {
+  const g = globalThis as { Deno?: unknown; navigator?: { userAgent?: string }; process?: { versions?: Record<string, string | undefined>; getBuiltinModule?(id: string): unknown } };
+  const versions = g.process?.versions;
+  if (typeof versions?.node !== "string" || versions.bun !== undefined || g.Deno !== undefined || g.navigator?.userAgent === "Cloudflare-Workers") return null;
+  const module = g.process?.getBuiltinModule?.("node:diagnostics_channel") as Partial<Diagnostics> | undefined;
+  return typeof module?.hasSubscribers === "function" ? (module as Diagnostics) : null;
 }
 
 let registry: Registry | undefined;
