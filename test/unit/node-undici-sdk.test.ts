@@ -6,31 +6,18 @@
  * one too (ours as well made a list of two), whose parent is the instrumentation's span under our
  * GenAI span; `propagateTraceContext: false` still sends none.
  */
-import { type Context, context, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { propagation, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { type ReadableSpan, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { registerAppContextManager } from "../support/app-context.js";
 import { flush, withTracing } from "../../src/index.js";
 import { type Collector, startCollector } from "../support/collector.js";
 import { type Replay, startReplay } from "../support/replay.js";
 
 // The app's SDK, as at its boot: context manager, provider, W3C propagator, undici instrumentation.
-const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks") as {
-  AsyncLocalStorage: new <T>() => { getStore(): T | undefined; run<R>(store: T, fn: () => R): R };
-};
-const als = new AsyncLocalStorage<Context>();
-context.setGlobalContextManager({
-  active: () => als.getStore() ?? ROOT_CONTEXT,
-  with: (ctx, fn, thisArg, ...args) => als.run(ctx, () => fn.call(thisArg, ...args)),
-  bind: (_ctx, target) => target,
-  enable() {
-    return this;
-  },
-  disable() {
-    return this;
-  },
-});
+registerAppContextManager();
 const ended: ReadableSpan[] = [];
 const keep = { onStart() {}, onEnd: (span: ReadableSpan) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
 trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [keep] }));

@@ -6,28 +6,15 @@
  * sends its own span's id. A span that is not recording (the SDK's sampler said no), or
  * `acceptTraceContext: false`, leaves everything as without it: a SERVER span continuing the header.
  */
-import { type Context, context, ROOT_CONTEXT, type Span, type SpanContext, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, type Span, type SpanContext, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { registerAppContextManager } from "../support/app-context.js";
 import { flush, withTracing } from "../../src/index.js";
 import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
 import { fixtureText, type Replay, startReplay } from "../support/replay.js";
 
 // The app's SDK, registered before ours: a context manager over AsyncLocalStorage and a provider.
-const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks") as {
-  AsyncLocalStorage: new <T>() => { getStore(): T | undefined; run<R>(store: T, fn: () => R): R };
-};
-const als = new AsyncLocalStorage<Context>();
-context.setGlobalContextManager({
-  active: () => als.getStore() ?? ROOT_CONTEXT,
-  with: (ctx, fn, thisArg, ...args) => als.run(ctx, () => fn.call(thisArg, ...args)),
-  bind: (_ctx, target) => target,
-  enable() {
-    return this;
-  },
-  disable() {
-    return this;
-  },
-});
+registerAppContextManager();
 const appTracer = { startSpan: () => trace.wrapSpanContext({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 }) } as unknown as Tracer;
 const appProvider: TracerProvider = { getTracer: () => appTracer };
 trace.setGlobalTracerProvider(appProvider);
