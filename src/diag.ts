@@ -4,6 +4,7 @@
  * OTEL_LOG_LEVEL (default WARN), never replacing a logger someone else registered.
  */
 import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
+import { apiSlot } from "./trace/platform.js";
 
 /** The level names (NONE ... ALL): the enum's keys that are not its reverse (number) mappings. */
 const LEVELS = DiagLogLevel as unknown as Record<string, DiagLogLevel | string>;
@@ -15,10 +16,10 @@ let ours: unknown;
 let direct: DiagLogger | undefined;
 const said = new Set<string>();
 
-/** The API's global registry, versioned like the API's own key. */
+/** The logger in the API's global registry. */
 function registered(): unknown {
   try {
-    return (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")]?.diag;
+    return apiSlot()?.diag;
   } catch {
     return undefined;
   }

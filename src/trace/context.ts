@@ -6,6 +6,7 @@
  * An already registered context manager (Deno's built-in OTel, a user's SDK) is left in place.
  */
 import { type Context, type ContextManager, context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
+import { registerInDenoSlot } from "./platform.js";
 
 interface AlsLike<T> {
   getStore(): T | undefined;
@@ -78,27 +79,6 @@ function stackManager(): ContextManager {
   );
 }
 
-/**
- * Puts `value` in the API's global slot under `key` where the API refused to register it because
- * Deno made the slot: with its tracing off (`OTEL_DENO_TRACING=false`) Deno still puts its
- * metrics and propagator there, under a version (`1.999.999`) no copy of the API registers next
- * to. Only there, only where nobody holds that kind, and only if our copy of the API then reads
- * it (else it is taken back): what registration would have done. Elsewhere (another version's
- * slot on Node or Bun) a refusal stands, as before: an app's SDK may still register there.
- */
-export function registerInSlot(key: "context" | "trace", value: unknown, seen: () => boolean): boolean {
-  try {
-    const slot = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-    if (slot?.version !== "1.999.999" || slot[key] !== undefined) return false;
-    slot[key] = value;
-    if (seen()) return true;
-    delete slot[key];
-  } catch {
-    // left as it was
-  }
-  return false;
-}
-
 const PROBE = createContextKey("otel-genai-edge context probe");
 
 let state: { asyncPropagation: boolean } | undefined;
@@ -110,7 +90,7 @@ export function setupContext(): { asyncPropagation: boolean } {
   const ours = Als ? alsManager(Als) : stackManager();
   const registered =
     context.setGlobalContextManager(ours) ||
-    registerInSlot("context", ours, () => {
+    registerInDenoSlot("context", ours, () => {
       const probe = ROOT_CONTEXT.setValue(PROBE, true);
       return context.with(probe, () => context.active() === probe);
     });

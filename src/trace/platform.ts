@@ -21,7 +21,8 @@
 import type { Span, SpanKind, SpanOptions, Tracer, TracerProvider } from "@opentelemetry/api";
 import { AI_OPERATION_ID, GEN_AI_OPERATION_NAME } from "../attributes.js";
 
-type ApiSlot = { trace?: TracerProvider; propagation?: { fields?(): unknown } };
+/** The API's global slot, where every copy of `@opentelemetry/api` registers (versioned like its key). */
+type ApiSlot = { version?: string; trace?: unknown; context?: unknown; diag?: unknown; propagation?: { fields?(): unknown } };
 
 /** What a span was started with, as far as telling an SDK's call span goes. */
 type StartFacts = { kind?: SpanKind; attributes: Record<string, unknown> };
@@ -30,11 +31,15 @@ type Registry = WeakMap<object, StartFacts>;
 /** The mark on Deno's provider once patched: the registry every copy of this package reads. */
 const PATCHED = Symbol.for("otel-genai-edge.runtime-tracer-provider");
 
-const slot = () => (globalThis as Record<symbol, ApiSlot | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+/** The API's global slot (read by `diag.ts` too). */
+export const apiSlot = (): ApiSlot | undefined => (globalThis as Record<symbol, ApiSlot | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+
+/** The version Deno registers under, so that every copy of the API reads its slot (and none registers next to it). */
+const DENO_SLOT_VERSION = "1.999.999";
 
 /** Deno's tracer provider, when it is the registered one (the slot is read first: plain Deno never loads its telemetry). */
 function denoProvider(): (TracerProvider & { [PATCHED]?: Registry }) | undefined {
-  const current = slot()?.trace;
+  const current = apiSlot()?.trace;
   if (current === undefined) return undefined;
   const provider = (globalThis as { Deno?: { telemetry?: { tracerProvider?: TracerProvider } } }).Deno?.telemetry?.tracerProvider;
   return provider !== undefined && current === provider ? provider : undefined;
@@ -65,7 +70,7 @@ export function runtimeInjectsTraceContext(): boolean {
 }
 
 function propagatesTraceparent(): boolean {
-  const fields = slot()?.propagation?.fields?.();
+  const fields = apiSlot()?.propagation?.fields?.();
   return Array.isArray(fields) && fields.includes("traceparent");
 }
 
@@ -88,6 +93,27 @@ function nodeDiagnostics(): Diagnostics | null {
   if (typeof versions?.node !== "string" || versions.bun !== undefined || g.Deno !== undefined || g.navigator?.userAgent === "Cloudflare-Workers") return null;
   const module = g.process?.getBuiltinModule?.("node:diagnostics_channel") as Partial<Diagnostics> | undefined;
   return typeof module?.hasSubscribers === "function" ? (module as Diagnostics) : null;
+}
+
+/**
+ * Puts `value` in the API's global slot under `key` where the API refused to register it because
+ * Deno made the slot: with its tracing off (`OTEL_DENO_TRACING=false`) Deno still puts its
+ * metrics and propagator there, under its version, and no copy of the API registers next to it.
+ * Only there, only where nobody holds that kind, and only if our copy of the API then reads it
+ * (else it is taken back): what registration would have done. Elsewhere (another version's slot
+ * on Node or Bun) a refusal stands, as before: an app's SDK may still register there.
+ */
+export function registerInDenoSlot(key: "context" | "trace", value: unknown, seen: () => boolean): boolean {
+  try {
+    const slot = apiSlot();
+    if (slot?.version !== DENO_SLOT_VERSION || slot[key] !== undefined) return false;
+    slot[key] = value;
+    if (seen()) return true;
+    delete slot[key];
+  } catch {
+    // left as it was
+  }
+  return false;
 }
 
 let registry: Registry | undefined;
@@ -133,11 +159,16 @@ function observed(tracer: Tracer): Tracer {
   } as Tracer;
 }
 
-/** Patches Deno's registered provider's `getTracer`, once per isolate (package import, invocation start). */
 let tried = false;
 
+/** Patches Deno's registered provider's `getTracer`, once per isolate (package import, invocation start). */
 export function observeRuntimeTracer(): void {
   if (tried) return;
+  if ((globalThis as { Deno?: unknown }).Deno === undefined) {
+    // Not Deno: nothing to do, ever.
+    tried = true;
+    return;
+  }
   try {
     const provider = denoProvider();
     if (!provider) return;

@@ -18,9 +18,10 @@ import {
 } from "@opentelemetry/api";
 import { nowMs } from "./clock.js";
 import { adoptAiSdkTracers } from "./ai-sdk.js";
-import { registerInSlot, setupContext } from "./context.js";
+import { setupContext } from "./context.js";
 import { newSpanId, newTraceId } from "./ids.js";
 import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js";
+import { registerInDenoSlot } from "./platform.js";
 import { shouldSample } from "./sampler.js";
 import { type InstrumentationScope, RecordingSpan, timeToMs } from "./span.js";
 
@@ -208,7 +209,7 @@ export function registerGlobalTracerProvider(): void {
     else {
       // Deno's slot with its tracing off: the API's proxy goes in, delegating to ours, as registration does.
       const proxy = trace.getTracerProvider();
-      if (proxy instanceof ProxyTracerProvider && registerInSlot("trace", proxy, () => trace.getTracerProvider() === proxy)) {
+      if (proxy instanceof ProxyTracerProvider && registerInDenoSlot("trace", proxy, () => trace.getTracerProvider() === proxy)) {
         proxy.setDelegate(ours);
         provider = ours;
       }
