@@ -48,8 +48,13 @@ async function deno(mode: string, extraEnv: Record<string, string> = {}, entry =
   return server;
 }
 
-/** One request through `server`; what the upstream received and what the client got. */
-async function call(server: SpawnedServer, headers: Record<string, string> = {}): Promise<{ sent: ReplayRequest; body: Uint8Array; status: number }> {
+type Call = { sent: ReplayRequest; body: Uint8Array; status: number };
+
+/**
+ * One request through `server`; what the upstream received and what the client got. The chat app
+ * calls the upstream named by `x-upstream`; the SDK apps, the one they were started with.
+ */
+async function call(server: SpawnedServer, headers: Record<string, string> = {}): Promise<Call> {
   const upstream = replay.baseFor(FIXTURE, { gapMs: 2 });
   const before = replay.requests.length;
   const response = await fetch(`${server.url}/chat`, { headers: { "x-upstream": upstream, ...headers } });
@@ -57,6 +62,18 @@ async function call(server: SpawnedServer, headers: Record<string, string> = {})
   const sent = replay.requests.slice(before);
   expect(sent).toHaveLength(1);
   return { sent: sent[0], body, status: response.status };
+}
+
+/** Bare is the oracle: the same answer, and the same request out but for the ids in `traceparent`, of which as many values. */
+function expectSameAsBare(bare: Call, wrapped: Call): void {
+  expect(wrapped.status).toBe(bare.status);
+  expect(wrapped.body).toEqual(bare.body);
+  const { traceparent: ta, ...restA } = bare.sent.headers;
+  const { traceparent: tb, ...restB } = wrapped.sent.headers;
+  expect(restB).toEqual(restA);
+  expect(wrapped.sent.method).toBe(bare.sent.method);
+  expect(wrapped.sent.body).toBe(bare.sent.body);
+  expect(tb?.split(", ").length).toBe(ta?.split(", ").length);
 }
 
 /** The trace of `traceId` once `ready` holds for it. */
@@ -98,16 +115,12 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     for (const incoming of incomings) {
       const a = await call(bare, incoming);
       const b = await call(wrapped, incoming);
-      expect(b.status).toBe(a.status);
-      expect(b.body).toEqual(a.body);
+      expectSameAsBare(a, b);
       expect(b.body).toEqual(fixtureBytes(FIXTURE));
-      const { traceparent: ta, ...restA } = a.sent.headers;
-      const { traceparent: tb, ...restB } = b.sent.headers;
+      const ta = a.sent.headers.traceparent;
+      const tb = b.sent.headers.traceparent;
       expect(ta).toMatch(TRACEPARENT);
       expect(tb).toMatch(TRACEPARENT);
-      expect(restB).toEqual(restA);
-      expect(b.sent.method).toBe(a.sent.method);
-      expect(b.sent.body).toBe(a.sent.body);
       if ("traceparent" in incoming) {
         // Both continue the caller's trace.
         expect(ta.split("-")[1]).toBe("a1".repeat(16));
@@ -162,24 +175,12 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     const fixture = "anthropic/messages-nonstream.json";
     const upstream = replay.baseFor(fixture, { gapMs: 0 });
     const [bare, wrapped] = await Promise.all([deno("bare", {}, anthropicBareBundle, upstream), deno("wrapped", { OTEL_SERVICE_NAME: "deno-otel-anthropic" }, anthropicBundle, upstream)]);
-    const ask = async (server: SpawnedServer) => {
-      const before = replay.requests.length;
-      const response = await fetch(server.url);
-      const body = await response.text();
-      const sent = replay.requests.slice(before);
-      expect(sent).toHaveLength(1);
-      return { status: response.status, body, sent: sent[0] };
-    };
-    const a = await ask(bare);
-    const b = await ask(wrapped);
+    const a = await call(bare);
+    const b = await call(wrapped);
     // Same result for the SDK, same request out (the SDK's traceparent and Deno's, as bare).
     expect(b.status).toBe(200);
-    expect(b.body).toBe(a.body);
-    const { traceparent: ta, ...restA } = a.sent.headers;
-    const { traceparent: tb, ...restB } = b.sent.headers;
-    expect(restB).toEqual(restA);
-    expect(b.sent.body).toBe(a.sent.body);
-    expect(tb.split(", ")).toHaveLength(ta.split(", ").length);
+    expectSameAsBare(a, b);
+    const tb = b.sent.headers.traceparent;
 
     const usage = (JSON.parse(fixtureText(fixture)) as { usage: { input_tokens: number; output_tokens: number } }).usage;
     const traceId = tb.split("-")[1];
@@ -201,18 +202,10 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
   it("the AI SDK's own telemetry through Deno's provider: its call span stays the one GenAI call span, ours the HTTP span under it; the SDK's result as bare", async () => {
     const upstream = replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 });
     const [bare, wrapped] = await Promise.all([deno("bare", {}, aiSdkBareBundle, upstream), deno("wrapped", { OTEL_SERVICE_NAME: "deno-otel-ai-sdk" }, aiSdkBundle, upstream)]);
-    const ask = async (server: SpawnedServer) => {
-      const before = replay.requests.length;
-      const response = await fetch(server.url);
-      const body = await response.text();
-      expect(replay.requests.slice(before)).toHaveLength(1);
-      return { status: response.status, body, sent: replay.requests[before] };
-    };
-    const a = await ask(bare);
-    const b = await ask(wrapped);
+    const a = await call(bare);
+    const b = await call(wrapped);
     expect(b.status).toBe(200);
-    expect(b.body).toBe(a.body);
-    expect(b.sent.body).toBe(a.sent.body);
+    expectSameAsBare(a, b);
     const traceId = b.sent.headers.traceparent.split(", ").at(-1)!.split("-")[1];
     const isAiSdkCall = (x: DecodedSpan) => x.kind === CLIENT && x.scope.name !== "otel-genai-edge" && !isDeno(x);
     const spans = await traceOf(traceId, (s) => s.some((x) => x.resource["service.name"] === "deno-otel-ai-sdk" && x.kind === CLIENT) && s.some(isAiSdkCall));

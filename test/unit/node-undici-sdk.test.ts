@@ -10,11 +10,9 @@ import { propagation, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { type ReadableSpan, TracerProvider } from "@opentelemetry/sdk-trace";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { registerAppContextManager } from "../support/app-context.js";
+import { expect, it } from "vitest";
+import { CHAT_FIXTURE, chatApp, oneCall, registerAppContextManager, useServers } from "../support/beside-app-sdk.js";
 import { flush, withTracing } from "../../src/index.js";
-import { type Collector, startCollector } from "../support/collector.js";
-import { type Replay, startReplay } from "../support/replay.js";
 
 // The app's SDK, as at its boot: context manager, provider, W3C propagator, undici instrumentation.
 registerAppContextManager();
@@ -24,43 +22,26 @@ trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [keep] }));
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 new UndiciInstrumentation();
 
-let collector: Collector;
-let replay: Replay;
-beforeAll(async () => {
-  [collector, replay] = await Promise.all([startCollector(), startReplay()]);
-});
-afterAll(async () => {
-  await collector?.close();
-  await replay?.close();
-});
+const servers = useServers();
 
-const chat = (base: string) => async () => {
-  const answer = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }] }),
-  });
-  return new Response(await answer.text());
-};
-
-async function sentTraceparent(handler: (request: Request) => Promise<Response>): Promise<string[]> {
-  const before = replay.requests.length;
-  const response = await handler(new Request("http://app.test/chat"));
-  expect(response.status).toBe(200);
-  await response.text();
-  const sent = replay.requests.slice(before);
-  expect(sent).toHaveLength(1);
-  return sent[0].headers.traceparent?.split(", ") ?? [];
+/** The one request `handler` makes, and the values of `traceparent` it carries. */
+async function sentBy(handler: (request: Request) => Promise<Response>) {
+  const sent = await oneCall(servers.replay, () => handler(new Request("http://app.test/chat")));
+  const { traceparent, ...headers } = sent.headers;
+  return { traceparent: traceparent?.split(", ") ?? [], request: { method: sent.method, headers, body: sent.body } };
 }
 
 it("the upstream gets one traceparent, as bare: the instrumentation's, whose span is under our GenAI span", async () => {
-  const base = replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 });
-  const bare = await sentTraceparent(chat(base));
-  expect(bare).toHaveLength(1);
-  const wrapped = await sentTraceparent(withTracing(chat(base), { endpoint: collector.url, serviceName: "node-undici-sdk" }));
+  const base = servers.replay.baseFor(CHAT_FIXTURE, { gapMs: 0 });
+  const bare = await sentBy(chatApp(base));
+  expect(bare.traceparent).toHaveLength(1);
+  const wrappedCall = await sentBy(withTracing(chatApp(base), { endpoint: servers.collector.url, serviceName: "node-undici-sdk" }));
+  // Bare is the oracle: the same request but for the ids of its one traceparent.
+  expect(wrappedCall.request).toEqual(bare.request);
+  const wrapped = wrappedCall.traceparent;
   expect(wrapped).toHaveLength(1);
   await flush();
-  const ours = collector.spans().filter((s) => s.resource["service.name"] === "node-undici-sdk");
+  const ours = servers.collector.spans().filter((s) => s.resource["service.name"] === "node-undici-sdk");
   const genai = ours.find((s) => s.kind === 3)!;
   expect(genai.name).toBe("chat gpt-3.5-turbo");
   const [, traceId, parentId] = wrapped[0].split("-");
@@ -71,7 +52,7 @@ it("the upstream gets one traceparent, as bare: the instrumentation's, whose spa
 });
 
 it("propagateTraceContext: false: none, the instrumentation's suppressed too", async () => {
-  const base = replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 });
-  const sent = await sentTraceparent(withTracing(chat(base), { endpoint: collector.url, serviceName: "node-undici-quiet", propagateTraceContext: false }));
-  expect(sent).toEqual([]);
+  const base = servers.replay.baseFor(CHAT_FIXTURE, { gapMs: 0 });
+  const { traceparent } = await sentBy(withTracing(chatApp(base), { endpoint: servers.collector.url, serviceName: "node-undici-quiet", propagateTraceContext: false }));
+  expect(traceparent).toEqual([]);
 });

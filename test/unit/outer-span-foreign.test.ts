@@ -7,11 +7,11 @@
  * `acceptTraceContext: false`, leaves everything as without it: a SERVER span continuing the header.
  */
 import { context, ROOT_CONTEXT, type Span, type SpanContext, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { registerAppContextManager } from "../support/app-context.js";
+import { expect, it } from "vitest";
+import { CHAT_FIXTURE, chatApp, oneCall, registerAppContextManager, useServers } from "../support/beside-app-sdk.js";
 import { flush, withTracing } from "../../src/index.js";
-import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
-import { fixtureText, type Replay, startReplay } from "../support/replay.js";
+import type { DecodedSpan } from "../support/collector.js";
+import { fixtureText } from "../support/replay.js";
 
 // The app's SDK, registered before ours: a context manager over AsyncLocalStorage and a provider.
 registerAppContextManager();
@@ -25,46 +25,23 @@ function sdkSpan(spanContext: SpanContext, recording: boolean): Span {
   return Object.assign(Object.create(span) as Span, { isRecording: () => recording });
 }
 
-let collector: Collector;
-let replay: Replay;
-beforeAll(async () => {
-  [collector, replay] = await Promise.all([startCollector(), startReplay()]);
-});
-afterAll(async () => {
-  await collector?.close();
-  await replay?.close();
-});
+const servers = useServers();
 
 const OUTER = { traceId: "5e".repeat(16), spanId: "6f".repeat(8), traceFlags: 1 };
 const HEADER = { traceId: "7a".repeat(16), spanId: "8b".repeat(8) };
 
 /** One request through a wrapped handler that makes one OpenAI call; what was exported and sent. */
 async function serve(service: string, outer: Span | undefined, config: { acceptTraceContext?: boolean } = {}) {
-  const base = replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 });
-  const handler = withTracing(
-    async () => {
-      const answer = await fetch(`${base}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }] }),
-      });
-      return new Response(await answer.text());
-    },
-    { endpoint: collector.url, serviceName: service, ...config },
-  );
-  const before = replay.requests.length;
+  const { collector, replay } = servers;
+  const handler = withTracing(chatApp(replay.baseFor(CHAT_FIXTURE, { gapMs: 0 })), { endpoint: collector.url, serviceName: service, ...config });
   const call = () => handler(new Request("http://app.test/hello", { headers: { traceparent: `00-${HEADER.traceId}-${HEADER.spanId}-01` } }));
-  const response = await (outer ? context.with(trace.setSpan(ROOT_CONTEXT, outer), call) : call());
-  expect(response.status).toBe(200);
-  await response.text();
+  const sent = await oneCall(replay, () => (outer ? context.with(trace.setSpan(ROOT_CONTEXT, outer), call) : call()));
   await flush();
   const spans = collector.spans().filter((s) => s.resource["service.name"] === service);
-  const sent = replay.requests.slice(before);
-  expect(sent).toHaveLength(1);
-  return { spans, traceparent: sent[0].headers.traceparent };
+  return { spans, traceparent: sent.headers.traceparent };
 }
 
-const FIXTURE_USAGE = (JSON.parse(fixtureText("openai/chat-nonstream.json")) as { usage: { prompt_tokens: number } }).usage;
+const FIXTURE_USAGE = (JSON.parse(fixtureText(CHAT_FIXTURE)) as { usage: { prompt_tokens: number } }).usage;
 
 const byKind = (spans: DecodedSpan[]) => spans.map((s) => `${s.kind} ${s.name}`).sort();
 

@@ -1,5 +1,6 @@
 /** Deno, wrapped: `deno run -A bundle.js <port> <mode> <upstream>` (see deno-ai-sdk-app.ts); this package imported first. */
 import { withTracing } from "../../../src/index.js";
-import { app, serve } from "./deno-ai-sdk-app.js";
+import { app } from "./deno-ai-sdk-app.js";
+import { serve } from "./deno-serve.js";
 
 serve(withTracing(app));

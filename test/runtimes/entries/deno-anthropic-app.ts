@@ -4,17 +4,11 @@
  * `anthropic.messages.create` span through `@opentelemetry/api` (with OTEL_DENO, Deno's).
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { argument as upstream } from "./deno-serve.js";
 
-declare const Deno: { args: string[]; serve(options: unknown, handler: (request: Request) => Promise<Response>): unknown };
-
-const [port = "0", , upstream = ""] = Deno.args;
 const client = new Anthropic({ apiKey: "sk-ant-test-not-a-key", baseURL: upstream, maxRetries: 0 });
 
 export async function app(): Promise<Response> {
   const message = await client.messages.create({ model: "claude-3-5-sonnet-20241022", max_tokens: 100, messages: [{ role: "user", content: "Say hi" }] });
   return Response.json(message);
-}
-
-export function serve(handler: (request: Request) => Promise<Response>): void {
-  Deno.serve({ port: Number(port), hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => console.log(`listening ${port}`) }, handler);
 }

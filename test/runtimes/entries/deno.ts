@@ -10,15 +10,9 @@
 import { diag, SpanKind, trace } from "@opentelemetry/api";
 import { withTracing } from "../../../src/index.js";
 import { chat } from "../app.js";
+import { argument, type Handler, mode, serve } from "./deno-serve.js";
 
-type Handler = (request: Request, info: unknown) => Response | Promise<Response>;
-declare const Deno: {
-  args: string[];
-  serve(options: { port: number; hostname: string; onListen(address: { port: number }): void }, handler: Handler): unknown;
-};
-
-const [port = "0", mode = "env", endpoint = ""] = Deno.args;
-const options = { port: Number(port), hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => console.log(`listening ${port}`) };
+const endpoint = argument;
 
 /** What the platform's waitUntil was given, for the test to read at /__stats. */
 const stats = { calls: 0, settled: 0 };
@@ -31,17 +25,16 @@ const withStats = (handler: Handler): Handler => (request, info) =>
   new URL(request.url).pathname === "/__stats" ? Response.json(stats) : handler(request, info);
 
 if (mode === "env") {
-  Deno.serve(options, withTracing(chat));
+  serve(withTracing(chat));
 } else if (mode === "no-propagation") {
-  Deno.serve(options, withTracing(chat, { propagateTraceContext: false }));
+  serve(withTracing(chat, { propagateTraceContext: false }));
 } else if (mode === "sdk-span" || mode === "sdk-span-slot-first") {
   // The API's global slot made at module scope, before the first request (any diag.setLogger does).
   if (mode === "sdk-span-slot-first") diag.setLogger({ error() {}, warn() {}, info() {}, debug() {}, verbose() {} });
   // An SDK that makes its own GenAI call span through @opentelemetry/api, as the active span.
   const sdk = trace.getTracer("an-llm-sdk");
   const attributes = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini" };
-  Deno.serve(
-    options,
+  serve(
     withTracing((request: Request) =>
       sdk.startActiveSpan("an-llm-sdk.chat", { kind: SpanKind.CLIENT, attributes }, async (span) => {
         try {
@@ -53,14 +46,14 @@ if (mode === "env") {
     ),
   );
 } else if (mode === "explicit") {
-  Deno.serve(options, withTracing(chat, { endpoint, serviceName: "deno-explicit" }));
+  serve(withTracing(chat, { endpoint, serviceName: "deno-explicit" }));
 } else if (mode === "netlify") {
   // Netlify calls `(request, context)`; its context carries waitUntil.
   const traced = withTracing((request: Request, _context: { waitUntil: typeof waitUntil }) => chat(request));
-  Deno.serve(options, withStats((request) => traced(request, { waitUntil })));
+  serve(withStats((request) => traced(request, { waitUntil })));
 } else if (mode === "supabase") {
   (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime = { waitUntil };
-  Deno.serve(options, withStats(withTracing(chat)));
+  serve(withStats(withTracing(chat)));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
