@@ -5,6 +5,17 @@
  */
 import { type SpanContext, TraceFlags, type TraceState } from "@opentelemetry/api";
 
+/**
+ * W3C Trace Context Level 2's random flag: the trace id's low 56 bits are random. It belongs to
+ * the trace id, so every span continuing a trace carries it as the trace's root set it.
+ */
+export const TRACE_FLAG_RANDOM = 0x02;
+/** The flags kept from an incoming `traceparent` and sent on: sampled and random; unknown bits are dropped. */
+const KNOWN_FLAGS = TraceFlags.SAMPLED | TRACE_FLAG_RANDOM;
+
+/** The random flag of the trace `parent` belongs to, for a span continuing it (0 without a parent). */
+export const randomFlagOf = (parent: SpanContext | undefined): number => (parent?.traceFlags ?? 0) & TRACE_FLAG_RANDOM;
+
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 /** An opaque, pass-through tracestate. */
@@ -39,7 +50,7 @@ export function extractTraceContext(headers: Headers): SpanContext | undefined {
   return {
     traceId,
     spanId,
-    traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED,
+    traceFlags: Number.parseInt(flags, 16) & KNOWN_FLAGS,
     isRemote: true,
     traceState: state && state.length <= 512 ? new RawTraceState(state) : undefined,
   };
@@ -47,7 +58,7 @@ export function extractTraceContext(headers: Headers): SpanContext | undefined {
 
 /** `traceparent` (and the `tracestate` carried through) for a span, as header pairs. */
 export function traceHeaders(span: SpanContext): [string, string][] {
-  const flags = (span.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, "0");
+  const flags = (span.traceFlags & KNOWN_FLAGS).toString(16).padStart(2, "0");
   const out: [string, string][] = [["traceparent", `00-${span.traceId}-${span.spanId}-${flags}`]];
   const state = span.traceState?.serialize();
   if (state) out.push(["tracestate", state]);

@@ -160,12 +160,21 @@ export class RecordingSpan implements Span {
     return this;
   }
 
+  /**
+   * The API's rules: UNSET is ignored, OK is final (it may replace ERROR, nothing replaces it) and
+   * only ERROR has a description. An ERROR without one (ours, for a 5xx response or a failed
+   * call) keeps the description an earlier ERROR gave, such as the handler's own.
+   */
   setStatus(status: SpanStatus): this {
-    if (this.ended) return this;
-    // OK is final; otherwise the latest call wins (the API's rule).
-    if (this.status.code === SpanStatusCode.OK) return this;
+    if (this.ended || this.status.code === SpanStatusCode.OK) return this;
+    if (status.code === SpanStatusCode.OK) {
+      this.status = { code: SpanStatusCode.OK };
+      return this;
+    }
+    if (status.code !== SpanStatusCode.ERROR) return this;
     const message = status.message == null ? "" : String(status.message);
-    this.status = message ? { code: status.code, message: message.slice(0, 1024) } : { code: status.code };
+    if (message) this.status = { code: SpanStatusCode.ERROR, message: message.slice(0, 1024) };
+    else if (this.status.code !== SpanStatusCode.ERROR) this.status = { code: SpanStatusCode.ERROR };
     return this;
   }
 

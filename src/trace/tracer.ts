@@ -22,6 +22,7 @@ import { setupContext } from "./context.js";
 import { newSpanId, newTraceId } from "./ids.js";
 import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js";
 import { registerInDenoSlot } from "./platform.js";
+import { randomFlagOf } from "./propagation.js";
 import { shouldSample } from "./sampler.js";
 import { type InstrumentationScope, RecordingSpan, timeToMs } from "./span.js";
 
@@ -72,7 +73,8 @@ export function reserveSpanContext(resolved: { invocation?: Invocation; parent?:
   const sampled =
     invocation !== undefined &&
     (parent ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : shouldSample(invocation.pipeline.config, traceId, undefined));
-  return { traceId, spanId: newSpanId(), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, traceState: parent?.traceState };
+  const traceFlags = (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE) | randomFlagOf(parent);
+  return { traceId, spanId: newSpanId(), traceFlags, traceState: parent?.traceState };
 }
 
 export function startSpanIn(
@@ -139,7 +141,7 @@ export function startRoot(
   const spanContext: SpanContext = {
     traceId,
     spanId: newSpanId(),
-    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    traceFlags: (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE) | randomFlagOf(remote),
     traceState: remote?.traceState,
   };
   invocation.parentContext = spanContext;
