@@ -5,12 +5,16 @@ import type { MetricStream } from "../metrics/genai-metrics.js";
 import { toHrTime } from "../trace/clock.js";
 import type { InstrumentationScope } from "../trace/span.js";
 import type { ResourceLike } from "./resource.js";
+import { fixDoubles } from "./traces.js";
 
 // `@opentelemetry/sdk-metrics` enum values the transformer switches on (DELTA, HISTOGRAM, SUM);
 // that package is the transformer's dependency, not ours, so its numbers are restated here.
 const DELTA = 0;
 const HISTOGRAM = 0;
 const SUM = 3;
+
+/** Metric attributes have no double-typed names of their own: only unsafe integers are fixed. */
+const NO_DOUBLES: readonly string[] = [];
 
 export function serializeMetrics(
   streams: MetricStream[],
@@ -48,5 +52,6 @@ export function serializeMetrics(
   }));
   const request = { resource, scopeMetrics: [{ scope, metrics }] };
   // The transformer's types name the SDK's ResourceMetrics; the structure above is what it reads.
-  return JsonMetricsSerializer.serializeRequest(request as never) as Uint8Array;
+  const json = new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(request as never));
+  return new TextEncoder().encode(fixDoubles(json, NO_DOUBLES));
 }

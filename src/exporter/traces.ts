@@ -5,23 +5,40 @@ import { toHrTime } from "../trace/clock.js";
 import type { RecordingSpan } from "../trace/span.js";
 import type { ResourceLike } from "./resource.js";
 
-/** Per list of double attributes (one per semconv profile), the pattern of their whole-number values. */
+/**
+ * Per list of double attributes (one per semconv profile), one pattern for both fixes, matched at
+ * each `"intValue":` (a literal start, so the scan stays as fast as a plain search):
+ * - a whole-number value of one of the named attributes (the key is looked behind for);
+ * - a value JSON.stringify may have written for an integer outside the safe range, in any AnyValue
+ *   (attributes of spans, events, links, resources, log records and points, array elements, map
+ *   values): 16 digits or more, or the exponent form it uses from 1e21 (`1e+21`, `-1e+300`).
+ *   Beyond int64 a Go receiver (the Collector) rejects the whole request; beyond 2^53 the digits
+ *   are not the value anyway.
+ */
 const patterns = new Map<readonly string[], RegExp>();
-function wholeDoubles(keys: readonly string[]): RegExp {
+function intValues(keys: readonly string[]): RegExp {
   let pattern = patterns.get(keys);
   if (!pattern) {
-    pattern = new RegExp(`"key":"(${keys.map((k) => k.replace(/\./g, "\\.")).join("|")})","value":\\{"intValue":"?(-?\\d+)"?\\}`, "g");
+    // No names: a group that never matches, so the groups keep their numbers.
+    const names = keys.length > 0 ? keys.map((k) => k.replace(/\./g, "\\.")).join("|") : "(?!)";
+    pattern = new RegExp(
+      String.raw`"intValue":(?:(?<="key":"(${names})","value":\{"intValue":)"?(-?\d+)"?(?=\})|"?(-?(?:\d{16,}|\d(?:\.\d+)?e\+\d+))"?)`,
+      "g",
+    );
     patterns.set(keys, pattern);
   }
   return pattern;
 }
 
 /**
- * The transformer writes every whole number as `intValue`; the attributes the conventions type as
- * double (a temperature of 1, a score of 1) go back to `doubleValue` in the serialized JSON.
+ * The transformer writes every whole number as `intValue`. The attributes the conventions type as
+ * double (a temperature of 1, a score of 1) go back to `doubleValue` in the serialized JSON, and so
+ * does any integer that is not a safe one (2**64, 1e21, -(2**63)): one pass over the JSON for both.
  */
 export const fixDoubles = (json: string, doubles: readonly string[]): string =>
-  json.replace(wholeDoubles(doubles), '"key":"$1","value":{"doubleValue":$2}');
+  json.replace(intValues(doubles), (match, key: string | undefined, whole: string | undefined, big: string) =>
+    key !== undefined ? `"doubleValue":${whole}` : Number.isSafeInteger(Number(big)) ? match : `"doubleValue":${big}`,
+  );
 
 export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike, doubles: readonly string[] = DOUBLE_ATTRIBUTES): Uint8Array {
   const readable = spans.map((span) => {
