@@ -27,31 +27,49 @@ export function str(env: EnvSource, key: string): string | undefined {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
+/** What fetch sends as a header value (a ByteString without control characters but tab). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** A header name and value fetch accepts; the name lower-cased, so a later source overrides an earlier one in any case. */
+export const header = (key: string, value: string): [string, string] | undefined =>
+  TOKEN.test(key) && HEADER_VALUE.test(value) ? [key.toLowerCase(), value] : undefined;
 
 /**
- * `k1=v1,k2=v2` (W3C baggage list form, values percent-decoded), as OTEL_*_HEADERS uses. A bad
- * entry is skipped with a warning naming its key, never its value (headers carry secrets).
+ * `k1=v1,k2=v2` (W3C baggage list form, percent-decoded), as OTEL_*_HEADERS and
+ * OTEL_RESOURCE_ATTRIBUTES use. A bad entry (no `=`, bad percent-encoding, a header fetch
+ * would refuse) is skipped with a warning naming its key, never its value (headers carry secrets).
  */
-export function parseKeyValueList(value: string | undefined, label = "list"): Record<string, string> {
+export function parseKeyValueList(value: string | undefined, label: string, kind: "headers" | "resource"): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   let n = 0;
   for (const part of value?.split(",") ?? []) {
     n++;
     if (!part.trim()) continue;
     const eq = part.indexOf("=");
-    const key = part.slice(0, eq).trim();
+    let key = part.slice(0, eq).trim();
     let raw = part.slice(eq + 1).trim();
+    let decoded = eq > 0;
     try {
       raw = decodeURIComponent(raw);
-    } catch {}
-    if (eq > 0 && TOKEN.test(key) && !/[\r\n\0]/.test(raw)) {
-      out[key] = raw;
+      if (kind === "resource") key = decodeURIComponent(key);
+    } catch {
+      decoded = false;
+    }
+    const entry = !decoded ? undefined : kind === "headers" ? header(key, raw) : key ? ([key, raw] as const) : undefined;
+    if (entry) {
+      out[entry[0]] = entry[1];
       continue;
     }
     // Name the key only when it is followed by a separator: a lone token may be the secret itself.
     const name = part.split(/[:=]/)[0].trim();
     const which = /[:=]/.test(part) && TOKEN.test(name) ? `"${name}"` : `#${n}`;
-    warn(`${label}: entry ${which} is not key=value (percent-encoded value): ignored`);
+    const problem =
+      eq <= 0 || (kind === "headers" && !TOKEN.test(key))
+        ? "is not key=value (percent-encoded value)"
+        : decoded
+          ? "has a character an HTTP header cannot carry"
+          : "is not valid percent-encoding";
+    warn(`${label}: entry ${which} ${problem}: ignored`);
   }
   return out;
 }
@@ -99,7 +117,7 @@ export const positive = inRange(0, Number.MAX_VALUE, true);
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The valid entries of an explicit record; an invalid entry is dropped with a warning. */
-export function entries<T>(field: string, value: unknown, parse: Parse<T>, secret = false): Record<string, T> {
+export function entries<T>(field: string, value: unknown, parse: Parse<T>, headers = false): Record<string, T> {
   const out: Record<string, T> = Object.create(null);
   if (value === undefined) return out;
   if (!isObject(value)) {
@@ -108,8 +126,10 @@ export function entries<T>(field: string, value: unknown, parse: Parse<T>, secre
   }
   for (const [key, v] of Object.entries(value)) {
     const ok = parse(v);
-    if (ok !== undefined && !(secret && (!TOKEN.test(key) || /[\r\n\0]/.test(ok as string)))) out[key] = ok;
-    else warn(`config.${field}[${JSON.stringify(key.slice(0, 80))}]${secret ? "" : `=${show(v)}`} is invalid: ignored`);
+    // Headers: names lower-cased, values fetch can send; never a value in the warning.
+    const entry = ok === undefined ? undefined : headers ? header(key, ok as string) : [key, ok];
+    if (entry) out[entry[0] as string] = entry[1] as T;
+    else warn(`config.${field}[${JSON.stringify(key.slice(0, 80))}]${headers ? "" : `=${show(v)}`} is invalid: ignored`);
   }
   return out;
 }
@@ -133,10 +153,41 @@ export function endpoint(label: string, raw: unknown): string | undefined {
 /** A base endpoint someone gave with its signal path: strip it rather than append it twice. */
 export function base(label: string, raw: unknown): string | undefined {
   const ok = endpoint(label, raw);
-  const signal = ok && /\/v1\/(traces|metrics|logs)\/?$/.exec(ok);
-  if (!signal) return ok?.replace(/\/+$/, "");
-  const stripped = ok.slice(0, signal.index);
-  warn(`${label}=${show(ok)} already ends in ${signal[0]}; /v1/<signal> is appended to it, so ${scrubText(stripped)} is used`);
-  return stripped;
+  if (!ok) return undefined;
+  const u = new URL(ok);
+  const signal = /\/v1\/(traces|metrics|logs)\/?$/.exec(u.pathname);
+  if (!signal) return ok;
+  u.pathname = u.pathname.slice(0, signal.index);
+  warn(`${label}=${show(ok)} already ends in ${signal[0]}; /v1/<signal> is appended to it, so ${scrubText(u.href)} is used`);
+  return u.href;
 }
 
+/** A signal's URL under a base endpoint: its path extended, any query string kept where it belongs. */
+export function under(root: string, path: string): string {
+  const u = new URL(root);
+  u.pathname = u.pathname.replace(/\/+$/, "") + path;
+  return u.href;
+}
+
+/**
+ * A URL's userinfo, which fetch refuses to send (a Request cannot be made from such a URL): taken
+ * out of it and returned as a Basic `authorization` value, as curl would send it.
+ */
+export function credentials(raw: string): { url: string; authorization?: string } {
+  const u = new URL(raw);
+  if (!u.username && !u.password) return { url: raw };
+  let authorization: string | undefined;
+  try {
+    authorization = `Basic ${btoa(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`)}`;
+  } catch {
+    // not Latin-1, or bad percent-encoding: dropped
+  }
+  u.username = "";
+  u.password = "";
+  warn(
+    authorization
+      ? "an OTLP endpoint has credentials in its URL, which fetch refuses: they are sent as a Basic authorization header instead (unless one is configured)"
+      : "an OTLP endpoint has credentials in its URL that a Basic authorization header cannot carry: left out",
+  );
+  return { url: u.href, authorization };
+}

@@ -22,8 +22,10 @@ import {
   str,
   text,
   textBool,
+  under,
   url,
   warn,
+  credentials,
 } from "./config-values.js";
 import { setLogLevel } from "./diag.js";
 import { type RedactUrlHook, type UrlPolicy, urlPolicy } from "./fetch/redact.js";
@@ -55,9 +57,12 @@ export interface Config<E = any> {
   metricsEndpoint?: string;
   /** Full logs URL (GenAI events), used as is. */
   logsEndpoint?: string;
+  /** Sent with every export, over OTEL_EXPORTER_OTLP_HEADERS and the per-signal variables. */
   headers?: Record<string, string>;
-  /** Hard deadline for one export, retries included (ms). Default 10000. */
+  /** Hard deadline for one export, retries included (ms); 0: no limit of its own. Default 10000. */
   timeoutMs?: number;
+  /** `gzip` compresses export bodies (OTEL_EXPORTER_OTLP_COMPRESSION). Default `none`. */
+  compression?: "gzip" | "none";
   sampler?: SamplerName;
   /** Ratio for the `traceidratio` samplers, 0..1. */
   samplerRatio?: number;
@@ -77,7 +82,10 @@ export interface Config<E = any> {
    * around the handler (as INTERNAL). Default true.
    */
   acceptTraceContext?: boolean;
-  /** Send `traceparent`/`tracestate` on outbound fetch. A function decides per URL. Default true. */
+  /**
+   * Send `traceparent`/`tracestate` on outbound fetch. A function decides per URL. Default true,
+   * or false where OTEL_PROPAGATORS leaves `tracecontext` out.
+   */
   propagateTraceContext?: boolean | ((url: URL) => boolean);
   /** Hosts that never receive `traceparent` (exact host or `*.suffix`). */
   excludePropagationHosts?: string[];
@@ -185,6 +193,15 @@ export const DEFAULT_LIMITS: Limits = {
  */
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 10_000;
 
+export type Signal = "traces" | "metrics" | "logs";
+
+/** How one signal is exported: its headers, deadline and body encoding (the signal's URL is beside it). */
+export interface SignalExport {
+  headers: Record<string, string>;
+  timeoutMs: number;
+  compression: "gzip" | "none";
+}
+
 export interface ResolvedConfig {
   serviceName: string;
   serviceVersion?: string;
@@ -193,8 +210,12 @@ export interface ResolvedConfig {
   metricsUrl?: string;
   /** Where log records (GenAI events) go; none are kept without it. */
   logsUrl?: string;
+  /** The headers, deadline and compression every signal starts from (explicit config over OTEL_EXPORTER_OTLP_*). */
   headers: Record<string, string>;
   timeoutMs: number;
+  compression: "gzip" | "none";
+  /** Per signal, with its OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_* variables applied. */
+  exports: Record<Signal, SignalExport>;
   sampler: SamplerName;
   samplerRatio: number;
   disabled: boolean;
@@ -202,6 +223,8 @@ export interface ResolvedConfig {
   metricExportIntervalMs: number;
   semconv: SemconvProfileName;
   acceptTraceContext: boolean;
+  /** Continue an incoming `traceparent` (W3C trace context among OTEL_PROPAGATORS, or acceptTraceContext). */
+  continueTraceContext: boolean;
   propagateTraceContext: boolean | ((url: URL) => boolean);
   excludePropagationHosts: string[];
   providers: Record<string, string>;
@@ -230,6 +253,30 @@ const SAMPLERS: SamplerName[] = [
   "parentbased_always_off",
   "parentbased_traceidratio",
 ];
+/** A deadline in ms; 0 is no limit of its own (the spec's reading of a zero timeout), the largest timer. */
+const timeout: Parse<number> = (v) => (v === 0 ? MAX_TIMER : ms(v));
+const lower = (s: string) => s.toLowerCase();
+const compression: Parse<"gzip" | "none"> = (v) => (v === "gzip" || v === "none" ? v : undefined);
+
+const JSON_ONLY = ["http/json"];
+const SENDS_JSON = "only http/json is sent, to an OTLP/HTTP port (4318, not gRPC's 4317)";
+
+/** A variable this package reads only to say, once, that it does not do what another value asks. */
+function only(env: EnvSource, key: string, supported: string[], note: string): void {
+  const v = str(env, key)?.toLowerCase();
+  if (v !== undefined && !supported.includes(v)) warn(`${key}=${show(v)}: ${note}`);
+}
+
+/** Whether OTEL_PROPAGATORS (unset: `tracecontext,baggage`) includes W3C trace context; what is not supported is said once. */
+function propagators(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const names = value.split(",").map((n) => n.trim().toLowerCase());
+  for (const name of names) {
+    if (name && name !== "tracecontext" && name !== "baggage" && name !== "none") warn(`OTEL_PROPAGATORS: ${show(name)} is not supported (tracecontext is): ignored`);
+  }
+  return names.includes("tracecontext");
+}
+
 const sampler: Parse<SamplerName> = (v) => (SAMPLERS.includes(v) ? v : undefined);
 const semconv: Parse<SemconvProfileName> = (v) => (typeof v === "string" && Object.hasOwn(PROFILES, v) ? (v as SemconvProfileName) : undefined);
 const price: Parse<Price> = (v) => {
@@ -240,7 +287,7 @@ const price: Parse<Price> = (v) => {
 };
 
 const FIELDS = new Set(
-  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint logsEndpoint headers timeoutMs sampler samplerRatio disabled metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor identify allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent toolDefinitions limits prices".split(
+  "serviceName serviceVersion resourceAttributes endpoint tracesEndpoint metricsEndpoint logsEndpoint headers timeoutMs compression sampler samplerRatio disabled metrics metricExportIntervalMs semconv acceptTraceContext propagateTraceContext excludePropagationHosts providers addStreamUsage routeFor identify allowQueryParams redactUrl sdkSpans flushGraceMs flushDeadlineMs captureMessageContent redactContent toolDefinitions limits prices".split(
     " ",
   ),
 );
@@ -259,29 +306,55 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
 
   const explicitBase = base("config.endpoint", explicit.endpoint);
   const root = explicitBase ?? base("OTEL_EXPORTER_OTLP_ENDPOINT", str(env, "OTEL_EXPORTER_OTLP_ENDPOINT"));
-  const signalUrl = (signal: string, field: keyof Config, key: string) =>
-    endpoint(`config.${field}`, explicit[field]) ??
-    (explicitBase ? undefined : endpoint(key, str(env, key))) ??
-    (root ? `${root}/v1/${signal}` : undefined);
-  const tracesUrl = signalUrl("traces", "tracesEndpoint", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-  const metricsUrl = signalUrl("metrics", "metricsEndpoint", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
-  const logsUrl = signalUrl("logs", "logsEndpoint", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+  const envHeaders = parseKeyValueList(str(env, "OTEL_EXPORTER_OTLP_HEADERS"), "OTEL_EXPORTER_OTLP_HEADERS", "headers");
+  const explicitHeaders = entries("headers", explicit.headers, text, true);
+  const headers = { ...envHeaders, ...explicitHeaders };
+  const timeoutMs = pick(10000, "a number of milliseconds", cfg("timeoutMs", timeout), envVar("OTEL_EXPORTER_OTLP_TIMEOUT", fromText(timeout)));
+  const gzip = pick<ResolvedConfig["compression"]>("none", '"gzip" or "none"', cfg("compression", compression), envVar("OTEL_EXPORTER_OTLP_COMPRESSION", fromText(compression, lower)));
+  const exports = {} as Record<Signal, SignalExport>;
+  const urls = {} as Record<Signal, string | undefined>;
+  for (const signal of ["traces", "metrics", "logs"] as const) {
+    const upper = signal.toUpperCase();
+    const key = (name: string) => `OTEL_EXPORTER_OTLP_${upper}_${name}`;
+    const field = `${signal}Endpoint` as const;
+    const chosen =
+      endpoint(`config.${field}`, explicit[field]) ??
+      (explicitBase ? undefined : endpoint(key("ENDPOINT"), str(env, key("ENDPOINT")))) ??
+      (root ? under(root, `/v1/${signal}`) : undefined);
+    const { url: signalUrl, authorization } = chosen ? credentials(chosen) : { url: undefined };
+    urls[signal] = signalUrl;
+    // The general variable, the signal's over it, then the explicit field over both (a field overrides its variables).
+    const merged = { ...envHeaders, ...parseKeyValueList(str(env, key("HEADERS")), key("HEADERS"), "headers"), ...explicitHeaders };
+    if (authorization && merged.authorization === undefined) merged.authorization = authorization;
+    exports[signal] = {
+      headers: merged,
+      timeoutMs: pick(timeoutMs, "a number of milliseconds", cfg("timeoutMs", timeout), envVar(key("TIMEOUT"), fromText(timeout))),
+      compression: pick(gzip, '"gzip" or "none"', cfg("compression", compression), envVar(key("COMPRESSION"), fromText(compression, lower))),
+    };
+    only(env, key("PROTOCOL"), JSON_ONLY, SENDS_JSON);
+  }
+  only(env, "OTEL_EXPORTER_OTLP_PROTOCOL", JSON_ONLY, SENDS_JSON);
+  only(env, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", ["delta", "lowmemory"], "GenAI metrics are delta (a Collector's deltatocumulative processor converts them)");
+  const { traces: tracesUrl, metrics: metricsUrl, logs: logsUrl } = urls;
+  const w3c = propagators(str(env, "OTEL_PROPAGATORS"));
 
   const optIn = str(env, "OTEL_SEMCONV_STABILITY_OPT_IN") ?? "";
   const latest = optIn.split(",").some((v) => v.trim() === "gen_ai_latest_experimental");
 
-  const resourceAttributes: Record<string, string | number | boolean> = {
-    ...parseKeyValueList(str(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES"),
-    ...entries("resourceAttributes", explicit.resourceAttributes, (v) =>
-      typeof v === "string" || typeof v === "boolean" || Number.isFinite(v) ? v : undefined,
-    ),
-  };
-  const fromResource = resourceAttributes["service.name"];
+  const fromEnv = parseKeyValueList(str(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES", "resource");
+  const fromConfig = entries("resourceAttributes", explicit.resourceAttributes, (v) =>
+    typeof v === "string" || typeof v === "boolean" || Number.isFinite(v) ? v : undefined,
+  );
+  const resourceAttributes: Record<string, string | number | boolean> = { ...fromEnv, ...fromConfig };
+  // service.name: config.serviceName, then the config's resource attributes, OTEL_SERVICE_NAME,
+  // OTEL_RESOURCE_ATTRIBUTES (what the user passed in code before what the environment says).
   const serviceName = pick(
-    typeof fromResource === "string" && fromResource ? fromResource : "unknown_service:edge",
+    "unknown_service:edge",
     "a non-empty string",
     cfg("serviceName", text),
+    ["config.resourceAttributes.service.name", fromConfig["service.name"], text],
     envVar("OTEL_SERVICE_NAME", text),
+    ["OTEL_RESOURCE_ATTRIBUTES service.name", fromEnv["service.name"], text],
   );
 
   const exporterOff = (key: string): boolean => {
@@ -308,11 +381,10 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     metricsUrl: metrics ? metricsUrl : undefined,
     // OTEL_LOGS_EXPORTER=none turns GenAI events off unless logsEndpoint is passed, as for traces.
     logsUrl: exporterOff("OTEL_LOGS_EXPORTER") && !url(explicit.logsEndpoint) ? undefined : logsUrl,
-    headers: {
-      ...parseKeyValueList(str(env, "OTEL_EXPORTER_OTLP_HEADERS"), "OTEL_EXPORTER_OTLP_HEADERS"),
-      ...entries("headers", explicit.headers, text, true),
-    },
-    timeoutMs: pick(10000, "a number of milliseconds", cfg("timeoutMs", ms), envVar("OTEL_EXPORTER_OTLP_TIMEOUT", fromText(ms))),
+    headers,
+    timeoutMs,
+    compression: gzip,
+    exports,
     sampler: pick<SamplerName>(
       "parentbased_always_on",
       `one of ${SAMPLERS}`,
@@ -330,7 +402,8 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     ),
     semconv: pick(latest ? "latest" : "v1.41", `one of ${Object.keys(PROFILES)}`, cfg("semconv", semconv)),
     acceptTraceContext: pick(true, "a boolean", cfg("acceptTraceContext", bool)),
-    propagateTraceContext: pick<ResolvedConfig["propagateTraceContext"]>(true, "a boolean or a function", cfg("propagateTraceContext", (v) => bool(v) ?? fn(v))),
+    continueTraceContext: pick(w3c, "a boolean", cfg("acceptTraceContext", bool)),
+    propagateTraceContext: pick<ResolvedConfig["propagateTraceContext"]>(w3c, "a boolean or a function", cfg("propagateTraceContext", (v) => bool(v) ?? fn(v))),
     excludePropagationHosts: hosts.filter((h) => typeof h === "string" || warn(`config.excludePropagationHosts: ${show(h)} is not a string: ignored`)) as string[],
     providers: entries("providers", explicit.providers, text),
     addStreamUsage: pick(false, "a boolean", cfg("addStreamUsage", bool)),

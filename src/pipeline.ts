@@ -3,10 +3,10 @@
  * Built once per distinct configuration and reused by every invocation that shares it.
  */
 import { GEN_AI_EVALUATION_SCORE_VALUE, OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
-import type { ResolvedConfig } from "./config.js";
+import type { ResolvedConfig, Signal } from "./config.js";
 import { debug, warnOnce } from "./diag.js";
 import { scrubText } from "./fetch/redact.js";
-import { type FetchLike, type PostResult, postOtlp } from "./exporter/otlp-http.js";
+import { type FetchLike, gzip, type PostResult, postOtlp, retryable } from "./exporter/otlp-http.js";
 import { buildResource, type ResourceLike } from "./exporter/resource.js";
 import { type LogRecordData, serializeLogs } from "./exporter/logs.js";
 import { serializeMetrics } from "./exporter/metrics.js";
@@ -65,8 +65,24 @@ export async function flushMetrics(): Promise<void> {
   await Promise.allSettled([...unexported].map((p) => p.exportMetrics(true)));
 }
 
-/** Collector answers after which the same points may be accepted later: worth keeping them. */
-const retryLater = (r: PostResult) => r.status === undefined || r.status === 429 || r.status >= 500;
+/** Collector answers after which the same points may be accepted later (those OTLP retries): worth keeping them. */
+const retryLater = (r: PostResult) => retryable(r.status);
+
+/** Waits for `promise`, or `ms` at most. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * How long after the response the platform lets `waitUntil` work run (Workers: 30 s), less a
+ * margin: an export still going then is cancelled, so none is given a deadline past it.
+ */
+const WAIT_UNTIL_BUDGET_MS = 29_500;
 
 /**
  * What one finished invocation hands over for export. A shape, not the Invocation class: the
@@ -81,6 +97,8 @@ export interface ExportBatch {
   readonly logs: readonly LogRecordData[];
   readonly droppedLogs: number;
   readonly startMs: number;
+  /** When the response went out (the platform's waitUntil budget starts): bounds the export's deadline. */
+  readonly outMs?: number;
 }
 
 export class Pipeline {
@@ -121,21 +139,23 @@ export class Pipeline {
     stats.droppedCalls += invocation.droppedCalls;
     stats.droppedLogs += invocation.droppedLogs;
     const { tracesUrl } = this.config;
+    // The export may use what is left of the platform's budget, and at least a second past our own flush deadline.
+    const exportBy = invocation.outMs === undefined ? undefined : invocation.outMs + Math.max(WAIT_UNTIL_BUDGET_MS, this.config.flushDeadlineMs + 1000);
     if (tracesUrl && invocation.spans.length > 0) {
       if (invocation.droppedSpans > 0 && invocation.root) {
         invocation.root.attributes[OWN_SPANS_DROPPED] = invocation.droppedSpans;
       }
-      work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource, this.profile.doubleAttributes)));
+      work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource, this.profile.doubleAttributes), exportBy));
     }
     if (this.config.metricsUrl) {
       this.metrics.add(invocation.calls, this.profile, invocation.startMs);
       if (!this.metrics.empty) unexported.add(this);
-      work.push(this.exportMetrics(false));
+      work.push(this.exportMetrics(false, exportBy));
     }
     const { logsUrl } = this.config;
     // One request per invocation, and none without records (OTLP: no empty envelopes).
     if (logsUrl && invocation.logs.length > 0) {
-      work.push(this.post("logs", logsUrl, serializeLogs(invocation.logs, this.resource, this.scope, this.logDoubles)));
+      work.push(this.post("logs", logsUrl, serializeLogs(invocation.logs, this.resource, this.scope, this.logDoubles), exportBy));
     }
     await Promise.all(work);
   }
@@ -148,21 +168,32 @@ export class Pipeline {
    * when `force`d: after any export in flight). A failure the collector may recover from puts
    * the points back for the next one; any other loses them, counted.
    */
-  async exportMetrics(force: boolean): Promise<void> {
+  async exportMetrics(force: boolean, exportBy?: number): Promise<void> {
     const { metricsUrl, metricExportIntervalMs } = this.config;
     const m = this.metrics;
-    stats.droppedMetricPoints += m.takeDropped();
-    if (force) while (m.inFlight) await m.inFlight;
+    stats.droppedMetricPoints += m.takeDropped() + m.dropStale(nowMs());
+    if (force) {
+      while (m.inFlight) {
+        await within(m.inFlight, m.timeLeft(nowMs()));
+        stats.droppedMetricPoints += m.dropStale(nowMs());
+      }
+    }
     if (!metricsUrl || !m.due(nowMs(), force ? 0 : metricExportIntervalMs)) return;
     const snapshot = m.take(nowMs());
     unexported.delete(this);
-    m.inFlight = this.sendMetrics(metricsUrl, snapshot).finally(() => {
-      m.inFlight = undefined;
-    });
-    await m.inFlight;
+    const sending = this.sendMetrics(metricsUrl, snapshot, exportBy).finally(() => m.settled(sending));
+    // Past its deadline (and a second), an export that never settled went with its request.
+    m.send(sending, snapshot, nowMs() + this.budget("metrics", exportBy) + 1000);
+    await sending;
   }
 
-  private async sendMetrics(url: string, snapshot: MetricsSnapshot): Promise<void> {
+  /** The time one export of `signal` may take: its timeout, within what is left before `exportBy`. */
+  private budget(signal: Signal, exportBy: number | undefined): number {
+    const { timeoutMs } = this.config.exports[signal];
+    return exportBy === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, exportBy - nowMs()));
+  }
+
+  private async sendMetrics(url: string, snapshot: MetricsSnapshot, exportBy: number | undefined): Promise<void> {
     let body: Uint8Array;
     try {
       body = serializeMetrics(snapshot.streams, this.resource, this.scope, snapshot.startMs, snapshot.endMs);
@@ -170,8 +201,9 @@ export class Pipeline {
       stats.droppedMetricPoints += pointCount(snapshot.streams);
       return this.selfError();
     }
-    const result = await this.post("metrics", url, body);
+    const result = await this.post("metrics", url, body, exportBy);
     if (result.ok) return;
+    if (snapshot.abandoned) return;
     if (retryLater(result)) {
       this.metrics.putBack(snapshot);
       unexported.add(this);
@@ -182,15 +214,25 @@ export class Pipeline {
   /** Export URLs whose last export failed, to say (at DEBUG) when they work again. */
   private readonly failing = new Set<string>();
 
-  private async post(signal: string, url: string, body: Uint8Array): Promise<PostResult> {
-    const { headers, timeoutMs } = this.config;
+  private async post(signal: Signal, url: string, raw: Uint8Array, exportBy?: number): Promise<PostResult> {
+    const { headers: configured, compression } = this.config.exports[signal];
+    const timeoutMs = this.budget(signal, exportBy);
+    let body = raw;
+    let headers = configured;
+    if (compression === "gzip") {
+      const packed = await gzip(raw).catch(() => undefined);
+      if (packed) {
+        body = packed;
+        headers = { ...configured, "content-encoding": "gzip" };
+      } else warnOnce("gzip", "OTEL_EXPORTER_OTLP_COMPRESSION=gzip: this runtime cannot compress (no CompressionStream): sent uncompressed");
+    }
     const result = await postOtlp({ url, body, headers, timeoutMs, fetch: this.fetchImpl });
     stats.exports++;
     // An export that worked, as nearly all do, costs nothing more (this runs once per request).
     if (result.ok && !result.rejected && !this.failing.has(url)) return result;
     const u = new URL(url);
     // Origin and path only: neither userinfo nor a query string (either may hold a key) is said.
-    const where = `${signal} export to ${u.origin}${u.pathname}`;
+    const where = `${signal} export to ${scrubText(u.origin + u.pathname)}`;
     // The runtime's own message may quote the URL, credentials and all.
     const reason = scrubText(result.reason ?? "");
     if (result.rejected) {
@@ -208,7 +250,9 @@ export class Pipeline {
         status === 401 || status === 403
           ? `HTTP ${status}: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`
           : reason.startsWith("timeout")
-            ? `no answer within ${timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)`
+            ? timeoutMs < this.config.exports[signal].timeoutMs
+              ? `no answer within the ${timeoutMs} ms left of the 30 s the platform gives waitUntil work after the response`
+              : `no answer within ${timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)`
             : reason.startsWith("network")
               ? `${reason}; is the collector running and reachable?`
               : reason;

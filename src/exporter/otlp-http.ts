@@ -6,6 +6,7 @@
  */
 import { context } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
+import { VERSION } from "../version.js";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -30,10 +31,23 @@ export interface PostResult {
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
-const USER_AGENT = "OTel-OTLP-Exporter-JavaScript/otel-genai-edge";
 
-/** An export of ours arriving at an app (its endpoint is itself): tracing it would loop forever. */
-export const isOwnExport = (headers: Headers): boolean => headers.get("user-agent")?.includes(USER_AGENT) === true;
+/** A status after which the same request may succeed later (none: a network failure or timeout). */
+export const retryable = (status: number | undefined): boolean => status === undefined || RETRYABLE.has(status);
+
+/** The exporter's name and version as the OTLP exporter spec asks, then the package's own token. */
+const USER_AGENT = `OTel-OTLP-Exporter-JavaScript/${VERSION} otel-genai-edge/${VERSION}`;
+const MARK = "otel-genai-edge";
+
+/** An export of ours (any version's) arriving at an app (its endpoint is itself): tracing it would loop forever. */
+export const isOwnExport = (headers: Headers): boolean => headers.get("user-agent")?.includes(MARK) === true;
+
+/** `body` gzipped, where the runtime has `CompressionStream` (Workers, Deno, Node, Bun); undefined elsewhere. */
+export async function gzip(body: Uint8Array): Promise<Uint8Array | undefined> {
+  if (typeof CompressionStream !== "function") return undefined;
+  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
 
 /**
  * At most `max` bytes of a response body as text; the rest is cancelled, never buffered: a

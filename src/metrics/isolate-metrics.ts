@@ -25,6 +25,8 @@ export interface MetricsSnapshot {
   endMs: number;
   /** The isolate clock before this snapshot: restored when it fails and nothing moved it since. */
   previousEndMs: number;
+  /** Given up on (its export outlived its deadline): whatever it answers later is ignored. */
+  abandoned?: boolean;
 }
 
 export class IsolateMetrics {
@@ -34,7 +36,38 @@ export class IsolateMetrics {
   /** Whether an export was made: the first one goes with the first flush (see `due`). */
   private exported = false;
   /** The export in flight: at most one at a time, so a failed one can be put back in order. */
-  inFlight: Promise<void> | undefined;
+  private flight: { promise: Promise<void>; snapshot: MetricsSnapshot; untilMs: number } | undefined;
+
+  get inFlight(): Promise<void> | undefined {
+    return this.flight?.promise;
+  }
+
+  /** An export of `snapshot` has started; it should settle by `untilMs`. */
+  send(promise: Promise<void>, snapshot: MetricsSnapshot, untilMs: number): void {
+    this.flight = { promise, snapshot, untilMs };
+  }
+
+  settled(promise: Promise<void>): void {
+    if (this.flight?.promise === promise) this.flight = undefined;
+  }
+
+  /** How long the export in flight may still take. */
+  timeLeft(nowMs: number): number {
+    return this.flight ? this.flight.untilMs - nowMs : 0;
+  }
+
+  /**
+   * An export past its deadline that never settled: the platform cancelled it with the request
+   * whose `waitUntil` ran it (Workers end that work 30 s after the response), and it never will.
+   * Given up so the isolate exports again; its points are lost, and returned to be counted.
+   */
+  dropStale(nowMs: number): number {
+    if (!this.flight || nowMs <= this.flight.untilMs) return 0;
+    const { snapshot } = this.flight;
+    snapshot.abandoned = true;
+    this.flight = undefined;
+    return pointCount(snapshot.streams);
+  }
 
   add(calls: readonly CallRecord[], profile: SemconvProfile, invocationStartMs: number): void {
     if (calls.length === 0) return;

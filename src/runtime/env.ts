@@ -3,18 +3,18 @@
  * name, read without ever touching an API the runtime forbids or would prompt for.
  */
 
-/** The variables `resolveConfig` reads; nothing else is copied out of the environment. */
-export const OTEL_KEYS = [
+const GENERAL_KEYS = [
   "OTEL_SDK_DISABLED",
   "OTEL_SERVICE_NAME",
   "OTEL_SERVICE_VERSION",
   "OTEL_RESOURCE_ATTRIBUTES",
   "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
   "OTEL_EXPORTER_OTLP_HEADERS",
   "OTEL_EXPORTER_OTLP_TIMEOUT",
+  "OTEL_EXPORTER_OTLP_COMPRESSION",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+  "OTEL_PROPAGATORS",
   "OTEL_TRACES_EXPORTER",
   "OTEL_METRICS_EXPORTER",
   "OTEL_METRIC_EXPORT_INTERVAL",
@@ -25,8 +25,20 @@ export const OTEL_KEYS = [
   "OTEL_LOG_LEVEL",
   "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
 ] as const;
+const SIGNALS = ["TRACES", "METRICS", "LOGS"] as const;
+const SIGNAL_OPTIONS = ["ENDPOINT", "HEADERS", "TIMEOUT", "COMPRESSION", "PROTOCOL"] as const;
 
-export type RuntimeEnv = Partial<Record<(typeof OTEL_KEYS)[number], string>>;
+/** Each signal's own exporter options: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and the like. */
+type SignalKey = `OTEL_EXPORTER_OTLP_${(typeof SIGNALS)[number]}_${(typeof SIGNAL_OPTIONS)[number]}`;
+export type OtelKey = (typeof GENERAL_KEYS)[number] | SignalKey;
+
+/** The variables `resolveConfig` reads; nothing else is copied out of the environment. */
+export const OTEL_KEYS: readonly OtelKey[] = [
+  ...GENERAL_KEYS,
+  ...SIGNALS.flatMap((signal) => SIGNAL_OPTIONS.map((name): SignalKey => `OTEL_EXPORTER_OTLP_${signal}_${name}`)),
+];
+
+export type RuntimeEnv = Partial<Record<OtelKey, string>>;
 
 interface DenoLike {
   env: { get(key: string): string | undefined; toObject(): Record<string, string> };
@@ -34,7 +46,7 @@ interface DenoLike {
   version?: { deno?: string };
 }
 
-function pick(out: RuntimeEnv, key: (typeof OTEL_KEYS)[number], value: unknown): void {
+function pick(out: RuntimeEnv, key: OtelKey, value: unknown): void {
   if (typeof value === "string") out[key] = value;
 }
 

@@ -108,7 +108,8 @@ export function startInvocation(
 
 /** The W3C trace context of an incoming request, when there is a valid one and we accept it. */
 export function remoteParent(pipeline: Pipeline, headers: Headers): SpanContext | undefined {
-  if (!pipeline.config.acceptTraceContext) return undefined;
+  // Not when refused (acceptTraceContext: false), nor where OTEL_PROPAGATORS leaves W3C trace context out.
+  if (!pipeline.config.continueTraceContext) return undefined;
   return extractTraceContext(headers);
 }
 

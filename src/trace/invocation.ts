@@ -73,6 +73,8 @@ export class Invocation implements SpanSink {
   private handlerDone = false;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the response went out and the handler was done (the export's deadline counts from it). */
+  outMs: number | undefined;
   private readonly lifetimeTimer: ReturnType<typeof setTimeout>;
   private flushing = false;
   private resolveDone!: () => void;
@@ -226,6 +228,7 @@ export class Invocation implements SpanSink {
     // passes through it may still be an LLM call whose metrics count), and waitUntil work.
     if (this.flushing || !this.handlerDone || !this.responseEnded) return;
     // The response is out: from here the platform's waitUntil budget runs, and so does ours.
+    this.outMs ??= nowMs();
     this.deadlineTimer ??= unref(setTimeout(() => this.expire(), this.pipeline.config.flushDeadlineMs));
     if (this.pending.size > 0) return;
     if (this.open.size === 0) this.flush();

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenLoopback, sleep } from "../support/collector.js";
 import { type StartedWorker, startWorker } from "../support/workerd.js";
 import { BIN, type Bundle, bundleEntry, type SpawnedServer, spawnServer } from "../runtimes/scenario.js";
+import { VERSION } from "../../src/version.js";
 
-const EXPORT = "POST /v1/traces OTel-OTLP-Exporter-JavaScript/otel-genai-edge";
+const EXPORT = `POST /v1/traces OTel-OTLP-Exporter-JavaScript/${VERSION} otel-genai-edge/${VERSION}`;
 
 /** A loopback port that was free a moment ago. */
 async function freePort(): Promise<number> {

@@ -40,6 +40,11 @@ const tricky = fc.constantFrom(
   "ftp://x",
   "not a url",
   "a=b,c=%ZZ,=x,k=v%0A,__proto__=1",
+  "x-team=caf%E2%82%AC,Authorization=Bearer%20t",
+  "http://user:p%40ss@collector.test:4318/?tenant=1",
+  "gzip",
+  "grpc",
+  "none",
   "service.name=svc",
   "gen_ai_latest_experimental",
   "debug",
@@ -50,7 +55,7 @@ const env = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 12 }), fc.anything({ maxDepth: 1 })),
   fc.constantFrom(undefined, {}),
 );
-const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "sampler", "samplerRatio", "disabled", "metrics", "metricExportIntervalMs", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions", "logsEndpoint", "identify"];
+const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "compression", "acceptTraceContext", "sampler", "samplerRatio", "disabled", "metrics", "metricExportIntervalMs", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions", "logsEndpoint", "identify"];
 const explicit = fc.oneof(
   fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(envValue, fc.double(), fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(envValue, fc.double())))),
   fc.anything({ maxDepth: 2 }),
@@ -60,6 +65,7 @@ const finite = (v: unknown, min: number, open = false) => typeof v === "number" 
 const isRecordOf = (v: unknown, ok: (x: unknown) => boolean) =>
   typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every(ok);
 const httpUrl = (v: unknown) => v === undefined || (typeof v === "string" && /^https?:$/.test(new URL(v).protocol));
+const headerValue = (v: unknown) => typeof v === "string" && /^[\t\x20-\x7e\x80-\xff]*$/.test(v);
 const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
 
 const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
@@ -69,8 +75,19 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   tracesUrl: httpUrl,
   metricsUrl: httpUrl,
   logsUrl: httpUrl,
-  headers: (v) => isRecordOf(v, (x) => typeof x === "string"),
-  timeoutMs: (v) => finite(v, 0, true),
+  headers: (v) => isRecordOf(v, headerValue),
+  timeoutMs: (v) => finite(v, 0, true) && (v as number) < 2 ** 31,
+  compression: (v) => v === "gzip" || v === "none",
+  // Every signal: headers fetch accepts (lower-cased names), a usable deadline, a known encoding.
+  exports: (v) =>
+    isRecordOf(
+      v,
+      (x) =>
+        isRecordOf((x as { headers: unknown }).headers, headerValue) &&
+        Object.keys((x as { headers: object }).headers).every((k) => k === k.toLowerCase()) &&
+        finite((x as { timeoutMs: unknown }).timeoutMs, 0, true) &&
+        ["gzip", "none"].includes((x as { compression: string }).compression),
+    ) && Object.keys(v as object).sort().join() === "logs,metrics,traces",
   sampler: (v) => ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"].includes(v as string),
   samplerRatio: (v) => finite(v, 0) && (v as number) <= 1,
   disabled: (v) => typeof v === "boolean",
@@ -78,6 +95,7 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   metricExportIntervalMs: (v) => finite(v, 0),
   semconv: (v) => typeof v === "string" && Object.hasOwn(PROFILES, v),
   acceptTraceContext: (v) => typeof v === "boolean",
+  continueTraceContext: (v) => typeof v === "boolean",
   propagateTraceContext: (v) => typeof v === "boolean" || typeof v === "function",
   excludePropagationHosts: (v) => Array.isArray(v) && v.every((h) => typeof h === "string"),
   providers: (v) => isRecordOf(v, nonEmpty),
@@ -123,26 +141,41 @@ describe("resolveConfig", () => {
 describe("parseKeyValueList", () => {
   it("never throws and returns string values under non-empty keys", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), utf16(), tricky), (value) => {
-        const out = parseKeyValueList(value);
+      fc.property(fc.oneof(fc.string(), utf16(), tricky), fc.constantFrom("headers" as const, "resource" as const), (value, kind) => {
+        const out = parseKeyValueList(value, "list", kind);
         expect(Object.entries(out).every(([k, v]) => k.length > 0 && typeof v === "string")).toBe(true);
+        // Headers: what fetch accepts (a lower-cased token name, a Latin-1 value without control characters but tab).
+        if (kind === "headers") expect(Object.entries(out).every(([k, v]) => /^[!#$%&'*+.^_`|~\da-z-]+$/.test(k) && /^[\t\x20-\x7e\x80-\xff]*$/.test(v))).toBe(true);
       }),
       { numRuns: 500 },
     );
   });
 
-  it("reads back a list of token keys and percent-encoded values", () => {
+  it("reads back a list of header names and percent-encoded values", () => {
     // `__proto__` is the known failure below.
     const key = fc
-      .oneof(fc.stringMatching(/^[!#$%&'*+.^_`|~\w-]{1,12}$/), fc.constantFrom("constructor", "toString", "hasOwnProperty"))
+      .oneof(fc.stringMatching(/^[!#$%&'*+.^_`|~\da-z-]{1,12}$/), fc.constantFrom("constructor", "tostring", "hasownproperty"))
       .filter((k) => k !== "__proto__");
-    const value = fc.string({ maxLength: 12 }).filter((v) => !/[\r\n\0]/.test(v));
+    const value = fc.string({ maxLength: 12 }).filter((v) => /^[\t\x20-\x7e\x80-\xff]*$/.test(v));
     fc.assert(
       fc.property(fc.dictionary(key, value, { maxKeys: 5 }), (entries) => {
         const list = Object.entries(entries)
           .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
           .join(",");
-        expect(parseKeyValueList(list)).toEqual(entries);
+        expect(parseKeyValueList(list, "list", "headers")).toEqual(entries);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reads back a list of resource attributes, keys and values percent-encoded", () => {
+    const text = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== "__proto__");
+    fc.assert(
+      fc.property(fc.dictionary(text, fc.string({ maxLength: 12 }), { maxKeys: 5 }), (entries) => {
+        const list = Object.entries(entries)
+          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+          .join(",");
+        expect(parseKeyValueList(list, "list", "resource")).toEqual(entries);
       }),
       { numRuns: 300 },
     );
@@ -152,7 +185,8 @@ describe("parseKeyValueList", () => {
 // Found by this fuzzer: entries were assigned into a plain object, so a `__proto__` key was lost
 // (and, in `entries()`, an object value under it became the record's prototype).
 it("parseKeyValueList keeps a __proto__ key", () => {
-  expect(parseKeyValueList("__proto__=x")).toEqual({ ["__proto__"]: "x" });
+  expect(parseKeyValueList("__proto__=x", "list", "headers")).toEqual({ ["__proto__"]: "x" });
+  expect(parseKeyValueList("__proto__=x", "list", "resource")).toEqual({ ["__proto__"]: "x" });
 });
 
 it("a model named like an Object.prototype member has no price (the table is looked up by own keys only)", async () => {

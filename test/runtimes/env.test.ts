@@ -43,6 +43,8 @@ describe("readRuntimeEnv", () => {
   it("knows every OTEL_* variable the configuration reads (resolveConfig, and the logs URL)", () => {
     const source = ["../../src/config.ts", "../../src/exporter/logs.ts"].map((f) => readFileSync(new URL(f, import.meta.url), "utf8")).join("\n");
     const read = new Set([...source.matchAll(/"(OTEL_[A-Z_]+)"/g)].map((m) => m[1]));
+    // A signal's own variables are named from a template: OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_<name>.
+    for (const [, name] of source.matchAll(/key\("([A-Z]+)"\)/g)) for (const signal of ["TRACES", "METRICS", "LOGS"]) read.add(`OTEL_EXPORTER_OTLP_${signal}_${name}`);
     expect(new Set(OTEL_KEYS)).toEqual(read);
   });
 

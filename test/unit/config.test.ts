@@ -45,8 +45,8 @@ describe("explicit config: a bad value falls back with one warning", () => {
     const c = resolveConfig(env, { semconv: "latest-ish" as never, timeoutMs: "5000" as never, serviceName: 42 as never });
     expect([c.semconv, c.timeoutMs, c.serviceName]).toEqual(["latest", 3000, "from-env"]);
     expect(said()).toEqual([
-      'config.serviceName=42 is not a non-empty string; using "from-env"',
       'config.timeoutMs="5000" is not a number of milliseconds; using 3000',
+      'config.serviceName=42 is not a non-empty string; using "from-env"',
       'config.semconv="latest-ish" is not one of v1.41,latest; using "latest"',
     ]);
   });
@@ -84,6 +84,12 @@ describe("explicit config: a bad value falls back with one warning", () => {
       logsUrl: "http://collector.test:4318/v1/logs",
       headers: { ok: "fine" },
       timeoutMs: 10000,
+      compression: "none",
+      exports: {
+        traces: { headers: { ok: "fine" }, timeoutMs: 10000, compression: "none" },
+        metrics: { headers: { ok: "fine" }, timeoutMs: 10000, compression: "none" },
+        logs: { headers: { ok: "fine" }, timeoutMs: 10000, compression: "none" },
+      },
       sampler: "parentbased_always_on",
       samplerRatio: 1,
       disabled: false,
@@ -91,6 +97,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       metricExportIntervalMs: 10000,
       semconv: "v1.41",
       acceptTraceContext: true,
+      continueTraceContext: true,
       propagateTraceContext: true,
       excludePropagationHosts: ["a.test"],
       providers: { "llm.internal": "openai" },
@@ -108,6 +115,9 @@ describe("explicit config: a bad value falls back with one warning", () => {
       prices: { "gpt-4o": { input: 2.5, output: 10 } },
     } satisfies ResolvedConfig);
     expect(said()).toEqual([
+      'config.headers["x-api-key"] is invalid: ignored',
+      'config.headers["bad name"] is invalid: ignored',
+      "config.timeoutMs=-1 is not a number of milliseconds; using 10000",
       'config.resourceAttributes["bad"]={"nested":1} is invalid: ignored',
       'config.resourceAttributes["nan"]=NaN is invalid: ignored',
       'config.serviceName="" is not a non-empty string; using "unknown_service:edge"',
@@ -116,9 +126,6 @@ describe("explicit config: a bad value falls back with one warning", () => {
       'config.limits["maxEvents"]=NaN is invalid: ignored',
       "config.limits.maxSpansPerTrace is not a known limit: ignored",
       "config.serviceVersion=2 is not a non-empty string; using none",
-      'config.headers["x-api-key"] is invalid: ignored',
-      'config.headers["bad name"] is invalid: ignored',
-      "config.timeoutMs=-1 is not a number of milliseconds; using 10000",
       'config.sampler="ratio" is not one of always_on,always_off,traceidratio,parentbased_always_on,parentbased_always_off,parentbased_traceidratio; using "parentbased_always_on"',
       "config.samplerRatio=1.5 is not a number in [0, 1]; using 1",
       'config.disabled="no" is not true or false; using false',
@@ -385,5 +392,126 @@ describe("URL policy and SDK spans", () => {
     lines.length = 0;
     expect(resolveConfig({}, { sdkSpans: "drop" as never }).sdkSpans).toBe("replace");
     expect(lines).toEqual([expect.stringContaining("config.sdkSpans")]);
+  });
+});
+
+describe("the OTLP exporter's variables (the exporter spec's per-signal options)", () => {
+  const signals = (c: ResolvedConfig) => [c.exports.traces, c.exports.metrics, c.exports.logs];
+
+  it("headers: the general variable, each signal's over it, the config field over both; names in any case override", () => {
+    const c = resolveConfig(
+      {
+        ...ENDPOINT,
+        OTEL_EXPORTER_OTLP_HEADERS: "x-team=genai,Authorization=Bearer%20general",
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: "authorization=Bearer%20metrics,X-Dataset=llm-metrics",
+      },
+      { headers: { "X-Team": "from-config" } },
+    );
+    expect(c.exports.traces.headers).toEqual({ "x-team": "from-config", authorization: "Bearer general" });
+    expect(c.exports.metrics.headers).toEqual({ "x-team": "from-config", authorization: "Bearer metrics", "x-dataset": "llm-metrics" });
+    expect(c.exports.logs.headers).toEqual(c.exports.traces.headers);
+    expect(said()).toEqual([]);
+    // The explicit field wins over a signal's variable too, whatever the case of its name.
+    const d = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_HEADERS: "Authorization=Bearer%20traces" }, { headers: { AUTHORIZATION: "Bearer cfg" } });
+    expect(signals(d).map((s) => s.headers)).toEqual([{ authorization: "Bearer cfg" }, { authorization: "Bearer cfg" }, { authorization: "Bearer cfg" }]);
+  });
+
+  it("a header value fetch would refuse (outside Latin-1, a control character) is left out with a warning naming its key only", () => {
+    const c = resolveConfig(
+      { ...ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS: "x-team=caf%E2%82%AC,x-ok=1,x-bell=a%07b" },
+      { headers: { "x-cfg": "s3cret\u0001", "x-fine": "ok" } },
+    );
+    expect(c.exports.traces.headers).toEqual({ "x-ok": "1", "x-fine": "ok" });
+    expect(said()).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: entry "x-team" has a character an HTTP header cannot carry: ignored',
+      'OTEL_EXPORTER_OTLP_HEADERS: entry "x-bell" has a character an HTTP header cannot carry: ignored',
+      'config.headers["x-cfg"] is invalid: ignored',
+    ]);
+    expect(lines.join("\n")).not.toMatch(/caf|s3cret/);
+  });
+
+  it("timeouts: a signal's over the general one, the field over both; 0 is no limit of its own", () => {
+    const c = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TIMEOUT: "3000", OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "500", OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "0" });
+    expect(signals(c).map((s) => s.timeoutMs)).toEqual([3000, 500, 2 ** 31 - 1]);
+    expect(resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TIMEOUT: "0" }).timeoutMs).toBe(2 ** 31 - 1);
+    expect(signals(resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "500" }, { timeoutMs: 2500 })).map((s) => s.timeoutMs)).toEqual([2500, 2500, 2500]);
+    expect(said()).toEqual([]);
+    resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "5s", OTEL_EXPORTER_OTLP_TIMEOUT: "4000" });
+    expect(said()).toEqual(['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT="5s" is not a number of milliseconds; using 4000']);
+  });
+
+  it("compression: gzip or none, per signal, the field over the variables; another value falls back to none", () => {
+    const c = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_COMPRESSION: "GZIP", OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none" });
+    expect(signals(c).map((s) => s.compression)).toEqual(["gzip", "gzip", "none"]);
+    expect(signals(resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" }, { compression: "none" })).map((s) => s.compression)).toEqual(["none", "none", "none"]);
+    expect(said()).toEqual([]);
+    expect(resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: "br" }).exports.traces.compression).toBe("none");
+    expect(said()).toEqual(['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION="br" is not "gzip" or "none"; using "none"']);
+  });
+
+  it("protocol and metrics temporality: only http/json and delta are sent; another value is said once, with what is done", () => {
+    resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "Delta" });
+    resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "lowmemory" });
+    expect(said()).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      resolveConfig({
+        ...ENDPOINT,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/protobuf",
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "cumulative",
+      });
+    }
+    expect(said()).toEqual([
+      `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="http/protobuf": only http/json is sent, to an OTLP/HTTP port (4318, not gRPC's 4317)`,
+      `OTEL_EXPORTER_OTLP_PROTOCOL="grpc": only http/json is sent, to an OTLP/HTTP port (4318, not gRPC's 4317)`,
+      `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="cumulative": GenAI metrics are delta (a Collector's deltatocumulative processor converts them)`,
+    ]);
+  });
+
+  it("OTEL_PROPAGATORS without tracecontext: no traceparent sent, none continued; the config fields still decide when given", () => {
+    for (const value of ["none", "baggage", "b3,baggage"]) {
+      const c = resolveConfig({ ...ENDPOINT, OTEL_PROPAGATORS: value });
+      expect([c.propagateTraceContext, c.continueTraceContext, c.acceptTraceContext]).toEqual([false, false, true]);
+    }
+    expect(said()).toEqual(['OTEL_PROPAGATORS: "b3" is not supported (tracecontext is): ignored']);
+    const on = resolveConfig({ ...ENDPOINT, OTEL_PROPAGATORS: "tracecontext,baggage" });
+    expect([on.propagateTraceContext, on.continueTraceContext]).toEqual([true, true]);
+    const given = resolveConfig({ ...ENDPOINT, OTEL_PROPAGATORS: "none" }, { propagateTraceContext: true, acceptTraceContext: true });
+    expect([given.propagateTraceContext, given.continueTraceContext]).toEqual([true, true]);
+    const refused = resolveConfig(ENDPOINT, { acceptTraceContext: false });
+    expect([refused.propagateTraceContext, refused.continueTraceContext, refused.acceptTraceContext]).toEqual([true, false, false]);
+  });
+
+  it("OTEL_RESOURCE_ATTRIBUTES: keys are percent-decoded too and need not be header tokens; bad percent-encoding drops the entry, said", () => {
+    const c = resolveConfig({ ...ENDPOINT, OTEL_RESOURCE_ATTRIBUTES: "my%2Ckey=a%3Db,app/owner=team-llm,ratio=50%,ok=1" });
+    expect(c.resourceAttributes).toEqual({ "my,key": "a=b", "app/owner": "team-llm", ok: "1" });
+    expect(said()).toEqual(['OTEL_RESOURCE_ATTRIBUTES: entry "ratio" is not valid percent-encoding: ignored']);
+  });
+
+  it("service.name: config.serviceName, then the config's resourceAttributes, then OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES", () => {
+    const env = { ...ENDPOINT, OTEL_SERVICE_NAME: "env-name", OTEL_RESOURCE_ATTRIBUTES: "service.name=env-resource" };
+    expect(resolveConfig(env, { serviceName: "cfg-name", resourceAttributes: { "service.name": "cfg-resource" } }).serviceName).toBe("cfg-name");
+    expect(resolveConfig(env, { resourceAttributes: { "service.name": "cfg-resource" } }).serviceName).toBe("cfg-resource");
+    expect(resolveConfig(env).serviceName).toBe("env-name");
+    expect(resolveConfig({ ...ENDPOINT, OTEL_RESOURCE_ATTRIBUTES: "service.name=env-resource" }).serviceName).toBe("env-resource");
+    expect(said()).toEqual([]);
+  });
+
+  it("a base endpoint's query string stays a query string; credentials in an endpoint become a Basic authorization header (fetch refuses them in a URL)", () => {
+    const q = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.example/ingest/?tenant=t1" });
+    expect([q.tracesUrl, q.metricsUrl, q.logsUrl]).toEqual([
+      "https://otlp.example/ingest/v1/traces?tenant=t1",
+      "https://otlp.example/ingest/v1/metrics?tenant=t1",
+      "https://otlp.example/ingest/v1/logs?tenant=t1",
+    ]);
+    const c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://svc%40acct:p%3Ass@otlp.example:4318" });
+    expect(c.tracesUrl).toBe("https://otlp.example:4318/v1/traces");
+    expect(signals(c).map((s) => s.headers.authorization)).toEqual(Array(3).fill(`Basic ${btoa("svc@acct:p:ss")}`));
+    // A configured authorization header wins; a signal URL's credentials are that signal's only.
+    const d = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://m:pw@metrics.example/v1/metrics", OTEL_EXPORTER_OTLP_TRACES_HEADERS: "authorization=Bearer%20t" }, { tracesEndpoint: "http://t:pw@traces.example/v1/traces" });
+    expect(signals(d).map((s) => s.headers.authorization)).toEqual(["Bearer t", `Basic ${btoa("m:pw")}`, undefined]);
+    expect([d.tracesUrl, d.metricsUrl]).toEqual(["http://traces.example/v1/traces", "http://metrics.example/v1/metrics"]);
+    expect(said()).toEqual(["an OTLP endpoint has credentials in its URL, which fetch refuses: they are sent as a Basic authorization header instead (unless one is configured)"]);
+    expect(lines.join("\n")).not.toMatch(/p%3Ass|pw@/);
   });
 });

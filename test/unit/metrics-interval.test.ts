@@ -28,24 +28,26 @@ interface Post {
   body: any;
 }
 
-function setup(intervalMs: number | undefined, answer: (path: string) => number | "network" = () => 200) {
+function setup(intervalMs: number | undefined, answer: (path: string) => number | "network" | "never" = () => 200, timeoutMs = 50) {
   const posts: Post[] = [];
   const fetch = async (url: string, init: RequestInit) => {
     const path = new URL(url).pathname;
     const status = answer(path);
     if (status === "network") throw new TypeError("fetch failed");
+    // A request the platform cancelled with the invocation that made it: it never settles, whatever the abort signal says.
+    if (status === "never") return new Promise<Response>(() => {});
     posts.push({ path, body: JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) });
     return new Response("{}", { status });
   };
-  const config = resolveConfig({}, { endpoint: "http://collector", timeoutMs: 50, ...(intervalMs === undefined ? {} : { metricExportIntervalMs: intervalMs }) });
+  const config = resolveConfig({}, { endpoint: "http://collector", timeoutMs, ...(intervalMs === undefined ? {} : { metricExportIntervalMs: intervalMs }) });
   const pipeline = new Pipeline(config, {}, fetch);
   const sink = { limits: DEFAULT_LIMITS, spanStarted() {}, spanEnded() {} };
   /** One request: a SERVER span and its calls, started `durationMs` before now. */
-  const request = (calls: CallRecord[], durationMs = 0): ExportBatch => {
+  const request = (calls: CallRecord[], durationMs = 0, outMs?: number): ExportBatch => {
     const startMs = epoch() - durationMs;
     const span = new RecordingSpan("POST", SpanKind.SERVER, { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 }, undefined, startMs, sink, pipeline.scope);
     span.end(epoch());
-    return { spans: [span], calls, root: span, droppedSpans: 0, droppedCalls: 0, logs: [], droppedLogs: 0, startMs };
+    return { spans: [span], calls, root: span, droppedSpans: 0, droppedCalls: 0, logs: [], droppedLogs: 0, startMs, outMs };
   };
   const metricPosts = () => posts.filter((p) => p.path === "/v1/metrics");
   /** Per metrics POST: the duration histogram's total count and its interval [start, end] (ns). */
@@ -165,6 +167,58 @@ describe("metrics exported once per interval", () => {
     await h.pipeline.export(h.request([call()]));
     expect(h.intervals().map((x) => x.calls)).toEqual([1, 1]);
     expectConsecutive(h.intervals());
+  });
+
+  it("a 5xx OTLP does not retry (500, 501) loses its points as a 400 does; 502, 503 and 504 keep them", async () => {
+    for (const status of [500, 501, 502, 503, 504]) {
+      let failing = true;
+      const h = setup(0, (path) => (path === "/v1/metrics" && failing ? status : 200));
+      const before = telemetryStats().droppedMetricPoints;
+      clock += 1000;
+      await h.pipeline.export(h.request([call()]));
+      failing = false;
+      clock += 1000;
+      await h.pipeline.export(h.request([call()]));
+      const kept = status >= 502;
+      expect([status, telemetryStats().droppedMetricPoints - before, h.intervals().map((x) => x.calls)]).toEqual([status, kept ? 0 : 3, [1, kept ? 2 : 1]]);
+    }
+  });
+
+  it("an export that never settles (cancelled with its invocation) is given up past its deadline: the isolate exports again, its points counted as lost", async () => {
+    let cancelled = true;
+    const h = setup(0, (path) => (path === "/v1/metrics" && cancelled ? "never" : 200));
+    const before = telemetryStats().droppedMetricPoints;
+    void h.pipeline.export(h.request([call()]));
+    await new Promise((r) => setTimeout(r, 80));
+    cancelled = false;
+    // Within its deadline (50 ms and a second): still in flight, nothing else goes.
+    clock += 500;
+    await h.pipeline.export(h.request([call()]));
+    expect(h.metricPosts()).toHaveLength(0);
+    clock += 1000;
+    await h.pipeline.export(h.request([call()]));
+    expect(h.intervals().map((x) => x.calls)).toEqual([2]);
+    expect(telemetryStats().droppedMetricPoints - before).toBe(3);
+    // flush() does not wait for it forever either.
+    const s = setup(60_000, (path) => (path === "/v1/metrics" ? "never" : 200));
+    clock += 1000;
+    void s.pipeline.export(s.request([call()]));
+    await new Promise((r) => setTimeout(r, 10));
+    clock += 2000;
+    await flushMetrics();
+  });
+
+  it("an export never runs past the platform's waitUntil budget: its deadline is what is left of 29.5 s after the response went out", async () => {
+    const h = setup(0, () => 200, 10_000);
+    const failures = telemetryStats().exportFailures;
+    // The response went out 40 s ago (a flush held by a long waitUntil): no time left, no request made.
+    await h.pipeline.export(h.request([call()], 0, epoch() - 40_000));
+    expect(h.posts).toHaveLength(0);
+    expect(telemetryStats().exportFailures - failures).toBe(2);
+    // 20 s ago: sent as usual.
+    clock += 1000;
+    await h.pipeline.export(h.request([call()], 0, epoch() - 20_000));
+    expect(h.posts.map((p) => p.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
   });
 
   it(`keeps at most ${MAX_SERIES} series between exports and counts the samples it drops`, async () => {
