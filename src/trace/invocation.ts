@@ -19,6 +19,7 @@ import { dropContent, gateForeignSpan } from "../genai/content/foreign.js";
 import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
 import { nowMs } from "./clock.js";
+import type { RuntimeSpan } from "./platform.js";
 import { RecordingSpan, type SpanSink } from "./span.js";
 import type { ToolCallRef } from "../genai/content.js";
 
@@ -100,6 +101,21 @@ export class Invocation implements SpanSink {
   }
 
   /** Other instrumentations' spans still open in this invocation that `match`, in the order they started (ones ours replaced too). */
+  /** GenAI spans the runtime's provider (Deno's) started in this invocation, newest last; bounded, gone at the flush. */
+  private runtimeSpans: RuntimeSpan[] | undefined;
+
+  runtimeSpanStarted(span: RuntimeSpan): void {
+    if (this.flushed) return;
+    const list = (this.runtimeSpans ??= []);
+    if (list.length >= 32) list.shift();
+    list.push(span);
+  }
+
+  /** The runtime's spans open in this invocation that `match`. */
+  openRuntimeSpans(match: (span: RuntimeSpan) => boolean): readonly RuntimeSpan[] {
+    return this.runtimeSpans?.filter((span) => !span.ended && match(span)) ?? [];
+  }
+
   openForeignSpans(match: (span: RecordingSpan) => boolean): readonly RecordingSpan[] {
     let found: RecordingSpan[] | undefined;
     for (const work of this.open) {
@@ -272,6 +288,7 @@ export class Invocation implements SpanSink {
     }
     this.open.clear();
     this.pending.clear();
+    this.runtimeSpans = undefined;
     this.flushed = true;
     active.delete(this);
     this.pipeline

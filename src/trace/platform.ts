@@ -18,8 +18,8 @@
  * Nothing happens unless Deno's provider is the registered one: plain Deno, or Deno with
  * `OTEL_DENO_TRACING=false`, is left alone.
  */
-import type { Span, SpanKind, SpanOptions, Tracer, TracerProvider } from "@opentelemetry/api";
-import { AI_OPERATION_ID, GEN_AI_OPERATION_NAME } from "../attributes.js";
+import { type Context, context, type Span, type SpanKind, type SpanOptions, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
+import { AI_OPERATION_ID, GEN_AI_OPERATION_NAME, GEN_AI_REQUEST_MODEL } from "../attributes.js";
 
 /** The API's global slot, where every copy of `@opentelemetry/api` registers (versioned like its key). */
 type ApiSlot = { version?: string; trace?: unknown; context?: unknown; diag?: unknown; propagation?: { fields?(): unknown } };
@@ -118,21 +118,57 @@ export function registerInDenoSlot(key: "context" | "trace", value: unknown, see
 
 let registry: Registry | undefined;
 
+/**
+ * A GenAI span of the runtime's provider, as seen at its start: for a call made outside that
+ * span's context (the AI SDK's embed), which span it was (`sdkSpanFor`). Deno's spans show no
+ * parent or attributes, so both are taken from what the span was started with.
+ */
+export interface RuntimeSpan {
+  readonly span: Span;
+  readonly id: string;
+  readonly parentId: string | undefined;
+  readonly facts: StartFacts;
+  ended: boolean;
+}
+
+let heard: ((ctx: Context, span: RuntimeSpan) => void) | undefined;
+
+/** Who is told of each GenAI span the runtime's provider starts, in the context it starts in (the tracer: its invocation). */
+export function onRuntimeSpan(listener: (ctx: Context, span: RuntimeSpan) => void): void {
+  heard = listener;
+}
+
 /** The kind and GenAI marks a span of Deno's provider was started with, if it was seen. */
 export function startedWith(span: object): StartFacts | undefined {
   return registry?.get(span);
 }
 
-/** Only what tells a call span is kept, and only for spans that have it (no prompt stays alive here). */
-function note(span: Span, options: SpanOptions | undefined): void {
+/**
+ * Only what tells a call span is kept (its kind, operation and model), and only for spans that
+ * have it (no prompt stays alive here); `parent` is the context it was started in.
+ */
+function note(span: Span, options: SpanOptions | undefined, parent: Context): void {
   try {
     const attributes = options?.attributes;
     const operation = attributes?.[GEN_AI_OPERATION_NAME];
     const operationId = attributes?.[AI_OPERATION_ID];
     if ((operation === undefined && operationId === undefined) || typeof span !== "object" || span === null) return;
-    registry?.set(span, { kind: options?.kind, attributes: { [GEN_AI_OPERATION_NAME]: operation, [AI_OPERATION_ID]: operationId } });
+    const facts: StartFacts = {
+      kind: options?.kind,
+      attributes: { [GEN_AI_OPERATION_NAME]: operation, [AI_OPERATION_ID]: operationId, [GEN_AI_REQUEST_MODEL]: attributes?.[GEN_AI_REQUEST_MODEL] },
+    };
+    registry?.set(span, facts);
+    if (!heard) return;
+    const noted: RuntimeSpan = { span, id: span.spanContext().spanId, parentId: trace.getSpan(parent)?.spanContext().spanId, facts, ended: false };
+    // Its end, seen: an ended span is no call's any more.
+    const end = span.end;
+    span.end = function (this: Span, ...args: Parameters<Span["end"]>) {
+      noted.ended = true;
+      return end.apply(this, args);
+    };
+    heard(parent, noted);
   } catch {
-    // an SDK's options that throw when read: not noted, its call goes on
+    // an SDK's options that throw when read, a span that cannot be watched: its call goes on
   }
 }
 
@@ -140,7 +176,7 @@ function observed(tracer: Tracer): Tracer {
   return {
     startSpan(name, options, ctx) {
       const span = tracer.startSpan(name, options, ctx);
-      note(span, options);
+      note(span, options, ctx ?? context.active());
       return span;
     },
     // Deno's own startActiveSpan runs as it does (every overload); the span is noted as the callback receives it.
@@ -149,8 +185,10 @@ function observed(tracer: Tracer): Tracer {
       if (at >= 0) {
         const fn = args[at] as (span: Span) => unknown;
         const options = at > 0 ? (args[0] as SpanOptions | undefined) : undefined;
+        // (name, options, context, fn): that context; otherwise the one active now, before the span's.
+        const parent = at === 2 ? (args[1] as Context) : context.active();
         args[at] = (span: Span) => {
-          note(span, options);
+          note(span, options, parent);
           return fn(span);
         };
       }

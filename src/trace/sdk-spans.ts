@@ -9,7 +9,7 @@ import { AI_OPERATION_ID, AI_SDK_CALL_OPERATIONS, GEN_AI_OPERATION_NAME, GEN_AI_
 import type { RequestFacts } from "../genai/types.js";
 import type { Pipeline } from "../pipeline.js";
 import type { Invocation } from "./invocation.js";
-import { startedWith } from "./platform.js";
+import { type RuntimeSpan, startedWith } from "./platform.js";
 import { RecordingSpan } from "./span.js";
 
 /** What a call takes the place of, once its request is read: an SDK span (see `sdkSpanFor`). */
@@ -25,7 +25,9 @@ export function sdkSpanFor(ctx: Context, invocation: Invocation): SdkSpanOf | un
   const active = sdkGenAISpan(ctx, pipeline);
   if (active) return active;
   const open = invocation.openForeignSpans(isSdkCallSpan);
-  return open.length > 0 ? sdkSiblingSpan(open, pipeline) : undefined;
+  const runtime = invocation.openRuntimeSpans((span) => isSdkCallSpan(span.facts));
+  if (open.length + runtime.length === 0) return undefined;
+  return sdkSiblingSpan(() => [...open.map((span) => ofRecording(span, pipeline)), ...runtime.map((span) => ofRuntime(span, pipeline))]);
 }
 
 /** `sdkSpanFor`'s answer for a request that has been read. */
@@ -74,9 +76,42 @@ const legacyCall = (span: { attributes?: Record<string, unknown> }) => {
   return typeof id === "string" && AI_SDK_CALL_OPERATIONS.has(id);
 };
 
+/** An SDK span open in the invocation, as the choice among them reads it (at the time of choosing). */
+interface Candidate {
+  id: string;
+  parentId: string | undefined;
+  ended: boolean;
+  model: unknown;
+  operation: unknown;
+  /** Replaced by an earlier call already. */
+  taken: boolean;
+  take(): SdkSpan | undefined;
+}
+
+const ofRecording = (span: RecordingSpan, pipeline: Pipeline): Candidate => ({
+  id: span.spanContext().spanId,
+  parentId: span.parent?.spanId,
+  ended: span.ended,
+  model: span.attributes[GEN_AI_REQUEST_MODEL],
+  operation: span.attributes[GEN_AI_OPERATION_NAME],
+  taken: span.unexported,
+  take: () => sdkSpanOf(span, pipeline),
+});
+
+/** One of Deno's: what it was started with (it never is taken: it cannot be replaced). */
+const ofRuntime = (span: RuntimeSpan, pipeline: Pipeline): Candidate => ({
+  id: span.id,
+  parentId: span.parentId,
+  ended: span.ended,
+  model: span.facts.attributes[GEN_AI_REQUEST_MODEL],
+  operation: span.facts.attributes[GEN_AI_OPERATION_NAME],
+  taken: false,
+  take: () => sdkSpanOf(span.span, pipeline, span.facts),
+});
+
 /**
  * The AI SDK runs some calls (embed, generateObject) outside its call span's context: the span is
- * open in this invocation but not the active one. This call's is the earliest started such span
+ * open in this invocation but not the active one (ours, or Deno's provider's). This call's is the earliest started such span
  * of the same model (`gen_ai.request.model`, the old shapes too) and the same kind of operation
  * (embeddings or not: the AI SDK names an object call `chat` where a format may say
  * `generate_content`) that no other such span lies under (the AI SDK's embed operation span is
@@ -84,20 +119,20 @@ const legacyCall = (span: { attributes?: Record<string, unknown> }) => {
  * when every one was taken, the latest taken (a retry, a sibling of the first attempt). None:
  * undefined. Chosen once the request is read (`prepare`).
  */
-function sdkSiblingSpan(open: readonly RecordingSpan[], pipeline: Pipeline): (request: RequestFacts) => SdkSpan | undefined {
+function sdkSiblingSpan(candidates: () => Candidate[]): (request: RequestFacts) => SdkSpan | undefined {
   return (request) => {
     if (request.model === undefined) return undefined;
+    const open = candidates();
     const embeddings = request.operation === "embeddings";
-    const parents = new Set(open.map((span) => span.parent?.spanId));
-    let taken: RecordingSpan | undefined;
+    const parents = new Set(open.map((span) => span.parentId));
+    let taken: Candidate | undefined;
     for (const span of open) {
-      if (span.ended || parents.has(span.spanContext().spanId) || span.attributes[GEN_AI_REQUEST_MODEL] !== request.model) continue;
-      const operation = span.attributes[GEN_AI_OPERATION_NAME];
-      if (operation !== undefined && (operation === "embeddings") !== embeddings) continue;
-      if (!span.unexported) return sdkSpanOf(span, pipeline);
+      if (span.ended || parents.has(span.id) || span.model !== request.model) continue;
+      if (span.operation !== undefined && (span.operation === "embeddings") !== embeddings) continue;
+      if (!span.taken) return span.take();
       taken = span;
     }
-    return taken && sdkSpanOf(taken, pipeline);
+    return taken?.take();
   };
 }
 

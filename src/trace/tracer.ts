@@ -21,7 +21,7 @@ import { adoptAiSdkTracers } from "./ai-sdk.js";
 import { setupContext } from "./context.js";
 import { newSpanId, newTraceId } from "./ids.js";
 import { type Invocation, invocationFrom, soleInvocation } from "./invocation.js";
-import { registerInDenoSlot } from "./platform.js";
+import { onRuntimeSpan, registerInDenoSlot } from "./platform.js";
 import { randomFlagOf } from "./propagation.js";
 import { shouldSample } from "./sampler.js";
 import { type InstrumentationScope, RecordingSpan, timeToMs } from "./span.js";
@@ -206,6 +206,8 @@ export function registerGlobalTracerProvider(): void {
   if (!registered) {
     registered = true;
     setupContext();
+    // Deno's provider's GenAI spans, for calls made outside their context (sdk-spans.ts).
+    onRuntimeSpan((ctx, span) => invocationFrom(ctx)?.runtimeSpanStarted(span));
     const ours = new EdgeTracerProvider();
     if (trace.setGlobalTracerProvider(ours)) provider = ours;
     else {

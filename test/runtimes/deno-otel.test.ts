@@ -54,10 +54,10 @@ type Call = { sent: ReplayRequest; body: Uint8Array; status: number };
  * One request through `server`; what the upstream received and what the client got. The chat app
  * calls the upstream named by `x-upstream`; the SDK apps, the one they were started with.
  */
-async function call(server: SpawnedServer, headers: Record<string, string> = {}): Promise<Call> {
+async function call(server: SpawnedServer, headers: Record<string, string> = {}, path = "/chat"): Promise<Call> {
   const upstream = replay.baseFor(FIXTURE, { gapMs: 2 });
   const before = replay.requests.length;
-  const response = await fetch(`${server.url}/chat`, { headers: { "x-upstream": upstream, ...headers } });
+  const response = await fetch(`${server.url}${path}`, { headers: { "x-upstream": upstream, ...headers } });
   const body = new Uint8Array(await response.arrayBuffer());
   const sent = replay.requests.slice(before);
   expect(sent).toHaveLength(1);
@@ -218,6 +218,33 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     expect(calls[0].scope.name).not.toBe("otel-genai-edge");
     const ours = spans.find((s) => s.resource["service.name"] === "deno-otel-ai-sdk" && s.kind === CLIENT)!;
     expect(ours).toMatchObject({ name: "POST", parentSpanId: calls[0].spanId });
+  });
+
+  it("the AI SDK's embed call, made outside its call span's context, through Deno's provider: its span stays the one GenAI call span, ours the HTTP span", async () => {
+    const fixture = "google/embed-content.json";
+    const upstream = replay.baseFor(fixture, { gapMs: 0 });
+    const [bare, wrapped] = await Promise.all([deno("bare", {}, aiSdkBareBundle, upstream), deno("wrapped", { OTEL_SERVICE_NAME: "deno-otel-ai-sdk-embed" }, aiSdkBundle, upstream)]);
+    const a = await call(bare, {}, "/embed");
+    const b = await call(wrapped, {}, "/embed");
+    expect(b.status).toBe(200);
+    expectSameAsBare(a, b);
+    const traceId = b.sent.headers.traceparent.split(", ").at(-1)!.split("-")[1];
+    const isAiSdk = (x: DecodedSpan) => x.scope.name !== "otel-genai-edge" && !isDeno(x);
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.resource["service.name"] === "deno-otel-ai-sdk-embed" && x.kind === CLIENT) && s.filter(isAiSdk).length >= 2);
+    // The AI SDK's embed operation span and its call span under it are its own; ours is not a GenAI span beside them.
+    const genai = spans.filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
+    expect(genai.every(isAiSdk)).toBe(true);
+    expect(genai.map((s) => [s.kind, s.attributes["gen_ai.operation.name"]])).toEqual([
+      [CLIENT, "embeddings"],
+      [CLIENT, "embeddings"],
+    ]);
+    const ours = spans.find((s) => s.resource["service.name"] === "deno-otel-ai-sdk-embed" && s.kind === CLIENT)!;
+    expect(ours.name).toBe("POST");
+    expect(Object.keys(ours.attributes).filter((k) => k.startsWith("gen_ai."))).toEqual([]);
+    // Counted once in the metrics, by ours.
+    const metrics = await collector.waitForMetrics((m) => m.some((x) => x.resource["service.name"] === "deno-otel-ai-sdk-embed" && x.name === "gen_ai.client.operation.duration"), 10_000);
+    const duration = metrics.filter((m) => m.resource["service.name"] === "deno-otel-ai-sdk-embed" && m.name === "gen_ai.client.operation.duration").flatMap((m) => m.points);
+    expect(duration.map((p) => [p.attributes["gen_ai.operation.name"], p.attributes["gen_ai.request.model"], p.count])).toEqual([["embeddings", "gemini-embedding-001", 1]]);
   });
 
   it("an SDK span started with startActiveSpan through Deno's provider is seen too: one GenAI span, ours the HTTP span under it", async () => {

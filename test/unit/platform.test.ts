@@ -5,7 +5,7 @@
  * noted; only spans that carry a GenAI mark are kept; a second copy of the package shares the
  * first one's notes instead of patching again; a provider that cannot be patched is left alone.
  */
-import { ROOT_CONTEXT, type Span, SpanKind, type SpanOptions, type Tracer, type TracerProvider } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, type Span, SpanKind, type SpanOptions, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const SLOT = Symbol.for("opentelemetry.js.api.1");
@@ -17,7 +17,8 @@ function fakeDeno() {
   class DenoTracer {
     startSpan(name: string) {
       calls.push(`startSpan ${name}`);
-      return { name } as unknown as Span;
+      const spanId = Buffer.from(name.padEnd(8, "-")).toString("hex").slice(0, 16);
+      return { name, spanContext: () => ({ traceId: "ab".repeat(16), spanId, traceFlags: 1 }), end: () => void calls.push(`end ${name}`) } as unknown as Span;
     }
     startActiveSpan(name: string, ...args: unknown[]) {
       const fn = args.find((a) => typeof a === "function") as (span: Span) => unknown;
@@ -77,6 +78,29 @@ describe("Deno's provider, patched in place when it is the registered one", () =
     const facts = spans.map((s) => platform.startedWith(s));
     const noted = { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", "ai.operationId": undefined } };
     expect(facts).toEqual([undefined, noted, noted, noted, undefined]);
+  });
+
+  it("each GenAI span started is told with the context it started in (its parent's id), its model, and whether it has ended; Deno's end still runs", async () => {
+    const { provider, calls } = fakeDeno();
+    install(provider, { version: "1.999.999", trace: provider });
+    const platform = await fresh();
+    platform.observeRuntimeTracer();
+    const heard: [Context, import("../../src/trace/platform.js").RuntimeSpan][] = [];
+    platform.onRuntimeSpan((ctx, span) => heard.push([ctx, span]));
+    const tracer = provider.getTracer("sdk");
+    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: "ab".repeat(16), spanId: "1234567890abcdef", traceFlags: 1 });
+    const embed: SpanOptions = { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "embeddings", "gen_ai.request.model": "m-1" } };
+    const span = tracer.startSpan("embed", embed, parent);
+    tracer.startActiveSpan("call", embed, parent, (s: Span) => s);
+    tracer.startSpan("plain", { attributes: { "app.thing": 1 } }, parent);
+    expect(heard.map(([ctx, s]) => [ctx === parent, s.parentId, s.facts.attributes["gen_ai.request.model"], s.ended])).toEqual([
+      [true, "1234567890abcdef", "m-1", false],
+      [true, "1234567890abcdef", "m-1", false],
+    ]);
+    expect(heard[0][1].id).toBe(span.spanContext().spanId);
+    span.end();
+    expect(heard.map(([, s]) => s.ended)).toEqual([true, false]);
+    expect(calls).toContain("end embed");
   });
 
   it("a second copy of the package shares the first one's notes and does not patch again", async () => {
