@@ -178,16 +178,18 @@ export function credentials(raw: string): { url: string; authorization?: string 
   if (!u.username && !u.password) return { url: raw };
   let authorization: string | undefined;
   try {
-    authorization = `Basic ${btoa(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`)}`;
+    // UTF-8, as RFC 7617 and curl send it.
+    const bytes = new TextEncoder().encode(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
+    authorization = `Basic ${btoa(String.fromCharCode(...bytes))}`;
   } catch {
-    // not Latin-1, or bad percent-encoding: dropped
+    // bad percent-encoding: dropped
   }
   u.username = "";
   u.password = "";
   warn(
     authorization
       ? "an OTLP endpoint has credentials in its URL, which fetch refuses: they are sent as a Basic authorization header instead (unless one is configured)"
-      : "an OTLP endpoint has credentials in its URL that a Basic authorization header cannot carry: left out",
+      : "an OTLP endpoint has credentials in its URL that are not valid percent-encoding: left out",
   );
   return { url: u.href, authorization };
 }

@@ -328,8 +328,10 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     if (authorization && merged.authorization === undefined) merged.authorization = authorization;
     exports[signal] = {
       headers: merged,
-      timeoutMs: pick(timeoutMs, "a number of milliseconds", cfg("timeoutMs", timeout), envVar(key("TIMEOUT"), fromText(timeout))),
-      compression: pick(gzip, '"gzip" or "none"', cfg("compression", compression), envVar(key("COMPRESSION"), fromText(compression, lower))),
+      // A valid field stands for every signal; a bad one was said once above, and the signal's variable comes next.
+      timeoutMs: timeout(explicit.timeoutMs) !== undefined ? timeoutMs : pick(timeoutMs, "a number of milliseconds", envVar(key("TIMEOUT"), fromText(timeout))),
+      compression:
+        compression(explicit.compression) !== undefined ? gzip : pick(gzip, '"gzip" or "none"', envVar(key("COMPRESSION"), fromText(compression, lower))),
     };
     only(env, key("PROTOCOL"), JSON_ONLY, SENDS_JSON);
   }

@@ -4,6 +4,7 @@
  */
 import { GEN_AI_EVALUATION_SCORE_VALUE, OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig, Signal } from "./config.js";
+import { MAX_TIMER } from "./config-values.js";
 import { debug, warnOnce } from "./diag.js";
 import { scrubText } from "./fetch/redact.js";
 import { type FetchLike, gzip, type PostResult, postOtlp, retryable } from "./exporter/otlp-http.js";
@@ -68,21 +69,30 @@ export async function flushMetrics(): Promise<void> {
 /** Collector answers after which the same points may be accepted later (those OTLP retries): worth keeping them. */
 const retryLater = (r: PostResult) => retryable(r.status);
 
-/** Waits for `promise`, or `ms` at most. */
+/** Waits for `promise`, or `ms` at most (a timer cannot wait longer than MAX_TIMER). */
 async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, Math.min(MAX_TIMER, Math.max(0, ms)))))]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /**
- * How long after the response the platform lets `waitUntil` work run (Workers: 30 s), less a
- * margin: an export still going then is cancelled, so none is given a deadline past it.
+ * Workers let `waitUntil` work run 30 s after the response, and cancel what is still going then:
+ * an export there is given a deadline within that (less a margin), though never less than
+ * EXPORT_FLOOR_MS from its start (a response streamed for longer than that was still the
+ * request's, and its 30 s start when it ends). Elsewhere (Node, Deno, Bun) no such limit.
  */
 const WAIT_UNTIL_BUDGET_MS = 29_500;
+const EXPORT_FLOOR_MS = 4_500;
+
+/** When an export that starts `nowMs` must be done by, for a response that went out at `outMs`; undefined: its own timeout only. */
+export function exportDeadline(outMs: number | undefined, nowMs: number): number | undefined {
+  if (outMs === undefined || (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== "Cloudflare-Workers") return undefined;
+  return Math.max(outMs + WAIT_UNTIL_BUDGET_MS, nowMs + EXPORT_FLOOR_MS);
+}
 
 /**
  * What one finished invocation hands over for export. A shape, not the Invocation class: the
@@ -139,13 +149,13 @@ export class Pipeline {
     stats.droppedCalls += invocation.droppedCalls;
     stats.droppedLogs += invocation.droppedLogs;
     const { tracesUrl } = this.config;
-    // The export may use what is left of the platform's budget, and at least a second past our own flush deadline.
-    const exportBy = invocation.outMs === undefined ? undefined : invocation.outMs + Math.max(WAIT_UNTIL_BUDGET_MS, this.config.flushDeadlineMs + 1000);
+    const exportBy = exportDeadline(invocation.outMs, nowMs());
     if (tracesUrl && invocation.spans.length > 0) {
       if (invocation.droppedSpans > 0 && invocation.root) {
         invocation.root.attributes[OWN_SPANS_DROPPED] = invocation.droppedSpans;
       }
-      work.push(this.post("traces", tracesUrl, serializeSpans(invocation.spans, this.resource, this.profile.doubleAttributes), exportBy));
+      const body = this.serialized(() => serializeSpans(invocation.spans, this.resource, this.profile.doubleAttributes));
+      if (body) work.push(this.post("traces", tracesUrl, body, exportBy));
     }
     if (this.config.metricsUrl) {
       this.metrics.add(invocation.calls, this.profile, invocation.startMs);
@@ -155,9 +165,20 @@ export class Pipeline {
     const { logsUrl } = this.config;
     // One request per invocation, and none without records (OTLP: no empty envelopes).
     if (logsUrl && invocation.logs.length > 0) {
-      work.push(this.post("logs", logsUrl, serializeLogs(invocation.logs, this.resource, this.scope, this.logDoubles), exportBy));
+      const body = this.serialized(() => serializeLogs(invocation.logs, this.resource, this.scope, this.logDoubles));
+      if (body) work.push(this.post("logs", logsUrl, body, exportBy));
     }
     await Promise.all(work);
+  }
+
+  /** A signal's body, or none when it cannot be made (counted): the other signals still go. */
+  private serialized(make: () => Uint8Array): Uint8Array | undefined {
+    try {
+      return make();
+    } catch {
+      this.selfError();
+      return undefined;
+    }
   }
 
   /** This pipeline's GenAI metrics since its last metrics export (isolate-wide). */
@@ -224,7 +245,7 @@ export class Pipeline {
       if (packed) {
         body = packed;
         headers = { ...configured, "content-encoding": "gzip" };
-      } else warnOnce("gzip", "OTEL_EXPORTER_OTLP_COMPRESSION=gzip: this runtime cannot compress (no CompressionStream): sent uncompressed");
+      } else warnOnce("gzip", `gzip compression failed or this runtime lacks CompressionStream: ${signal} sent uncompressed`);
     }
     const result = await postOtlp({ url, body, headers, timeoutMs, fetch: this.fetchImpl });
     stats.exports++;
@@ -248,10 +269,10 @@ export class Pipeline {
       // Auth failures keep the collector's body to themselves: it may echo the credential.
       const why =
         status === 401 || status === 403
-          ? `HTTP ${status}: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`
+          ? `HTTP ${status}: check OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS, config.headers or the endpoint's credentials`
           : reason.startsWith("timeout")
             ? timeoutMs < this.config.exports[signal].timeoutMs
-              ? `no answer within the ${timeoutMs} ms left of the 30 s the platform gives waitUntil work after the response`
+              ? `no answer within the ${Math.round(timeoutMs)} ms left of the 30 s Workers give waitUntil work after the response`
               : `no answer within ${timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)`
             : reason.startsWith("network")
               ? `${reason}; is the collector running and reachable?`

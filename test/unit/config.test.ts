@@ -438,6 +438,15 @@ describe("the OTLP exporter's variables (the exporter spec's per-signal options)
     expect(said()).toEqual([]);
     resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "5s", OTEL_EXPORTER_OTLP_TIMEOUT: "4000" });
     expect(said()).toEqual(['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT="5s" is not a number of milliseconds; using 4000']);
+    // One bad value, one warning: a bad field is said once, and each signal then takes its own variable.
+    lines.length = 0;
+    const d = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "4000" }, { timeoutMs: -1, compression: "br" as never });
+    expect(signals(d).map((s) => [s.timeoutMs, s.compression])).toEqual([
+      [4000, "none"],
+      [10000, "none"],
+      [10000, "none"],
+    ]);
+    expect(said()).toEqual(["config.timeoutMs=-1 is not a number of milliseconds; using 10000", 'config.compression="br" is not "gzip" or "none"; using "none"']);
   });
 
   it("compression: gzip or none, per signal, the field over the variables; another value falls back to none", () => {
@@ -504,6 +513,9 @@ describe("the OTLP exporter's variables (the exporter spec's per-signal options)
       "https://otlp.example/ingest/v1/metrics?tenant=t1",
       "https://otlp.example/ingest/v1/logs?tenant=t1",
     ]);
+    // UTF-8, as RFC 7617 and curl encode it.
+    const utf8 = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://al%C3%A9:p%C3%A9@otlp.example" });
+    expect(utf8.exports.traces.headers.authorization).toBe("Basic YWzDqTpww6k=");
     const c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://svc%40acct:p%3Ass@otlp.example:4318" });
     expect(c.tracesUrl).toBe("https://otlp.example:4318/v1/traces");
     expect(signals(c).map((s) => s.headers.authorization)).toEqual(Array(3).fill(`Basic ${btoa("svc@acct:p:ss")}`));

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_LIMITS, resolveConfig } from "../../src/config.js";
 import type { CallRecord } from "../../src/genai/call.js";
 import { MAX_SERIES } from "../../src/metrics/isolate-metrics.js";
-import { type ExportBatch, flushMetrics, Pipeline, telemetryStats } from "../../src/pipeline.js";
+import { type ExportBatch, exportDeadline, flushMetrics, Pipeline, telemetryStats } from "../../src/pipeline.js";
 import { RecordingSpan } from "../../src/trace/span.js";
 
 /** The isolate clock only moves forward, across tests too (the last interval end is isolate-wide). */
@@ -28,7 +28,7 @@ interface Post {
   body: any;
 }
 
-function setup(intervalMs: number | undefined, answer: (path: string) => number | "network" | "never" = () => 200, timeoutMs = 50) {
+function setup(intervalMs: number | undefined, answer: (path: string) => number | "network" | "never" | "slow" = () => 200, timeoutMs = 50) {
   const posts: Post[] = [];
   const fetch = async (url: string, init: RequestInit) => {
     const path = new URL(url).pathname;
@@ -36,6 +36,11 @@ function setup(intervalMs: number | undefined, answer: (path: string) => number 
     if (status === "network") throw new TypeError("fetch failed");
     // A request the platform cancelled with the invocation that made it: it never settles, whatever the abort signal says.
     if (status === "never") return new Promise<Response>(() => {});
+    if (status === "slow") {
+      await new Promise((r) => setTimeout(r, 300));
+      posts.push({ path, body: JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) });
+      return new Response("{}");
+    }
     posts.push({ path, body: JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) });
     return new Response("{}", { status });
   };
@@ -208,17 +213,60 @@ describe("metrics exported once per interval", () => {
     await flushMetrics();
   });
 
-  it("an export never runs past the platform's waitUntil budget: its deadline is what is left of 29.5 s after the response went out", async () => {
-    const h = setup(0, () => 200, 10_000);
-    const failures = telemetryStats().exportFailures;
-    // The response went out 40 s ago (a flush held by a long waitUntil): no time left, no request made.
-    await h.pipeline.export(h.request([call()], 0, epoch() - 40_000));
-    expect(h.posts).toHaveLength(0);
-    expect(telemetryStats().exportFailures - failures).toBe(2);
-    // 20 s ago: sent as usual.
+  it("on Workers an export's deadline stays within the 30 s waitUntil gives after the response, and it always gets 4.5 s; elsewhere no such limit", async () => {
+    expect(exportDeadline(1_000_000, 1_000_000)).toBeUndefined(); // Node
+    vi.stubGlobal("navigator", { userAgent: "Cloudflare-Workers" });
+    try {
+      // Flushed at once: 29.5 s left (its own timeout, 10 s by default, is the smaller).
+      expect(exportDeadline(1_000_000, 1_000_000)).toBe(1_029_500);
+      // Flushed 25 s after the response (waitUntil work held it): 4.5 s left.
+      expect(exportDeadline(1_000_000, 1_025_000)).toBe(1_029_500);
+      // Flushed 60 s after the response was returned (a stream relayed unwatched until then): still 4.5 s.
+      expect(exportDeadline(1_000_000, 1_060_000)).toBe(1_064_500);
+      expect(exportDeadline(undefined, 1_000_000)).toBeUndefined();
+      // Through the pipeline: an export flushed long after the response is still made.
+      const h = setup(0, () => 200, 10_000);
+      await h.pipeline.export(h.request([call()], 0, epoch() - 60_000));
+      expect(h.posts.map((p) => p.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("flush() waiting for an export in flight with no timeout of its own (0): one timer, no overflow", async () => {
+    const warnings: string[] = [];
+    const listen = (w: Error) => void warnings.push(w.name);
+    process.on("warning", listen);
+    try {
+      const h = setup(60_000, (path) => (path === "/v1/metrics" ? "slow" : 200), 0);
+      clock += 1000;
+      const first = h.pipeline.export(h.request([call()]));
+      await new Promise((r) => setTimeout(r, 20));
+      await h.pipeline.export(h.request([call()]));
+      await flushMetrics();
+      await first;
+      await new Promise((r) => setTimeout(r, 10));
+      expect(h.intervals().map((x) => x.calls)).toEqual([1, 1]);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", listen);
+    }
+  });
+
+  it("a trace body that cannot be made costs that signal only: the metrics still go, the failure counted", async () => {
+    const h = setup(0);
+    const errors = telemetryStats().instrumentationErrors;
+    const batch = h.request([call()]);
+    Object.defineProperty(batch.spans[0].attributes, "broken", {
+      enumerable: true,
+      get() {
+        throw new Error("an attribute that cannot be read");
+      },
+    });
     clock += 1000;
-    await h.pipeline.export(h.request([call()], 0, epoch() - 20_000));
-    expect(h.posts.map((p) => p.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
+    await h.pipeline.export(batch);
+    expect(h.posts.map((p) => p.path)).toEqual(["/v1/metrics"]);
+    expect(telemetryStats().instrumentationErrors - errors).toBe(1);
   });
 
   it(`keeps at most ${MAX_SERIES} series between exports and counts the samples it drops`, async () => {
