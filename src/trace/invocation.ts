@@ -141,7 +141,9 @@ export class Invocation implements SpanSink {
       const responseId = span.attributes[GEN_AI_RESPONSE_ID];
       if (typeof responseId === "string") this.rememberResponse(responseId, span.spanContext());
     }
-    if (this.spans.length < this.limits.maxSpans) this.spans.push(span);
+    // The root ends last: a slot is kept for it while it is open, so a full buffer drops a child, never it.
+    const room = this.root && !this.root.ended ? this.limits.maxSpans - 1 : this.limits.maxSpans;
+    if (this.spans.length < room || (span === this.root && this.spans.length < this.limits.maxSpans)) this.spans.push(span);
     else this.droppedSpans++;
     this.check();
   }

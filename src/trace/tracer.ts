@@ -6,6 +6,7 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   type Span,
   type SpanContext,
   SpanKind,
@@ -16,6 +17,7 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
+import { isTracingSuppressed } from "@opentelemetry/core";
 import { nowMs } from "./clock.js";
 import { adoptAiSdkTracers } from "./ai-sdk.js";
 import { setupContext } from "./context.js";
@@ -38,6 +40,10 @@ export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: 
     const owner = parentSpan.sink as Invocation;
     if (!owner.flushed) invocation = owner;
   }
+  // A context given explicitly (ROOT_CONTEXT, one `propagation.extract` made) within a request: its span is the request's
+  // to keep, under the parent that context names, if any (a new trace otherwise), not under the request's root.
+  const current = invocation || ctx === context.active() ? undefined : invocationFrom(context.active());
+  if (current) return { invocation: current, parent };
   if (!invocation && !setupContext().asyncPropagation) invocation = soleInvocation();
   return { invocation, parent: parent ?? invocation?.parentContext };
 }
@@ -69,10 +75,9 @@ export function reserveSpanContext(resolved: { invocation?: Invocation; parent?:
   const parent = root ? undefined : resolved.parent;
   const traceId = parent?.traceId ?? newTraceId();
   const { invocation } = resolved;
-  // Outside any invocation (module scope, or after the flush): not recorded.
-  const sampled =
-    invocation !== undefined &&
-    (parent ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : shouldSample(invocation.pipeline.config, traceId, undefined));
+  // Outside any invocation (module scope, or after the flush): not recorded. Within one, the
+  // sampler decides (a parent-based one by the parent's flag; always_on records under an unsampled parent too).
+  const sampled = invocation !== undefined && shouldSample(invocation.pipeline.config, traceId, parent);
   const traceFlags = (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE) | randomFlagOf(parent);
   return { traceId, spanId: newSpanId(), traceFlags, traceState: parent?.traceState };
 }
@@ -155,6 +160,8 @@ export class EdgeTracer implements Tracer {
   constructor(private readonly scope: InstrumentationScope) {}
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = context.active()): Span {
+    // Tracing suppressed (an exporter's own request, a request sent untraced): no span, as the SDK's tracer does.
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     return startSpanIn(this.scope, name, options, ctx);
   }
 
