@@ -269,7 +269,7 @@ export class Pipeline {
       // Auth failures keep the collector's body to themselves: it may echo the credential.
       const why =
         status === 401 || status === 403
-          ? `HTTP ${status}: check OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS, config.headers or the endpoint's credentials`
+          ? `HTTP ${status}: check OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS (or config.headers)`
           : reason.startsWith("timeout")
             ? timeoutMs < this.config.exports[signal].timeoutMs
               ? `no answer within the ${Math.round(timeoutMs)} ms left of the 30 s Workers give waitUntil work after the response`

@@ -21,10 +21,20 @@ export interface InstrumentationScope {
   schemaUrl?: string;
 }
 
-export interface SpanEvent {
+/** Attributes within a span's limits; what was cut is counted. */
+export interface AttributeSet {
+  attributes: Attributes;
+  attributeCount: number;
+  droppedAttributes: number;
+}
+
+export interface SpanEvent extends AttributeSet {
   name: string;
   timeMs: number;
-  attributes: Attributes;
+}
+
+export interface SpanLink extends AttributeSet {
+  context: SpanContext;
 }
 
 /** Who collects a span once it ends: the invocation it belongs to. */
@@ -43,14 +53,51 @@ export function timeToMs(time: TimeInput | undefined): number {
 }
 
 /**
+ * `value` as an OTLP AnyValue (a string, boolean, finite number, Uint8Array, or an array or plain
+ * object of them, null allowed inside), strings and bytes at any depth cut at `max`; undefined when
+ * it is not one: a bigint, symbol, function, class instance or cycle anywhere in it.
+ */
+function anyValue(value: unknown, max: number, within: object[] = []): unknown {
+  if (typeof value === "string" || value instanceof Uint8Array) return value.length > max ? value.slice(0, max) : value;
+  if (typeof value === "boolean" || Number.isFinite(value)) return value;
+  if (typeof value !== "object" || !value || within.includes(value)) return undefined;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return undefined;
+  const out = (Array.isArray(value) ? [] : {}) as Record<string, unknown>;
+  for (const [key, v] of Object.entries(value)) {
+    if ((out[key] = v == null ? null : anyValue(v, max, [...within, value])) === undefined) return undefined;
+  }
+  return out;
+}
+
+/**
+ * Sets an attribute in `set` under the limits: a non-empty key, room for a new one, a valid value
+ * (cut at `maxAttributeLength` unless `uncut`). What is not set is counted; null and undefined are ignored.
+ */
+function setIn(set: AttributeSet, key: string, value: unknown, limits: Limits, uncut?: boolean): void {
+  if (value == null) return;
+  const known = Object.hasOwn(set.attributes, key);
+  const v =
+    key && (known || set.attributeCount < limits.maxAttributes)
+      ? anyValue(value, uncut ? Infinity : limits.maxAttributeLength)
+      : undefined;
+  if (v === undefined) set.droppedAttributes++;
+  else {
+    set.attributes[key] = v as AttributeValue;
+    if (!known) set.attributeCount++;
+  }
+}
+
+/**
  * A span that records into its invocation's bounded buffer. Implements the OpenTelemetry API
  * `Span`, so code using `@opentelemetry/api` inside a handler lands in the same trace.
- * Attribute count and value length are capped; what is cut is counted in the dropped counts.
+ * Attribute count and value length are capped, on the span, its events and links alike; what is
+ * cut is counted in the dropped counts. The newest events are kept.
  */
-export class RecordingSpan implements Span {
+export class RecordingSpan implements Span, AttributeSet {
   readonly attributes: Attributes = {};
   readonly events: SpanEvent[] = [];
-  readonly links: Link[] = [];
+  readonly links: SpanLink[] = [];
   status: SpanStatus = { code: SpanStatusCode.UNSET };
   endMs: number | undefined;
   droppedAttributes = 0;
@@ -58,7 +105,7 @@ export class RecordingSpan implements Span {
   droppedLinks = 0;
   /** Never exported: replaced by another span with the same ids, or a span that should not have been. */
   unexported = false;
-  private attributeCount = 0;
+  attributeCount = 0;
 
   constructor(
     public name: string,
@@ -96,18 +143,9 @@ export class RecordingSpan implements Span {
    * asks of what users call.
    */
   setLateAttribute(key: string, value: AttributeValue | undefined): this {
-    if (value === undefined || value === null) return this;
-    if (typeof value === "number" && !Number.isFinite(value)) return this;
-    if (!(key in this.attributes)) {
-      if (this.attributeCount >= this.sink.limits.maxAttributes) {
-        this.droppedAttributes++;
-        return this;
-      }
-      this.attributeCount++;
-    }
     // Content attributes are JSON bounded by `maxContentLength` when made (ours), or as their span
     // ends (another instrumentation's: src/genai/content/foreign.ts): cutting them here would break the JSON.
-    this.attributes[key] = CONTENT_ATTRIBUTES.has(key) ? value : this.truncate(value);
+    setIn(this, key, value, this.sink.limits, CONTENT_ATTRIBUTES.has(key));
     return this;
   }
 
@@ -121,37 +159,34 @@ export class RecordingSpan implements Span {
     return this;
   }
 
-  private truncate(value: AttributeValue): AttributeValue {
-    const max = this.sink.limits.maxAttributeLength;
-    if (typeof value === "string") return value.length > max ? value.slice(0, max) : value;
-    if (Array.isArray(value)) {
-      return value.map((v) => (typeof v === "string" && v.length > max ? v.slice(0, max) : v)) as AttributeValue;
-    }
-    return value;
+  /** `attributes` within the span's limits. */
+  private bounded(attributes: Attributes = {}): AttributeSet {
+    const set = { attributes: {}, attributeCount: 0, droppedAttributes: 0 };
+    for (const key of Object.keys(attributes)) setIn(set, key, attributes[key], this.sink.limits);
+    return set;
   }
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.ended) return this;
-    if (this.events.length >= this.sink.limits.maxEvents) {
-      this.droppedEvents++;
-      return this;
-    }
     const isTime =
       typeof attributesOrTime === "number" || attributesOrTime instanceof Date || Array.isArray(attributesOrTime);
-    const attributes = (isTime ? {} : (attributesOrTime ?? {})) as Attributes;
-    const bounded: Attributes = {};
-    for (const key of Object.keys(attributes)) {
-      const value = attributes[key];
-      if (value !== undefined) bounded[key] = this.truncate(value);
+    this.events.push({
+      name,
+      timeMs: timeToMs(isTime ? (attributesOrTime as TimeInput) : time),
+      ...this.bounded(isTime ? {} : (attributesOrTime as Attributes)),
+    });
+    // At the limit the oldest goes, as in the SDK: the last events (a final exception) tell most.
+    if (this.events.length > this.sink.limits.maxEvents) {
+      this.events.shift();
+      this.droppedEvents++;
     }
-    this.events.push({ name, timeMs: timeToMs(isTime ? (attributesOrTime as TimeInput) : time), attributes: bounded });
     return this;
   }
 
   addLink(link: Link): this {
     if (this.ended) return this;
     if (this.links.length >= this.sink.limits.maxLinks) this.droppedLinks++;
-    else this.links.push(link);
+    else this.links.push({ context: link.context, ...this.bounded(link.attributes) });
     return this;
   }
 
@@ -193,16 +228,18 @@ export class RecordingSpan implements Span {
     return !this.ended;
   }
 
+  /**
+   * An exception event when there is a type (the value's `name`, else its `code`) or a message
+   * (a string is one); message and stack scrubbed as failSpan's are.
+   */
   recordException(exception: Exception, time?: TimeInput): void {
+    const e = (typeof exception === "string" ? { message: exception } : (exception ?? {})) as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
+    const type = e.name || e.code;
     const attributes: Attributes = {};
-    if (typeof exception === "string") attributes[EXCEPTION_MESSAGE] = exception;
-    else if (exception) {
-      const e = exception as { name?: string; message?: string; stack?: string; code?: string | number };
-      attributes[EXCEPTION_TYPE] = String(e.name ?? e.code ?? "Error");
-      if (e.message) attributes[EXCEPTION_MESSAGE] = String(e.message);
-      if (e.stack) attributes[EXCEPTION_STACKTRACE] = String(e.stack);
-    }
-    this.addEvent("exception", attributes, time);
+    if (type) attributes[EXCEPTION_TYPE] = String(type);
+    if (e.message) attributes[EXCEPTION_MESSAGE] = scrubText(String(e.message));
+    if (e.stack) attributes[EXCEPTION_STACKTRACE] = scrubText(String(e.stack), undefined, 4096);
+    if (type || attributes[EXCEPTION_MESSAGE]) this.addEvent("exception", attributes, time);
   }
 }
 

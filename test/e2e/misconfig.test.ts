@@ -132,7 +132,7 @@ describe("workerd: a failing export is said once, not once per request", () => {
     await threeRequests(w);
     await failedAll(w);
     expect(ours(w)).toEqual([
-      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`,
+      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_TRACES_HEADERS (or config.headers)`,
     ]);
     expect(w.logs.join("\n")).not.toContain("sk-echoed");
   });
@@ -142,7 +142,7 @@ describe("workerd: a failing export is said once, not once per request", () => {
     const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: c.url });
     await threeRequests(w);
     expect(ours(w)).toEqual([
-      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 403: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`,
+      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 403: check OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_TRACES_HEADERS (or config.headers)`,
     ]);
   });
 
@@ -172,7 +172,7 @@ describe("workerd: a failing export is said once, not once per request", () => {
     const w = await worker({ OTEL_EXPORTER_OTLP_ENDPOINT: c.url, OTEL_LOG_LEVEL: "debug" });
     await threeRequests(w);
     expect(ours(w)).toEqual([
-      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`,
+      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_TRACES_HEADERS (or config.headers)`,
       `otel-genai-edge: traces export to ${c.url}/v1/traces works again`,
     ]);
     expect(w.logEntries.filter((e) => e.message.includes("otel-genai-edge:")).map((e) => e.level)).toEqual(["warn", "debug"]);
@@ -190,7 +190,7 @@ describe("workerd: a failing export is said once, not once per request", () => {
     await threeRequests(w);
     expect(ours(w)).toEqual([
       'user-logger warn otel-genai-edge: OTEL_TRACES_SAMPLER="ratio" is not one of always_on,always_off,traceidratio,parentbased_always_on,parentbased_always_off,parentbased_traceidratio; using "parentbased_always_on"',
-      `user-logger warn otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`,
+      `user-logger warn otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_TRACES_HEADERS (or config.headers)`,
     ]);
   });
 });
@@ -219,7 +219,7 @@ describe("Node: the console when no diag logger is registered", () => {
     expect(lines).toEqual([
       'otel-genai-edge: OTEL_EXPORTER_OTLP_HEADERS: entry "Authorization" is not key=value (percent-encoded value): ignored',
       'otel-genai-edge: OTEL_TRACES_SAMPLER_ARG="abc" is not a number in [0, 1]; using 1',
-      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS (or config.headers)`,
+      `otel-genai-edge: traces export to ${c.url}/v1/traces failed, telemetry is dropped: HTTP 401: check OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_TRACES_HEADERS (or config.headers)`,
     ]);
     expect(server.output()).not.toContain("x-secret-token");
   });

@@ -49,7 +49,7 @@ it("an explicit context without the request in it: ROOT_CONTEXT starts a new tra
   const consume = spans.find((s) => s.name === "consume")!;
   expect(fresh.traceId).not.toBe(root.traceId);
   expect(fresh.parentSpanId).toBeUndefined();
-  expect([consume.traceId, consume.parentSpanId, consume.flags & 0xff]).toEqual([REMOTE.traceId, REMOTE.parentId, 1]);
+  expect([consume.traceId, consume.parentSpanId, (consume.flags ?? 0) & 0xff]).toEqual([REMOTE.traceId, REMOTE.parentId, 1]);
 });
 
 it("the always_on sampler records under an unsampled parent; a parent-based one does not", async () => {
