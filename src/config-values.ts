@@ -11,7 +11,8 @@ export const show = (v: unknown): string => {
     if (v === undefined) return "none";
     if (typeof v === "function") return "a function";
     // Scrubbed: a value may be an endpoint with credentials in it, or a secret in the wrong field.
-    return scrubText((typeof v === "string" || (typeof v === "object" && v) ? JSON.stringify(v) : String(v)).slice(0, 80));
+    // Scrubbed whole, then cut: a key cut in two is no longer recognisable.
+    return scrubText(typeof v === "string" || (typeof v === "object" && v) ? JSON.stringify(v) : String(v), undefined, 400).slice(0, 80);
   } catch {
     return `<${typeof v}>`;
   }
@@ -121,7 +122,8 @@ export function entries<T>(field: string, value: unknown, parse: Parse<T>, heade
   const out: Record<string, T> = Object.create(null);
   if (value === undefined) return out;
   if (!isObject(value)) {
-    warn(`config.${field}=${show(value)} is not an object: ignored`);
+    // Headers in another form (a list of pairs, a string) hold secrets: only the form is said.
+    warn(`config.${field}${headers ? ` (${Array.isArray(value) ? "an array" : typeof value})` : `=${show(value)}`} is not an object: ignored`);
     return out;
   }
   for (const [key, v] of Object.entries(value)) {

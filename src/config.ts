@@ -297,7 +297,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
   setLogLevel(str(env, "OTEL_LOG_LEVEL"));
   let explicit = input as Record<string, any>;
   if (!isObject(explicit)) {
-    warn(`config=${show(input)} is not an object: ignored`);
+    warn(`config (${Array.isArray(input) ? "an array" : typeof input}) is not an object: ignored`);
     explicit = {};
   }
   for (const key of Object.keys(explicit)) if (!FIELDS.has(key)) warn(`config.${key} is not a known option: ignored`);

@@ -47,7 +47,7 @@ export const DEFAULT_URL_POLICY: UrlPolicy = urlPolicy();
  * so echoed fragments (`sk-proj-abc…xyz`) are caught too; the ones that are also ordinary words
  * need the length of a real key.
  */
-const KEY = String.raw`\b(?:(?:sk-|gsk_|[sr]k_(?:live|test)_|xox[abprs]-|glpat-)[\w*…-]{6,}|(?:gh[oprsu]_|github_pat_|hf_|AIza)[\w-]{20,}|A[KS]IA[A-Z0-9]{16}\b|eyJ[\w-]+\.[\w-]+\.[\w-]*)(?:\.+[\w*…-]+)*`;
+const KEY = String.raw`\b(?:(?:sk-|gsk_|[sr]k_(?:live|test)_|xox[abprs]-|glpat-)[\w*…-]{6,}|(?:gh[oprsu]_|github_pat_|hf_|AIza|xai-|pplx-|nvapi-|r8_|hcaik_)[\w-]{20,}|A[KS]IA[A-Z0-9]{16}\b|eyJ[\w-]+\.[\w-]+\.[\w-]*)(?:\.+[\w*…-]+)*`;
 const KEY_IN = new RegExp(KEY);
 const KEYS = new RegExp(KEY, "g");
 
@@ -78,25 +78,33 @@ export function scrubQuery(search: string, allow: ReadonlySet<string> = DEFAULT_
       // A bare word is a name unless it looks like a credential (some APIs take `?<token>`).
       if (eq < 0) return credential(decode(part)) ? REDACTED : part;
       const name = part.slice(0, eq);
-      // An empty value says nothing, and "the key was empty" is worth seeing.
-      return eq === part.length - 1 || allow.has(decode(name).toLowerCase()) ? part : `${name}=${REDACTED}`;
+      const value = decode(part.slice(eq + 1));
+      // An empty value says nothing, and "the key was empty" is worth seeing. An allowed name's value
+      // is kept unless it carries a key or a `;` (which some servers take for `&`).
+      return !value || (allow.has(decode(name).toLowerCase()) && !value.includes(";") && !credential(value)) ? part : `${name}=${REDACTED}`;
     })
     .join("&");
 }
 
 /**
  * Tokens in paths, wherever the host (a Worker may proxy them): Telegram `/bot<id>:<token>`,
- * Discord-style `/webhooks/<id>/<token>`, Slack `/services|triggers|workflows/T…/…/<secret>`,
- * and any segment that is a credential.
+ * Discord-style `/webhooks/<id>/<token>`, Slack `/services|triggers|workflows/T…/…/<secret>`, the
+ * segment after `key`, `token` or `hooks` (IFTTT, Mattermost), matrix parameters' values
+ * (`;jsessionid=…`), and any segment that is a credential.
  */
 export function scrubPath(path: string): string {
   const segs = path.split("/");
-  segs.forEach((seg, i) => {
+  segs.forEach((raw, i) => {
+    const semi = raw.indexOf(";");
+    const seg = semi < 0 ? raw : raw.slice(0, semi);
+    const params = semi < 0 ? "" : raw.slice(semi).replace(/=[^;]*/g, `=${REDACTED}`);
     const next = segs[i + 1] ?? "";
     if (seg === "webhooks" && /^\d+$/.test(next) && segs[i + 2]) segs[i + 2] = REDACTED;
     else if (/^(services|triggers|workflows)$/.test(seg) && /^T[A-Z0-9]{6,}$/.test(next) && i + 3 < segs.length) segs[segs.length - 1] = REDACTED;
-    else if (/^bot\d+:/.test(seg)) segs[i] = `bot${REDACTED}`;
-    else if (credential(decode(seg))) segs[i] = REDACTED;
+    else if (/^(keys?|tokens?|hooks)$/i.test(seg) && next) segs[i + 1] = REDACTED;
+    if (segs[i] === REDACTED) return;
+    const plain = decode(seg);
+    segs[i] = (/^bot\d+:/.test(plain) ? `bot${REDACTED}` : credential(plain) ? REDACTED : seg) + params;
   });
   return segs.join("/");
 }
@@ -158,11 +166,16 @@ export function scrubText(text: string, policy: UrlPolicy = DEFAULT_URL_POLICY, 
     .replace(/\/\/[^\s/@]*@/g, "//")
     // and without a scheme (`user:pass@host`, as someone may write an endpoint)
     .replace(/(^|[\s"'`=(])[^\s/@:"'`]+:[^\s/@"'`]+@(?=[\w[])/g, "$1")
-    .replace(/(^|\W)(['"`])([^'"`\n]*)\2(?!\w)/g, (m, before: string, q: string, quoted: string) => (/\s/.test(quoted) ? `${before}${q}…${q}` : m));
+    .replace(/(^|\W)(['"`])([^'"`]*)\2(?!\w)/g, (m, before: string, q: string, quoted: string) => (/\s/.test(quoted) ? `${before}${q}…${q}` : m));
   s = scrubUrlsIn(s, policy.allow)
     .replace(/([?&]([\w.~%+[\]-]+)=)[^\s&#"'<>()[\]{},;]+/g, (m, pair: string, name: string) => (policy.allow.has(decode(name).toLowerCase()) ? m : pair + REDACTED))
     .replace(KEYS, REDACTED)
     .replace(/\b(Bearer|Basic)\s+[\w.~+/=*…-]{8,}/gi, `$1 ${REDACTED}`)
-    .replace(/\b([\w-]{0,32}?(?:key|token|secret|passw(?:or)?d|pwd|sig))=[^\s&"',;()[\]{}<>]+/gi, `$1=${REDACTED}`);
+    .replace(/\b([\w-]{0,32}?(?:key|token|secret|passw(?:or)?d|pwd|sig))=[^\s&"',;()[\]{}<>]+/gi, `$1=${REDACTED}`)
+    // `"api-key": "…"` (a proxy echoing headers as JSON), `x-api-key: …`; a masked echo (`Zq8x****Ed1c`); a bot token without its URL
+    .replace(/(\b[\w-]{0,32}?(?:key|token|secret|passw(?:or)?d)["']?\s*:\s*["']?)[^\s"',;}]+/gi, `$1${REDACTED}`)
+    .replace(/\b\w{2,12}\*{4,}\w{2,8}\b|\bbot\d+:[\w-]+/g, REDACTED)
+    // and any word that is a credential by shape (32+ characters mixing cases and digits)
+    .replace(/[\w-]{32,}/g, (w) => (credential(w) ? REDACTED : w));
   return s.length > maxLength ? `${s.slice(0, maxLength - 1)}…` : s;
 }

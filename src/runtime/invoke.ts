@@ -49,7 +49,8 @@ function createPipeline<E>(env: E, input: ConfigInput<E> | undefined, runtimeRes
     config = resolveConfig(env as EnvSource, explicit as Config);
   } catch (error) {
     // A config function that throws turns telemetry off, never the handler.
-    warnOnce("bad-config", `configuration failed (${(error as Error)?.message ?? error}): telemetry is off.`);
+    // Its name only: the message may quote part of the config's text (a JSON.parse of a header list), secrets and all.
+    warnOnce("bad-config", `configuration failed (the config function threw ${String((error as Error)?.name ?? typeof error)}): telemetry is off.`);
     return undefined;
   }
   if (config.disabled) return undefined;

@@ -197,7 +197,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
   it("a config that is not an object, and unknown options, are said and ignored", () => {
     expect(resolveConfig(ENDPOINT, "fast" as never).tracesUrl).toBe("http://collector.test:4318/v1/traces");
     expect(resolveConfig(ENDPOINT, { serviceNmae: "typo" } as never).serviceName).toBe("unknown_service:edge");
-    expect(said()).toEqual(['config="fast" is not an object: ignored', "config.serviceNmae is not a known option: ignored"]);
+    expect(said()).toEqual(["config (string) is not an object: ignored", "config.serviceNmae is not a known option: ignored"]);
   });
 });
 

@@ -39,4 +39,26 @@ describe("no secret in what we log", () => {
     expect(lines.some((l) => l.includes("traces export"))).toBe(true);
     expect(lines.join("\n")).not.toContain("S3CRETPASS");
   });
+
+  it("headers given in another form (a list of pairs, a string), a whole config that is not an object, a secret in a wrong field: said without the secret", async () => {
+    lines.length = 0;
+    const HONEYCOMB = "hcaik_01hq8xq0d3k5m2n7p9r4s6t8v0w2y4z6a8c0e2g4i6k8";
+    const HEX = "0123456789abcdef0123456789abcdef";
+    resolveConfig({}, { endpoint: "http://c.test", headers: [["x-honeycomb-team", HONEYCOMB]] as never });
+    resolveConfig({}, { endpoint: "http://c.test", headers: `api-key=${HEX}` as never });
+    resolveConfig({}, `x-honeycomb-team=${HONEYCOMB}` as never);
+    resolveConfig({}, { endpoint: "http://c.test", samplerRatio: "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm" as never });
+    expect(lines).toEqual([
+      "otel-genai-edge: config.headers (an array) is not an object: ignored",
+      "otel-genai-edge: config.headers (string) is not an object: ignored",
+      "otel-genai-edge: config (string) is not an object: ignored",
+      'otel-genai-edge: config.samplerRatio="REDACTED" is not a number in [0, 1]; using 1',
+    ]);
+    // A config function that throws with the config's text in its message.
+    const { withTracing } = await import("../../src/index.js");
+    const handler = withTracing(async () => new Response("ok"), () => ({ headers: JSON.parse(`{"x-honeycomb-team": ${HONEYCOMB}}`) }));
+    await (await handler(new Request("http://app.test/"))).text();
+    expect(lines.join("\n")).not.toMatch(/hcaik_01hq|0123456789abcdef|Zx9Qw8/);
+    expect(lines.at(-1)).toBe("otel-genai-edge: configuration failed (the config function threw SyntaxError): telemetry is off.");
+  });
 });

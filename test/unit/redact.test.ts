@@ -266,3 +266,47 @@ describe("properties", () => {
     );
   });
 });
+
+describe("what an adversarial audit found (session 20)", () => {
+  const TG = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+  const KEY32 = "Zq8xW2eR4tY6uI8oP0aS2dF4gH6jK8lEd1c";
+
+  it("a percent-encoded bot token in a path", () => {
+    expect(full(`https://api.telegram.org/bot${encodeURIComponent(TG)}/sendMessage`)).toBe("https://api.telegram.org/botREDACTED/sendMessage");
+  });
+
+  it("matrix parameters in a path segment keep their names, not their values", () => {
+    expect(scrubPath("/app/api;jsessionid=F3A8C0D1E2;v=2/p;token=abc123secret")).toBe("/app/api;jsessionid=REDACTED;v=REDACTED/p;token=REDACTED");
+  });
+
+  it("the segment after key, token or hooks (IFTTT, Mattermost webhooks), whatever its length", () => {
+    expect(scrubPath("/trigger/e/with/key/dX9QwErTy6Ui5Op4AsDfG1")).toBe("/trigger/e/with/key/REDACTED");
+    expect(scrubPath("/hooks/5ro8fjpsdbn1i8ajuq7w1dt9pa")).toBe("/hooks/REDACTED");
+    expect(scrubPath("/v1/chat/completions")).toBe("/v1/chat/completions");
+  });
+
+  it("an allowed query name keeps its value unless the value is a key or carries `;`", () => {
+    expect(scrubQuery(`?id=sk-proj-Ab12Cd34Ef56Gh78&page=${KEY32}&alt=sse;key=${KEY32}&alt=sse&id=chatcmpl-123`)).toBe(
+      "id=REDACTED&page=REDACTED&alt=REDACTED&alt=sse&id=chatcmpl-123",
+    );
+  });
+
+  it("keys in error texts without a known prefix: quoted with a line break, masked echoes, headers echoed as JSON or lines, other vendors' prefixes, a bot URL without its scheme", () => {
+    const texts = [
+      `Headers.append: "${KEY32}\r\nx" is an invalid header value.`,
+      "401 Incorrect API key provided: Zq8x************************Ed1c.",
+      `400 {"received_headers":{"api-key":"0123456789abcdef0123456789abcdef","x-api-key":"${KEY32}"}}`,
+      `x-api-key: 0123456789abcdef0123456789abcdef`,
+      `keys xai-${"a1".repeat(20)} pplx-${"b2".repeat(20)} r8_${"c3".repeat(20)} nvapi-${"d4".repeat(20)} hcaik_${"e5".repeat(20)}`,
+      `Failed to parse URL from api.telegram.org/bot${TG}/sendMessage`,
+      `token ${KEY32} rejected`,
+    ];
+    const out = texts.map((t) => scrubText(t));
+    for (const o of out) expect(o).not.toMatch(/Zq8x|0123456789abcdef0123|a1a1a1|b2b2b2|c3c3c3|d4d4d4|e5e5e5|AAHdqTcv/);
+    expect(out[1]).toBe("401 Incorrect API key provided: REDACTED.");
+    expect(out[3]).toBe("x-api-key: REDACTED");
+    expect(out[6]).toBe("token REDACTED rejected");
+    // What is not a key stays: an ordinary message, a trace id (hex), a model name.
+    expect(scrubText("model gpt-4o-mini not found; trace 4bf92f3577b34da6a3ce929d0e0e4736")).toBe("model gpt-4o-mini not found; trace 4bf92f3577b34da6a3ce929d0e0e4736");
+  });
+});
