@@ -80,13 +80,16 @@ const GATEWAY_PROVIDERS: Record<string, string> = {
 
 /**
  * The AI Gateway's provider: its path segment, or for the OpenAI-compatible `/compat` endpoint the
- * prefix of the model (`google-ai-studio/gemini-2.5-flash`, `workers-ai/@cf/...`).
+ * prefix of the model (`google-ai-studio/gemini-2.5-flash`, `workers-ai/@cf/...`); a prefix not
+ * known here is named as the gateway spells it (`_` for `-`: a custom provider name, the best
+ * knowledge there is), and no prefix at all as the gateway.
  */
 function gatewayProvider(url: URL, body: Record<string, unknown> | undefined): string | undefined {
   const segment = url.pathname.split("/")[4] ?? "";
   if (segment !== "compat") return GATEWAY_PROVIDERS[segment];
   const model = typeof body?.model === "string" ? body.model : "";
-  return GATEWAY_PROVIDERS[model.slice(0, model.indexOf("/"))] ?? "_OTHER";
+  const prefix = model.slice(0, Math.max(0, model.indexOf("/")));
+  return GATEWAY_PROVIDERS[prefix] ?? (/^[a-z0-9][\w.-]{0,31}$/i.test(prefix) ? prefix.toLowerCase().replace(/-/g, "_") : "cloudflare.ai_gateway");
 }
 
 function providerForHost(url: URL, overrides: Record<string, string>, body: Record<string, unknown> | undefined): string | undefined {

@@ -55,7 +55,9 @@ describe("providers by host", () => {
       provider: "cloudflare.workers_ai",
       format: "openai.chat_completions",
     });
-    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "someone-new/model" })?.provider).toBe("_OTHER");
+    // A prefix not known here: as the gateway spells it (a custom provider name); none at all: the gateway.
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "someone-new/model" })?.provider).toBe("someone_new");
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "just-a-model" })?.provider).toBe("cloudflare.ai_gateway");
     expect(post(`${gw}/workers-ai/@cf/meta/llama-3.1-8b-instruct`, { prompt: "hi" })).toEqual({ provider: "cloudflare.workers_ai", format: "cloudflare.workers_ai" });
   });
 
