@@ -1,5 +1,7 @@
 /**
- * Every attribute, metric and schema name this package emits, as plain strings, in one place.
+ * Every attribute and schema name this package emits, as plain strings, in one place (metric
+ * names, with their units and descriptions, are in the one table of src/metrics/genai-metrics.ts;
+ * test/semconv-registry.test.ts checks both against the published conventions).
  *
  * GenAI names come in two profiles: the core semantic-conventions v1.41.0 release (the last
  * core release that contains GenAI; our default) and the newer genai-repo names ("latest",
