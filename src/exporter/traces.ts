@@ -15,9 +15,11 @@ import type { ResourceLike } from "./resource.js";
  *   Beyond int64 a Go receiver (the Collector) rejects the whole request; beyond 2^53 the digits
  *   are not the value anyway.
  */
-const patterns = new Map<readonly string[], RegExp>();
+/** Keyed by the names (a pipeline's list is its own array): one pattern per distinct list, as few as the profiles. */
+const patterns = new Map<string, RegExp>();
 function intValues(keys: readonly string[]): RegExp {
-  let pattern = patterns.get(keys);
+  const id = keys.join();
+  let pattern = patterns.get(id);
   if (!pattern) {
     // No names: a group that never matches, so the groups keep their numbers.
     const names = keys.length > 0 ? keys.map((k) => k.replace(/\./g, "\\.")).join("|") : "(?!)";
@@ -25,7 +27,7 @@ function intValues(keys: readonly string[]): RegExp {
       String.raw`"intValue":(?:(?<="key":"(${names})","value":\{"intValue":)"?(-?\d+)"?(?=\})|"?(-?(?:\d{16,}|\d(?:\.\d+)?e\+\d+))"?)`,
       "g",
     );
-    patterns.set(keys, pattern);
+    patterns.set(id, pattern);
   }
   return pattern;
 }

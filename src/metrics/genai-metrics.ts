@@ -99,10 +99,16 @@ function baseAttributes(call: CallRecord): Attributes {
     a[A.SERVER_ADDRESS] = call.serverAddress;
     a[A.SERVER_PORT] = call.serverPort;
   }
-  if (call.requestModel) a[A.GEN_AI_REQUEST_MODEL] = call.requestModel;
-  if (call.responseModel) a[A.GEN_AI_RESPONSE_MODEL] = call.responseModel;
+  if (call.requestModel) a[A.GEN_AI_REQUEST_MODEL] = short(call.requestModel);
+  if (call.responseModel) a[A.GEN_AI_RESPONSE_MODEL] = short(call.responseModel);
   return a;
 }
+
+/**
+ * A model name as a series keeps it: a request's model is anyone's text (a proxy forwards what its
+ * client sent), and an aggregate keeps up to MAX_SERIES of them for an interval or more.
+ */
+const short = (s: string): string => (s.length > 256 ? s.slice(0, 256) : s);
 
 /**
  * The format's refinement (OpenAI: service tier and system fingerprint) on token usage and

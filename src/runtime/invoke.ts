@@ -27,6 +27,7 @@ export type ConfigInput<E = unknown> = Config<E> | ((env: E) => Config<E>);
 /** Per env object (a Worker's env, a runtime's variables) and config input: one pipeline each. */
 const pipelines = new WeakMap<object, Map<unknown, Pipeline | undefined>>();
 const NO_ENV = {};
+const MAX_CONFIGS = 64;
 
 /**
  * The pipeline for this env and config, or undefined when telemetry is off (disabled, or no
@@ -38,6 +39,11 @@ export function pipelineFor<E>(env: E, input: ConfigInput<E> | undefined, runtim
   if (!byConfig) pipelines.set(envKey, (byConfig = new Map()));
   if (byConfig.has(input)) return byConfig.get(input);
   const pipeline = createPipeline(env, input, runtimeResource);
+  // A config object made anew for each request would add a pipeline per request: the oldest go.
+  if (byConfig.size >= MAX_CONFIGS) {
+    byConfig.delete(byConfig.keys().next().value);
+    warnOnce("configs", `more than ${MAX_CONFIGS} configurations for one environment: pass one config object (or function) made once, not one per request`);
+  }
   byConfig.set(input, pipeline);
   return pipeline;
 }

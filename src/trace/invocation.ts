@@ -124,6 +124,11 @@ export class Invocation implements SpanSink {
     return found ?? NONE;
   }
 
+  /** Open work past four span buffers' worth (spans started and never ended): new ones are not recorded. */
+  get crowded(): boolean {
+    return this.open.size >= 4 * this.limits.maxSpans;
+  }
+
   spanStarted(span: RecordingSpan): void {
     this.open.add(span);
   }

@@ -92,6 +92,11 @@ export function startSpanIn(
 ): Span {
   const { invocation } = resolved;
   if (!invocation || (spanContext.traceFlags & TraceFlags.SAMPLED) !== TraceFlags.SAMPLED) return trace.wrapSpanContext(spanContext);
+  // Spans started and never ended are held until the flush: past four buffers' worth, no more are recorded.
+  if (invocation.crowded) {
+    invocation.droppedSpans++;
+    return trace.wrapSpanContext(spanContext);
+  }
   return new RecordingSpan(
     name,
     options.kind ?? SpanKind.INTERNAL,
@@ -194,7 +199,8 @@ export class EdgeTracerProvider implements TracerProvider {
     let tracer = this.tracers.get(key);
     if (!tracer) {
       tracer = new EdgeTracer({ name, version, schemaUrl: options?.schemaUrl });
-      this.tracers.set(key, tracer);
+      // A tracer holds its scope only: past a few hundred names (one per tenant, say) they are not kept.
+      if (this.tracers.size < 256) this.tracers.set(key, tracer);
     }
     return tracer;
   }
