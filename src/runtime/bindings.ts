@@ -171,7 +171,8 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
   const content = pipeline.contentPolicy.mode === "NO_CONTENT" ? undefined : { ...pipeline.contentPolicy, url: BINDING_URL };
   const onEnd = (record: CallRecord) => invocation.recordCall(record);
   const call = new GenAICall({ span, detected, request, startMs, serverAddress: "", serverPort: 0, limits, profile: pipeline.profile, prices, content, onEnd });
-  const token = {};
+  // The call itself holds the invocation: a stream the app abandons is ended as a call at the flush (metrics too).
+  const token = call;
   invocation.hold(token);
   let result: unknown;
   try {
