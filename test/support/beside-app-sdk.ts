@@ -4,9 +4,8 @@
  * receiver, and the app: one OpenAI chat call through plain fetch.
  */
 import { type Context, context, ROOT_CONTEXT } from "@opentelemetry/api";
-import { afterAll, beforeAll, expect } from "vitest";
-import { type Collector, startCollector } from "./collector.js";
-import { type Replay, type ReplayRequest, startReplay } from "./replay.js";
+import { expect } from "vitest";
+import type { Replay, ReplayRequest } from "./replay.js";
 
 export const CHAT_FIXTURE = "openai/chat-nonstream.json";
 
@@ -28,18 +27,7 @@ export function registerAppContextManager(): void {
   });
 }
 
-/** A replay and an OTLP receiver for the file's tests, started before them and closed after. */
-export function useServers(): { collector: Collector; replay: Replay } {
-  const servers = {} as { collector: Collector; replay: Replay };
-  beforeAll(async () => {
-    [servers.collector, servers.replay] = await Promise.all([startCollector(), startReplay()]);
-  });
-  afterAll(async () => {
-    await servers.collector?.close();
-    await servers.replay?.close();
-  });
-  return servers;
-}
+export { useServers } from "./servers.js";
 
 /** The app: one OpenAI chat call to `base` (the replay of CHAT_FIXTURE), its answer passed on. */
 export const chatApp = (base: string) => async (): Promise<Response> => {

@@ -8,17 +8,12 @@
  */
 import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { flush, withTracing } from "../../src/index.js";
-import { type Collector, type DecodedSpan, startCollector } from "../support/collector.js";
+import type { DecodedSpan } from "../support/collector.js";
+import { useServers } from "../support/servers.js";
 
-let collector: Collector;
-beforeAll(async () => {
-  collector = await startCollector();
-});
-afterAll(async () => {
-  await collector?.close();
-});
+const servers = useServers();
 
 const SERVER = 2;
 const REMOTE = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", parentId: "00f067aa0ba902b7" };
@@ -29,11 +24,11 @@ async function run(service: string, body: () => void, config: Record<string, unk
       body();
       return new Response("ok");
     },
-    { endpoint: collector.url, serviceName: service, metrics: false, ...config },
+    { endpoint: servers.collector.url, serviceName: service, metrics: false, ...config },
   );
   await (await handler(new Request("http://app.test/x", { headers }))).text();
   await flush();
-  return collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === service && s.kind === SERVER), 5000).then((all) => all.filter((s) => s.resource["service.name"] === service));
+  return servers.collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === service && s.kind === SERVER), 5000).then((all) => all.filter((s) => s.resource["service.name"] === service));
 }
 
 it("an explicit context without the request in it: ROOT_CONTEXT starts a new trace, an extracted context continues its remote parent; both recorded with the request", async () => {

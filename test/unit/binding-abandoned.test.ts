@@ -3,23 +3,17 @@
  * binding, a real OTLP receiver): like an abandoned fetch stream, it is ended at the flush as a
  * call, marked abandoned, and counted in the metrics.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { flush, instrumentAI, withTracing } from "../../src/index.js";
-import { type Collector, startCollector } from "../support/collector.js";
+import { useServers } from "../support/servers.js";
 
-let collector: Collector;
-beforeAll(async () => {
-  collector = await startCollector();
-});
-afterAll(async () => {
-  await collector?.close();
-});
+const servers = useServers();
 
 it("an abandoned binding stream: its span ends marked abandoned, with what was seen; the call is in the metrics", async () => {
   const encoder = new TextEncoder();
   // Two events, then nothing: the stream stays open, as a model still generating.
   const ai = instrumentAI({
-    run: async () =>
+    run: async (_model: string, _inputs: unknown) =>
       new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(encoder.encode('data: {"response":"Hel"}\n\n'));
@@ -34,14 +28,14 @@ it("an abandoned binding stream: its span ends marked abandoned, with what was s
       await reader.read(); // one chunk, then the app walks away
       return new Response("partial");
     },
-    { endpoint: collector.url, serviceName: "binding-abandoned", flushGraceMs: 50, flushDeadlineMs: 200 },
+    { endpoint: servers.collector.url, serviceName: "binding-abandoned", flushGraceMs: 50, flushDeadlineMs: 200 },
   );
   await (await handler(new Request("http://app.test/"))).text();
-  const spans = await collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === "binding-abandoned" && s.attributes["gen_ai.operation.name"] === "chat"), 5000);
+  const spans = await servers.collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === "binding-abandoned" && s.attributes["gen_ai.operation.name"] === "chat"), 5000);
   const chat = spans.find((s) => s.resource["service.name"] === "binding-abandoned" && s.attributes["gen_ai.operation.name"] === "chat")!;
   expect(chat.attributes["otel_genai_edge.stream.outcome"]).toBe("abandoned");
   expect(chat.attributes["gen_ai.provider.name"]).toBe("cloudflare.workers_ai");
   await flush();
-  const metrics = collector.metrics().filter((m) => m.resource["service.name"] === "binding-abandoned" && m.name === "gen_ai.client.operation.duration");
+  const metrics = servers.collector.metrics().filter((m) => m.resource["service.name"] === "binding-abandoned" && m.name === "gen_ai.client.operation.duration");
   expect(metrics.flatMap((m) => m.points).map((p) => [p.attributes["gen_ai.request.model"], p.count])).toEqual([["@cf/meta/llama-3.1-8b-instruct", 1]]);
 });

@@ -4,23 +4,17 @@
  * spans started and never ended within a request, and the model names metric series keep.
  */
 import { DiagLogLevel, diag, type ProxyTracerProvider, trace } from "@opentelemetry/api";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { PROFILES } from "../../src/attributes.js";
 import type { CallRecord } from "../../src/genai/call.js";
 import { flush, telemetryStats, withTracing } from "../../src/index.js";
 import { aggregateCalls } from "../../src/metrics/genai-metrics.js";
-import { type Collector, startCollector } from "../support/collector.js";
+import { useServers } from "../support/servers.js";
 
 const lines: string[] = [];
 diag.setLogger({ error: () => {}, warn: (m: string) => void lines.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
 
-let collector: Collector;
-beforeAll(async () => {
-  collector = await startCollector();
-});
-afterAll(async () => {
-  await collector?.close();
-});
+const servers = useServers();
 
 it("a tracer per name (one per tenant, say): past 256 names they are made, not kept", async () => {
   const handler = withTracing(
@@ -28,7 +22,7 @@ it("a tracer per name (one per tenant, say): past 256 names they are made, not k
       for (let i = 0; i < 1000; i++) trace.getTracerProvider().getTracer(`tenant-${i}`).startSpan("work").end();
       return new Response("ok");
     },
-    { endpoint: collector.url, serviceName: "tracers", metrics: false },
+    { endpoint: servers.collector.url, serviceName: "tracers", metrics: false },
   );
   await (await handler(new Request("http://app.test/"))).text();
   const provider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as unknown as { tracers: Map<string, unknown> };
@@ -46,7 +40,7 @@ it("spans started and never ended: past four buffers' worth in a request, new on
       for (let i = 0; i < 100; i++) recorded.push(trace.getTracer("leaky").startSpan(`open ${i}`).isRecording());
       return new Response("ok");
     },
-    { endpoint: collector.url, serviceName: "open-spans", metrics: false, limits: { maxSpans: 8 }, flushGraceMs: 0 },
+    { endpoint: servers.collector.url, serviceName: "open-spans", metrics: false, limits: { maxSpans: 8 }, flushGraceMs: 0 },
   );
   await (await handler(new Request("http://app.test/"))).text();
   await flush();
@@ -60,7 +54,7 @@ it("a config object made anew per request: pipelines per environment stay bounde
   const env = {};
   lines.length = 0;
   const { pipelineFor } = await import("../../src/runtime/invoke.js");
-  for (let i = 0; i < 200; i++) pipelineFor(env, { endpoint: collector.url, serviceName: `per-request-${i}` }, {});
+  for (let i = 0; i < 200; i++) pipelineFor(env, { endpoint: servers.collector.url, serviceName: `per-request-${i}` }, {});
   expect(lines.filter((l) => l.includes("configurations for one environment"))).toEqual([
     "otel-genai-edge: more than 64 configurations for one environment: pass one config object (or function) made once, not one per request",
   ]);

@@ -3,21 +3,12 @@
  * `withTracing` in Node, its trace and metrics exported to a real OTLP receiver with each
  * signal's own headers and compression, and an endpoint's credentials sent as a Basic header.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { flush, withTracing } from "../../src/index.js";
-import { type Collector, startCollector } from "../support/collector.js";
-import { type Replay, startReplay } from "../support/replay.js";
+import { CHAT_FIXTURE, chatApp } from "../support/beside-app-sdk.js";
+import { useServers } from "../support/servers.js";
 
-let collector: Collector;
-let replay: Replay;
-beforeAll(async () => {
-  collector = await startCollector();
-  replay = await startReplay();
-});
-afterAll(async () => {
-  await collector?.close();
-  await replay?.close();
-});
+const servers = useServers();
 
 const ENV = {
   OTEL_EXPORTER_OTLP_HEADERS: "x-team=genai,Authorization=Bearer%20general",
@@ -27,28 +18,17 @@ const ENV = {
 };
 
 async function oneCall(service: string, endpoint: string): Promise<void> {
-  const base = replay.baseFor("openai/chat-nonstream.json", { gapMs: 0 });
-  const handler = withTracing(
-    async () => {
-      const answer = await fetch(`${base}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: "Bearer sk-test" },
-        body: JSON.stringify({ model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }] }),
-      });
-      return new Response(await answer.text());
-    },
-    { endpoint, serviceName: service },
-  );
+  const handler = withTracing(chatApp(servers.replay.baseFor(CHAT_FIXTURE, { gapMs: 0 })), { endpoint, serviceName: service });
   await (await handler(new Request("http://app.test/chat"))).text();
   await flush();
 }
 
-const of = (service: string, path: string) => collector.requests.filter((r) => r.path === path && r.text.includes(`"${service}"`));
+const of = (service: string, path: string) => servers.collector.requests.filter((r) => r.path === path && r.text.includes(`"${service}"`));
 
 it("each signal goes with its own headers (a signal's variable over the general one), traces gzipped as OTEL_EXPORTER_OTLP_TRACES_COMPRESSION says", async () => {
   Object.assign(process.env, ENV);
   try {
-    await oneCall("per-signal", collector.url);
+    await oneCall("per-signal", servers.collector.url);
   } finally {
     for (const key of Object.keys(ENV)) delete process.env[key];
   }
@@ -59,12 +39,12 @@ it("each signal goes with its own headers (a signal's variable over the general 
   // The gzipped body is what the collector decodes: the call's span, its model from the fixture.
   expect(traces.decodeError).toBeUndefined();
   expect(traces.rawBody.byteLength).toBeLessThan(traces.text.length);
-  const chat = collector.spans().find((s) => s.resource["service.name"] === "per-signal" && s.attributes["gen_ai.operation.name"] === "chat");
+  const chat = servers.collector.spans().find((s) => s.resource["service.name"] === "per-signal" && s.attributes["gen_ai.operation.name"] === "chat");
   expect(chat?.attributes["gen_ai.response.model"]).toBe("gpt-3.5-turbo-0125");
 });
 
 it("an endpoint with credentials in its URL (which fetch refuses) exports with them as a Basic authorization header", async () => {
-  const url = new URL(collector.url);
+  const url = new URL(servers.collector.url);
   url.username = "svc";
   url.password = "p@ss";
   await oneCall("userinfo", url.href);
