@@ -218,6 +218,14 @@ export class GenAICall {
     this.end("abandon", undefined, Math.max(this.lastChunkMs, this.responseMs, this.startMs));
   }
 
+  /** A whole answer that is no HTTP body (a binding's result): read as the format's one JSON document, content too. */
+  endWithDocument(response: Response, body: unknown, atMs: number): void {
+    this.responded(response);
+    this.detected.format.json(body, this.facts);
+    this.newContent().json(body);
+    this.end("done", undefined, atMs);
+  }
+
   /** A response that has no body to watch. */
   endWithoutBody(response: Response, atMs: number): void {
     this.responded(response);

@@ -191,8 +191,7 @@ async function runAI(ai: AiLike, model: unknown, inputs: unknown, options: unkno
     const observer = call.observer(notHttp(), nowMs);
     return observeBody(result, released(observer, token, invocation), () => pipeline.selfError());
   }
-  workersAi.json(result, call.facts);
-  call.endWithoutBody(notHttp(), nowMs());
+  call.endWithDocument(notHttp(), result, nowMs());
   invocation.release(token);
   return result;
 }

@@ -90,14 +90,14 @@ describe("whole results", () => {
     return out;
   };
 
-  it("chat.json: the response text (native results carry no finish reason)", () => {
+  it("chat.json: the response text; native results carry no finish reason, and a whole answer stopped (v1.41's output schema requires one)", () => {
     const body = JSON.parse(fixtureText("workers-ai/chat.json"));
-    expect(whole(body).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: body.response }] }]);
+    expect(whole(body).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: body.response }], finish_reason: "stop" }]);
   });
 
   it("a native tool call (response null), and the same inside the REST envelope", () => {
     const result = { response: null, tool_calls: [{ name: "getWeather", arguments: { latitude: "51.5074", longitude: "-0.1278" } }] };
-    const expected = [{ role: "assistant", parts: [{ type: "tool_call", name: "getWeather", arguments: { latitude: "51.5074", longitude: "-0.1278" } }] }];
+    const expected = [{ role: "assistant", parts: [{ type: "tool_call", name: "getWeather", arguments: { latitude: "51.5074", longitude: "-0.1278" } }], finish_reason: "tool_call" }];
     expect(whole(result).messages()).toEqual(expected);
     const out = whole({ result, success: true, errors: [], messages: [] });
     expect(out.messages()).toEqual(expected);
@@ -105,7 +105,7 @@ describe("whole results", () => {
   });
 
   it("JSON mode: an object response read as its JSON text", () => {
-    expect(whole({ response: { name: "Ada", age: 36 } }).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: '{"name":"Ada","age":36}' }] }]);
+    expect(whole({ response: { name: "Ada", age: 36 } }).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: '{"name":"Ada","age":36}' }], finish_reason: "stop" }]);
   });
 
   it("a Chat Completions result: reasoning, tool calls with ids, finish reason", () => {
@@ -169,7 +169,10 @@ describe("streams", () => {
       .map((l) => JSON.parse(l.slice(6)).response)
       .join("");
     expect(text).toBe("Hello! How can I help?");
-    expect(assemble([fixtureBytes(path)]).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: text }] }]);
+    expect(assemble([fixtureBytes(path)]).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: text }], finish_reason: "stop" }]);
+    // Cut before its [DONE] (abandoned, failed): no finish reason is made up.
+    const unfinished = fixtureText(path).slice(0, fixtureText(path).indexOf("data: [DONE]"));
+    expect(assemble([new TextEncoder().encode(unfinished)]).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: text }] }]);
   });
 
   it("a choices stream: text, tool-call arguments assembled by index, finish reason", () => {

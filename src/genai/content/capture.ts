@@ -102,13 +102,13 @@ export const TRUNCATED = "…[truncated]";
 /** Strings that name or classify rather than carry content: never shortened. */
 const LABELS = new Set(["type", "role", "id", "name", "mime_type", "modality", "finish_reason", "file_id"]);
 
-/** Every content string of a value mapped through `f` (object keys and labels kept). */
-function mapStrings(v: unknown, f: (s: string) => string, key?: string): unknown {
-  if (typeof v === "string") return key !== undefined && LABELS.has(key) ? v : f(v);
+/** Every content string of a value mapped through `f` (object keys and labels kept); `blob` says it is a blob part's base64 content. */
+function mapStrings(v: unknown, f: (s: string, blob: boolean) => string, key?: string, parent?: Record<string, unknown>): unknown {
+  if (typeof v === "string") return key !== undefined && LABELS.has(key) ? v : f(v, key === "content" && parent?.type === "blob");
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
   if (typeof v !== "object" || v === null) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = mapStrings((v as Record<string, unknown>)[k], f, k);
+  for (const k of Object.keys(v)) out[k] = mapStrings((v as Record<string, unknown>)[k], f, k, v as Record<string, unknown>);
   return out;
 }
 
@@ -176,7 +176,9 @@ export function bounded(list: unknown[], max: number): string | undefined {
     else high = mid - 1;
   }
   const cap = low;
-  const value = list.slice(0, k).map((item) => mapStrings(item, (s) => (s.length > cap + TRUNCATED.length ? cut(s, cap) + TRUNCATED : s)));
+  // A blob's base64 is cut to whole 4-character groups and left unmarked: still base64, as its schema asks.
+  const shorten = (s: string, blob: boolean) => (s.length <= cap + TRUNCATED.length ? s : blob ? s.slice(0, cap - (cap % 4)) : cut(s, cap) + TRUNCATED);
+  const value = list.slice(0, k).map((item) => mapStrings(item, shorten));
   json = JSON.stringify(value);
   // The bound makes this unreachable; kept so no attribute can ever exceed the limit.
   return json.length <= max ? json : "[]";

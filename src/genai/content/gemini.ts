@@ -61,6 +61,15 @@ const roleOf = (role: unknown, absent: string): string => (role === "model" ? "a
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/** Gemini's schema (`type: "OBJECT"`) as JSON Schema has it (`"object"`), everything else as sent. */
+function lowerTypes(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(lowerTypes);
+  if (!obj(schema)) return schema;
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(schema as Obj)) out[key] = key === "type" && typeof value === "string" ? value.toLowerCase() : lowerTypes(value);
+  return out;
+}
+
 /** `tools[]`: each function declaration, and each built-in tool (`googleSearch`, `codeExecution`...) by its key. */
 function toolDefinitions(tools: unknown): ToolDefinition[] {
   const out: ToolDefinition[] = [];
@@ -76,7 +85,8 @@ function toolDefinitions(tools: unknown): ToolDefinition[] {
         const decl = obj(d);
         const name = decl && str(decl.name);
         if (!decl || name === undefined) continue;
-        const parameters = field(decl, "parametersJsonSchema") ?? decl.parameters;
+        // `parametersJsonSchema` is JSON Schema; `parameters` is Gemini's OpenAPI subset, whose types the SDK writes in capitals.
+        const parameters = field(decl, "parametersJsonSchema") ?? lowerTypes(decl.parameters);
         out.push({ type: "function", name, ...(typeof decl.description === "string" && { description: decl.description }), ...(parameters !== undefined && { parameters }) });
       }
     }

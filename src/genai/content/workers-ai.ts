@@ -64,6 +64,8 @@ function tool(t: unknown): ToolDefinition | undefined {
 function assembler(maxChars: number): OutputAssembler {
   const budget = new Budget(maxChars);
   const choices: Choice[] = [];
+  let native = false;
+  let done = false;
   const choice = (i: unknown): Choice | undefined => {
     const n = i === undefined ? 0 : i;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= MAX_ITEMS) return undefined;
@@ -110,6 +112,7 @@ function assembler(maxChars: number): OutputAssembler {
       return;
     }
     const ch = choice(0)!;
+    native = true;
     read(ch, b, true);
     ch.finish = fact(b.finish_reason) ?? ch.finish;
   };
@@ -118,14 +121,20 @@ function assembler(maxChars: number): OutputAssembler {
       const b = obj(body);
       // The REST envelope: `{result, success, errors}`; a failed call has no output.
       if (!b || b.success === false) return;
+      done = true;
       result(obj(b.result) ?? b, true);
     },
     event(e) {
-      if (e.data === "[DONE]") return;
+      if (e.data === "[DONE]") {
+        done = true;
+        return;
+      }
       const o = obj(eventJson(e));
       if (o) result(o, false);
     },
-    messages: () => choiceMessages(choices),
+    // Native results carry no finish reason, which v1.41's output schema requires: a whole answer, or a
+    // stream that reached [DONE], stopped (or stopped for its tool calls); an unfinished one says nothing.
+    messages: () => choiceMessages(native && done ? choices.map((ch) => ch && { ...ch, finish: ch.finish ?? (ch.calls.some(Boolean) ? "tool_call" : "stop") }) : choices),
     toolCalls: () => choiceToolCalls(choices),
   };
 }
