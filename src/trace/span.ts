@@ -78,7 +78,8 @@ function setIn(set: AttributeSet, key: string, value: unknown, limits: Limits, u
   if (value == null) return;
   const known = Object.hasOwn(set.attributes, key);
   const v =
-    key && (known || set.attributeCount < limits.maxAttributes)
+    // `__proto__` would set the attributes object's prototype, not an attribute.
+    key && key !== "__proto__" && (known || set.attributeCount < limits.maxAttributes)
       ? anyValue(value, uncut ? Infinity : limits.maxAttributeLength)
       : undefined;
   if (v === undefined) set.droppedAttributes++;

@@ -107,6 +107,16 @@ describe("attribute values", () => {
     expect(out.droppedAttributesCount).toBe(2);
   });
 
+  it("a `__proto__` key is refused (it would set the attributes object's prototype), counted", () => {
+    const s = span();
+    s.setAttribute("__proto__", { polluted: "yes" } as never);
+    s.setAttribute("a", 1);
+    expect(Object.getPrototypeOf(s.attributes)).toBe(Object.prototype);
+    const out = exported(s);
+    expect(out.attributes).toEqual({ a: { intValue: 1 } });
+    expect(out.droppedAttributesCount).toBe(1);
+  });
+
   it("cuts strings and bytes at maxAttributeLength at any depth", () => {
     const s = span({ maxAttributeLength: 3 });
     s.setAttributes({
