@@ -198,7 +198,8 @@ export async function handleRequest(
 function endWithResponse(invocation: Invocation, root: Span, response: Response): Response {
   root.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
   if (response.status >= 500) {
-    root.setAttribute(ERROR_TYPE, String(response.status));
+    // The handler's own error.type, if it set one, says more than the status.
+    if ((root as { attributes?: Record<string, unknown> }).attributes?.[ERROR_TYPE] === undefined) root.setAttribute(ERROR_TYPE, String(response.status));
     root.setStatus({ code: SpanStatusCode.ERROR });
   }
   const finish = () => {

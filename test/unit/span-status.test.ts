@@ -100,6 +100,11 @@ describe("the SERVER span of a 5xx response", () => {
     expect(span.attributes["error.type"]).toBe("503");
   });
 
+  it("keeps the error.type the handler set (it says more than the status)", async () => {
+    const span = await serverSpan("status-user-error-type", () => trace.getActiveSpan()?.setAttribute("error.type", "db_timeout"));
+    expect([span.attributes["error.type"], span.raw.status]).toEqual(["db_timeout", { code: 2 }]);
+  });
+
   it("is ERROR without a description when the handler set none", async () => {
     const span = await serverSpan("status-plain-5xx", () => {});
     expect(span.raw.status).toEqual({ code: 2 });
