@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { anthropicContent } from "../../src/genai/content/anthropic-messages.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
 import { assembleStream, sseData } from "./helpers.js";
+import { anthropicRequest } from "./requests.js";
 
 const url = new URL("https://api.anthropic.com/v1/messages");
 
@@ -32,35 +33,7 @@ function blocksOf(path: string) {
 
 describe("request", () => {
   it("system blocks are the system instructions; messages keep their roles; tool_result stays in the user message", () => {
-    const body = {
-      model: "claude-sonnet-4-5",
-      max_tokens: 1024,
-      system: [{ type: "text", text: "You are a weather bot.", cache_control: { type: "ephemeral" } }],
-      messages: [
-        {
-          role: "user",
-          content: [
-            { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
-            { type: "image", source: { type: "url", url: "https://x.test/sky.jpg" } },
-            { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" } },
-            { type: "text", text: "Weather in Paris?" },
-          ],
-        },
-        {
-          role: "assistant",
-          content: [
-            { type: "thinking", thinking: "Use the tool.", signature: "sig" },
-            { type: "tool_use", id: "toolu_1", name: "get_weather", input: { location: "Paris" } },
-          ],
-        },
-        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "rainy" }] }] },
-        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_2", content: "sunny", is_error: false }] },
-      ],
-      tools: [
-        { name: "get_weather", description: "Weather now", input_schema: { type: "object", properties: { location: { type: "string" } } } },
-        { type: "web_search_20250305", name: "web_search", max_uses: 3 },
-      ],
-    };
+    const body = anthropicRequest;
     expect(anthropicContent.request(body, url)).toEqual({
       systemInstructions: [{ type: "text", content: "You are a weather bot." }],
       inputMessages: [

@@ -4,6 +4,7 @@ import type { ContentReader } from "../../src/genai/content.js";
 import { bedrockConverseContent, bedrockInvokeContent } from "../../src/genai/content/bedrock.js";
 import { fixtureEvents, fixtureText, splitAt, streamBytes } from "../genai/helpers.js";
 import { assembleStream } from "./helpers.js";
+import { converseRequest, topSongSchema } from "./requests.js";
 
 const CONVERSE_URL = new URL("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
 const INVOKE_URL = new URL("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke");
@@ -27,31 +28,8 @@ const text = (content: string) => [{ type: "text", content }];
 
 describe("bedrock converse request", () => {
   it("reads the tool-use conversation of the Converse API docs, with media, reasoning, system and tool specs", () => {
-    const json = { type: "object", properties: { sign: { type: "string", description: "The call sign for the radio station." } }, required: ["sign"] };
-    const body = {
-      messages: [
-        {
-          role: "user",
-          content: [
-            { text: "What is the most popular song on WZPZ? See the logo and the playlist." },
-            { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } },
-            { document: { format: "pdf", name: "playlist", source: { s3Location: { uri: "s3://bucket/playlist.pdf" } } } },
-            { cachePoint: { type: "default" } },
-          ],
-        },
-        {
-          role: "assistant",
-          content: [
-            { reasoningContent: { reasoningText: { text: "The top_song tool answers this.", signature: "c2ln" } } },
-            { toolUse: { toolUseId: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", name: "top_song", input: { sign: "WZPZ" } } },
-          ],
-        },
-        { role: "user", content: [{ toolResult: { toolUseId: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", content: [{ json: { song: "Elemental Hotel", artist: "8 Storey Hike" } }] } }] },
-      ],
-      system: [{ text: "You are a DJ." }, { cachePoint: { type: "default" } }, { guardContent: { text: { text: "Guarded rule." } } }],
-      toolConfig: { tools: [{ toolSpec: { name: "top_song", description: "Get the most popular song played on a radio station.", inputSchema: { json } } }] },
-      inferenceConfig: { maxTokens: 512 },
-    };
+    const json = topSongSchema;
+    const body = converseRequest;
     expect(bedrockConverseContent.request(body, CONVERSE_URL)).toEqual({
       inputMessages: [
         {

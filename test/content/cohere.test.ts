@@ -10,6 +10,7 @@ import type { OutputMessage } from "../../src/genai/content.js";
 import { cohereContent } from "../../src/genai/content/cohere-chat.js";
 import { fixtureBytes, fixtureText } from "../genai/helpers.js";
 import { assembleStream, held, itIsSplitInvariant, sseData } from "./helpers.js";
+import { cohereContentItemsRequest, cohereToolUseRequest } from "./requests.js";
 
 const url = new URL("https://api.cohere.com/v2/chat");
 
@@ -18,29 +19,7 @@ const assemble = (pieces: Uint8Array[], maxChars?: number) => assembleStream(coh
 
 describe("request", () => {
   it("reads the docs' tool-use flow: system message kept in the history, tool plan as reasoning, documents as the tool result", () => {
-    const body = {
-      model: "command-a-03-2025",
-      messages: [
-        { role: "system", content: "You are a helpful assistant." },
-        { role: "user", content: "What's the weather in Toronto?" },
-        {
-          role: "assistant",
-          tool_plan: "I will look up the weather in Toronto.",
-          tool_calls: [{ id: "get_weather_1byjy32y4hvq", type: "function", function: { name: "get_weather", arguments: '{"location":"Toronto"}' } }],
-        },
-        { role: "tool", tool_call_id: "get_weather_1byjy32y4hvq", content: [{ type: "document", document: { data: '{"temperature": {"current": "20C"}}' } }] },
-      ],
-      tools: [
-        {
-          type: "function",
-          function: {
-            name: "get_weather",
-            description: "gets the weather of a given location",
-            parameters: { type: "object", properties: { location: { type: "string", description: "the location" } }, required: ["location"] },
-          },
-        },
-      ],
-    };
+    const body = cohereToolUseRequest;
     expect(cohereContent.request(body, url)).toEqual({
       inputMessages: [
         { role: "system", parts: [{ type: "text", content: "You are a helpful assistant." }] },
@@ -66,23 +45,7 @@ describe("request", () => {
   });
 
   it("reads content items: text, images (data: URL → blob, https → uri), documents, a text tool result as its text", () => {
-    const body = {
-      model: "command-a-vision-07-2025",
-      messages: [
-        {
-          role: "user",
-          content: [
-            { type: "text", text: "What is in these images?" },
-            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
-            { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "auto" } },
-            { type: "document", document: { id: "doc-1", data: { title: "Cats", snippet: "Cats purr." } } },
-          ],
-        },
-        { role: "assistant", content: [{ type: "thinking", thinking: "Look closely." }, { type: "text", text: "A cat." }] },
-        { role: "tool", tool_call_id: "t1", content: [{ type: "text", text: "20" }, { type: "text", text: "C" }] },
-        { role: "tool", tool_call_id: "t2", content: "sunny" },
-      ],
-    };
+    const body = cohereContentItemsRequest;
     expect(cohereContent.request(body, url)).toEqual({
       inputMessages: [
         {

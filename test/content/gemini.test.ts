@@ -5,6 +5,7 @@ import { geminiContent } from "../../src/genai/content/gemini.js";
 import type { Framing } from "../../src/genai/types.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
 import { assembleStream, sseData } from "./helpers.js";
+import { geminiRequest, geminiWeatherParameters } from "./requests.js";
 
 const URL_ = new URL("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
 
@@ -18,30 +19,8 @@ const partsOfChunks = (chunks: any[]) => chunks.flatMap((c) => c.candidates?.[0]
 
 describe("gemini request", () => {
   it("reads a multi-turn function-calling request (REST docs) with system instruction, media and tools", () => {
-    const parameters = { type: "object", properties: { location: { type: "string", description: "The city and state, e.g. San Francisco, CA" } }, required: ["location"] };
-    const body = {
-      contents: [
-        {
-          role: "user",
-          parts: [
-            { text: "What is the weather like in Boston? And what is in this picture?" },
-            { inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQSkZJRg==" } },
-            { fileData: { mimeType: "application/pdf", fileUri: "https://generativelanguage.googleapis.com/v1beta/files/abc-123" } },
-          ],
-        },
-        {
-          role: "model",
-          parts: [
-            { text: "Thinking about the tools.", thought: true },
-            { functionCall: { name: "get_current_weather", args: { location: "Boston, MA" } } },
-          ],
-        },
-        { role: "user", parts: [{ functionResponse: { name: "get_current_weather", response: { temperature: 72, unit: "fahrenheit" } } }] },
-      ],
-      systemInstruction: { parts: [{ text: "You are a cat. Your name is Neko." }, { inlineData: { mimeType: "image/png", data: "iVBO" } }] },
-      tools: [{ functionDeclarations: [{ name: "get_current_weather", description: "Get the current weather in a given location", parameters }] }, { googleSearch: {} }, { codeExecution: {} }],
-      generationConfig: { temperature: 0 },
-    };
+    const parameters = geminiWeatherParameters;
+    const body = geminiRequest;
     expect(geminiContent.request(body, URL_)).toEqual({
       inputMessages: [
         {

@@ -11,6 +11,7 @@ import { openaiChatContent, openaiCompletionsContent } from "../../src/genai/con
 import { openaiResponsesContent } from "../../src/genai/content/openai-responses.js";
 import { fixtureBytes, fixtureText, splitAt } from "../genai/helpers.js";
 import { assembleStream, sseData } from "./helpers.js";
+import { openaiChatRequest } from "./requests.js";
 
 const url = new URL("https://api.openai.com/v1/chat/completions");
 
@@ -18,28 +19,7 @@ const assemble = (reader: ContentReader, pieces: Uint8Array[], maxChars?: number
 
 describe("Chat Completions request", () => {
   it("messages in order, roles as sent (system and developer stay), parts by kind, tools as definitions", () => {
-    const body = {
-      model: "gpt-4o",
-      messages: [
-        { role: "developer", content: "Answer in French." },
-        { role: "system", content: [{ type: "text", text: "Be brief." }] },
-        {
-          role: "user",
-          name: "ann",
-          content: [
-            { type: "text", text: "What is in this image, and this sound?" },
-            { type: "image_url", image_url: { url: "https://upload.wikimedia.org/a.jpg", detail: "low" } },
-            { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
-            { type: "input_audio", input_audio: { data: "UklGRiQ=", format: "wav" } },
-            { type: "file", file: { file_id: "file-abc" } },
-          ],
-        },
-        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
-        { role: "tool", tool_call_id: "call_1", content: "rainy, 12°C" },
-        { role: "assistant", content: "Il pleut.", reasoning_content: "The tool said rain." },
-      ],
-      tools: [{ type: "function", function: { name: "get_weather", description: "Weather now", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
-    };
+    const body = openaiChatRequest;
     expect(openaiChatContent.request(body, url)).toEqual({
       inputMessages: [
         { role: "developer", parts: [{ type: "text", content: "Answer in French." }] },

@@ -3,9 +3,11 @@
  * format the content tests cover, each answering a request of its format as the provider's
  * docs and SDKs write them, with every kind of content the format's reader reads (system
  * instructions, text, media inline / by URL / by file id, reasoning, tool calls and results,
- * built-in tool calls, tool definitions). The bodies follow the content tests' requests
- * (test/content/*.test.ts).
+ * built-in tool calls, tool definitions). Where a format's content test has a request body
+ * (requests.ts), the body here is that one, extended with what the content test does not need.
  */
+
+import { anthropicRequest, cohereContentItemsRequest, cohereToolUseRequest, converseRequest, geminiRequest, openaiChatRequest } from "./requests.js";
 
 export interface SchemaCase {
   /** The wire format id detection must find (`ProviderFormat.id`). */
@@ -42,36 +44,27 @@ const streamed = (fixture: string) => !fixture.endsWith(".json");
 
 const weather = { type: "object", properties: { city: { type: "string", description: "The city" } }, required: ["city"] };
 
-/** Chat Completions (OpenAI and the compatible servers). */
-const openaiChat = (stream: boolean) => ({
-  model: "gpt-4o",
-  ...(stream && { stream: true }),
-  messages: [
-    { role: "developer", content: "Answer in French." },
-    { role: "system", content: [{ type: "text", text: "Be brief." }] },
-    {
-      role: "user",
-      name: "ann",
-      content: [
-        { type: "text", text: "What is in this image, this sound and these files?" },
-        { type: "image_url", image_url: { url: "https://upload.wikimedia.org/a.jpg", detail: "low" } },
-        { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
-        { type: "input_audio", input_audio: { data: "UklGRiQ=", format: "wav" } },
-        { type: "file", file: { file_id: "file-abc" } },
-        { type: "file", file: { filename: "a.pdf", file_data: "data:application/pdf;base64,JVBERi0=" } },
-      ],
-    },
-    { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
-    { role: "tool", tool_call_id: "call_1", content: "rainy, 12°C" },
-    { role: "assistant", content: "Il pleut.", reasoning_content: "The tool said rain." },
-    { role: "assistant", content: null, refusal: "I can't help with that." },
-    { role: "user", content: "Thanks. And tomorrow?" },
-  ],
-  tools: [
-    { type: "function", function: { name: "get_weather", description: "Weather now", parameters: weather } },
-    { type: "custom", custom: { name: "code_exec", description: "Runs Python", format: { type: "text" } } },
-  ],
-});
+/** Chat Completions (OpenAI and the compatible servers): the content test's request, with a file sent inline, a refusal, and a tool with required parameters and a custom tool. */
+const openaiChat = (stream: boolean) => {
+  const [developer, system, question, ...turns] = openaiChatRequest.messages;
+  return {
+    ...openaiChatRequest,
+    ...(stream && { stream: true }),
+    messages: [
+      developer,
+      system,
+      { ...question, content: [...question.content, { type: "file", file: { filename: "a.pdf", file_data: "data:application/pdf;base64,JVBERi0=" } }] },
+      ...turns,
+      { role: "assistant", content: null, refusal: "I can't help with that." },
+      { role: "user", content: "Thanks. And tomorrow?" },
+    ],
+    tools: [
+      ...openaiChatRequest.tools,
+      { type: "function", function: { name: "get_forecast", description: "Weather tomorrow", parameters: weather } },
+      { type: "custom", custom: { name: "code_exec", description: "Runs Python", format: { type: "text" } } },
+    ],
+  };
+};
 
 const openaiCompletions = (stream: boolean) => ({ model: "gpt-3.5-turbo-instruct", prompt: "Say this is a test", max_tokens: 7, ...(stream && { stream: true }) });
 
@@ -105,121 +98,102 @@ const openaiResponses = (stream: boolean) => ({
   ],
 });
 
-/** Anthropic Messages (also Claude on Bedrock InvokeModel, with `anthropic_version`). */
-const anthropicMessages = (stream: boolean, bedrock = false) => ({
-  ...(bedrock ? { anthropic_version: "bedrock-2023-05-31" } : { model: "claude-sonnet-4-5" }),
-  max_tokens: 1024,
-  ...(stream && !bedrock && { stream: true }),
-  system: [{ type: "text", text: "You are a weather bot.", cache_control: { type: "ephemeral" } }],
-  messages: [
-    {
-      role: "user",
-      content: [
-        { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
-        { type: "image", source: { type: "url", url: "https://x.test/sky.jpg" } },
-        { type: "image", source: { type: "file", file_id: "file_011" } },
-        { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" } },
-        { type: "document", source: { type: "text", media_type: "text/plain", data: "Forecast: rain." } },
-        { type: "text", text: "Weather in Paris?" },
-      ],
-    },
-    {
-      role: "assistant",
-      content: [
-        { type: "thinking", thinking: "Use the tool.", signature: "sig" },
-        { type: "redacted_thinking", data: "EmwKAhgBEgy" },
-        { type: "tool_use", id: "toolu_1", name: "get_weather", input: { location: "Paris" } },
-      ],
-    },
-    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text", text: "rainy" }] }] },
-    {
-      role: "assistant",
-      content: [
-        { type: "server_tool_use", id: "srvtoolu_1", name: "web_search", input: { query: "Paris weather tomorrow" } },
-        { type: "web_search_tool_result", tool_use_id: "srvtoolu_1", content: [{ type: "web_search_result", url: "https://x.test/w", title: "Weather" }] },
-        { type: "text", text: "Rain today, sun tomorrow." },
-      ],
-    },
-    { role: "user", content: "Thanks." },
-  ],
-  tools: [
-    { name: "get_weather", description: "Weather now", input_schema: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } },
-    { type: "web_search_20250305", name: "web_search", max_uses: 3 },
-  ],
-});
-
-/** Gemini / Vertex AI generateContent; one declaration spelled as @google/genai sends it (`Type.OBJECT` is "OBJECT"). */
-const gemini = () => ({
-  contents: [
-    {
-      role: "user",
-      parts: [
-        { text: "What is the weather like in Boston? And what is in this picture?" },
-        { inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQSkZJRg==" } },
-        { fileData: { mimeType: "application/pdf", fileUri: "https://generativelanguage.googleapis.com/v1beta/files/abc-123" } },
-        { file_data: { mime_type: "image/png", file_uri: "data:image/png;base64,iVBORw0KGgo=" } },
-        { file_data: { file_uri: "gs://bucket/v.mp4", mime_type: "video/mp4" } },
-      ],
-    },
-    {
-      role: "model",
-      parts: [
-        { text: "Thinking about the tools.", thought: true },
-        { functionCall: { id: "call-1", name: "get_current_weather", args: { location: "Boston, MA" } } },
-        { executableCode: { language: "PYTHON", code: "print(1)" } },
-        { codeExecutionResult: { outcome: "OUTCOME_OK", output: "1\n" } },
-        { thoughtSignature: "c2ln" },
-      ],
-    },
-    { role: "user", parts: [{ functionResponse: { id: "call-1", name: "get_current_weather", response: { temperature: 72, unit: "fahrenheit" } } }] },
-  ],
-  systemInstruction: { parts: [{ text: "You are a cat. Your name is Neko." }] },
-  tools: [
-    {
-      functionDeclarations: [
-        { name: "get_current_weather", description: "Get the current weather in a given location", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } },
-        { name: "find_theaters", description: "Find theaters", parameters: { type: "OBJECT", properties: { location: { type: "STRING" }, movie: { type: "STRING", nullable: true } }, required: ["location"] } },
-      ],
-    },
-    { googleSearch: {} },
-    { codeExecution: {} },
-  ],
-  generationConfig: { temperature: 0 },
-});
-
-/** Bedrock Converse (and its stream). */
-const converse = () => ({
-  messages: [
-    {
-      role: "user",
-      content: [
-        { text: "What is the most popular song on WZPZ? See the logo, the playlist, the clip and the jingle." },
-        { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } },
-        { document: { format: "pdf", name: "playlist", source: { s3Location: { uri: "s3://bucket/playlist.pdf" } } } },
-        { document: { format: "txt", name: "notes", source: { text: "Top 40 only." } } },
-        { video: { format: "mp4", source: { s3Location: { uri: "s3://bucket/clip.mp4" } } } },
-        { audio: { format: "mp3", source: { bytes: "SUQzBAA=" } } },
-        { cachePoint: { type: "default" } },
-      ],
-    },
-    {
-      role: "assistant",
-      content: [
-        { reasoningContent: { reasoningText: { text: "The top_song tool answers this.", signature: "c2ln" } } },
-        { toolUse: { toolUseId: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", name: "top_song", input: { sign: "WZPZ" } } },
-      ],
-    },
-    { role: "user", content: [{ toolResult: { toolUseId: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", content: [{ json: { song: "Elemental Hotel", artist: "8 Storey Hike" } }] } }] },
-  ],
-  system: [{ text: "You are a DJ." }, { cachePoint: { type: "default" } }, { guardContent: { text: { text: "Guarded rule." } } }],
-  toolConfig: {
-    tools: [
-      { toolSpec: { name: "top_song", description: "Get the most popular song played on a radio station.", inputSchema: { json: { type: "object", properties: { sign: { type: "string" } }, required: ["sign"] } } } },
-      { systemTool: { name: "nova_grounding" } },
+/**
+ * Anthropic Messages (also Claude on Bedrock InvokeModel, with `anthropic_version`): the content
+ * test's request, with an image by file id, a text document, redacted thinking, a server tool's
+ * call and result, and a tool with required parameters.
+ */
+const anthropicMessages = (stream: boolean, bedrock = false) => {
+  const { model, messages, tools, ...rest } = anthropicRequest;
+  const [question, toolUse, ...results] = messages;
+  return {
+    ...(bedrock ? { anthropic_version: "bedrock-2023-05-31" } : { model }),
+    ...(stream && !bedrock && { stream: true }),
+    ...rest,
+    messages: [
+      {
+        ...question,
+        content: [
+          { type: "image", source: { type: "file", file_id: "file_011" } },
+          { type: "document", source: { type: "text", media_type: "text/plain", data: "Forecast: rain." } },
+          ...question.content,
+        ],
+      },
+      { ...toolUse, content: [{ type: "redacted_thinking", data: "EmwKAhgBEgy" }, ...toolUse.content] },
+      ...results,
+      {
+        role: "assistant",
+        content: [
+          { type: "server_tool_use", id: "srvtoolu_1", name: "web_search", input: { query: "Paris weather tomorrow" } },
+          { type: "web_search_tool_result", tool_use_id: "srvtoolu_1", content: [{ type: "web_search_result", url: "https://x.test/w", title: "Weather" }] },
+          { type: "text", text: "Rain today, sun tomorrow." },
+        ],
+      },
+      { role: "user", content: "Thanks." },
     ],
-  },
-  inferenceConfig: { maxTokens: 512 },
-});
+    tools: [...tools, { name: "get_forecast", description: "Weather tomorrow", input_schema: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } }],
+  };
+};
+
+/**
+ * Gemini / Vertex AI generateContent: the content test's request, with the proto (snake_case)
+ * spelling, call ids, code execution, a thought signature, and one declaration spelled as
+ * @google/genai sends it (`Type.OBJECT` is "OBJECT").
+ */
+const gemini = () => {
+  const [question, call, ...results] = geminiRequest.contents;
+  const [declarations, ...builtIns] = geminiRequest.tools;
+  return {
+    ...geminiRequest,
+    contents: [
+      {
+        ...question,
+        parts: [
+          ...question.parts,
+          { file_data: { mime_type: "image/png", file_uri: "data:image/png;base64,iVBORw0KGgo=" } },
+          { file_data: { file_uri: "gs://bucket/v.mp4", mime_type: "video/mp4" } },
+        ],
+      },
+      {
+        ...call,
+        parts: [...call.parts, { executableCode: { language: "PYTHON", code: "print(1)" } }, { codeExecutionResult: { outcome: "OUTCOME_OK", output: "1\n" } }, { thoughtSignature: "c2ln" }],
+      },
+      ...results,
+      { role: "model", parts: [{ functionCall: { id: "call-1", name: "find_theaters", args: { location: "Mountain View, CA" } } }] },
+      { role: "user", parts: [{ functionResponse: { id: "call-1", name: "find_theaters", response: { theaters: ["Cinema 1"] } } }] },
+    ],
+    tools: [
+      {
+        functionDeclarations: [
+          ...declarations.functionDeclarations,
+          { name: "find_theaters", description: "Find theaters", parameters: { type: "OBJECT", properties: { location: { type: "STRING" }, movie: { type: "STRING", nullable: true } }, required: ["location"] } },
+        ],
+      },
+      ...builtIns,
+    ],
+  };
+};
+
+/** Bedrock Converse (and its stream): the content test's request, with a text document, a video, an audio clip and a system tool. */
+const converse = () => {
+  const [question, ...turns] = converseRequest.messages;
+  return {
+    ...converseRequest,
+    messages: [
+      {
+        ...question,
+        content: [
+          ...question.content,
+          { document: { format: "txt", name: "notes", source: { text: "Top 40 only." } } },
+          { video: { format: "mp4", source: { s3Location: { uri: "s3://bucket/clip.mp4" } } } },
+          { audio: { format: "mp3", source: { bytes: "SUQzBAA=" } } },
+        ],
+      },
+      ...turns,
+    ],
+    toolConfig: { tools: [...converseRequest.toolConfig.tools, { systemTool: { name: "nova_grounding" } }] },
+  };
+};
 
 /** Bedrock InvokeModel bodies per model vendor (the fixture name says which). */
 function invokeBody(fixture: string): Record<string, unknown> {
@@ -251,30 +225,11 @@ function invokeBody(fixture: string): Record<string, unknown> {
   return { inputText: "Hello, who are you?", textGenerationConfig: { maxTokenCount: 10 } }; // Titan
 }
 
+/** Cohere Chat v2: the content test's two requests as one conversation (the tool-use flow, then content items). */
 const cohere = (stream: boolean) => ({
-  model: "command-a-03-2025",
+  ...cohereToolUseRequest,
   ...(stream && { stream: true }),
-  messages: [
-    { role: "system", content: "You are a helpful assistant." },
-    {
-      role: "user",
-      content: [
-        { type: "text", text: "What's the weather in Toronto, and what is in these images?" },
-        { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
-        { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "auto" } },
-        { type: "document", document: { id: "doc-1", data: { title: "Cats", snippet: "Cats purr." } } },
-      ],
-    },
-    { role: "assistant", content: [{ type: "thinking", thinking: "Look closely." }, { type: "text", text: "A cat." }] },
-    {
-      role: "assistant",
-      tool_plan: "I will look up the weather in Toronto.",
-      tool_calls: [{ id: "get_weather_1byjy32y4hvq", type: "function", function: { name: "get_weather", arguments: '{"location":"Toronto"}' } }],
-    },
-    { role: "tool", tool_call_id: "get_weather_1byjy32y4hvq", content: [{ type: "document", document: { data: '{"temperature": {"current": "20C"}}' } }] },
-    { role: "tool", tool_call_id: "t1", content: [{ type: "text", text: "20" }, { type: "text", text: "C" }] },
-  ],
-  tools: [{ type: "function", function: { name: "get_weather", description: "gets the weather of a given location", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } } }],
+  messages: [...cohereToolUseRequest.messages, ...cohereContentItemsRequest.messages],
 });
 
 const ollamaChat = (stream: boolean) => ({
