@@ -194,7 +194,13 @@ export interface SemconvProfile {
   laterRequestAttributes: boolean;
   /** Attributes this profile types as double (v1.41 also `gen_ai.request.top_k`, an int since). */
   doubleAttributes: readonly string[];
+  /** Usage per modality on the span (`gen_ai.usage.text.input_tokens`...): latest only (#440). */
+  modalityUsage: boolean;
 }
+
+/** Latest's per-modality usage attribute (`gen_ai.usage.text.input_tokens`...), for the modalities it names (text, image, audio). */
+export const usageOfModality = (modality: string, direction: "input" | "output"): string | undefined =>
+  /^(text|image|audio)$/.test(modality) ? `gen_ai.usage.${modality}.${direction}_tokens` : undefined;
 
 export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {
   "v1.41": {
@@ -204,6 +210,7 @@ export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {
     padFinishReasonsWithError: false,
     laterRequestAttributes: false,
     doubleAttributes: [...DOUBLE_ATTRIBUTES, GEN_AI_REQUEST_TOP_K],
+    modalityUsage: false,
   },
   latest: {
     name: "latest",
@@ -212,5 +219,6 @@ export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {
     padFinishReasonsWithError: true,
     laterRequestAttributes: true,
     doubleAttributes: DOUBLE_ATTRIBUTES,
+    modalityUsage: true,
   },
 };

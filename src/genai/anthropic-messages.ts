@@ -29,6 +29,8 @@ function readRequest(body: Obj | undefined): RequestFacts {
   // The spec maps the reasoning level to `output_config.effort` only; a thinking budget
   // (`thinking.budget_tokens`) is a token count, not a level.
   facts.reasoningLevel = str(obj(body.output_config)?.effort);
+  // Structured outputs: `output_config.format` is a JSON schema.
+  if (obj(obj(body.output_config)?.format)?.type === "json_schema") facts.outputType = "json";
   return dropUndefined(facts);
 }
 

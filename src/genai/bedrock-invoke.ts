@@ -93,6 +93,8 @@ function foldVendor(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
   // Cohere Command R: a whole body, text-generation chunks and the stream-end chunk.
   if ("event_type" in v || "is_finished" in v || ("text" in v && "finish_reason" in v)) {
     setStop(facts, 0, v.finish_reason);
+    // The stream-end chunk carries the whole response, with its id.
+    put(facts, "id", fact(v.response_id) ?? fact(obj(v.response)?.response_id));
     output = (v.event_type === undefined || v.event_type === "text-generation") && hasText(v.text) || output;
   }
   return output;
@@ -172,6 +174,10 @@ function readRequest(body: Obj | undefined, url: URL, headers: Headers): Request
     topK: int(body.top_k) ?? int(body.k) ?? int(nova.top_k) ?? int(nova.topK),
     stopSequences: strings(body.stop_sequences) ?? strings(body.stop) ?? strings(titan.stopSequences) ?? strings(nova.stopSequences),
     embeddingDimensions: count(body.dimensions),
+    // Cohere Command R's (and Mistral's, Llama's do not have them).
+    seed: int(body.seed),
+    frequencyPenalty: num(body.frequency_penalty),
+    presencePenalty: num(body.presence_penalty),
     attributes,
   });
 }

@@ -267,6 +267,14 @@ export class GenAICall {
     set(A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, u.cacheRead);
     set(profile.cacheWriteInputTokens, u.cacheWrite);
     set(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning);
+    if (profile.modalityUsage) {
+      for (const [direction, counts] of [["input", u.inputModalities], ["output", u.outputModalities]] as const) {
+        for (const [modality, n] of Object.entries(counts ?? {})) {
+          const name = n > 0 ? A.usageOfModality(modality, direction) : undefined;
+          if (name) a[name] = n;
+        }
+      }
+    }
     set(A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, facts.embeddingDimensions);
     // The conversation the response names (a Responses call that created one), when the request named none.
     if (request.conversationId === undefined) set(A.GEN_AI_CONVERSATION_ID, facts.conversationId);

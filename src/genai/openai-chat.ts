@@ -18,8 +18,8 @@ export function openaiError(error: Obj, facts: ResponseFacts): void {
   setError(facts, fact(error.code) ?? fact(error.type) ?? "_OTHER", fact(error.message));
 }
 
-/** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). */
-function outputType(format: unknown): string | undefined {
+/** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). Workers AI's JSON mode too. */
+export function outputType(format: unknown): string | undefined {
   const type = str(obj(format)?.type);
   if (type === "json_object" || type === "json_schema") return "json";
   if (type === "text") return "text";
@@ -39,7 +39,9 @@ export function readChatRequest(body: Obj | undefined): RequestFacts {
   facts.frequencyPenalty = num(body.frequency_penalty);
   facts.presencePenalty = num(body.presence_penalty);
   facts.stopSequences = strings(body.stop);
-  facts.seed = int(body.seed);
+  // Mistral names it `random_seed`; Perplexity and others take a `top_k`.
+  facts.seed = int(body.seed) ?? int(body.random_seed);
+  facts.topK = num(body.top_k);
   const n = int(body.n);
   if (n !== undefined && n !== 1) facts.choiceCount = n;
   facts.outputType = outputType(body.response_format);
@@ -68,9 +70,11 @@ function modalities(details: Obj | undefined, total: number | undefined): Record
   if (!details) return undefined;
   const audio = count(details.audio_tokens) ?? 0;
   const image = count(details.image_tokens) ?? 0;
-  if (audio === 0 && image === 0) return undefined;
+  const said = count(details.text_tokens);
+  // Nothing but text, and text not counted (OpenAI's audio_tokens: 0): nothing known by modality.
+  if (audio === 0 && image === 0 && said === undefined) return undefined;
   const rest = total !== undefined && total >= audio + image ? total - audio - image : undefined;
-  const text = count(details.text_tokens) ?? rest;
+  const text = said ?? rest;
   const m: Record<string, number> = {};
   if (text) m.text = text;
   if (audio) m.audio = audio;

@@ -14,7 +14,7 @@
  */
 
 import { count, dropUndefined, eventJson, fact, int, matchPath, num, type Obj, obj, put, str } from "./json.js";
-import { foldChatChunk, openaiChat } from "./openai-chat.js";
+import { foldChatChunk, openaiChat, outputType } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
 /** The request facts of a `run(model, inputs)` call, or undefined when it is not a text model call. */
@@ -34,6 +34,7 @@ export function workersAiRequest(model: unknown, inputs: unknown): RequestFacts 
     seed: int(i.seed),
     frequencyPenalty: num(i.frequency_penalty),
     presencePenalty: num(i.presence_penalty),
+    outputType: outputType(i.response_format),
   });
 }
 

@@ -222,7 +222,8 @@ describe("bedrockInvoke responses", () => {
     // INTERVENED on the deltas, then messageStop "end_turn": the intervention stands. 56 deltas, 11 empty.
     ["invoke-stream-nova-guardrail.b64", { finishReasons: ["guardrail_intervened"], usage: { input: 30, output: 55, cacheRead: 0, cacheWrite: 0 }, complete: true, chunks: 45 }],
     // 10 text-generation chunks, then stream-end (its full text is not a chunk); usage from the metrics.
-    ["invoke-stream-cohere-command-r.b64", { finishReasons: ["MAX_TOKENS"], usage: { input: 5, output: 10 }, complete: true, chunks: 10 }],
+    // The stream-end chunk's response carries the id.
+    ["invoke-stream-cohere-command-r.b64", { finishReasons: ["MAX_TOKENS"], usage: { input: 5, output: 10 }, complete: true, chunks: 10, id: "379ed018/2f8f1c7b-281f-4fbe-a467-4b0e44cd0d31" }],
   ])("%s", (name, expected) => {
     expect(foldStream(bedrockInvoke, `bedrock/${name}`)).toStrictEqual(expected);
   });

@@ -40,7 +40,7 @@ describe("xAI", () => {
       id: "2af5c888-e886-6dcb-7844-95f8fe010b00",
       model: "grok-3-mini",
       finishReasons: ["stop"],
-      usage: { input: 12, output: 229, cacheRead: 2, reasoning: 228 },
+      usage: { input: 12, output: 229, cacheRead: 2, reasoning: 228, inputModalities: { text: 12 } },
       systemFingerprint: "fp_2a885414fb",
     });
   });
@@ -50,7 +50,7 @@ describe("xAI", () => {
       id: "7327b9f5-1c2f-0a15-3fef-c14a71c460d3",
       model: "grok-3-mini",
       finishReasons: ["stop"],
-      usage: { input: 12, output: 291, cacheRead: 11, reasoning: 290 },
+      usage: { input: 12, output: 291, cacheRead: 11, reasoning: 290, inputModalities: { text: 12 } },
       systemFingerprint: "fp_2a885414fb",
       chunks: 6,
     });
@@ -118,7 +118,7 @@ describe("Groq", () => {
 });
 
 describe("token modalities", () => {
-  it("recorded only for a non-zero audio or image count; text as named, else the rest of the total", () => {
+  it("recorded for a non-zero audio or image count, or a text count the provider names (xAI); text as named, else the rest of the total", () => {
     // gpt-4o-audio-preview's usage shape (the text part named).
     expect(
       usageOf({
@@ -128,7 +128,7 @@ describe("token modalities", () => {
         prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0, text_tokens: 17, image_tokens: 0 },
         completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 76, text_tokens: 22, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
       }),
-    ).toEqual({ input: 17, output: 98, cacheRead: 0, reasoning: 0, outputModalities: { text: 22, audio: 76 } });
+    ).toEqual({ input: 17, output: 98, cacheRead: 0, reasoning: 0, inputModalities: { text: 17 }, outputModalities: { text: 22, audio: 76 } });
     // Text not named: the rest of the total.
     expect(usageOf({ prompt_tokens: 50, completion_tokens: 4, prompt_tokens_details: { audio_tokens: 30 } })).toEqual({ input: 50, output: 4, inputModalities: { text: 20, audio: 30 } });
     expect(usageOf({ prompt_tokens: 300, completion_tokens: 4, prompt_tokens_details: { image_tokens: 200, cached_tokens: 40 } })).toEqual({ input: 300, output: 4, cacheRead: 40, inputModalities: { text: 100, image: 200 } });
