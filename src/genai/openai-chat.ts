@@ -41,7 +41,7 @@ export function readChatRequest(body: Obj | undefined): RequestFacts {
   facts.stopSequences = strings(body.stop);
   // Mistral names it `random_seed`; Perplexity and others take a `top_k`.
   facts.seed = int(body.seed) ?? int(body.random_seed);
-  facts.topK = num(body.top_k);
+  facts.topK = int(body.top_k);
   const n = int(body.n);
   if (n !== undefined && n !== 1) facts.choiceCount = n;
   facts.outputType = outputType(body.response_format);
