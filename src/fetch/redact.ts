@@ -60,6 +60,9 @@ function credential(s: string): boolean {
   return KEY_IN.test(s) || (s.length >= 32 && /^[\w-]+$/.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s));
 }
 
+/** A path segment after `key`, `token` or `hooks` that looks like a secret: 16+ characters mixing letters and digits, not a hex id or UUID. */
+const secretLike = (s: string): boolean => /^[\w-]{16,}$/.test(s) && /\d/.test(s) && /[a-z]/i.test(s) && !/^[\da-f-]+$/i.test(s);
+
 function decode(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, " "));
@@ -81,7 +84,7 @@ export function scrubQuery(search: string, allow: ReadonlySet<string> = DEFAULT_
       const value = decode(part.slice(eq + 1));
       // An empty value says nothing, and "the key was empty" is worth seeing. An allowed name's value
       // is kept unless it carries a key or a `;` (which some servers take for `&`).
-      return !value || (allow.has(decode(name).toLowerCase()) && !value.includes(";") && !credential(value)) ? part : `${name}=${REDACTED}`;
+      return !value || (allow.has(decode(name).toLowerCase()) && !/;\s*[\w.-]+=/.test(value) && !KEY_IN.test(value)) ? part : `${name}=${REDACTED}`;
     })
     .join("&");
 }
@@ -101,7 +104,7 @@ export function scrubPath(path: string): string {
     const next = segs[i + 1] ?? "";
     if (seg === "webhooks" && /^\d+$/.test(next) && segs[i + 2]) segs[i + 2] = REDACTED;
     else if (/^(services|triggers|workflows)$/.test(seg) && /^T[A-Z0-9]{6,}$/.test(next) && i + 3 < segs.length) segs[segs.length - 1] = REDACTED;
-    else if (/^(keys?|tokens?|hooks)$/i.test(seg) && next) segs[i + 1] = REDACTED;
+    else if (/^(keys?|tokens?|hooks)$/i.test(seg) && secretLike(next)) segs[i + 1] = REDACTED;
     if (segs[i] === REDACTED) return;
     const plain = decode(seg);
     segs[i] = (/^bot\d+:/.test(plain) ? `bot${REDACTED}` : credential(plain) ? REDACTED : seg) + params;
@@ -173,9 +176,10 @@ export function scrubText(text: string, policy: UrlPolicy = DEFAULT_URL_POLICY, 
     .replace(/\b(Bearer|Basic)\s+[\w.~+/=*…-]{8,}/gi, `$1 ${REDACTED}`)
     .replace(/\b([\w-]{0,32}?(?:key|token|secret|passw(?:or)?d|pwd|sig))=[^\s&"',;()[\]{}<>]+/gi, `$1=${REDACTED}`)
     // `"api-key": "…"` (a proxy echoing headers as JSON), `x-api-key: …`; a masked echo (`Zq8x****Ed1c`); a bot token without its URL
-    .replace(/(\b[\w-]{0,32}?(?:key|token|secret|passw(?:or)?d)["']?\s*:\s*["']?)[^\s"',;}]+/gi, `$1${REDACTED}`)
+    .replace(/(\b(?:[\w-]*api[-_]?key|[\w-]*secret|[\w-]*[-_]token|token|authorization|passw(?:or)?d)["']?\s*:\s*["']?)[^\s"',;}]{16,}/gi, `$1${REDACTED}`)
     .replace(/\b\w{2,12}\*{4,}\w{2,8}\b|\bbot\d+:[\w-]+/g, REDACTED)
     // and any word that is a credential by shape (32+ characters mixing cases and digits)
-    .replace(/[\w-]{32,}/g, (w) => (credential(w) ? REDACTED : w));
+    // (letters and digits only: ids and model names with `-` or `_` parts, `chatcmpl-…`, `Qwen3-235B-…`, stay)
+    .replace(/\b[A-Za-z0-9]{32,}\b/g, (w) => (credential(w) ? REDACTED : w));
   return s.length > maxLength ? `${s.slice(0, maxLength - 1)}…` : s;
 }

@@ -57,15 +57,21 @@ export function timeToMs(time: TimeInput | undefined): number {
  * object of them, null allowed inside), strings and bytes at any depth cut at `max`; undefined when
  * it is not one: a bigint, symbol, function, class instance or cycle anywhere in it.
  */
-function anyValue(value: unknown, max: number, within: object[] = []): unknown {
+function anyValue(value: unknown, max: number, within: object[] = [], budget = { nodes: 10_000 }): unknown {
   if (typeof value === "string" || value instanceof Uint8Array) return value.length > max ? value.slice(0, max) : value;
   if (typeof value === "boolean" || Number.isFinite(value)) return value;
-  if (typeof value !== "object" || !value || within.includes(value)) return undefined;
+  // Bounded: 32 levels and 10,000 values at most (shared references are walked each time they appear).
+  if (typeof value !== "object" || !value || within.includes(value) || within.length >= 32 || --budget.nodes < 0) return undefined;
   const proto = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return undefined;
   const out = (Array.isArray(value) ? [] : {}) as Record<string, unknown>;
-  for (const [key, v] of Object.entries(value)) {
-    if ((out[key] = v == null ? null : anyValue(v, max, [...within, value])) === undefined) return undefined;
+  within.push(value);
+  try {
+    for (const [key, v] of Object.entries(value)) {
+      if ((out[key] = v == null ? null : anyValue(v, max, within, budget)) === undefined) return undefined;
+    }
+  } finally {
+    within.pop();
   }
   return out;
 }
@@ -77,11 +83,13 @@ function anyValue(value: unknown, max: number, within: object[] = []): unknown {
 function setIn(set: AttributeSet, key: string, value: unknown, limits: Limits, uncut?: boolean): void {
   if (value == null) return;
   const known = Object.hasOwn(set.attributes, key);
-  const v =
-    // `__proto__` would set the attributes object's prototype, not an attribute.
-    key && key !== "__proto__" && (known || set.attributeCount < limits.maxAttributes)
-      ? anyValue(value, uncut ? Infinity : limits.maxAttributeLength)
-      : undefined;
+  let v: unknown;
+  try {
+    // `__proto__` would set the attributes object's prototype, not an attribute; a value whose getter throws is dropped.
+    if (key && key !== "__proto__" && (known || set.attributeCount < limits.maxAttributes)) v = anyValue(value, uncut ? Infinity : limits.maxAttributeLength);
+  } catch {
+    v = undefined;
+  }
   if (v === undefined) set.droppedAttributes++;
   else {
     set.attributes[key] = v as AttributeValue;

@@ -43,7 +43,8 @@ export function resolveScope(ctx: Context): { invocation?: Invocation; parent?: 
   // A context given explicitly (ROOT_CONTEXT, one `propagation.extract` made) within a request: its span is the request's
   // to keep, under the parent that context names, if any (a new trace otherwise), not under the request's root.
   const current = invocation || ctx === context.active() ? undefined : invocationFrom(context.active());
-  if (current) return { invocation: current, parent };
+  // A context kept from a finished request names a trace that is gone: a new one, not a span in that one.
+  if (current) return { invocation: current, parent: parentSpan instanceof RecordingSpan && (parentSpan.sink as Invocation).flushed ? undefined : parent };
   if (!invocation && !setupContext().asyncPropagation) invocation = soleInvocation();
   return { invocation, parent: parent ?? invocation?.parentContext };
 }

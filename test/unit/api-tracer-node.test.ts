@@ -47,6 +47,18 @@ it("an explicit context without the request in it: ROOT_CONTEXT starts a new tra
   expect([consume.traceId, consume.parentSpanId, (consume.flags ?? 0) & 0xff]).toEqual([REMOTE.traceId, REMOTE.parentId, 1]);
 });
 
+it("a context kept from a finished request, used in a later one: the span is the later request's, in a new trace, not in the finished one", async () => {
+  let kept: ReturnType<typeof context.active> | undefined;
+  await run("stale-first", () => {
+    kept = context.active();
+  });
+  const spans = await run("stale-second", () => trace.getTracer("app").startSpan("late", {}, kept).end());
+  const first = servers.collector.spans().find((s) => s.resource["service.name"] === "stale-first" && s.kind === SERVER)!;
+  const late = spans.find((s) => s.name === "late")!;
+  expect(late.traceId).not.toBe(first.traceId);
+  expect(late.parentSpanId).toBeUndefined();
+});
+
 it("the always_on sampler records under an unsampled parent; a parent-based one does not", async () => {
   const unsampled = () => trace.setSpanContext(ROOT_CONTEXT, { traceId: REMOTE.traceId, spanId: REMOTE.parentId, traceFlags: 0, isRemote: true });
   const on = await run("always-on", () => trace.getTracer("app").startSpan("child", {}, unsampled()).end(), { sampler: "always_on" });

@@ -285,10 +285,28 @@ describe("what an adversarial audit found (session 20)", () => {
     expect(scrubPath("/v1/chat/completions")).toBe("/v1/chat/completions");
   });
 
-  it("an allowed query name keeps its value unless the value is a key or carries `;`", () => {
-    expect(scrubQuery(`?id=sk-proj-Ab12Cd34Ef56Gh78&page=${KEY32}&alt=sse;key=${KEY32}&alt=sse&id=chatcmpl-123`)).toBe(
-      "id=REDACTED&page=REDACTED&alt=REDACTED&alt=sse&id=chatcmpl-123",
+  it("an allowed query name keeps its value unless the value is a known key shape or carries `;name=`", () => {
+    expect(scrubQuery(`?id=sk-proj-Ab12Cd34Ef56Gh78&alt=sse;key=${KEY32}&alt=sse&id=chatcmpl-123`)).toBe("id=REDACTED&alt=REDACTED&alt=sse&id=chatcmpl-123");
+    // Cursors and ids are what paging needs: kept, however random they look.
+    expect(scrubQuery(`?after=chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT&id=msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d&page=2;3&page=${KEY32}`)).toBe(
+      `after=chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT&id=msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d&page=2;3&page=${KEY32}`,
     );
+  });
+
+  it("what is not a secret stays (a review's false positives): REST paths with key/token/hooks, stack frames, key: in messages, ids and model names", () => {
+    for (const path of ["/v1/keys/list", "/api/tokens/42/usage", "/client/v4/user/tokens/verify", "/v1/auth/token/lookup-self", "/repos/o/r/hooks/123/pings", "/v1/keys/0b9f6f6e-1a2b-4c3d-8e9f-0123456789ab"]) {
+      expect(scrubPath(path)).toBe(path);
+    }
+    const texts = [
+      "at handle (file:///srv/app/src/hooks/useChat.js:10:5)",
+      "Missing key: messages",
+      `{"key":"messages.0.content"}`,
+      "primary key: users_pkey violated",
+      "Invalid token: expected string",
+      "Unable to access model Qwen/Qwen3-235B-A22B-Instruct-2507-tput",
+      "model Llama-3_1-Nemotron-Ultra-253B-v1 not found for chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT (msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d)",
+    ];
+    for (const t of texts) expect(scrubText(t)).toBe(t);
   });
 
   it("keys in error texts without a known prefix: quoted with a line break, masked echoes, headers echoed as JSON or lines, other vendors' prefixes, a bot URL without its scheme", () => {

@@ -117,6 +117,25 @@ describe("attribute values", () => {
     expect(out.droppedAttributesCount).toBe(1);
   });
 
+  it("never throws into the app: a throwing getter, 40 levels of nesting, or a shared-reference graph of millions of paths are dropped, counted", () => {
+    const s = span();
+    const getter = Object.defineProperty({}, "boom", {
+      enumerable: true,
+      get() {
+        throw new Error("getter");
+      },
+    });
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 40; i++) deep = { next: deep };
+    // 22 levels, each holding the one below twice: 2^22 paths through 23 objects.
+    let shared: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 22; i++) shared = { a: shared, b: shared };
+    expect(() => s.setAttributes({ getter, deep, shared, ok: { list: Array.from({ length: 1000 }, (_, i) => i) } } as never)).not.toThrow();
+    const out = exported(s);
+    expect(Object.keys(out.attributes)).toEqual(["ok"]);
+    expect(out.droppedAttributesCount).toBe(3);
+  });
+
   it("cuts strings and bytes at maxAttributeLength at any depth", () => {
     const s = span({ maxAttributeLength: 3 });
     s.setAttributes({
