@@ -66,9 +66,6 @@ export async function flushMetrics(): Promise<void> {
   await Promise.allSettled([...unexported].map((p) => p.exportMetrics(true)));
 }
 
-/** Collector answers after which the same points may be accepted later (those OTLP retries): worth keeping them. */
-const retryLater = (r: PostResult) => retryable(r.status);
-
 /** Waits for `promise`, or `ms` at most (a timer cannot wait longer than MAX_TIMER). */
 async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -225,7 +222,8 @@ export class Pipeline {
     const result = await this.post("metrics", url, body, exportBy);
     if (result.ok) return;
     if (snapshot.abandoned) return;
-    if (retryLater(result)) {
+    // An answer OTLP retries (the same points may be accepted later): worth keeping them.
+    if (retryable(result.status)) {
       this.metrics.putBack(snapshot);
       unexported.add(this);
     } else stats.droppedMetricPoints += pointCount(snapshot.streams);
@@ -277,7 +275,7 @@ export class Pipeline {
             : reason.startsWith("network")
               ? `${reason}; is the collector running and reachable?`
               : reason;
-      const lost = signal === "metrics" && retryLater(result) ? "metrics are kept for the next interval" : "telemetry is dropped";
+      const lost = signal === "metrics" && retryable(result.status) ? "metrics are kept for the next interval" : "telemetry is dropped";
       warnOnce(`${url} ${status ?? reason.split(":")[0]}`, `${where} failed, ${lost}: ${why}`);
     } else if (this.failing.delete(url)) debug(`${where} works again`);
     return result;

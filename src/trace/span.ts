@@ -237,35 +237,34 @@ export class RecordingSpan implements Span, AttributeSet {
     return !this.ended;
   }
 
-  /**
-   * An exception event when there is a type (the value's `name`, else its `code`) or a message
-   * (a string is one); message and stack scrubbed as failSpan's are.
-   */
+  /** An exception event when there is a type (the value's `name`, else its `code`) or a message (a string is one). */
   recordException(exception: Exception, time?: TimeInput): void {
-    const e = (typeof exception === "string" ? { message: exception } : (exception ?? {})) as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
-    const type = e.name || e.code;
-    const attributes: Attributes = {};
-    if (type) attributes[EXCEPTION_TYPE] = String(type);
-    if (e.message) attributes[EXCEPTION_MESSAGE] = scrubText(String(e.message));
-    if (e.stack) attributes[EXCEPTION_STACKTRACE] = scrubText(String(e.stack), undefined, 4096);
-    if (type || attributes[EXCEPTION_MESSAGE]) this.addEvent("exception", attributes, time);
+    const e = (typeof exception === "string" ? { message: exception } : (exception ?? {})) as Thrown;
+    const attributes = exceptionAttributes(e.name || e.code, e);
+    if (attributes[EXCEPTION_TYPE] || attributes[EXCEPTION_MESSAGE]) this.addEvent("exception", attributes, time);
   }
 }
 
-/**
- * Record a failure on a span: the exception event, `error.type` (its name) and ERROR status.
- * Message and stack pass the text scrubber: runtimes put URLs (with their credentials) in them.
- */
-export function failSpan(span: Span, error: unknown): void {
-  const e = error as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
-  const name = typeof e?.name === "string" && e.name ? e.name : "_OTHER";
-  const message = e?.message == null ? undefined : scrubText(String(e.message));
-  const attributes: Attributes = { [EXCEPTION_TYPE]: name };
+type Thrown = { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
+
+/** An exception event's attributes; message and stack pass the text scrubber: runtimes put URLs (with their credentials) in them. */
+function exceptionAttributes(type: unknown, e: Thrown): Attributes {
+  const attributes: Attributes = {};
+  if (type) attributes[EXCEPTION_TYPE] = String(type);
+  const message = e.message == null ? "" : scrubText(String(e.message));
   if (message) attributes[EXCEPTION_MESSAGE] = message;
-  if (typeof e?.stack === "string") attributes[EXCEPTION_STACKTRACE] = scrubText(e.stack, undefined, 4096);
+  if (typeof e.stack === "string") attributes[EXCEPTION_STACKTRACE] = scrubText(e.stack, undefined, 4096);
+  return attributes;
+}
+
+/** Record a failure on a span: the exception event, `error.type` (its name) and ERROR status. */
+export function failSpan(span: Span, error: unknown): void {
+  const e = (error ?? {}) as Thrown;
+  const name = typeof e.name === "string" && e.name ? e.name : "_OTHER";
+  const attributes = exceptionAttributes(name, e);
   span.addEvent("exception", attributes);
   span.setAttribute(ERROR_TYPE, name);
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: attributes[EXCEPTION_MESSAGE] as string | undefined });
 }
 
 export { SpanKind, SpanStatusCode };
