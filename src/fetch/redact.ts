@@ -83,7 +83,7 @@ export function scrubQuery(search: string, allow: ReadonlySet<string> = DEFAULT_
       const name = part.slice(0, eq);
       const value = decode(part.slice(eq + 1));
       // An empty value says nothing, and "the key was empty" is worth seeing. An allowed name's value
-      // is kept unless it carries a key or a `;` (which some servers take for `&`).
+      // is kept unless it is a known key shape or carries `;name=` (some servers take `;` for `&`).
       return !value || (allow.has(decode(name).toLowerCase()) && !/;\s*[\w.-]+=/.test(value) && !KEY_IN.test(value)) ? part : `${name}=${REDACTED}`;
     })
     .join("&");
