@@ -85,6 +85,8 @@ async function traceOf(traceId: string, ready: (spans: DecodedSpan[]) => boolean
 const isDeno = (s: DecodedSpan) => s.scope.name === "deno";
 /** Deno's fetch spans for our own export POSTs (Deno traces every fetch, ours too). */
 const isExportPost = (s: DecodedSpan) => isDeno(s) && s.kind === CLIENT && /^\/v1\/(traces|metrics|logs)$/.test(String(s.attributes["url.path"]));
+/** Our CLIENT span of the service (Deno's fetch spans and the SDKs' spans through Deno's provider carry the same service name). */
+const oursOf = (service: string) => (s: DecodedSpan) => s.scope.name === "otel-genai-edge" && s.resource["service.name"] === service && s.kind === CLIENT;
 
 beforeAll(async () => {
   [collector, replay, bundle, bareBundle, anthropicBundle, anthropicBareBundle, aiSdkBundle, aiSdkBareBundle] = await Promise.all([
@@ -168,8 +170,8 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     const b = await call(wrapped);
     expectSameAsBare(a, b);
     expect([a.sent.headers.traceparent, b.sent.headers.traceparent]).toEqual([undefined, undefined]);
-    const spans = await collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === "deno-otel-baggage" && s.kind === CLIENT), 10_000);
-    const chat = spans.find((s) => s.resource["service.name"] === "deno-otel-baggage" && s.kind === CLIENT)!;
+    const spans = await collector.waitForSpans((all) => all.some(oursOf("deno-otel-baggage")), 10_000);
+    const chat = spans.find(oursOf("deno-otel-baggage"))!;
     expect(chat.attributes).toMatchObject({ "gen_ai.operation.name": "chat", "gen_ai.request.model": MODEL });
     expect(wrapped.output()).not.toMatch(/error|warn|refus/i);
   });
@@ -187,10 +189,10 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
 
     const usage = (JSON.parse(fixtureText(fixture)) as { usage: { input_tokens: number; output_tokens: number } }).usage;
     const traceId = tb.split("-")[1];
-    const spans = await traceOf(traceId, (s) => s.some((x) => x.scope.name === "com.anthropic.sdk.typescript") && s.some((x) => x.resource["service.name"] === "deno-otel-anthropic" && x.kind === CLIENT));
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.scope.name === "com.anthropic.sdk.typescript") && s.some(oursOf("deno-otel-anthropic")));
     const genai = spans.filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
     expect(genai.map((s) => `${s.scope.name} ${s.name}`)).toEqual(["com.anthropic.sdk.typescript anthropic.messages.create"]);
-    const ours = spans.find((s) => s.resource["service.name"] === "deno-otel-anthropic" && s.kind === CLIENT)!;
+    const ours = spans.find(oursOf("deno-otel-anthropic"))!;
     expect(ours.name).toBe("POST");
     expect(ours.parentSpanId).toBe(genai[0].spanId);
     expect(Object.keys(ours.attributes).filter((k) => k.startsWith("gen_ai."))).toEqual([]);
@@ -211,12 +213,12 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     expectSameAsBare(a, b);
     const traceId = b.sent.headers.traceparent.split(", ").at(-1)!.split("-")[1];
     const isAiSdkCall = (x: DecodedSpan) => x.kind === CLIENT && x.scope.name !== "otel-genai-edge" && !isDeno(x);
-    const spans = await traceOf(traceId, (s) => s.some((x) => x.resource["service.name"] === "deno-otel-ai-sdk" && x.kind === CLIENT) && s.some(isAiSdkCall));
+    const spans = await traceOf(traceId, (s) => s.some(oursOf("deno-otel-ai-sdk")) && s.some(isAiSdkCall));
     // The AI SDK's call span (a CLIENT span of an inference operation) is the only one; its agent span is above it.
     const calls = spans.filter((s) => s.kind === CLIENT && s.attributes["gen_ai.operation.name"] !== undefined && s.attributes["gen_ai.operation.name"] !== "invoke_agent");
     expect(calls).toHaveLength(1);
     expect(calls[0].scope.name).not.toBe("otel-genai-edge");
-    const ours = spans.find((s) => s.resource["service.name"] === "deno-otel-ai-sdk" && s.kind === CLIENT)!;
+    const ours = spans.find(oursOf("deno-otel-ai-sdk"))!;
     expect(ours).toMatchObject({ name: "POST", parentSpanId: calls[0].spanId });
   });
 
@@ -230,7 +232,7 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     expectSameAsBare(a, b);
     const traceId = b.sent.headers.traceparent.split(", ").at(-1)!.split("-")[1];
     const isAiSdk = (x: DecodedSpan) => x.scope.name !== "otel-genai-edge" && !isDeno(x);
-    const spans = await traceOf(traceId, (s) => s.some((x) => x.resource["service.name"] === "deno-otel-ai-sdk-embed" && x.kind === CLIENT) && s.filter(isAiSdk).length >= 2);
+    const spans = await traceOf(traceId, (s) => s.some(oursOf("deno-otel-ai-sdk-embed")) && s.filter(isAiSdk).length >= 2);
     // The AI SDK's embed operation span and its call span under it are its own; ours is not a GenAI span beside them.
     const genai = spans.filter((s) => s.attributes["gen_ai.operation.name"] !== undefined);
     expect(genai.every(isAiSdk)).toBe(true);
@@ -238,7 +240,7 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
       [CLIENT, "embeddings"],
       [CLIENT, "embeddings"],
     ]);
-    const ours = spans.find((s) => s.resource["service.name"] === "deno-otel-ai-sdk-embed" && s.kind === CLIENT)!;
+    const ours = spans.find(oursOf("deno-otel-ai-sdk-embed"))!;
     expect(ours.name).toBe("POST");
     expect(Object.keys(ours.attributes).filter((k) => k.startsWith("gen_ai."))).toEqual([]);
     // Counted once in the metrics, by ours.
@@ -274,9 +276,7 @@ describe("withTracing under Deno's built-in OpenTelemetry (OTEL_DENO=true)", () 
     const { sent } = await call(server);
     expect(sent.headers.traceparent).toBeUndefined();
     expect(sent.headers.tracestate).toBeUndefined();
-    const chat = (await collector.waitForSpans((all) => all.some((s) => s.resource["service.name"] === "deno-otel-no-propagation" && s.kind === CLIENT), 10_000)).find(
-      (s) => s.resource["service.name"] === "deno-otel-no-propagation" && s.kind === CLIENT,
-    )!;
+    const chat = (await collector.waitForSpans((all) => all.some(oursOf("deno-otel-no-propagation")), 10_000)).find(oursOf("deno-otel-no-propagation"))!;
     const fetchSpans = await collector.waitForSpans((all) => all.some((s) => isDeno(s) && s.parentSpanId === chat.spanId), 10_000);
     expect(fetchSpans.filter((s) => isDeno(s) && s.parentSpanId === chat.spanId)).toHaveLength(1);
   });
