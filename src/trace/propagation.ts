@@ -13,8 +13,11 @@ export const TRACE_FLAG_RANDOM = 0x02;
 /** The flags kept from an incoming `traceparent` and sent on: sampled and random; unknown bits are dropped. */
 const KNOWN_FLAGS = TraceFlags.SAMPLED | TRACE_FLAG_RANDOM;
 
-/** The random flag of the trace `parent` belongs to, for a span continuing it (0 without a parent). */
-export const randomFlagOf = (parent: SpanContext | undefined): number => (parent?.traceFlags ?? 0) & TRACE_FLAG_RANDOM;
+/**
+ * The random flag of a span's trace: its parent's when it continues one; set when it starts a
+ * trace, whose id we draw from `crypto.getRandomValues` (OpenTelemetry's SDKs do the same).
+ */
+export const randomFlagOf = (parent: SpanContext | undefined): number => (parent ? parent.traceFlags : TRACE_FLAG_RANDOM) & TRACE_FLAG_RANDOM;
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 

@@ -122,7 +122,7 @@ describe("request bodies the wrapper reads", () => {
         const got = received.get(id)!;
         expect(got.method).toBe("POST");
         expect(Buffer.from(got.body).equals(Buffer.from(sent))).toBe(true);
-        expect(got.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+        expect(got.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
       }),
       { numRuns: 200 },
     );

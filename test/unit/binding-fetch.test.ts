@@ -64,7 +64,7 @@ describe("service-binding fetch, bare vs wrapped", () => {
         const strip = ({ traceparent: _, ...rest }: Fetcher["seen"][number]) => rest;
         expect({ name, seen: wrapped.seen.map(strip) }).toEqual({ name, seen: bare.seen.map(strip) });
         expect(bare.seen[0].traceparent).toBeNull();
-        expect(wrapped.seen[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+        expect(wrapped.seen[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
         expect(wrappedResponse).toBe(wrapped.answers[0]);
         expect(await bareResponse.text()).toBe("ok");
       }

@@ -71,7 +71,8 @@ it.each<[string, string, Span, { acceptTraceContext?: boolean }]>([
     expect(root.traceId).not.toBe(HEADER.traceId);
     expect(root.parentSpanId).toBeUndefined();
   } else expect(root).toMatchObject({ traceId: HEADER.traceId, parentSpanId: HEADER.spanId });
-  expect(traceparent).toBe(`00-${root.traceId}-${chat.spanId}-01`);
+  // A trace of our own is random (0x02); the caller's keeps its flags.
+  expect(traceparent).toBe(`00-${root.traceId}-${chat.spanId}-${config.acceptTraceContext === false ? "03" : "01"}`);
 });
 
 it("no active span: a SERVER span continuing the incoming traceparent, as before", async () => {

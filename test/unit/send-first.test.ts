@@ -65,7 +65,7 @@ describe("an LLM request is sent before it is parsed", () => {
         expect({ calledSync: svc.calledSync, parsedBeforeSend: svc.parsedBeforeSend }).toEqual({ calledSync: true, parsedBeforeSend: false });
         const spans = await collector.waitForSpans((s) => s.some((x) => x.name === "chat gpt-4o-mini"));
         const chat = spans.find((s) => s.name === "chat gpt-4o-mini")!;
-        expect(svc.traceparent).toBe(`00-${chat.traceId}-${chat.spanId}-01`);
+        expect(svc.traceparent).toBe(`00-${chat.traceId}-${chat.spanId}-03`);
         expect(chat.attributes["gen_ai.request.temperature"]).toBe(0.25);
         expect(chat.attributes["gen_ai.usage.input_tokens"]).toBe(JSON.parse(ANSWER).usage.prompt_tokens);
         const server = spans.find((s) => s.kind === 2)!;
@@ -97,7 +97,7 @@ describe("sent before it is parsed: failures and concurrency", () => {
       expect(caught).toBe(svc.failWith);
       const spans = await collector.waitForSpans((s) => s.some((x) => x.name === "chat gpt-4o-mini"));
       const chat = spans.find((s) => s.name === "chat gpt-4o-mini")!;
-      expect(svc.traceparent).toBe(`00-${chat.traceId}-${chat.spanId}-01`);
+      expect(svc.traceparent).toBe(`00-${chat.traceId}-${chat.spanId}-03`);
       expect(chat.status.code).toBe(2);
       expect(chat.attributes["error.type"]).toBe("TypeError");
       expect(chat.attributes["gen_ai.request.temperature"]).toBe(0.25);
@@ -121,7 +121,7 @@ describe("sent before it is parsed: failures and concurrency", () => {
       );
       await (await app(new Request("http://app.test/"))).text();
       const spans = await collector.waitForSpans((s) => s.filter((x) => x.name.startsWith("chat ")).length === 2);
-      const byModel = Object.fromEntries(spans.filter((x) => x.name.startsWith("chat ")).map((x) => [x.attributes["gen_ai.request.model"], `00-${x.traceId}-${x.spanId}-01`]));
+      const byModel = Object.fromEntries(spans.filter((x) => x.name.startsWith("chat ")).map((x) => [x.attributes["gen_ai.request.model"], `00-${x.traceId}-${x.spanId}-03`]));
       expect(svc.traceparents).toEqual([byModel["gpt-4o-mini"], byModel["gpt-4.1-nano"]]);
     } finally {
       await collector.close();

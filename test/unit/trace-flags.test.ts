@@ -49,12 +49,12 @@ it.each([
   expect(sent).toMatch(new RegExp(`^00-${trace}-(?!${SPAN})[0-9a-f]{16}-${sentFlags}$`));
 });
 
-it("a trace of our own starts sampled alone: flags 0x101, traceparent -01", async () => {
+it("a trace of our own starts sampled and random (its id is drawn from crypto.getRandomValues): flags 0x103, traceparent -03", async () => {
   const { server, chat, sent } = await serve("flags-own");
   expect(server?.parentSpanId).toBeUndefined();
-  expect(server?.flags).toBe(0x101);
-  expect(chat?.flags).toBe(0x101);
-  expect(sent).toBe(`00-${server?.traceId}-${chat?.spanId}-01`);
+  expect(server?.flags).toBe(0x103);
+  expect(chat?.flags).toBe(0x103);
+  expect(sent).toBe(`00-${server?.traceId}-${chat?.spanId}-03`);
 });
 
 it.each([
