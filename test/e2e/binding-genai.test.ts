@@ -72,7 +72,8 @@ describe("a service binding fronting an LLM API", () => {
       // What the proxy received: the app's body as sent, and our span as its parent.
       const [received] = replay.requests.slice(before);
       expect(received.json).toEqual(PROMPT);
-      expect(received.headers["x-received-traceparent"]).toBe(`00-${chat.traceId}-${chat.spanId}-01`);
+      // (a trace the Worker started: sampled and random, -03)
+      expect(received.headers["x-received-traceparent"]).toBe(`00-${chat.traceId}-${chat.spanId}-03`);
       expect(received.headers["x-received-length"]).toBe(String(JSON.stringify(PROMPT).length));
     });
   }

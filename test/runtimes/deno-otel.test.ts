@@ -18,7 +18,7 @@ import { BIN, type Bundle, bundleEntry, FIXTURE, type SpawnedServer, spawnServer
 const INTERNAL = 1;
 const SERVER = 2;
 const CLIENT = 3;
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[0-3]$/;
 
 let collector: Collector;
 let replay: Replay;

@@ -58,7 +58,7 @@ describe("withTracing under Deno", () => {
     await response.arrayBuffer();
     const sent = replay.requests.slice(before);
     expect(sent).toHaveLength(1);
-    const [, traceId, parentId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(sent[0].headers.traceparent)!;
+    const [, traceId, parentId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-03$/.exec(sent[0].headers.traceparent)!;
     const spans = (await collector.waitForSpans((all) => all.some((s) => s.traceId === traceId && s.kind === 3), 8000)).filter((s) => s.traceId === traceId);
     expect(spans.map((s) => `${s.scope.name} ${s.kind} ${s.name}`).sort()).toEqual(["otel-genai-edge 2 GET", "otel-genai-edge 3 chat gpt-4o-mini"]);
     expect(spans.find((s) => s.kind === 3)!.spanId).toBe(parentId);
