@@ -198,8 +198,8 @@ export interface SemconvProfile {
   modalityUsage: boolean;
 }
 
-/** Latest's per-modality usage attribute (`gen_ai.usage.text.input_tokens`...), for the modalities it names (text, image, audio). */
-export const usageOfModality = (modality: string, direction: "input" | "output"): string | undefined =>
+/** Latest's per-modality usage attribute (`gen_ai.usage.text.input_tokens`, `gen_ai.usage.image.cache_read.input_tokens`...), for the modalities it names (text, image, audio). */
+export const usageOfModality = (modality: string, direction: "input" | "output" | "cache_read.input"): string | undefined =>
   /^(text|image|audio)$/.test(modality) ? `gen_ai.usage.${modality}.${direction}_tokens` : undefined;
 
 export const PROFILES: Record<SemconvProfileName, SemconvProfile> = {

@@ -268,7 +268,7 @@ export class GenAICall {
     set(profile.cacheWriteInputTokens, u.cacheWrite);
     set(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning);
     if (profile.modalityUsage) {
-      for (const [direction, counts] of [["input", u.inputModalities], ["output", u.outputModalities]] as const) {
+      for (const [direction, counts] of [["input", u.inputModalities], ["output", u.outputModalities], ["cache_read.input", u.cacheReadModalities]] as const) {
         for (const [modality, n] of Object.entries(counts ?? {})) {
           const name = n > 0 ? A.usageOfModality(modality, direction) : undefined;
           if (name) a[name] = n;

@@ -127,6 +127,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   put(usage, "cacheRead", count(field(u, "cachedContentTokenCount")));
   put(usage, "inputModalities", modalities(field(u, "promptTokensDetails")));
   put(usage, "outputModalities", modalities(field(u, "candidatesTokensDetails")));
+  put(usage, "cacheReadModalities", modalities(field(u, "cacheTokensDetails")));
 }
 
 function foldError(e: Obj, facts: ResponseFacts): void {

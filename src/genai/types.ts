@@ -53,6 +53,8 @@ export interface Usage {
    */
   inputModalities?: Record<string, number>;
   outputModalities?: Record<string, number>;
+  /** The cached part of the input by modality (Gemini `cacheTokensDetails`). */
+  cacheReadModalities?: Record<string, number>;
 }
 
 /** What the response says; filled incrementally by a format's parser. */

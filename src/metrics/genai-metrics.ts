@@ -245,14 +245,15 @@ function recordLatest(agg: Aggregator, call: CallRecord, m: Series): void {
   if (call.streaming && call.ttfcS !== undefined) agg.record(METRICS.inferenceTimeToFirstChunk, provided, call.ttfcS);
   if (call.streaming) agg.merge(METRICS.inferenceTimePerOutputChunk, provided, call.gaps);
   // Counters: every inference call, failed ones too, each a partition by modality; the
-  // provider's count or 0. Cache and reasoning counts come without a modality breakdown.
+  // provider's count or 0. Only Gemini breaks the cache read down by modality; cache writes and
+  // reasoning come without a breakdown.
   const u = call.usage;
   const count = (descriptor: MetricDescriptor, byModality: [string, number][]) => {
     for (const [modality, n] of byModality) agg.record(descriptor, extend(provided, A.GEN_AI_TOKEN_MODALITY, modality), n);
   };
   count(METRICS.usageInput, modalities(u.input, u.inputModalities));
   count(METRICS.usageOutput, modalities(u.output, u.outputModalities));
-  count(METRICS.usageCacheRead, [[UNKNOWN, u.cacheRead ?? 0]]);
+  count(METRICS.usageCacheRead, modalities(u.cacheRead, u.cacheReadModalities));
   count(METRICS.usageCacheWrite, [[UNKNOWN, u.cacheWrite ?? 0]]);
   count(METRICS.usageReasoning, [[UNKNOWN, u.reasoning ?? 0]]);
   // Per-call histograms: successful calls with reported usage only.

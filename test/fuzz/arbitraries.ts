@@ -64,7 +64,7 @@ export function bytePiecesOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 const KEYS = new Set(["id", "model", "finishReasons", "usage", "error", "serviceTier", "systemFingerprint", "embeddingDimensions", "chunks", "complete", "conversationId"]);
 const USAGE = new Set(["input", "output", "cacheRead", "cacheWrite", "reasoning"]);
-const MODALITY_MAPS = new Set(["inputModalities", "outputModalities"]);
+const MODALITY_MAPS = new Set(["inputModalities", "outputModalities", "cacheReadModalities"]);
 /** The `gen_ai.token.modality` values a format may report. */
 const MODALITIES = new Set(["text", "audio", "image", "video"]);
 

@@ -15,9 +15,9 @@ const MODALITY_KEYS = new Set(["text", "image", "video", "audio"]);
 
 /** factProblems, plus the modality maps it does not know yet. */
 function problems(facts: ResponseFacts): string[] {
-  const { inputModalities, outputModalities, ...usage } = facts.usage;
+  const { inputModalities, outputModalities, cacheReadModalities, ...usage } = facts.usage;
   const out = factProblems({ ...facts, usage });
-  for (const [name, m] of [["inputModalities", inputModalities], ["outputModalities", outputModalities]] as const) {
+  for (const [name, m] of [["inputModalities", inputModalities], ["outputModalities", outputModalities], ["cacheReadModalities", cacheReadModalities]] as const) {
     if (m === undefined) continue;
     for (const [k, v] of Object.entries(m)) if (!MODALITY_KEYS.has(k) || !Number.isSafeInteger(v) || v < 0) out.push(`${name}.${k}: ${v}`);
   }
@@ -35,6 +35,7 @@ const usage = fc.record(
     cachedContentTokenCount: count,
     promptTokensDetails: fc.array(fc.record({ modality: enumValue, tokenCount: count }, { requiredKeys: [] }), { maxLength: 3 }),
     candidatesTokensDetails: fc.anything({ maxDepth: 2 }),
+    cacheTokensDetails: fc.oneof(fc.array(fc.record({ modality: enumValue, tokenCount: count }, { requiredKeys: [] }), { maxLength: 3 }), fc.anything({ maxDepth: 2 })),
   },
   { requiredKeys: [] },
 );

@@ -18,8 +18,8 @@ const isCount = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v)
 /** factProblems, plus the modality breakdowns (which it does not know): records of counts by known modality. */
 function problems(facts: ResponseFacts): string[] {
   const out: string[] = [];
-  const { inputModalities, outputModalities, ...usage } = facts.usage;
-  for (const m of [inputModalities, outputModalities]) {
+  const { inputModalities, outputModalities, cacheReadModalities, ...usage } = facts.usage;
+  for (const m of [inputModalities, outputModalities, cacheReadModalities]) {
     if (m === undefined) continue;
     for (const [k, v] of Object.entries(m)) if (!["text", "audio", "image", "video"].includes(k) || !isCount(v) || v === 0) out.push(`modality ${k}: ${v}`);
   }

@@ -176,6 +176,33 @@ describe("geminiGenerate.event", () => {
     expect(noStatus.error).toEqual({ type: "429" });
   });
 
+  it("the cached part of the prompt by modality (cacheTokensDetails), as a recorded gemini-2.5-flash answer with an image and a cache gives it", () => {
+    // The usage block of a generateContent answer over cached text and image (its shape and counts
+    // as Gemini's API reference documents them: promptTokensDetails and cacheTokensDetails are ModalityTokenCount lists).
+    const facts = newResponseFacts();
+    feed(facts, {
+      candidates: [{ content: { role: "model", parts: [{ text: "ok" }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: {
+        promptTokenCount: 326,
+        candidatesTokenCount: 63,
+        totalTokenCount: 543,
+        cachedContentTokenCount: 173,
+        promptTokensDetails: [{ modality: "TEXT", tokenCount: 68 }, { modality: "IMAGE", tokenCount: 258 }],
+        cacheTokensDetails: [{ modality: "IMAGE", tokenCount: 137 }, { modality: "TEXT", tokenCount: 36 }],
+        thoughtsTokenCount: 154,
+      },
+      modelVersion: "gemini-2.5-flash",
+    });
+    expect(facts.usage).toStrictEqual({
+      input: 326,
+      output: 63 + 154,
+      reasoning: 154,
+      cacheRead: 173,
+      inputModalities: { text: 68, image: 258 },
+      cacheReadModalities: { image: 137, text: 36 },
+    });
+  });
+
   it("garbage events fold nothing", () => {
     const facts = newResponseFacts();
     expect(["", "[DONE]", "null", "[1]", '{"candidates":"x"}'].map((data) => geminiGenerate.event({ data }, facts))).toEqual([false, false, false, false, false]);

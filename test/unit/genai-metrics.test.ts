@@ -104,6 +104,13 @@ describe("latest usage counters", () => {
     expect(histogram(streams, "gen_ai.client.inference.operation.output_tokens")).toEqual([[{ ...M, "gen_ai.response.model": "gemini-2.5-flash" }, 1, 50]]);
   });
 
+  it("a cache read broken down by modality (Gemini's cacheTokensDetails) is split like the input, the rest unknown", () => {
+    const cached = record({ responseModel: "gemini-2.5-flash", usage: { input: 326, cacheRead: 173, inputModalities: { text: 68, image: 258 }, cacheReadModalities: { image: 137, text: 30 } } });
+    const s = aggregateCalls([cached], PROFILES.latest);
+    expect(sums(s, "gen_ai.client.inference.usage.cache_read.input_tokens")).toEqual([["image", 137], ["text", 30], ["unknown", 6]]);
+    expect(sums(s, "gen_ai.client.inference.usage.input_tokens")).toEqual([["image", 258], ["text", 68]]);
+  });
+
   it("embeddings are not inference: no usage counters, the operation duration", () => {
     const e = aggregateCalls([record({ operation: "embeddings", usage: { input: 8 } })], PROFILES.latest);
     expect(e.map((s) => s.descriptor.name)).toEqual(["gen_ai.client.operation.duration"]);
