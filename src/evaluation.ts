@@ -9,6 +9,7 @@
  */
 import { context } from "@opentelemetry/api";
 import {
+  ERROR_TYPE,
   GEN_AI_EVALUATION_EXPLANATION,
   GEN_AI_EVALUATION_NAME,
   GEN_AI_EVALUATION_RESULT,
@@ -34,6 +35,12 @@ export interface Evaluation {
   explanation?: string;
   /** The evaluated response's id (`gen_ai.response.id`): when it is a call of this invocation, the event points at that call's span. */
   responseId?: string;
+  /**
+   * The evaluation itself failed (the judge timed out, its answer would not parse): a
+   * low-cardinality type (`timeout`, a provider's code, an exception's name), as `error.type`.
+   * Such a result usually has no score.
+   */
+  errorType?: string;
 }
 
 export function recordEvaluation(evaluation: Evaluation): void {
@@ -44,7 +51,7 @@ export function recordEvaluation(evaluation: Evaluation): void {
       debug(`recordEvaluation(${JSON.stringify(String(evaluation?.name))}) outside an instrumented invocation (or after its export): not recorded`);
       return;
     }
-    const { name, scoreValue, scoreLabel, explanation, responseId } = evaluation ?? ({} as Evaluation);
+    const { name, scoreValue, scoreLabel, explanation, responseId, errorType } = evaluation ?? ({} as Evaluation);
     if (typeof name !== "string" || name === "") {
       warnOnce("evaluation-name", "recordEvaluation needs a non-empty `name`: not recorded");
       return;
@@ -61,6 +68,7 @@ export function recordEvaluation(evaluation: Evaluation): void {
       [GEN_AI_EVALUATION_SCORE_LABEL]: text(scoreLabel),
       [GEN_AI_EVALUATION_EXPLANATION]: text(explanation),
       [GEN_AI_RESPONSE_ID]: text(responseId),
+      [ERROR_TYPE]: text(errorType),
     };
     // The evaluated call's span when it is one of ours, else the invocation's own (its SERVER span's).
     const target = (typeof responseId === "string" && invocation.responseSpan(responseId)) || invocation.parentContext;

@@ -203,8 +203,10 @@ describe("an invocation's log records", () => {
     inside(() => recordEvaluation({ name: "tone", scoreValue: 3, responseId: "elsewhere" }));
     inside(() => recordEvaluation({ name: "" }));
     inside(() => recordEvaluation(null as never));
+    // An evaluation that failed: no score, its error.type (conditionally required by events.yaml).
+    inside(() => recordEvaluation({ name: "faithfulness", responseId: "resp_1", errorType: "timeout" }));
     await pipeline.export(invocation);
-    const [matched, unmatched, ...rest] = records();
+    const [matched, unmatched, failed, ...rest] = records();
     expect(rest).toEqual([]);
     expect(matched).toMatchObject({ traceId: TRACE, spanId: CALL_SPAN, flags: 1 });
     expect(matched.attributes).toEqual([
@@ -215,6 +217,12 @@ describe("an invocation's log records", () => {
     ]);
     expect(unmatched).toMatchObject({ traceId: TRACE, spanId: ROOT_SPAN });
     expect(attr(unmatched, "gen_ai.evaluation.score.value")).toEqual({ doubleValue: 3 });
+    expect(failed).toMatchObject({ traceId: TRACE, spanId: CALL_SPAN });
+    expect(failed.attributes).toEqual([
+      { key: "gen_ai.evaluation.name", value: { stringValue: "faithfulness" } },
+      { key: "gen_ai.response.id", value: { stringValue: "resp_1" } },
+      { key: "error.type", value: { stringValue: "timeout" } },
+    ]);
   });
 
   it("identity on an ended GenAI span: within its limits, the overflow dropped and counted, its own values kept", () => {
