@@ -25,7 +25,7 @@ describe("neutral bundle", () => {
   it("a Worker using instrument() stays inside the gzipped size budget", async () => {
     const { code } = await bundlePackage(true, "worker");
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
-    // Committed budget: 54 KiB gzipped. Raised from 27 KiB by issues 11 (fourteen wire formats and
+    // Committed budget: 55 KiB gzipped. Raised from 27 KiB by issues 11 (fourteen wire formats and
     // three framings: +7.7 KB) and 12 (content readers for every format, capture, logs: +12.4 KB),
     // both in the default bundle because detection and capture must work without an import of
     // their own, then from 48 KiB by issue 13's CPU work (per-chunk fast paths for Cohere, Ollama,
@@ -37,10 +37,13 @@ describe("neutral bundle", () => {
     // gzip, header checks, the export's deadline within waitUntil's budget) and span-status and
     // int64 fixes (+1.6 KB), then from 53 KiB for what audits against the trace API spec found
     // (attribute values checked and cut at any depth, event and link limits, spans of explicit
-    // contexts kept) and the AI SDK's embed under Deno's tracing (+0.7 KB); bench/RESULTS.md ("Bundle
-    // size, 2026-12-02") has the split. The performance
+    // contexts kept) and the AI SDK's embed under Deno's tracing (+0.7 KB), then from 54 KiB for what
+    // a bare-vs-wrapped audit found (an init's stream sent as the app makes it, its bytes kept as
+    // they pass, instead of read first; an upload still going when the answer comes not waited
+    // for; Map and URLSearchParams headers; non-enumerable init fields) and Gemini's cached tokens
+    // by modality (+0.5 KB); bench/RESULTS.md ("Bundle size, 2026-12-02") has the split. The performance
     // issue's targets (20 KiB for instrument + one OpenAI fetch, 28 KiB for everything) are not
     // met. Raise it only with a reason recorded there.
-    expect(gzipped).toBeLessThanOrEqual(54 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(55 * 1024);
   });
 });

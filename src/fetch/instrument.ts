@@ -22,7 +22,7 @@ import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../t
 import { clientAttributes, defaultPort, hostMatches, normalizeMethod, recordClientStatus } from "./http.js";
 import { type BodyObserver, readWhole, watchableBody, watchedResponse } from "./observe-body.js";
 import { originalFetch } from "./original.js";
-import { neverSent, parseJsonBody, type RequestView, readDeferred, viewRequest } from "./request-view.js";
+import { neverSent, parseJsonBody, type RequestView, readDeferred, tap, untilRead, viewRequest } from "./request-view.js";
 import { overlay, sendWith } from "./send.js";
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -53,8 +53,9 @@ export interface TracedFetchOptions {
 /**
  * What must be fixed before the send happens synchronously, in the app's own fetch call: the
  * request that leaves is the one the app made at that moment, even if it reuses and changes its
- * URL, init or Headers right after. A stream given as the body is read (bounded) and replayed
- * first, with the call fixed as it was (its headers copied) before anything else runs.
+ * URL, init or Headers right after. A call parsed before its send (`parsedFirst`) has its body
+ * read first (bounded, and not past an upload that stalls), with the call fixed as it was (its
+ * headers copied) before anything else runs.
  */
 export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
   const [input, init] = args;
@@ -74,13 +75,18 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
   }
   // Outside the try: a fetch that throws at once is never called a second time.
   if (!scope || !view) return send(input, init);
-  // A stream is replayed, so read before the send; so is any body of a call parsed before it.
-  const readFirst = view.deferred && ("stream" in view.deferred || parsedFirst(ctx, scope.invocation) !== undefined);
-  if (!readFirst) return traced(send, input, init, ctx, scope, view);
+  const readFirst = view.deferred && parsedFirst(ctx, scope.invocation) !== undefined;
+  if (!readFirst) {
+    // A stream goes out as the app makes it, its bytes kept as they pass.
+    tap(view, scope.invocation.pipeline.config.limits.maxJsonBodyBytes);
+    return traced(send, input, init, ctx, scope, view);
+  }
   const fixedInput = input instanceof URL ? String(input) : input;
-  const fixedInit = init === undefined ? { headers: view.headers } : overlay(init, { headers: view.headers });
+  // The app's own list of pairs stays a list (a repeated name stays repeated on every runtime).
+  const headers = Array.isArray(init?.headers) ? init.headers.map((pair) => [...pair] as [string, string]) : view.headers;
+  const fixedInit = init === undefined ? { headers } : overlay(init, { headers });
   const { invocation } = scope;
-  return readDeferred(view, invocation.pipeline.config.limits.maxJsonBodyBytes)
+  return untilRead(view, readDeferred(view, invocation.pipeline.config.limits.maxJsonBodyBytes))
     .catch(() => invocation.pipeline.selfError())
     .then(() => traced(send, fixedInput, fixedInit, ctx, scope, view));
 }
@@ -166,7 +172,7 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
     response = await sending;
   } catch (error) {
     clearTimeout(timer);
-    await parse();
+    await untilRead(view, parse());
     try {
       if (prepared) {
         const { span, call } = prepared;
@@ -187,7 +193,8 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
     throw error;
   }
   clearTimeout(timer);
-  await parse();
+  // What the app's upload has not given by now (it goes on after the answer) is not waited for.
+  await untilRead(view, parse());
   if (!prepared) {
     invocation.release(token);
     return response;
@@ -329,7 +336,9 @@ export function installGlobalFetch(): void {
   // most runtimes has none), and its name survives bundlers (which rename a declared `function fetch`).
   const wrapper = {
     fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-      return tracedFetch([input, init]);
+      // No argument: the runtime's own refusal, as bare.
+      // biome-ignore lint/complexity/noArguments: the count of arguments given is what tells
+      return arguments.length === 0 ? (underlying as () => Promise<Response>)() : tracedFetch([input, init]);
     },
   }.fetch;
   // Same shape as the fetch it replaces: its name, length, `prototype` where it has one (Node), and

@@ -11,10 +11,12 @@ export interface RequestView {
   method: string;
   headers: Headers;
   bodyText?: string;
-  /** A body only readable asynchronously, read (bounded) before the send by `readDeferred`. */
+  /** A body only readable asynchronously, read (bounded) by `readDeferred`. */
   deferred?: Deferred;
-  /** Sent in place of the app's body: its stream, which we read, replayed whole. */
+  /** Sent in place of the app's body: its stream, passing through `tap`, or read first and replayed. */
   resend?: BodyInit;
+  /** While a stream is being read: chunks so far, and how to stop reading it (`untilRead`). */
+  reading?: { chunks: number; stop(): void };
 }
 
 /**
@@ -22,9 +24,11 @@ export interface RequestView {
  * body's known length on every runtime (Content-Length stays Content-Length, chunked stays
  * chunked), where sending bytes we read would turn a streamed body into a sized one and a
  * replayed stream a sized body into a chunked one. A stream given in an init has no length to
- * keep: it is read and replayed. A Blob is read without being disturbed and sent itself.
+ * keep: it is sent through `tap`, its bytes kept as the runtime pulls them (or, for a call
+ * parsed before its send, read first and replayed). A Blob is read without being disturbed and
+ * sent itself.
  */
-type Deferred = { clone: Request } | { stream: ReadableStream<unknown> } | { blob: Blob };
+type Deferred = { clone: Request } | { stream: ReadableStream<unknown> } | { blob: Blob } | { tapped: Promise<Uint8Array[] | undefined> };
 
 /**
  * A body the runtime will refuse before sending anything: already read, or (a plain init's
@@ -111,8 +115,62 @@ function sendable(init: RequestInit): boolean {
 }
 
 /**
- * Reads the deferred body (once), up to `maxBytes`, into `bodyText`; a stream read is replayed whole
- * into `resend`. Never rejects: what cannot be read is not read.
+ * The app's stream (the init's, a `stream` deferred) sent as the runtime pulls it, nothing read
+ * ahead: each chunk passes on as it is read, and the bytes (up to `maxBytes`) are kept for
+ * `readDeferred`. A cancel by the runtime reaches the app's stream with its own reason.
+ */
+export function tap(view: RequestView, maxBytes: number): void {
+  const deferred = view.deferred;
+  if (!deferred || !("stream" in deferred)) return;
+  let reader: ReadableStreamDefaultReader<unknown>;
+  try {
+    reader = deferred.stream.getReader();
+  } catch {
+    view.deferred = undefined; // sent as given, unread
+    return;
+  }
+  let kept: Uint8Array[] | undefined = [];
+  let total = 0;
+  let settle!: (chunks: Uint8Array[] | undefined) => void;
+  const end = (whole: boolean) => {
+    settle(whole ? kept : undefined);
+    kept = undefined;
+  };
+  view.deferred = { tapped: new Promise((resolve) => (settle = resolve)) };
+  const reading = { chunks: 0, stop: () => end(false) };
+  view.reading = reading;
+  view.resend = new ReadableStream<unknown>(
+    {
+      async pull(controller) {
+        let next: ReadableStreamReadResult<unknown>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          end(false);
+          throw error;
+        }
+        if (next.done) {
+          end(true);
+          return controller.close();
+        }
+        reading.chunks++;
+        const value = next.value;
+        if (value instanceof Uint8Array && (total += value.byteLength) <= maxBytes) kept?.push(value);
+        else end(false);
+        controller.enqueue(value);
+      },
+      cancel(reason) {
+        end(false);
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Reads the deferred body (once), up to `maxBytes`, into `bodyText`; a stream read first is
+ * replayed whole into `resend`. Never rejects: what cannot be read is not read.
  */
 export async function readDeferred(view: RequestView, maxBytes: number): Promise<void> {
   const deferred = view.deferred;
@@ -122,6 +180,12 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
     view.bodyText = await deferred.blob.text().catch(() => undefined);
     return;
   }
+  if ("tapped" in deferred) {
+    const chunks = await deferred.tapped;
+    view.reading = undefined;
+    if (chunks) view.bodyText = await new Blob(chunks as Uint8Array<ArrayBuffer>[]).text();
+    return;
+  }
   const stream = "clone" in deferred ? deferred.clone.body! : deferred.stream;
   let reader: ReadableStreamDefaultReader<unknown>;
   try {
@@ -129,11 +193,46 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
   } catch {
     return;
   }
-  const read = await prefix(reader, maxBytes);
+  let stopped = false;
+  let stopNow!: () => void;
+  const stop = new Promise<typeof STOPPED>((resolve) => (stopNow = () => resolve(STOPPED)));
+  view.reading = {
+    chunks: 0,
+    stop() {
+      stopped = true;
+      stopNow();
+    },
+  };
+  // A stream read first is replayed whole (its pending read too): stopping loses nothing of it.
+  const read = await prefix(reader, maxBytes, view.reading, stop);
+  view.reading = undefined;
   if ("stream" in deferred) view.resend = replay(read);
   // The clone's cancel settles only once the Request's own branch has been read: not awaited.
   else if (!read.done) reader.cancel().catch(() => {});
-  if (read.done && !read.failed && !read.opaque) view.bodyText = await new Blob(read.chunks as Uint8Array<ArrayBuffer>[]).text();
+  if (read.done && !stopped && !read.failed && !read.opaque) view.bodyText = await new Blob(read.chunks as Uint8Array<ArrayBuffer>[]).text();
+}
+
+/** How long a stream may go without a chunk before it is no longer waited for. */
+const IDLE_MS = 10;
+
+/**
+ * Waits for `read` (a `readDeferred` of `view`) for as long as its stream keeps coming: one idle
+ * for IDLE_MS is an upload the app ends later (after the answer, or never), so reading it stops
+ * and the call goes on without its body. Anything else (a Blob, the text of what was read) is waited for.
+ */
+export async function untilRead(view: RequestView, read: Promise<void> | undefined): Promise<void> {
+  if (!read) return;
+  let done = false;
+  read.then(() => {
+    done = true;
+  });
+  while (!done) {
+    const chunks = view.reading?.chunks;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([read, new Promise((resolve) => (timer = setTimeout(resolve, IDLE_MS)))]);
+    clearTimeout(timer);
+    if (!done && view.reading && view.reading.chunks === chunks) view.reading.stop();
+  }
 }
 
 interface Prefix {
@@ -143,18 +242,29 @@ interface Prefix {
   /** A chunk that is not bytes: the runtime will refuse it, we do not read on. */
   opaque?: boolean;
   failed?: { error: unknown };
+  /** The read under way when reading was stopped (the replay takes it first). */
+  pending?: Promise<ReadableStreamReadResult<unknown>>;
 }
 
-async function prefix(reader: ReadableStreamDefaultReader<unknown>, maxBytes: number): Promise<Prefix> {
+const STOPPED = Symbol();
+
+async function prefix(reader: ReadableStreamDefaultReader<unknown>, maxBytes: number, progress: { chunks: number }, stop: Promise<typeof STOPPED>): Promise<Prefix> {
   const read: Prefix = { reader, chunks: [], done: false };
   let total = 0;
   try {
     while (total <= maxBytes) {
-      const { done, value } = await reader.read();
+      const pending = reader.read();
+      const next = await Promise.race([pending, stop]);
+      if (next === STOPPED) {
+        read.pending = pending;
+        break;
+      }
+      const { done, value } = next;
       if (done) {
         read.done = true;
         break;
       }
+      progress.chunks++;
       read.chunks.push(value);
       if (!(value instanceof Uint8Array)) {
         read.opaque = true;
@@ -177,7 +287,9 @@ function replay(read: Prefix): ReadableStream<unknown> {
         if (queue.length > 0) return controller.enqueue(queue.shift());
         if (read.failed) return controller.error(read.failed.error);
         if (read.done) return controller.close();
-        const { done, value } = await read.reader.read();
+        const pending = read.pending;
+        read.pending = undefined;
+        const { done, value } = await (pending ?? read.reader.read());
         if (done) controller.close();
         else controller.enqueue(value);
       },

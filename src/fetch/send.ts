@@ -8,13 +8,13 @@
  *   string body's Content-Length, which a re-made Request loses) and the app never sees ours.
  *   Every runtime's fetch reads the headers before its first await; a fetch patched before ours
  *   that awaits first would send them without our trace context (the request is otherwise the same).
- * - Headers given as a list or a record are copied with ours added, entries kept as they are
- *   (a repeated name stays repeated).
+ * - Headers given as a list (an array, a Map, URLSearchParams: any iterable of pairs) or a record
+ *   are copied with ours added, entries kept as they are (a repeated name stays repeated).
  * - Immutable headers (a request the platform handed in) are copied; a Request alone is then
  *   re-made by the Request constructor, which carries method, body, signal, redirect, `cf` over.
- * - An init is overlaid, never spread unless it is a plain object: a Request passed as init (the
- *   proxy idiom `fetch(newUrl, request)`) keeps its fields behind prototype getters, which a
- *   spread would drop (a POST would leave as a GET).
+ * - An init is overlaid, never spread unless it is a plain object whose own fields are all
+ *   enumerable: a Request passed as init (the proxy idiom `fetch(newUrl, request)`) keeps its
+ *   fields behind prototype getters, which a spread would drop (a POST would leave as a GET).
  * - A body we replaced is sent as given: an init's stream we read (replayed whole) or a body the
  *   opt-in `addStreamUsage` changed. A Request whose prompt we read is sent itself (we read a clone).
  */
@@ -24,7 +24,7 @@ type Send = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 export const isRequest = (value: unknown): value is Request => typeof Request !== "undefined" && value instanceof Request;
 const ours = (name: string) => /^trace(parent|state)$/i.test(name);
 
-const isHeaders = (value: unknown): value is Headers => typeof (value as Headers | undefined)?.get === "function";
+const isHeaders = (value: unknown): value is Headers => value instanceof Headers;
 
 export function sendWith(
   send: Send,
@@ -78,8 +78,9 @@ function copied(
   body: BodyInit | undefined,
 ): [RequestInfo | URL, RequestInit?] {
   let headers: HeadersInit;
-  if (Array.isArray(source)) headers = [...source.filter(([name]) => !ours(name)), ...extra];
-  else if (source && !isHeaders(source) && typeof source === "object") {
+  if (Array.isArray(source) || (source && !isHeaders(source) && typeof (source as unknown as Iterable<unknown>)[Symbol.iterator] === "function")) {
+    headers = [...(source as unknown as Iterable<[string, string]>)].filter(([name]) => !ours(name)).concat(extra);
+  } else if (source && !isHeaders(source) && typeof source === "object") {
     const record: Record<string, string> = {};
     for (const key of Object.keys(source)) if (!ours(key)) record[key] = source[key];
     headers = Object.assign(record, Object.fromEntries(extra));
@@ -95,7 +96,7 @@ function copied(
 
 export function overlay(init: RequestInit, changes: RequestInit): RequestInit {
   const proto = Object.getPrototypeOf(init);
-  if (proto === Object.prototype || proto === null) return { ...init, ...changes };
+  if ((proto === Object.prototype || proto === null) && Object.keys(init).length === Reflect.ownKeys(init).length) return { ...init, ...changes };
   return new Proxy(init, {
     get: (target, key) => (Object.hasOwn(changes, key) ? changes[key as keyof RequestInit] : Reflect.get(target, key, target)),
   });

@@ -3,7 +3,7 @@
  * locked, and requests the runtime refuses. Each returns what the app saw (the upstream's
  * recording of what arrived is compared by the test). A thrown error is recorded by app.ts.
  */
-import { attempt, type CaseContext, type Json, observeResponse } from "./observe.js";
+import { attempt, attemptAsync, type CaseContext, type Json, observeResponse } from "./observe.js";
 
 type Probe = (c: CaseContext) => Promise<Json>;
 
@@ -28,6 +28,25 @@ const chatHeaders = { "content-type": "application/json", authorization: "Bearer
 
 const post = (body: BodyInit | null, extra: RequestInit = {}): RequestInit =>
   ({ method: "POST", body, duplex: "half", ...extra }) as RequestInit;
+
+/** A chat request's stream whose second half comes only once `release` is called (after the answer). */
+function uploadEndedByAnswer(): { body: ReadableStream<Uint8Array>; release: () => void } {
+  let release = () => {};
+  const answered = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(chatBody(false).slice(0, 20)));
+    },
+    async pull(controller) {
+      await answered;
+      controller.enqueue(encoder.encode(chatBody(false).slice(20)));
+      controller.close();
+    },
+  });
+  return { body, release };
+}
 
 /** Three calls made while the app changes one object between them: what leaves is what it was at each call. */
 async function reusing(calls: (n: string) => Promise<Response>): Promise<Json> {
@@ -134,6 +153,52 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     });
     return observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(stream, { headers: chatHeaders })), { read: "text" });
   },
+  // Repeated headers given as a list, with a stream body: each leaves as its own line.
+  "body-llm-stream-repeated-headers": async (c) => {
+    const headers = [["content-type", "application/json"], ["x-dup", "1"], ["x-dup", "2"], ["X-Mixed-Case", "v"]];
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(encoder.encode(chatBody(false)));
+        controller.close();
+      },
+    });
+    return observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(body, { headers: headers as [string, string][] })), { read: "text" });
+  },
+  // An upload the app finishes only once the answer has come (the upstream answers at once): it
+  // must be sent as it is made, not read first.
+  "body-llm-stream-answered-first": async (c) => {
+    const upload = uploadEndedByAnswer();
+    const response = await fetch(`${c.up}/early/v1/chat/completions`, post(upload.body, { headers: chatHeaders }));
+    upload.release();
+    return observeResponse(response, { read: "text" });
+  },
+  // The same upload as a Request's body (read from a clone).
+  "body-llm-request-stream-answered-first": async (c) => {
+    const upload = uploadEndedByAnswer();
+    const response = await fetch(new Request(`${c.up}/early/v1/chat/completions`, post(upload.body, { headers: chatHeaders })));
+    upload.release();
+    return observeResponse(response, { read: "text" });
+  },
+  // Aborted while the app's upload waits: rejected at the abort, as bare; the app's stream cancelled where bare cancels it.
+  "body-llm-stream-aborted": async (c) => {
+    const controller = new AbortController();
+    let cancelled: Json = null;
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(encoder.encode(chatBody(false).slice(0, 20)));
+      },
+      pull: () => new Promise<void>(() => {}),
+      cancel(reason) {
+        cancelled = reason instanceof Error ? reason.name : String(reason);
+      },
+    });
+    // The upstream waits for the whole body, which never comes.
+    const sent = fetch(`${c.up}/v1/chat/completions`, post(body, { headers: chatHeaders, signal: controller.signal }));
+    setTimeout(() => controller.abort(), 20);
+    const outcome = await attemptAsync(async () => observeResponse(await sent, { read: "text" }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { outcome, cancelled };
+  },
   "body-llm-json": async (c) =>
     observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(chatBody(false), { headers: chatHeaders })), { read: "json" }),
 
@@ -192,6 +257,17 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     const headers = new Headers({ "x-from-headers": "1", accept: "application/json" });
     return observeResponse(await fetch(`${c.up}/echo`, { headers }));
   },
+  // A Map or URLSearchParams is a list of pairs to fetch: the app's object is left as it was.
+  "headers-map": async (c) => {
+    const headers = new Map([["x-a", "1"]]);
+    const seen = await observeResponse(await fetch(`${c.up}/echo`, { headers: headers as unknown as HeadersInit }));
+    return { seen, after: [...headers] };
+  },
+  "headers-urlsearchparams": async (c) => {
+    const headers = new URLSearchParams("x-a=1&x-b=2");
+    const seen = await observeResponse(await fetch(`${c.up}/echo`, { headers: headers as unknown as HeadersInit }));
+    return { seen, after: [...headers] };
+  },
   "headers-baggage": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "x-keep": "1", baggage: "k=v" } })),
   "query-credentials": async (c) => observeResponse(await fetch(`${c.up}/echo?key=secret&token=t&q=a%20b#frag`)),
   "userinfo-url": async (c) => observeResponse(await fetch(c.up.replace("http://", "http://user:pass@") + "/echo")),
@@ -222,6 +298,13 @@ export const REQUEST_PROBES: Record<string, Probe> = {
   "after-incoming-headers": async (c) => {
     await (await fetch(`${c.up}/echo`, { headers: c.request.headers })).arrayBuffer();
     return [...c.request.headers].filter(([name]) => name.startsWith("trace") || name.startsWith("x-"));
+  },
+  "fetch-no-arguments": async () => attemptAsync(async () => observeResponse(await (fetch as () => Promise<Response>)())),
+  "init-non-enumerable": async (c) => {
+    const init = { headers: { "x-a": "1" } } as RequestInit;
+    Object.defineProperty(init, "method", { value: "PUT", enumerable: false });
+    Object.defineProperty(init, "body", { value: "a non-enumerable body", enumerable: false });
+    return observeResponse(await fetch(`${c.up}/echo`, init));
   },
   "fetch-function-shape": async () => ({
     name: fetch.name,

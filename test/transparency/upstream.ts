@@ -131,6 +131,9 @@ async function respond(route: string, query: URLSearchParams, token: string, req
       return void res.end(GZIP);
     case "json":
       return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hello: "world", n: [1, 2, 3] }));
+    case "early":
+      // Answers at once, before the request body has ended (an upload the app goes on with after the answer).
+      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ answered: "before the body ended" }));
     case "headers":
       res.writeHead(200, ["content-type", "text/plain", "set-cookie", "a=1; Path=/", "set-cookie", "b=2; HttpOnly", "x-multi", "one", "x-multi", "two", "X-Mixed-Case", "Value", "content-length", "2"]);
       return void res.end("ok");
