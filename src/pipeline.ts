@@ -12,6 +12,7 @@ import { buildResource, type ResourceLike } from "./exporter/resource.js";
 import { type LogRecordData, serializeLogs } from "./exporter/logs.js";
 import { serializeMetrics } from "./exporter/metrics.js";
 import { serializeSpans } from "./exporter/traces.js";
+import type { MetricSample } from "./metrics/genai-metrics.js";
 import { IsolateMetrics, type MetricsSnapshot, pointCount } from "./metrics/isolate-metrics.js";
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
@@ -98,6 +99,8 @@ export function exportDeadline(outMs: number | undefined, nowMs: number): number
 export interface ExportBatch {
   readonly spans: RecordingSpan[];
   readonly calls: readonly CallRecord[];
+  /** Agent and tool durations (metrics only). */
+  readonly samples?: readonly MetricSample[];
   readonly root: RecordingSpan | undefined;
   readonly droppedSpans: number;
   readonly droppedCalls: number;
@@ -155,7 +158,7 @@ export class Pipeline {
       if (body) work.push(this.post("traces", tracesUrl, body, exportBy));
     }
     if (this.config.metricsUrl) {
-      this.metrics.add(invocation.calls, this.profile, invocation.startMs);
+      this.metrics.add(invocation.calls, this.profile, invocation.startMs, invocation.samples);
       if (!this.metrics.empty) unexported.add(this);
       work.push(this.exportMetrics(false, exportBy));
     }

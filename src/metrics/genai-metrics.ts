@@ -21,6 +21,13 @@ export interface MetricDescriptor {
   bounds?: readonly number[];
 }
 
+/** One value of a metric other than a call's (an agent's or a tool's duration). */
+export interface MetricSample {
+  descriptor: MetricDescriptor;
+  attributes: Attributes;
+  value: number;
+}
+
 export interface MetricPoint {
   attributes: Attributes;
   histogram?: Histogram;
@@ -264,7 +271,8 @@ function recordLatest(agg: Aggregator, call: CallRecord, m: Series): void {
 }
 
 /** Add finished calls to an aggregate. */
-export function recordCalls(agg: Aggregator, calls: readonly CallRecord[], profile: SemconvProfile): void {
+export function recordCalls(agg: Aggregator, calls: readonly CallRecord[], profile: SemconvProfile, samples: readonly MetricSample[] = []): void {
+  for (const s of samples) agg.record(s.descriptor, s.attributes, s.value);
   for (const call of calls) {
     const m = series(baseAttributes(call));
     if (profile.name === "latest") recordLatest(agg, call, m);

@@ -10,7 +10,7 @@
  */
 import type { SemconvProfile } from "../attributes.js";
 import type { CallRecord } from "../genai/call.js";
-import { Aggregator, type MetricStream, recordCalls } from "./genai-metrics.js";
+import { Aggregator, type MetricSample, type MetricStream, recordCalls } from "./genai-metrics.js";
 
 /** Series kept per pipeline between exports; samples for more are dropped and counted. */
 export const MAX_SERIES = 2000;
@@ -69,10 +69,10 @@ export class IsolateMetrics {
     return pointCount(snapshot.streams);
   }
 
-  add(calls: readonly CallRecord[], profile: SemconvProfile, invocationStartMs: number): void {
-    if (calls.length === 0) return;
+  add(calls: readonly CallRecord[], profile: SemconvProfile, invocationStartMs: number, samples: readonly MetricSample[] = []): void {
+    if (calls.length === 0 && samples.length === 0) return;
     this.startMs ??= invocationStartMs;
-    recordCalls(this.agg, calls, profile);
+    recordCalls(this.agg, calls, profile, samples);
   }
 
   get empty(): boolean {

@@ -15,6 +15,7 @@ import { GEN_AI_INFERENCE_DETAILS_EVENT, GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_
 import type { Limits } from "../config.js";
 import { type LogRecordData, SEVERITY_DEBUG } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
+import type { MetricSample } from "../metrics/genai-metrics.js";
 import { dropContent, gateForeignSpan } from "../genai/content/foreign.js";
 import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
@@ -58,6 +59,8 @@ export class Invocation implements SpanSink {
   /** Finished GenAI calls, for the metrics (recorded whether or not the trace is sampled). */
   readonly calls: CallRecord[] = [];
   droppedCalls = 0;
+  /** Other metric samples (agent and tool durations, `agents.ts`), bounded with the calls. */
+  readonly samples: MetricSample[] = [];
   /** Events as log records (a call's operation details, evaluations), bounded like the spans. */
   readonly logs: LogRecordData[] = [];
   droppedLogs = 0;
@@ -187,6 +190,12 @@ export class Invocation implements SpanSink {
     });
   }
 
+  recordSample(sample: MetricSample): void {
+    if (this.flushed) return;
+    if (this.samples.length < this.limits.maxSpans) this.samples.push(sample);
+    else this.droppedCalls++;
+  }
+
   /** Keep an event for export with this invocation's batch (when logs go anywhere). */
   recordLog(record: LogRecordData): void {
     if (this.flushed || !this.pipeline.config.logsUrl) return;
@@ -304,6 +313,7 @@ export class Invocation implements SpanSink {
       .finally(() => {
         this.spans.length = 0;
         this.calls.length = 0;
+        this.samples.length = 0;
         this.logs.length = 0;
         this.responses.clear();
         settling.delete(this);

@@ -116,6 +116,41 @@ describe("invokeAgent and executeTool", () => {
     });
   });
 
+  it("latest profile: gen_ai.invoke_agent.duration and gen_ai.execute_tool.duration, the span's duration, error.type on a failure, sampled or not; v1.41 has none", async () => {
+    for (const [sampler, profile] of [["always_on", "latest"], ["always_off", "latest"], ["always_on", "v1.41"]] as const) {
+      const { run, invocation } = setup({ semconv: profile, sampler });
+      await run(() =>
+        invokeAgent({ name: "weather" }, async () => {
+          await tick();
+          await executeTool({ name: "lookup", type: "datastore" }, async () => 1);
+          await executeTool({ name: "save" }, async () => {
+            throw new RangeError("full");
+          }).catch(() => undefined);
+        }),
+      );
+      const samples = invocation.samples.map((s) => [s.descriptor.name, s.attributes]);
+      if (profile === "v1.41") {
+        expect(samples).toEqual([]);
+        continue;
+      }
+      expect(samples, sampler).toEqual([
+        ["gen_ai.execute_tool.duration", { "gen_ai.tool.name": "lookup", "gen_ai.tool.type": "datastore", "gen_ai.agent.name": "weather" }],
+        ["gen_ai.execute_tool.duration", { "gen_ai.tool.name": "save", "gen_ai.tool.type": "function", "gen_ai.agent.name": "weather", "error.type": "RangeError" }],
+        ["gen_ai.invoke_agent.duration", { "gen_ai.agent.name": "weather" }],
+      ]);
+      expect(invocation.samples.map((s) => [s.descriptor.unit, s.descriptor.kind, s.descriptor.bounds?.[0]])).toEqual([
+        ["s", "histogram", 0.01],
+        ["s", "histogram", 0.01],
+        ["s", "histogram", 0.1],
+      ]);
+      if (sampler === "always_on") {
+        // The span's own duration, to the clock's resolution.
+        const agent = invocation.spans.find((s) => s.name === "invoke_agent weather")!;
+        expect(Math.abs(invocation.samples[2]!.value - (agent.endMs! - agent.startMs) / 1000)).toBeLessThan(0.002);
+      } else expect(invocation.spans.filter((s) => s.name.startsWith("invoke_agent"))).toEqual([]);
+    }
+  });
+
   it("v1.41 leaves the provider out when the agent's calls went to two providers", async () => {
     const { run, span } = setup();
     await run(() =>
