@@ -236,6 +236,11 @@ export interface ResolvedConfig {
   flushGraceMs: number;
   flushDeadlineMs: number;
   captureMessageContent: CaptureMode;
+  /**
+   * A failed LLM call's `gen_ai.client.operation.exception` log record: with GenAI events on
+   * (capture EVENT_ONLY, SPAN_AND_EVENT) or OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN `logs`/`logs/dup`.
+   */
+  exceptionLogs: boolean;
   redactContent?: RedactContentHook;
   toolDefinitions: "required" | "full";
   limits: Limits;
@@ -359,6 +364,13 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     ["OTEL_RESOURCE_ATTRIBUTES service.name", fromEnv["service.name"], text],
   );
 
+  const capture = pick<CaptureMode>(
+    "NO_CONTENT",
+    "true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT",
+    cfg("captureMessageContent", captureMode),
+    envVar("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", captureMode),
+  );
+
   const exporterOff = (key: string): boolean => {
     const v = str(env, key)?.toLowerCase();
     if (v && v !== "otlp" && v !== "none") warn(`${key}=${show(v)} is not supported (otlp or none); using otlp`);
@@ -418,11 +430,11 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     sdkSpans: pick<ResolvedConfig["sdkSpans"]>("replace", '"replace" or "keep"', cfg("sdkSpans", (v) => (v === "replace" || v === "keep" ? v : undefined))),
     flushGraceMs: pick(2000, "a number of milliseconds", cfg("flushGraceMs", inRange(0, MAX_TIMER))),
     flushDeadlineMs: pick(25000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
-    captureMessageContent: pick<CaptureMode>(
-      "NO_CONTENT",
-      "true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT",
-      cfg("captureMessageContent", captureMode),
-      envVar("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", captureMode),
+    captureMessageContent: capture,
+    exceptionLogs: pick(
+      /EVENT/.test(capture),
+      '"logs" or "logs/dup"',
+      envVar("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", (v) => (typeof v === "string" && /^\s*logs(\/dup)?\s*$/i.test(v) ? true : undefined)),
     ),
     redactContent: pick(undefined, "a function", cfg("redactContent", fn)),
     toolDefinitions: pick<ResolvedConfig["toolDefinitions"]>("required", '"required" or "full"', cfg("toolDefinitions", (v) => (v === "required" || v === "full" ? v : undefined))),

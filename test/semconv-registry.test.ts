@@ -124,6 +124,7 @@ const NOT_EMITTED_NAMES: Record<string, string> = {
   // Event names, not attribute names: checked against the 1.41 events below.
   GEN_AI_INFERENCE_DETAILS_EVENT: "an event name",
   GEN_AI_EVALUATION_RESULT: "an event name",
+  GEN_AI_OPERATION_EXCEPTION_EVENT: "an event name",
   // Attribute values, not names: checked with the enum values below.
   PROVIDER_WORKERS_AI: "a gen_ai.provider.name value",
   RPC_SYSTEM_CLOUDFLARE: "an rpc.system.name value",
@@ -635,13 +636,14 @@ describe("3. values of attributes with 1.41 enum members", () => {
 
 describe("4. event names under the v1.41 profile", () => {
   it("the GenAI events the package exposes are 1.41 events, not deprecated", () => {
-    const names = [A.GEN_AI_INFERENCE_DETAILS_EVENT, A.GEN_AI_EVALUATION_RESULT];
+    const names = [A.GEN_AI_INFERENCE_DETAILS_EVENT, A.GEN_AI_EVALUATION_RESULT, A.GEN_AI_OPERATION_EXCEPTION_EVENT];
     expect(names.filter((name) => !EVENTS_141.has(name) || deprecated(EVENTS_141.get(name)))).toEqual([]);
   });
 
   it("every log record and span event exported under v1.41 is a 1.41 event", () => {
     const e = emitted["v1.41"];
-    expect([...e.logEvents].sort()).toEqual([A.GEN_AI_INFERENCE_DETAILS_EVENT, A.GEN_AI_EVALUATION_RESULT].sort());
+    // The scenario's failed calls give the exception event (its GenAI events go to logs).
+    expect([...e.logEvents].sort()).toEqual([A.GEN_AI_INFERENCE_DETAILS_EVENT, A.GEN_AI_EVALUATION_RESULT, A.GEN_AI_OPERATION_EXCEPTION_EVENT].sort());
     expect([...e.spanEvents]).toEqual(["exception"]);
     expect([...e.logEvents, ...e.spanEvents].filter((name) => !EVENTS_141.has(name) || deprecated(EVENTS_141.get(name)))).toEqual([]);
   });

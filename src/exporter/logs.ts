@@ -12,7 +12,8 @@ import { fixDoubles } from "./traces.js";
 /** OTLP SeverityNumber values we use. */
 export const SEVERITY_DEBUG = 5;
 export const SEVERITY_INFO = 9;
-const SEVERITY_TEXT: Record<number, string> = { [SEVERITY_DEBUG]: "DEBUG", [SEVERITY_INFO]: "INFO" };
+export const SEVERITY_WARN = 13;
+const SEVERITY_TEXT: Record<number, string> = { [SEVERITY_DEBUG]: "DEBUG", [SEVERITY_INFO]: "INFO", [SEVERITY_WARN]: "WARN" };
 
 /** One event as a log record. Attribute values may be structured (maps, arrays): they become AnyValue maps and arrays. */
 export interface LogRecordData {

@@ -7,7 +7,7 @@
  * from the request being issued; each later chunk gives one gap sample (previous chunk → this
  * one), kept in a fixed-bucket histogram so memory stays flat however long the stream runs.
  */
-import { type Attributes, type Span, SpanStatusCode } from "@opentelemetry/api";
+import { type Attributes, type Span, type SpanContext, SpanStatusCode } from "@opentelemetry/api";
 import * as A from "../attributes.js";
 import type { SemconvProfile } from "../attributes.js";
 import type { Limits, ResolvedConfig } from "../config.js";
@@ -41,6 +41,10 @@ export interface CallRecord {
   serverAddress: string;
   serverPort: number;
   errorType?: string;
+  /** The span status's description of a failure (never the provider's text): the exception event's message. */
+  errorMessage?: string;
+  /** The call's span (recorded or not): its events point at it. */
+  spanContext?: SpanContext;
   durationS: number;
   streaming: boolean;
   ttfcS?: number;
@@ -330,6 +334,8 @@ export class GenAICall {
     span.end(atMs);
 
     this.options.onEnd({
+      spanContext: span.spanContext(),
+      errorMessage: message,
       operation: request.operation,
       provider: this.detected.provider,
       requestModel: request.model,

@@ -11,9 +11,17 @@
  * MAX_LIFETIME_MS, so no state outlives a request that never ends.
  */
 import { type Attributes, type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
-import { GEN_AI_INFERENCE_DETAILS_EVENT, GEN_AI_OPERATION_NAME, GEN_AI_RESPONSE_ID, OWN_SPAN_UNFINISHED } from "../attributes.js";
+import {
+  EXCEPTION_MESSAGE,
+  EXCEPTION_TYPE,
+  GEN_AI_INFERENCE_DETAILS_EVENT,
+  GEN_AI_OPERATION_EXCEPTION_EVENT,
+  GEN_AI_OPERATION_NAME,
+  GEN_AI_RESPONSE_ID,
+  OWN_SPAN_UNFINISHED,
+} from "../attributes.js";
 import type { Limits } from "../config.js";
-import { type LogRecordData, SEVERITY_DEBUG } from "../exporter/logs.js";
+import { type LogRecordData, SEVERITY_DEBUG, SEVERITY_WARN } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
 import type { MetricSample } from "../metrics/genai-metrics.js";
 import { dropContent, gateForeignSpan } from "../genai/content/foreign.js";
@@ -172,6 +180,19 @@ export class Invocation implements SpanSink {
     toolCallListener.notify?.(this, record.toolCalls, record.endMs - record.durationS * 1000);
     if (this.calls.length < this.limits.maxSpans) this.calls.push(record);
     else this.droppedCalls++;
+    const at = record.spanContext;
+    if (record.errorType && at && this.pipeline.config.exceptionLogs) {
+      this.recordLog({
+        eventName: GEN_AI_OPERATION_EXCEPTION_EVENT,
+        timeMs: record.endMs,
+        // Upstream (model/gen-ai/events.yaml): WARN.
+        severityNumber: SEVERITY_WARN,
+        attributes: { [EXCEPTION_TYPE]: record.errorType, [EXCEPTION_MESSAGE]: record.errorMessage },
+        traceId: at.traceId,
+        spanId: at.spanId,
+        traceFlags: this.traceFlags(at.traceId),
+      });
+    }
     const event = record.contentEvent;
     if (!event) return;
     const responseId = event.attributes[GEN_AI_RESPONSE_ID];

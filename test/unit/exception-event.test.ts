@@ -1,0 +1,83 @@
+/**
+ * A failed LLM call's `gen_ai.client.operation.exception` log record (model/gen-ai/events.yaml,
+ * v1.41 and the genai repository: Recommended, severity WARN): recorded once GenAI events go to
+ * logs (capture EVENT_ONLY or SPAN_AND_EVENT) or OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN says `logs`
+ * or `logs/dup`; by default not (it would add a /v1/logs request to each request with a failed
+ * call, to backends that may take no logs). Received by a real OTLP collector.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { flush, withTracing } from "../../src/index.js";
+import { type Collector, startCollector } from "../support/collector.js";
+
+// OpenAI's answer to a rate-limited request (its documented error object).
+const LIMITED = JSON.stringify({ error: { message: "Rate limit reached for gpt-4o-mini in organization org-x on tokens per min (TPM): Limit 200000, Used 199999, Requested 57.", type: "tokens", param: null, code: "rate_limit_exceeded" } });
+
+let collector: Collector;
+let base = "";
+const server = createServer((_req, res) => res.writeHead(429, { "content-type": "application/json" }).end(LIMITED));
+beforeAll(async () => {
+  collector = await startCollector();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await collector.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function failedCall(service: string, config: { captureMessageContent?: "EVENT_ONLY" | "SPAN_ONLY" } = {}) {
+  const handler = withTracing(
+    async () => {
+      const r = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer sk-test" },
+        body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
+      });
+      return new Response(await r.text(), { status: r.status });
+    },
+    { endpoint: collector.url, serviceName: service, metrics: false, ...config },
+  );
+  expect((await handler(new Request("http://app.test/"))).status).toBe(429);
+  await flush();
+  const spans = await collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === service && x.kind === 3));
+  const chat = spans.find((x) => x.resource["service.name"] === service && x.kind === 3)!;
+  const logs = collector.logs().filter((l) => l.resource["service.name"] === service);
+  const posts = collector.requests.filter((r) => r.path === "/v1/logs" && r.text.includes(`"${service}"`));
+  return { chat, logs, posts };
+}
+
+const EXPECTED = { "exception.type": "rate_limit_exceeded", "exception.message": "HTTP 429" };
+
+it("by default: none, and no /v1/logs request", async () => {
+  const { chat, posts } = await failedCall("exception-default");
+  expect(chat.attributes["error.type"]).toBe("rate_limit_exceeded");
+  expect(posts).toEqual([]);
+});
+
+it("capture SPAN_ONLY (no events): none", async () => {
+  const { posts } = await failedCall("exception-span-only", { captureMessageContent: "SPAN_ONLY" });
+  expect(posts).toEqual([]);
+});
+
+it("capture EVENT_ONLY: one WARN record on the call's span, the error's type and our description, never the provider's text", async () => {
+  const { chat, logs } = await failedCall("exception-events", { captureMessageContent: "EVENT_ONLY" });
+  const exceptions = logs.filter((l) => l.eventName === "gen_ai.client.operation.exception");
+  expect(exceptions).toHaveLength(1);
+  expect(exceptions[0]).toMatchObject({ severityNumber: 13, severityText: "WARN", traceId: chat.traceId, spanId: chat.spanId, attributes: EXPECTED });
+  const posted = collector.requests.filter((r) => r.path === "/v1/logs").map((r) => r.text).join("\n");
+  expect(posted).toContain("gen_ai.client.operation.exception");
+  expect(posted).not.toContain("Rate limit reached");
+});
+
+it.each(["logs", "logs/dup", " LOGS "])("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=%j: the record, content capture off", async (value) => {
+  process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = value;
+  try {
+    const service = `exception-opt-in-${value.trim().replace("/", "-")}`;
+    const { chat, logs } = await failedCall(service);
+    expect(logs.map((l) => [l.eventName, l.spanId, l.attributes])).toEqual([["gen_ai.client.operation.exception", chat.spanId, EXPECTED]]);
+  } finally {
+    delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
+  }
+});
