@@ -261,6 +261,7 @@ const SAMPLERS: SamplerName[] = [
 /** A deadline in ms; 0 is no limit of its own (the spec's reading of a zero timeout), the largest timer. */
 const timeout: Parse<number> = (v) => (v === 0 ? MAX_TIMER : ms(v));
 const lower = (s: string) => s.toLowerCase();
+const whole: Parse<number> = (v) => (Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : undefined);
 const compression: Parse<"gzip" | "none"> = (v) => (v === "gzip" || v === "none" ? v : undefined);
 
 const JSON_ONLY = ["http/json"];
@@ -378,12 +379,20 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
   };
   const metricsOff = exporterOff("OTEL_METRICS_EXPORTER");
   const metrics = pick(!metricsOff, "a boolean", cfg("metrics", bool));
-  const limits = entries("limits", explicit.limits, positive);
-  for (const key of Object.keys(limits)) {
-    if (!(key in DEFAULT_LIMITS)) {
-      warn(`config.limits.${key} is not a known limit: ignored`);
-      delete limits[key];
-    }
+  // The SDK's limit variables (a span's own over the general one), the config field over both.
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const [key, names] of [
+    ["maxAttributeLength", "SPAN_ATTRIBUTE_VALUE_LENGTH ATTRIBUTE_VALUE_LENGTH"],
+    ["maxAttributes", "SPAN_ATTRIBUTE_COUNT ATTRIBUTE_COUNT"],
+    ["maxEvents", "SPAN_EVENT_COUNT"],
+    ["maxLinks", "SPAN_LINK_COUNT"],
+  ] as const) {
+    limits[key] = pick(limits[key], "a positive integer", ...names.split(" ").map((n) => envVar(`OTEL_${n}_LIMIT`, fromText(whole))));
+  }
+  const given = entries("limits", explicit.limits, positive);
+  for (const key of Object.keys(given)) {
+    if (key in DEFAULT_LIMITS) limits[key as keyof Limits] = given[key];
+    else warn(`config.limits.${key} is not a known limit: ignored`);
   }
   const hosts = pick([] as unknown[], "an array of strings", cfg("excludePropagationHosts", (v) => (Array.isArray(v) ? v : undefined)));
 
@@ -438,7 +447,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     ),
     redactContent: pick(undefined, "a function", cfg("redactContent", fn)),
     toolDefinitions: pick<ResolvedConfig["toolDefinitions"]>("required", '"required" or "full"', cfg("toolDefinitions", (v) => (v === "required" || v === "full" ? v : undefined))),
-    limits: { ...DEFAULT_LIMITS, ...limits },
+    limits,
     prices: entries("prices", explicit.prices, price),
   };
 }

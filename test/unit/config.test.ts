@@ -431,6 +431,26 @@ describe("the OTLP exporter's variables (the exporter spec's per-signal options)
     expect(lines.join("\n")).not.toMatch(/caf|s3cret/);
   });
 
+  it("the SDK's limit variables: a span's own over the general one, the limits field over both; a bad one said, the default kept", () => {
+    const c = resolveConfig({
+      ...ENDPOINT,
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "1000",
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: "2000",
+      OTEL_ATTRIBUTE_COUNT_LIMIT: "50",
+      OTEL_SPAN_EVENT_COUNT_LIMIT: "10",
+      OTEL_SPAN_LINK_COUNT_LIMIT: "5",
+    });
+    expect(c.limits).toEqual({ ...DEFAULT_LIMITS, maxAttributeLength: 2000, maxAttributes: 50, maxEvents: 10, maxLinks: 5 });
+    expect(resolveConfig({ ...ENDPOINT, OTEL_ATTRIBUTE_COUNT_LIMIT: "50" }, { limits: { maxAttributes: 20 } }).limits.maxAttributes).toBe(20);
+    expect(said()).toEqual([]);
+    const d = resolveConfig({ ...ENDPOINT, OTEL_SPAN_EVENT_COUNT_LIMIT: "1.5", OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "-3" });
+    expect([d.limits.maxEvents, d.limits.maxAttributeLength]).toEqual([DEFAULT_LIMITS.maxEvents, DEFAULT_LIMITS.maxAttributeLength]);
+    expect(said()).toEqual([
+      'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT="-3" is not a positive integer; using 4096',
+      'OTEL_SPAN_EVENT_COUNT_LIMIT="1.5" is not a positive integer; using 64',
+    ]);
+  });
+
   it("timeouts: a signal's over the general one, the field over both; 0 is no limit of its own", () => {
     const c = resolveConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TIMEOUT: "3000", OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "500", OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "0" });
     expect(signals(c).map((s) => s.timeoutMs)).toEqual([3000, 500, 2 ** 31 - 1]);
