@@ -215,11 +215,12 @@ export class GenAICall {
   }
 
   /**
-   * The app never read the response to its end, and its invocation is being flushed: end the
-   * call with what was seen, at the last moment anything arrived, marked as abandoned.
+   * The app never read the response to its end, and its invocation is being flushed (at `nowMs`):
+   * end the call with what was seen, at the last moment anything arrived, marked as abandoned; a
+   * call still waiting for its answer ends now, the time it was seen to take.
    */
-  abandon(): void {
-    this.end("abandon", undefined, Math.max(this.lastChunkMs, this.responseMs, this.startMs));
+  abandon(nowMs: number): void {
+    this.end("abandon", undefined, this.responseMs ? Math.max(this.lastChunkMs, this.responseMs) : nowMs);
   }
 
   /** A whole answer that is no HTTP body (a binding's result): read as the format's one JSON document, content too. */

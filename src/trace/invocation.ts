@@ -51,7 +51,7 @@ const MAX_LIFETIME_MS = 15 * 60_000;
 
 /** Open work that can be ended on the app's behalf when it is abandoned (an LLM stream never read to its end). */
 interface Abandonable {
-  abandon(): void;
+  abandon(nowMs: number): void;
   /** When the app last pulled from it. */
   activityMs?: number;
 }
@@ -316,7 +316,7 @@ export class Invocation implements SpanSink {
     clearTimeout(this.lifetimeTimer);
     // Abandoned LLM streams first: they end as calls (marked, with what was seen) and feed the metrics.
     for (const work of [...this.open]) {
-      if (typeof (work as Partial<Abandonable>).abandon === "function") (work as Abandonable).abandon();
+      if (typeof (work as Partial<Abandonable>).abandon === "function") (work as Abandonable).abandon(nowMs());
     }
     for (const work of [...this.open]) {
       if (!(work instanceof RecordingSpan)) continue;
