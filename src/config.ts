@@ -382,12 +382,12 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
   // The SDK's limit variables (a span's own over the general one), the config field over both.
   const limits: Limits = { ...DEFAULT_LIMITS };
   for (const [key, names] of [
-    ["maxAttributeLength", "SPAN_ATTRIBUTE_VALUE_LENGTH ATTRIBUTE_VALUE_LENGTH"],
-    ["maxAttributes", "SPAN_ATTRIBUTE_COUNT ATTRIBUTE_COUNT"],
-    ["maxEvents", "SPAN_EVENT_COUNT"],
-    ["maxLinks", "SPAN_LINK_COUNT"],
+    ["maxAttributeLength", ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"]],
+    ["maxAttributes", ["OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"]],
+    ["maxEvents", ["OTEL_SPAN_EVENT_COUNT_LIMIT"]],
+    ["maxLinks", ["OTEL_SPAN_LINK_COUNT_LIMIT"]],
   ] as const) {
-    limits[key] = pick(limits[key], "a positive integer", ...names.split(" ").map((n) => envVar(`OTEL_${n}_LIMIT`, fromText(whole))));
+    limits[key] = pick(limits[key], "a positive integer", ...names.map((name) => envVar(name, fromText(whole))));
   }
   const given = entries("limits", explicit.limits, positive);
   for (const key of Object.keys(given)) {
