@@ -2,6 +2,8 @@
  * One configured telemetry pipeline: resolved config, resource, semconv profile and export.
  * Built once per distinct configuration and reused by every invocation that shares it.
  */
+import { context, ROOT_CONTEXT } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 import { GEN_AI_EVALUATION_SCORE_VALUE, OWN_SPANS_DROPPED, PROFILES, type SemconvProfile } from "./attributes.js";
 import type { ResolvedConfig, Signal } from "./config.js";
 import { MAX_TIMER } from "./config-values.js";
@@ -93,6 +95,13 @@ export function exportDeadline(outMs: number | undefined, nowMs: number): number
 }
 
 /**
+ * Our exports leave outside the request's trace, with tracing suppressed: a runtime that traces
+ * every fetch (Deno's built-in OpenTelemetry) then makes a root span of its own for the POST, not
+ * a child of the user's request, and sends the collector no `traceparent`.
+ */
+const exportFetch: FetchLike = (input, init) => context.with(suppressTracing(ROOT_CONTEXT), () => originalFetch(input, init));
+
+/**
  * What one finished invocation hands over for export. A shape, not the Invocation class: the
  * buffer knows the pipeline, the pipeline need not know the buffer.
  */
@@ -123,7 +132,7 @@ export class Pipeline {
   constructor(
     readonly config: ResolvedConfig,
     runtimeResource: Record<string, string>,
-    private readonly fetchImpl: FetchLike = originalFetch,
+    private readonly fetchImpl: FetchLike = exportFetch,
   ) {
     this.profile = PROFILES[config.semconv];
     this.resource = buildResource(config, runtimeResource);
