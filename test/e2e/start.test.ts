@@ -211,9 +211,9 @@ describe("npm start", () => {
         .filter((r) => r.path === "/v1/logs" && r.status === 200)
         .flatMap((r) => decodeLogs(r.body))
         .filter((r) => r.traceId === traceId);
-    for (let i = 0; i < 100 && ofTrace().length < 9; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && ofTrace().length < 10; i++) await new Promise((r) => setTimeout(r, 100));
     logs = ofTrace();
-    expect(logs).toHaveLength(9);
+    expect(logs).toHaveLength(10);
     const llm = spans.filter((s) => s.attributes["gen_ai.provider.name"] !== undefined);
     const details = logs.filter((r) => r.eventName === "gen_ai.client.inference.operation.details");
     expect(details.map((r) => r.spanId).sort()).toEqual(llm.map((s) => s.spanId).sort());
@@ -225,6 +225,10 @@ describe("npm start", () => {
         expect(r.attributes["gen_ai.output.messages"]).toEqual(JSON.parse(span.attributes["gen_ai.output.messages"] as string));
       }
     }
+    // The rate-limited attempt's exception record (GenAI events go to logs here), on its span, WARN.
+    const failed = llm.filter((s) => s.attributes["error.type"] !== undefined);
+    const exceptions = logs.filter((r) => r.eventName === "gen_ai.client.operation.exception");
+    expect(exceptions.map((r) => [r.spanId, r.severityText, r.attributes["exception.type"]])).toEqual(failed.map((s) => [s.spanId, "WARN", s.attributes["error.type"]]));
     const [evaluation, ...more] = logs.filter((r) => r.eventName === "gen_ai.evaluation.result");
     expect(more).toEqual([]);
     expect(evaluation.spanId).toBe(llm.find((s) => s.attributes["gen_ai.response.id"] === OCEAN_RESPONSE_ID)!.spanId);
@@ -271,7 +275,7 @@ describe("npm start", () => {
     // The log records, and the evaluation with the span it is about.
     const ocean = spans.find((s) => s.attributes["gen_ai.response.id"] === OCEAN_RESPONSE_ID)!;
     const logged = await stack.waitForOutput((o) => o.includes("evaluation correctness"), "the evaluation to be printed", 10_000);
-    expect(logged).toContain("[receiver] /v1/logs: 9 log records (gen_ai.client.inference.operation.details ×8, gen_ai.evaluation.result ×1)");
+    expect(logged).toContain("[receiver] /v1/logs: 10 log records (gen_ai.client.inference.operation.details ×8, gen_ai.evaluation.result ×1, gen_ai.client.operation.exception ×1)");
     expect(logged).toContain(`evaluation correctness 1 (pass): Bouvet Island lies in the South Atlantic Ocean.  (span ${ocean.spanId})`);
   }, 30_000);
 
@@ -299,7 +303,7 @@ describe("npm start", () => {
     expect(view.rows.filter((r: any) => r.evaluations).map((r: any) => r.spanId)).toEqual([ocean.spanId]);
     expect(view.rows.find((r: any) => r.name === "execute_tool multiply").tool).toEqual({ callId: TOOL_CALL_ID, arguments: { a: 6, b: 7 }, result: 42 });
     expect(view.rows.find((r: any) => r.attributes["gen_ai.system_instructions"]).content.systemInstructions).toEqual([{ type: "text", content: SYSTEM }]);
-    expect(state.counts).toMatchObject({ logRequests: 1, logRecords: 9 });
+    expect(state.counts).toMatchObject({ logRequests: 1, logRecords: 10 });
     expect(view.rows.filter((r: any) => r.llm && !r.errorType).map((r: any) => r.genai.responseModel).sort()).toEqual(
       EXPECTED_CALLS.map((c) => c.responseModel).sort(),
     );
