@@ -16,6 +16,7 @@ import { serializeMetrics } from "./exporter/metrics.js";
 import { serializeSpans } from "./exporter/traces.js";
 import type { MetricSample } from "./metrics/genai-metrics.js";
 import { IsolateMetrics, type MetricsSnapshot, pointCount } from "./metrics/isolate-metrics.js";
+import { onWorkerd } from "./runtime/env.js";
 import { nowMs } from "./trace/clock.js";
 import { originalFetch } from "./fetch/original.js";
 import type { CallRecord } from "./genai/call.js";
@@ -90,7 +91,7 @@ const EXPORT_FLOOR_MS = 4_500;
 
 /** When an export that starts `nowMs` must be done by, for a response that went out at `outMs`; undefined: its own timeout only. */
 export function exportDeadline(outMs: number | undefined, nowMs: number): number | undefined {
-  if (outMs === undefined || (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== "Cloudflare-Workers") return undefined;
+  if (outMs === undefined || !onWorkerd()) return undefined;
   return Math.max(outMs + WAIT_UNTIL_BUDGET_MS, nowMs + EXPORT_FLOOR_MS);
 }
 

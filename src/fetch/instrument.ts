@@ -58,7 +58,8 @@ export interface TracedFetchOptions {
  * headers copied) before anything else runs.
  */
 export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): Promise<Response> {
-  const [input, init] = args;
+  const input = args[0];
+  let init = args[1];
   const send = options.send ?? originalFetch;
   const ctx = context.active();
   let scope: ReturnType<typeof scopeOf>;
@@ -67,6 +68,9 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
     if (!isTracingSuppressed(ctx)) {
       scope = scopeOf(ctx, options.invocation);
       const invocation = scope?.invocation;
+      // Headers given as a one-shot iterator (a generator) are read once, here: their pairs stand in for it.
+      const headers = init?.headers as unknown as Iterator<unknown> | undefined;
+      if (invocation && typeof headers?.next === "function" && !(headers instanceof Headers)) init = overlay(init!, { headers: [...(headers as unknown as Iterable<[string, string]>)] });
       view = invocation && viewRequest(input, init, invocation.pipeline.config.limits.maxJsonBodyBytes);
     }
   } catch {
@@ -172,7 +176,7 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
     response = await sending;
   } catch (error) {
     clearTimeout(timer);
-    await untilRead(view, parse());
+    await untilRead(view, parse(), true);
     try {
       if (prepared) {
         const { span, call } = prepared;
@@ -194,7 +198,7 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   }
   clearTimeout(timer);
   // What the app's upload has not given by now (it goes on after the answer) is not waited for.
-  await untilRead(view, parse());
+  await untilRead(view, parse(), true);
   if (!prepared) {
     invocation.release(token);
     return response;

@@ -3,6 +3,7 @@
  * request that could be an LLM call, a bounded copy of its body.
  */
 import { mayBeLLMCall } from "../genai/detect.js";
+import { onWorkerd } from "../runtime/env.js";
 import { isRequest } from "./send.js";
 
 /** What we could read of the request without disturbing it. */
@@ -15,20 +16,24 @@ export interface RequestView {
   deferred?: Deferred;
   /** Sent in place of the app's body: its stream, passing through `tap`, or read first and replayed. */
   resend?: BodyInit;
-  /** While a stream is being read: chunks so far, and how to stop reading it (`untilRead`). */
-  reading?: { chunks: number; stop(): void };
+  /** While a stream is being read: chunks so far, how to stop reading it (`untilRead`), and whether its bytes are kept as they pass to the runtime. */
+  reading?: { chunks: number; stop(): void; passing?: boolean };
 }
 
 /**
  * A Request's body is read from a clone and the Request itself is sent: a clone keeps the
  * body's known length on every runtime (Content-Length stays Content-Length, chunked stays
  * chunked), where sending bytes we read would turn a streamed body into a sized one and a
- * replayed stream a sized body into a chunked one. A stream given in an init has no length to
- * keep: it is sent through `tap`, its bytes kept as the runtime pulls them (or, for a call
- * parsed before its send, read first and replayed). A Blob is read without being disturbed and
- * sent itself.
+ * replayed stream a sized body into a chunked one. A stream given in an init is sent through
+ * `tap`, its bytes kept as the runtime pulls them (or, for a call parsed before its send, read
+ * first and replayed). A Blob is read without being disturbed and sent itself.
  */
-type Deferred = { clone: Request } | { stream: ReadableStream<unknown> } | { blob: Blob } | { tapped: Promise<Uint8Array[] | undefined> };
+type Deferred =
+  | { clone: Request }
+  | { stream: ReadableStream<unknown> }
+  | { copy: ReadableStream<unknown> }
+  | { blob: Blob }
+  | { tapped: Promise<Uint8Array[] | undefined> };
 
 /**
  * A body the runtime will refuse before sending anything: already read, or (a plain init's
@@ -117,33 +122,42 @@ function sendable(init: RequestInit): boolean {
 /**
  * The app's stream (the init's, a `stream` deferred) sent as the runtime pulls it, nothing read
  * ahead: each chunk passes on as it is read, and the bytes (up to `maxBytes`) are kept for
- * `readDeferred`. A cancel by the runtime reaches the app's stream with its own reason.
+ * `readDeferred`. The app's stream is locked only when the runtime first reads (a call refused
+ * before that leaves it free for a retry, as bare), and a cancel reaches it with the runtime's
+ * own reason. On workerd a tee instead: its branch of a native stream keeps the stream's known
+ * length (`Content-Length`), which a JS stream would turn into chunked.
  */
 export function tap(view: RequestView, maxBytes: number): void {
   const deferred = view.deferred;
   if (!deferred || !("stream" in deferred)) return;
-  let reader: ReadableStreamDefaultReader<unknown>;
-  try {
-    reader = deferred.stream.getReader();
-  } catch {
-    view.deferred = undefined; // sent as given, unread
+  const source = deferred.stream;
+  if (onWorkerd()) {
+    try {
+      const [sent, copy] = source.tee();
+      view.resend = sent;
+      view.deferred = { copy };
+    } catch {
+      view.deferred = undefined; // sent as given, unread
+    }
     return;
   }
+  let reader: ReadableStreamDefaultReader<unknown> | undefined;
   let kept: Uint8Array[] | undefined = [];
   let total = 0;
   let settle!: (chunks: Uint8Array[] | undefined) => void;
   const end = (whole: boolean) => {
-    settle(whole ? kept : undefined);
+    if (kept) settle(whole ? kept : undefined);
     kept = undefined;
   };
   view.deferred = { tapped: new Promise((resolve) => (settle = resolve)) };
-  const reading = { chunks: 0, stop: () => end(false) };
+  const reading = { chunks: 0, passing: true, stop: () => end(false) };
   view.reading = reading;
   view.resend = new ReadableStream<unknown>(
     {
       async pull(controller) {
         let next: ReadableStreamReadResult<unknown>;
         try {
+          reader ??= source.getReader();
           next = await reader.read();
         } catch (error) {
           end(false);
@@ -161,7 +175,7 @@ export function tap(view: RequestView, maxBytes: number): void {
       },
       cancel(reason) {
         end(false);
-        return reader.cancel(reason);
+        return reader ? reader.cancel(reason) : source.cancel(reason);
       },
     },
     { highWaterMark: 0 },
@@ -186,7 +200,7 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
     if (chunks) view.bodyText = await new Blob(chunks as Uint8Array<ArrayBuffer>[]).text();
     return;
   }
-  const stream = "clone" in deferred ? deferred.clone.body! : deferred.stream;
+  const stream = "clone" in deferred ? deferred.clone.body! : "copy" in deferred ? deferred.copy : deferred.stream;
   let reader: ReadableStreamDefaultReader<unknown>;
   try {
     reader = stream.getReader();
@@ -207,7 +221,7 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
   const read = await prefix(reader, maxBytes, view.reading, stop);
   view.reading = undefined;
   if ("stream" in deferred) view.resend = replay(read);
-  // The clone's cancel settles only once the Request's own branch has been read: not awaited.
+  // A clone's (a copy's) cancel settles only once the other branch has been read: not awaited.
   else if (!read.done) reader.cancel().catch(() => {});
   if (read.done && !stopped && !read.failed && !read.opaque) view.bodyText = await new Blob(read.chunks as Uint8Array<ArrayBuffer>[]).text();
 }
@@ -216,22 +230,26 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
 const IDLE_MS = 10;
 
 /**
- * Waits for `read` (a `readDeferred` of `view`) for as long as its stream keeps coming: one idle
- * for IDLE_MS is an upload the app ends later (after the answer, or never), so reading it stops
- * and the call goes on without its body. Anything else (a Blob, the text of what was read) is waited for.
+ * Waits for `read` (a `readDeferred` of `view`), not for an upload the app ends later (after the
+ * answer, or never): before the send, a stream idle for IDLE_MS stops being read; once the call
+ * is `answered` (or failed) a body still passing to the runtime did not end before it and is read
+ * no further, and a copy (a clone) still being read gets IDLE_MS in all. The call then goes on
+ * without its body. Anything else (a Blob, the text of what was read) is waited for.
  */
-export async function untilRead(view: RequestView, read: Promise<void> | undefined): Promise<void> {
+export async function untilRead(view: RequestView, read: Promise<void> | undefined, answered = false): Promise<void> {
   if (!read) return;
   let done = false;
-  read.then(() => {
+  const settled = () => {
     done = true;
-  });
+  };
+  read.then(settled, settled);
   while (!done) {
+    if (answered && view.reading?.passing) view.reading.stop();
     const chunks = view.reading?.chunks;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([read, new Promise((resolve) => (timer = setTimeout(resolve, IDLE_MS)))]);
     clearTimeout(timer);
-    if (!done && view.reading && view.reading.chunks === chunks) view.reading.stop();
+    if (!done && view.reading && (answered || view.reading.chunks === chunks)) view.reading.stop();
   }
 }
 

@@ -120,12 +120,14 @@ export const PROCESS_RUNTIME_VERSION = "process.runtime.version";
  * Names: `deno` (also Netlify Edge, Supabase Edge, Deno Deploy), `bun`, `workerd`,
  * `edge-light` (Vercel's edge runtime, its WinterCG runtime key), `nodejs` (as the Node SDK).
  */
+/** Whether this is workerd (Cloudflare Workers): its navigator says so. */
+export const onWorkerd = (): boolean => (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+
 export function runtimeResource(): Record<string, string> {
   const g = globalThis as {
     Deno?: DenoLike;
     Bun?: { version?: string };
     EdgeRuntime?: unknown;
-    navigator?: { userAgent?: string };
     process?: { versions?: { node?: string } };
   };
   const named = (name: string, version: unknown): Record<string, string> =>
@@ -134,7 +136,7 @@ export function runtimeResource(): Record<string, string> {
     // Order matters: Deno and Bun also answer to process.versions.node.
     if (g.Deno?.version?.deno) return named("deno", g.Deno.version.deno);
     if (g.Bun) return named("bun", g.Bun.version);
-    if (g.navigator?.userAgent === "Cloudflare-Workers") return named("workerd", undefined);
+    if (onWorkerd()) return named("workerd", undefined);
     if (typeof g.EdgeRuntime === "string") return named("edge-light", undefined);
     if (g.process?.versions?.node) return named("nodejs", g.process.versions.node);
   } catch {

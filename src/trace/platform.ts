@@ -20,6 +20,7 @@
  */
 import { type Context, context, type Span, type SpanKind, type SpanOptions, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
 import { AI_OPERATION_ID, GEN_AI_OPERATION_NAME, GEN_AI_REQUEST_MODEL } from "../attributes.js";
+import { onWorkerd } from "../runtime/env.js";
 
 /** The API's global slot, where every copy of `@opentelemetry/api` registers (versioned like its key). */
 type ApiSlot = { version?: string; trace?: unknown; context?: unknown; diag?: unknown; propagation?: { fields?(): unknown } };
@@ -88,9 +89,9 @@ function undiciInjects(): boolean {
 
 /** Node's diagnostics channels (no import: bundles stay free of Node built-ins), on Node only. */
 function nodeDiagnostics(): Diagnostics | null {
-  const g = globalThis as { Deno?: unknown; navigator?: { userAgent?: string }; process?: { versions?: Record<string, string | undefined>; getBuiltinModule?(id: string): unknown } };
+  const g = globalThis as { Deno?: unknown; process?: { versions?: Record<string, string | undefined>; getBuiltinModule?(id: string): unknown } };
   const versions = g.process?.versions;
-  if (typeof versions?.node !== "string" || versions.bun !== undefined || g.Deno !== undefined || g.navigator?.userAgent === "Cloudflare-Workers") return null;
+  if (typeof versions?.node !== "string" || versions.bun !== undefined || g.Deno !== undefined || onWorkerd()) return null;
   const module = g.process?.getBuiltinModule?.("node:diagnostics_channel") as Partial<Diagnostics> | undefined;
   return typeof module?.hasSubscribers === "function" ? (module as Diagnostics) : null;
 }

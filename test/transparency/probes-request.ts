@@ -48,6 +48,25 @@ function uploadEndedByAnswer(): { body: ReadableStream<Uint8Array>; release: () 
   return { body, release };
 }
 
+/** A chat request's stream given a chunk every 5 ms for 300 ms; `ended()` says whether it has ended. */
+function trickle(): { body: ReadableStream<Uint8Array>; ended: () => boolean } {
+  const text = chatBody(false);
+  let sent = 0;
+  let ended = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const piece = sent < 59 ? " " : text;
+      controller.enqueue(encoder.encode(piece));
+      if (++sent === 60) {
+        ended = true;
+        controller.close();
+      }
+    },
+  });
+  return { body, ended: () => ended };
+}
+
 /** Three calls made while the app changes one object between them: what leaves is what it was at each call. */
 async function reusing(calls: (n: string) => Promise<Response>): Promise<Json> {
   const pending: Promise<Response>[] = [];
@@ -179,6 +198,36 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     upload.release();
     return observeResponse(response, { read: "text" });
   },
+  // An upload still trickling when the answer comes (a chunk every 5 ms): the answer is handed
+  // over as bare hands it, not when the upload ends.
+  "body-llm-stream-trickle-answered-first": async (c) => {
+    const upload = trickle();
+    const response = await fetch(`${c.up}/early/v1/chat/completions`, post(upload.body, { headers: chatHeaders }));
+    return { endedBeforeAnswer: upload.ended(), seen: await observeResponse(response, { read: "text" }) };
+  },
+  "body-llm-request-stream-trickle-answered-first": async (c) => {
+    const upload = trickle();
+    const response = await fetch(new Request(`${c.up}/early/v1/chat/completions`, post(upload.body, { headers: chatHeaders })));
+    return { endedBeforeAnswer: upload.ended(), seen: await observeResponse(response, { read: "text" }) };
+  },
+  // A call refused before the runtime read the body, then the same stream sent again: as bare.
+  "body-llm-stream-refused-then-retried": async (c) => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(encoder.encode(chatBody(false)));
+        controller.close();
+      },
+    });
+    const first = await attemptAsync(async () => observeResponse(await fetch(`${c.refused}/v1/chat/completions`, post(body, { headers: chatHeaders }))));
+    const second = await attemptAsync(async () => observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(body, { headers: chatHeaders })), { read: "text" }));
+    return { first, second, locked: body.locked };
+  },
+  // The client's own body forwarded to an LLM path (the proxy idiom): its length kept where bare keeps it.
+  "proxy-init-from-request-llm": async (c) =>
+    observeResponse(
+      await fetch(`${c.up}/v1/chat/completions`, { method: c.request.method, headers: c.request.headers, body: c.request.body, duplex: "half" } as RequestInit),
+      { read: "text" },
+    ),
   // Aborted while the app's upload waits: rejected at the abort, as bare; the app's stream cancelled where bare cancels it.
   "body-llm-stream-aborted": async (c) => {
     const controller = new AbortController();
@@ -267,6 +316,13 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     const headers = new URLSearchParams("x-a=1&x-b=2");
     const seen = await observeResponse(await fetch(`${c.up}/echo`, { headers: headers as unknown as HeadersInit }));
     return { seen, after: [...headers] };
+  },
+  "headers-generator": async (c) => {
+    function* pairs(): Generator<[string, string]> {
+      yield ["x-gen", "1"];
+      yield ["x-gen-2", "2"];
+    }
+    return observeResponse(await fetch(`${c.up}/echo`, { headers: pairs() as unknown as HeadersInit }));
   },
   "headers-baggage": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "x-keep": "1", baggage: "k=v" } })),
   "query-credentials": async (c) => observeResponse(await fetch(`${c.up}/echo?key=secret&token=t&q=a%20b#frag`)),
