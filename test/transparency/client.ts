@@ -44,6 +44,7 @@ const SPECIAL: Record<string, Partial<ClientRequest> & { aimAtUpstream?: string 
   "out-pass-proxy-as-init": PROXY,
   "out-pass-head": { method: "HEAD" },
   "proxy-llm-request-as-init": LLM_PROXY,
+  "proxy-init-from-request-llm": LLM_PROXY,
   "proxy-llm-new-request": LLM_PROXY,
   "out-pass-proxy-llm": LLM_PROXY,
   "out-pass-proxy-llm-as-init": LLM_PROXY,
