@@ -26,8 +26,7 @@ import {
 import { DEFAULT_LIMITS } from "./config.js";
 import { str } from "./genai/json.js";
 import { bounded, onSpan, redact } from "./genai/content/capture.js";
-import type { MetricDescriptor } from "./metrics/genai-metrics.js";
-import { DURATION_BOUNDS } from "./metrics/histogram.js";
+import { METRICS, type MetricDescriptor, short } from "./metrics/genai-metrics.js";
 import { givenCall, type Match, matchOf, nextCallId, setAttributeLate, trackToolSpan, whenMatchedLate } from "./tool-calls.js";
 import { nowMs } from "./trace/clock.js";
 import type { Invocation } from "./trace/invocation.js";
@@ -58,17 +57,15 @@ export interface ToolOptions {
 /** The agent a tool runs under (latest puts its name on execute_tool). */
 const AGENT_KEY = createContextKey("otel-genai-edge.agent");
 
-// The latest profile's agent and tool metrics (genai docs/gen-ai/gen-ai-metrics.md), recorded
-// whether or not the trace is sampled, with the span's duration and error.type.
-const duration = (name: string, bounds: readonly number[]): MetricDescriptor => ({ name, unit: "s", kind: "histogram", valueType: "double", bounds });
-const AGENT_DURATION = duration("gen_ai.invoke_agent.duration", [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6]);
-const TOOL_DURATION = duration("gen_ai.execute_tool.duration", DURATION_BOUNDS);
-
-/** What a duration sample carries of the span: names cut as a metric series keeps them. */
+/**
+ * The latest profile's agent and tool duration (genai docs/gen-ai/gen-ai-metrics.md), recorded
+ * whether or not the trace is sampled, with the span's duration and error.type: what the sample
+ * carries of the span, names cut as a metric series keeps them.
+ */
 function sampled(invocation: Invocation, descriptor: MetricDescriptor, span: Attributes, keys: string[]): Started["sample"] {
   if (invocation.pipeline.profile.name !== "latest") return undefined;
   const attributes: Attributes = {};
-  for (const key of keys) if (typeof span[key] === "string") attributes[key] = (span[key] as string).slice(0, 256);
+  for (const key of keys) if (typeof span[key] === "string" && span[key]) attributes[key] = short(span[key] as string);
   return { invocation, descriptor, attributes, startMs: nowMs() };
 }
 
@@ -84,7 +81,7 @@ export function invokeAgent<T>(options: AgentOptions, fn: () => T): T {
     const span = startSpanIn(invocation.pipeline.scope, name ? `invoke_agent ${name}` : "invoke_agent", { kind: SpanKind.INTERNAL, attributes }, ctx);
     return {
       span,
-      sample: sampled(invocation, AGENT_DURATION, attributes, [GEN_AI_AGENT_NAME]),
+      sample: sampled(invocation, METRICS.invokeAgentDuration, attributes, [GEN_AI_AGENT_NAME]),
       context: name ? trace.setSpan(ctx, span).setValue(AGENT_KEY, name) : trace.setSpan(ctx, span),
       // v1.41 requires the provider on the span: the one its LLM calls went to, when they agree.
       end: latest ? undefined : () => setProvider(span, invocation),
@@ -114,7 +111,7 @@ export function executeTool<T>(options: ToolOptions, fn: () => T): T {
     const own = options.arguments;
     return {
       span,
-      sample: sampled(invocation, TOOL_DURATION, attributes, [GEN_AI_TOOL_NAME, GEN_AI_TOOL_TYPE, GEN_AI_AGENT_NAME]),
+      sample: sampled(invocation, METRICS.executeToolDuration, attributes, [GEN_AI_TOOL_NAME, GEN_AI_TOOL_TYPE, GEN_AI_AGENT_NAME]),
       context: trace.setSpan(ctx, span),
       end: capture
         ? (result, failed) => {
@@ -204,7 +201,7 @@ function finish(s: Started, result: unknown, error: unknown = NO_ERROR): void {
   try {
     const m = s.sample;
     if (m) {
-      const attributes = failed ? { ...m.attributes, [ERROR_TYPE]: errorType(error) } : m.attributes;
+      const attributes = failed ? { ...m.attributes, [ERROR_TYPE]: short(errorType(error)) } : m.attributes;
       m.invocation.recordSample({ descriptor: m.descriptor, attributes, value: Math.max(0, nowMs() - m.startMs) / 1000 });
     }
   } catch {

@@ -140,6 +140,8 @@ export const GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
 // GenAI events (OTLP log records) and their attributes.
 export const GEN_AI_INFERENCE_DETAILS_EVENT = "gen_ai.client.inference.operation.details";
 export const GEN_AI_OPERATION_EXCEPTION_EVENT = "gen_ai.client.operation.exception";
+/** The exception event (a span event, or a log record: OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN). */
+export const EXCEPTION_EVENT = "exception";
 export const GEN_AI_EVALUATION_RESULT = "gen_ai.evaluation.result";
 export const GEN_AI_EVALUATION_NAME = "gen_ai.evaluation.name";
 export const GEN_AI_EVALUATION_SCORE_VALUE = "gen_ai.evaluation.score.value";

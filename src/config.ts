@@ -237,10 +237,10 @@ export interface ResolvedConfig {
   flushDeadlineMs: number;
   captureMessageContent: CaptureMode;
   /**
-   * A failed LLM call's `gen_ai.client.operation.exception` log record: with GenAI events on
-   * (capture EVENT_ONLY, SPAN_AND_EVENT) or OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN `logs`/`logs/dup`.
+   * Where exceptions go (OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN): `spans` (events on the failed
+   * span, the default), `logs` (log records only) or `logs/dup` (both).
    */
-  exceptionLogs: boolean;
+  exceptionSignal: "spans" | "logs" | "logs/dup";
   redactContent?: RedactContentHook;
   toolDefinitions: "required" | "full";
   limits: Limits;
@@ -440,10 +440,10 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     flushGraceMs: pick(2000, "a number of milliseconds", cfg("flushGraceMs", inRange(0, MAX_TIMER))),
     flushDeadlineMs: pick(25000, "a number of milliseconds", cfg("flushDeadlineMs", ms)),
     captureMessageContent: capture,
-    exceptionLogs: pick(
-      /EVENT/.test(capture),
+    exceptionSignal: pick<ResolvedConfig["exceptionSignal"]>(
+      "spans",
       '"logs" or "logs/dup"',
-      envVar("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", (v) => (typeof v === "string" && /^\s*logs(\/dup)?\s*$/i.test(v) ? true : undefined)),
+      envVar("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", (v) => (/^(logs|logs\/dup)$/.test(v.trim().toLowerCase()) ? (v.trim().toLowerCase() as "logs") : undefined)),
     ),
     redactContent: pick(undefined, "a function", cfg("redactContent", fn)),
     toolDefinitions: pick<ResolvedConfig["toolDefinitions"]>("required", '"required" or "full"', cfg("toolDefinitions", (v) => (v === "required" || v === "full" ? v : undefined))),

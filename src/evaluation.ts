@@ -57,7 +57,7 @@ export function recordEvaluation(evaluation: Evaluation): void {
       return;
     }
     const max = invocation.limits.maxAttributeLength;
-    const text = (value: unknown) => (typeof value === "string" ? value.slice(0, max) : undefined);
+    const text = (value: unknown) => (typeof value === "string" && value ? value.slice(0, max) : undefined);
     const score = num(scoreValue);
     if (scoreValue !== undefined && score === undefined) {
       warnOnce("evaluation-score", "recordEvaluation: `scoreValue` must be a finite number: left out");

@@ -125,6 +125,7 @@ const NOT_EMITTED_NAMES: Record<string, string> = {
   GEN_AI_INFERENCE_DETAILS_EVENT: "an event name",
   GEN_AI_EVALUATION_RESULT: "an event name",
   GEN_AI_OPERATION_EXCEPTION_EVENT: "an event name",
+  EXCEPTION_EVENT: "an event name",
   // Attribute values, not names: checked with the enum values below.
   PROVIDER_WORKERS_AI: "a gen_ai.provider.name value",
   RPC_SYSTEM_CLOUDFLARE: "an rpc.system.name value",
@@ -636,7 +637,7 @@ describe("3. values of attributes with 1.41 enum members", () => {
 
 describe("4. event names under the v1.41 profile", () => {
   it("the GenAI events the package exposes are 1.41 events, not deprecated", () => {
-    const names = [A.GEN_AI_INFERENCE_DETAILS_EVENT, A.GEN_AI_EVALUATION_RESULT, A.GEN_AI_OPERATION_EXCEPTION_EVENT];
+    const names = [A.GEN_AI_INFERENCE_DETAILS_EVENT, A.GEN_AI_EVALUATION_RESULT, A.GEN_AI_OPERATION_EXCEPTION_EVENT, A.EXCEPTION_EVENT];
     expect(names.filter((name) => !EVENTS_141.has(name) || deprecated(EVENTS_141.get(name)))).toEqual([]);
   });
 

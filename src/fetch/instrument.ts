@@ -68,9 +68,18 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
     if (!isTracingSuppressed(ctx)) {
       scope = scopeOf(ctx, options.invocation);
       const invocation = scope?.invocation;
-      // Headers given as a one-shot iterator (a generator) are read once, here: their pairs stand in for it.
+      // Headers given as a one-shot iterator (a generator) are read once, here: their pairs stand
+      // in for it. One that throws fails the call as the runtime would, unsent.
       const headers = init?.headers as unknown as Iterator<unknown> | undefined;
-      if (invocation && typeof headers?.next === "function" && !(headers instanceof Headers)) init = overlay(init!, { headers: [...(headers as unknown as Iterable<[string, string]>)] });
+      if (invocation && typeof headers?.next === "function" && !(headers instanceof Headers)) {
+        let pairs: [string, string][];
+        try {
+          pairs = [...(headers as unknown as Iterable<[string, string]>)];
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        init = overlay(init!, { headers: pairs });
+      }
       view = invocation && viewRequest(input, init, invocation.pipeline.config.limits.maxJsonBodyBytes);
     }
   } catch {
@@ -172,6 +181,8 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const sending = context.with(active, () => sendWith(send, input, init, extra, prepared?.body ?? view.resend));
+    // The runtime locked the stream we sent in the call itself (Node): the app's is locked now too, as bare.
+    if ((view.resend as ReadableStream | undefined)?.locked) view.reading?.lock?.();
     if (!prepared) timer = setTimeout(parse, 0);
     response = await sending;
   } catch (error) {

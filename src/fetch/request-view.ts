@@ -16,8 +16,11 @@ export interface RequestView {
   deferred?: Deferred;
   /** Sent in place of the app's body: its stream, passing through `tap`, or read first and replayed. */
   resend?: BodyInit;
-  /** While a stream is being read: chunks so far, how to stop reading it (`untilRead`), and whether its bytes are kept as they pass to the runtime. */
-  reading?: { chunks: number; stop(): void; passing?: boolean };
+  /**
+   * While a stream is being read: chunks so far, how to stop reading it (`untilRead`), whether its
+   * bytes are kept as they pass to the runtime, and how to lock the app's stream as the runtime does.
+   */
+  reading?: { chunks: number; stop(): void; passing?: boolean; lock?(): void };
 }
 
 /**
@@ -122,9 +125,9 @@ function sendable(init: RequestInit): boolean {
 /**
  * The app's stream (the init's, a `stream` deferred) sent as the runtime pulls it, nothing read
  * ahead: each chunk passes on as it is read, and the bytes (up to `maxBytes`) are kept for
- * `readDeferred`. The app's stream is locked only when the runtime first reads (a call refused
- * before that leaves it free for a retry, as bare), and a cancel reaches it with the runtime's
- * own reason. On workerd a tee instead: its branch of a native stream keeps the stream's known
+ * `readDeferred`. The app's stream is locked when the runtime locks ours (Node: inside the fetch
+ * call; Deno and Bun: when they first read it, so a call refused before that leaves it free for
+ * a retry, as bare), and a cancel reaches it with the runtime's own reason. On workerd a tee instead: its branch of a native stream keeps the stream's known
  * length (`Content-Length`), which a JS stream would turn into chunked.
  */
 export function tap(view: RequestView, maxBytes: number): void {
@@ -150,7 +153,14 @@ export function tap(view: RequestView, maxBytes: number): void {
     kept = undefined;
   };
   view.deferred = { tapped: new Promise((resolve) => (settle = resolve)) };
-  const reading = { chunks: 0, passing: true, stop: () => end(false) };
+  const lock = () => {
+    try {
+      reader ??= source.getReader();
+    } catch {
+      // the app took it meanwhile: the runtime's first read says so
+    }
+  };
+  const reading = { chunks: 0, passing: true, stop: () => end(false), lock };
   view.reading = reading;
   view.resend = new ReadableStream<unknown>(
     {

@@ -9,7 +9,7 @@ import type { Attributes } from "@opentelemetry/api";
 import * as A from "../attributes.js";
 import type { SemconvProfile } from "../attributes.js";
 import type { CallRecord } from "../genai/call.js";
-import { DURATION_BOUNDS, Histogram, TOKEN_BOUNDS } from "./histogram.js";
+import { AGENT_DURATION_BOUNDS, DURATION_BOUNDS, Histogram, TOKEN_BOUNDS } from "./histogram.js";
 
 export interface MetricDescriptor {
   name: string;
@@ -41,12 +41,12 @@ export interface MetricStream {
   points: MetricPoint[];
 }
 
-const seconds = (name: string): MetricDescriptor => ({
+const seconds = (name: string, bounds: readonly number[] = DURATION_BOUNDS): MetricDescriptor => ({
   name,
   unit: "s",
   kind: "histogram",
   valueType: "double",
-  bounds: DURATION_BOUNDS,
+  bounds,
 });
 const counter = (name: string, unit = "{token}", description?: string): MetricDescriptor => ({
   name,
@@ -80,6 +80,9 @@ export const METRICS = {
   usageReasoning: counter("gen_ai.client.inference.usage.reasoning.output_tokens"),
   operationInputTokens: tokenHistogram("gen_ai.client.inference.operation.input_tokens"),
   operationOutputTokens: tokenHistogram("gen_ai.client.inference.operation.output_tokens"),
+  // genai-repo latest agent and tool metrics, recorded by agents.ts.
+  invokeAgentDuration: seconds("gen_ai.invoke_agent.duration", AGENT_DURATION_BOUNDS),
+  executeToolDuration: seconds("gen_ai.execute_tool.duration"),
   // Ours, in both profiles: the conventions have no finish-reason or retry metric.
   finishReasons: counter("otel_genai_edge.client.finish_reasons", "{choice}", "Choices by finish reason."),
   retries: counter("otel_genai_edge.client.retries", "{request}", "Requests an SDK sent again."),
@@ -115,7 +118,7 @@ function baseAttributes(call: CallRecord): Attributes {
  * A model name as a series keeps it: a request's model is anyone's text (a proxy forwards what its
  * client sent), and an aggregate keeps up to MAX_SERIES of them for an interval or more.
  */
-const short = (s: string): string => (s.length > 256 ? s.slice(0, 256) : s);
+export const short = (s: string): string => (s.length > 256 ? s.slice(0, 256) : s);
 
 /**
  * The format's refinement (OpenAI: service tier and system fingerprint) on token usage and

@@ -12,6 +12,7 @@
  */
 import { type Attributes, type Context, createContextKey, type Span, type SpanContext, trace } from "@opentelemetry/api";
 import {
+  EXCEPTION_EVENT,
   EXCEPTION_MESSAGE,
   EXCEPTION_TYPE,
   GEN_AI_INFERENCE_DETAILS_EVENT,
@@ -181,7 +182,9 @@ export class Invocation implements SpanSink {
     if (this.calls.length < this.limits.maxSpans) this.calls.push(record);
     else this.droppedCalls++;
     const at = record.spanContext;
-    if (record.errorType && at && this.pipeline.config.exceptionLogs) {
+    const { exceptionSignal, captureMessageContent } = this.pipeline.config;
+    // With GenAI events on logs (EVENT_ONLY, SPAN_AND_EVENT), or exceptions there.
+    if (record.errorType && at && (exceptionSignal !== "spans" || /EVENT/.test(captureMessageContent))) {
       this.recordLog({
         eventName: GEN_AI_OPERATION_EXCEPTION_EVENT,
         timeMs: record.endMs,
@@ -215,6 +218,18 @@ export class Invocation implements SpanSink {
     if (this.flushed) return;
     if (this.samples.length < this.limits.maxSpans) this.samples.push(sample);
     else this.droppedCalls++;
+  }
+
+  /**
+   * An exception recorded on one of this invocation's spans (`failSpan`): an `exception` log
+   * record on it when exceptions go to logs. Whether the span keeps it as an event too.
+   */
+  exception(span: RecordingSpan, attributes: Attributes): boolean {
+    const signal = this.pipeline.config.exceptionSignal;
+    if (signal === "spans") return true;
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    this.recordLog({ eventName: EXCEPTION_EVENT, timeMs: nowMs(), severityNumber: SEVERITY_WARN, attributes, traceId, spanId, traceFlags });
+    return signal === "logs/dup";
   }
 
   /** Keep an event for export with this invocation's batch (when logs go anywhere). */

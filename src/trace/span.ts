@@ -10,7 +10,7 @@ import {
   SpanStatusCode,
   type TimeInput,
 } from "@opentelemetry/api";
-import { CONTENT_ATTRIBUTES, ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
+import { CONTENT_ATTRIBUTES, ERROR_TYPE, EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from "../attributes.js";
 import type { Limits } from "../config.js";
 import { scrubText } from "../fetch/redact.js";
 import { nowMs } from "./clock.js";
@@ -42,6 +42,8 @@ export interface SpanSink {
   readonly limits: Limits;
   spanStarted(span: RecordingSpan): void;
   spanEnded(span: RecordingSpan): void;
+  /** An exception `failSpan` records: logged where exceptions go to logs; false: no span event. */
+  exception?(span: RecordingSpan, attributes: Attributes): boolean;
 }
 
 /** An API time input (epoch ms, performance-relative ms, Date or HrTime) as epoch ms; now when absent. */
@@ -241,7 +243,7 @@ export class RecordingSpan implements Span, AttributeSet {
   recordException(exception: Exception, time?: TimeInput): void {
     const e = (typeof exception === "string" ? { message: exception } : (exception ?? {})) as Thrown;
     const attributes = exceptionAttributes(e.name || e.code, e);
-    if (attributes[EXCEPTION_TYPE] || attributes[EXCEPTION_MESSAGE]) this.addEvent("exception", attributes, time);
+    if (attributes[EXCEPTION_TYPE] || attributes[EXCEPTION_MESSAGE]) this.addEvent(EXCEPTION_EVENT, attributes, time);
   }
 }
 
@@ -257,12 +259,15 @@ function exceptionAttributes(type: unknown, e: Thrown): Attributes {
   return attributes;
 }
 
-/** Record a failure on a span: the exception event, `error.type` (its name) and ERROR status. */
+/**
+ * Record a failure on a span: the exception (an event, or a log record: OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN),
+ * `error.type` (its name) and ERROR status.
+ */
 export function failSpan(span: Span, error: unknown): void {
   const e = (error ?? {}) as Thrown;
   const name = typeof e.name === "string" && e.name ? e.name : "_OTHER";
   const attributes = exceptionAttributes(name, e);
-  span.addEvent("exception", attributes);
+  if (!(span instanceof RecordingSpan) || span.sink.exception?.(span, attributes) !== false) span.addEvent(EXCEPTION_EVENT, attributes);
   span.setAttribute(ERROR_TYPE, name);
   span.setStatus({ code: SpanStatusCode.ERROR, message: attributes[EXCEPTION_MESSAGE] as string | undefined });
 }

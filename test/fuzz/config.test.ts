@@ -106,7 +106,7 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   flushGraceMs: (v) => finite(v, 0),
   flushDeadlineMs: (v) => finite(v, 0, true),
   captureMessageContent: (v) => ["NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT"].includes(v as string),
-  exceptionLogs: (v) => typeof v === "boolean",
+  exceptionSignal: (v) => ["spans", "logs", "logs/dup"].includes(v as string),
   redactContent: (v) => v === undefined || typeof v === "function",
   identify: (v) => v === undefined || typeof v === "function",
   toolDefinitions: (v) => v === "required" || v === "full",

@@ -210,6 +210,23 @@ export const REQUEST_PROBES: Record<string, Probe> = {
     const response = await fetch(new Request(`${c.up}/early/v1/chat/completions`, post(upload.body, { headers: chatHeaders })));
     return { endedBeforeAnswer: upload.ended(), seen: await observeResponse(response, { read: "text" }) };
   },
+  // The app's stream right after its fetch call: locked (or not) as bare, a cancel refused (or not) as bare.
+  "body-llm-stream-after-call": async (c) => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(encoder.encode(chatBody(false)));
+        controller.close();
+      },
+    });
+    const sent = fetch(`${c.up}/v1/chat/completions`, post(body, { headers: chatHeaders }));
+    const lockedAtOnce = body.locked;
+    const cancel = await attemptAsync(async () => {
+      await body.cancel();
+      return "cancelled";
+    });
+    const outcome = await attemptAsync(async () => observeResponse(await sent, { read: "text" }));
+    return { lockedAtOnce, cancel, outcome };
+  },
   // A call refused before the runtime read the body, then the same stream sent again: as bare.
   "body-llm-stream-refused-then-retried": async (c) => {
     const body = new ReadableStream({
@@ -323,6 +340,13 @@ export const REQUEST_PROBES: Record<string, Probe> = {
       yield ["x-gen-2", "2"];
     }
     return observeResponse(await fetch(`${c.up}/echo`, { headers: pairs() as unknown as HeadersInit }));
+  },
+  "headers-generator-throws": async (c) => {
+    function* pairs(): Generator<[string, string]> {
+      yield ["x-api-key", "k"];
+      throw new RangeError("the header source failed");
+    }
+    return attemptAsync(async () => observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(chatBody(false), { headers: pairs() as unknown as HeadersInit }))));
   },
   "headers-baggage": async (c) => observeResponse(await fetch(`${c.up}/echo`, { headers: { "x-keep": "1", baggage: "k=v" } })),
   "query-credentials": async (c) => observeResponse(await fetch(`${c.up}/echo?key=secret&token=t&q=a%20b#frag`)),

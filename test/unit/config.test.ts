@@ -109,7 +109,7 @@ describe("explicit config: a bad value falls back with one warning", () => {
       flushGraceMs: 2000,
       flushDeadlineMs: 25000,
       captureMessageContent: "NO_CONTENT",
-      exceptionLogs: false,
+      exceptionSignal: "spans",
       redactContent: undefined,
       toolDefinitions: "required",
       limits: { ...DEFAULT_LIMITS, maxLinks: 8 },

@@ -3,7 +3,9 @@
  * v1.41 and the genai repository: Recommended, severity WARN): recorded once GenAI events go to
  * logs (capture EVENT_ONLY or SPAN_AND_EVENT) or OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN says `logs`
  * or `logs/dup`; by default not (it would add a /v1/logs request to each request with a failed
- * call, to backends that may take no logs). Received by a real OTLP collector.
+ * call, to backends that may take no logs). The variable moves the exceptions our other spans
+ * record (a failed fetch) as the semantic conventions define it: `logs` an `exception` log record
+ * only, `logs/dup` both, unset the span event only. Received by a real OTLP collector.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,11 +18,17 @@ const LIMITED = JSON.stringify({ error: { message: "Rate limit reached for gpt-4
 
 let collector: Collector;
 let base = "";
+let refused = "";
 const server = createServer((_req, res) => res.writeHead(429, { "content-type": "application/json" }).end(LIMITED));
 beforeAll(async () => {
   collector = await startCollector();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // A port nothing listens on: a fetch there fails.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  refused = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((resolve) => probe.close(resolve));
 });
 afterAll(async () => {
   await collector.close();
@@ -80,4 +88,36 @@ it.each(["logs", "logs/dup", " LOGS "])("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=%j
   } finally {
     delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
   }
+});
+
+it.each([
+  [undefined, [["exception", "TypeError"]], []],
+  ["logs", [], [["exception", "TypeError"]]],
+  ["logs/dup", [["exception", "TypeError"]], [["exception", "TypeError"]]],
+])("a failed plain fetch with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=%j: its exception where the variable says", async (value, spanEvents, logRecords) => {
+  if (value) process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN = value;
+  const service = `exception-fetch-${value ?? "unset"}`.replace("/", "-");
+  try {
+    const handler = withTracing(
+      async () => {
+        const outcome = await fetch(`${refused}/status`).then(
+          () => "answered",
+          (error: Error) => error.name,
+        );
+        return new Response(outcome);
+      },
+      { endpoint: collector.url, serviceName: service, metrics: false },
+    );
+    expect(await (await handler(new Request("http://app.test/"))).text()).toBe("TypeError");
+    await flush();
+  } finally {
+    delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
+  }
+  const spans = await collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === service && x.kind === 3));
+  const get = spans.find((x) => x.resource["service.name"] === service && x.kind === 3)!;
+  expect(get.attributes["error.type"]).toBe("TypeError");
+  expect(get.events.map((e) => [e.name, e.attributes["exception.type"]])).toEqual(spanEvents);
+  const logs = collector.logs().filter((l) => l.resource["service.name"] === service);
+  expect(logs.map((l) => [l.eventName, l.attributes["exception.type"]])).toEqual(logRecords);
+  for (const l of logs) expect([l.spanId, l.severityText, typeof l.attributes["exception.message"]]).toEqual([get.spanId, "WARN", "string"]);
 });

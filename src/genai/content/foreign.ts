@@ -49,7 +49,7 @@ export function gateForeignSpan(span: ForeignSpan, policy: ContentPolicy, maxCon
     // Content on an event (the older conventions put prompts and completions there) is kept only
     // as opaque content is: the hook sees no event.
     if (!opaqueKept) for (const key of ANY_CONTENT) delete event.attributes[key];
-    if (event.name !== "exception") continue;
+    if (event.name !== A.EXCEPTION_EVENT) continue;
     for (const key of ERROR_TEXTS) {
       if (event.attributes[key] === undefined) continue;
       const text = errorText(event.attributes[key]);
@@ -105,7 +105,7 @@ export function dropContent(span: ForeignSpan): void {
   for (const event of span.events) {
     if (!event.attributes) continue;
     for (const key of ANY_CONTENT) delete event.attributes[key];
-    if (event.name === "exception") for (const key of ERROR_TEXTS) delete event.attributes[key];
+    if (event.name === A.EXCEPTION_EVENT) for (const key of ERROR_TEXTS) delete event.attributes[key];
   }
   span.status = { code: span.status.code };
 }
