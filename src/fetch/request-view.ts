@@ -247,7 +247,8 @@ const IDLE_MS = 10;
  * without its body. Anything else (a Blob, the text of what was read) is waited for.
  */
 export async function untilRead(view: RequestView, read: Promise<void> | undefined, answered = false): Promise<void> {
-  if (!read) return;
+  // Nothing being read (no body to read, or its text being made): no timer, the read itself.
+  if (!read || !view.reading) return read;
   let done = false;
   const settled = () => {
     done = true;
