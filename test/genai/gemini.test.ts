@@ -3,6 +3,7 @@ import { detect } from "../../src/genai/detect.js";
 import { geminiEmbed, geminiGenerate } from "../../src/genai/gemini.js";
 import { newResponseFacts, type ResponseFacts } from "../../src/genai/types.js";
 import { fixtureBytes, foldJson, foldPieces, foldStream } from "./helpers.js";
+import { GEMINI_CACHED_USAGE } from "../support/gemini-cached-usage.js";
 
 const H = new Headers();
 const GEMINI = "https://generativelanguage.googleapis.com";
@@ -176,23 +177,9 @@ describe("geminiGenerate.event", () => {
     expect(noStatus.error).toEqual({ type: "429" });
   });
 
-  it("the cached part of the prompt by modality (cacheTokensDetails), as a recorded gemini-2.5-flash answer with an image and a cache gives it", () => {
-    // The usage block of a generateContent answer over cached text and image (its shape and counts
-    // as Gemini's API reference documents them: promptTokensDetails and cacheTokensDetails are ModalityTokenCount lists).
+  it("the cached part of the prompt by modality (cacheTokensDetails)", () => {
     const facts = newResponseFacts();
-    feed(facts, {
-      candidates: [{ content: { role: "model", parts: [{ text: "ok" }] }, finishReason: "STOP", index: 0 }],
-      usageMetadata: {
-        promptTokenCount: 326,
-        candidatesTokenCount: 63,
-        totalTokenCount: 543,
-        cachedContentTokenCount: 173,
-        promptTokensDetails: [{ modality: "TEXT", tokenCount: 68 }, { modality: "IMAGE", tokenCount: 258 }],
-        cacheTokensDetails: [{ modality: "IMAGE", tokenCount: 137 }, { modality: "TEXT", tokenCount: 36 }],
-        thoughtsTokenCount: 154,
-      },
-      modelVersion: "gemini-2.5-flash",
-    });
+    feed(facts, { candidates: [{ content: { role: "model", parts: [{ text: "ok" }] }, finishReason: "STOP", index: 0 }], usageMetadata: GEMINI_CACHED_USAGE, modelVersion: "gemini-2.5-flash" });
     expect(facts.usage).toStrictEqual({
       input: 326,
       output: 63 + 154,

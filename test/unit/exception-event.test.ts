@@ -5,54 +5,43 @@
  * or `logs/dup`; by default not (it would add a /v1/logs request to each request with a failed
  * call, to backends that may take no logs). The variable moves the exceptions our other spans
  * record (a failed fetch) as the semantic conventions define it: `logs` an `exception` log record
- * only, `logs/dup` both, unset the span event only. Received by a real OTLP collector.
+ * only, `logs/dup` both, unset the span event only. Received by a real OTLP servers.collector.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { flush, withTracing } from "../../src/index.js";
-import { type Collector, startCollector } from "../support/collector.js";
+import { listenLoopback } from "../support/collector.js";
+import { useCollectorAnd } from "../support/servers.js";
 
 // OpenAI's answer to a rate-limited request (its documented error object).
 const LIMITED = JSON.stringify({ error: { message: "Rate limit reached for gpt-4o-mini in organization org-x on tokens per min (TPM): Limit 200000, Used 199999, Requested 57.", type: "tokens", param: null, code: "rate_limit_exceeded" } });
 
-let collector: Collector;
-let base = "";
+const servers = useCollectorAnd((_req, res) => res.writeHead(429, { "content-type": "application/json" }).end(LIMITED));
 let refused = "";
-const server = createServer((_req, res) => res.writeHead(429, { "content-type": "application/json" }).end(LIMITED));
 beforeAll(async () => {
-  collector = await startCollector();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // A port nothing listens on: a fetch there fails.
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  refused = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-  await new Promise((resolve) => probe.close(resolve));
-});
-afterAll(async () => {
-  await collector.close();
-  await new Promise((resolve) => server.close(resolve));
+  const probe = await listenLoopback(() => {});
+  refused = probe.url;
+  await probe.close();
 });
 
 async function failedCall(service: string, config: { captureMessageContent?: "EVENT_ONLY" | "SPAN_ONLY" } = {}) {
   const handler = withTracing(
     async () => {
-      const r = await fetch(`${base}/v1/chat/completions`, {
+      const r = await fetch(`${servers.upstream.url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: "Bearer sk-test" },
         body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
       });
       return new Response(await r.text(), { status: r.status });
     },
-    { endpoint: collector.url, serviceName: service, metrics: false, ...config },
+    { endpoint: servers.collector.url, serviceName: service, metrics: false, ...config },
   );
   expect((await handler(new Request("http://app.test/"))).status).toBe(429);
   await flush();
-  const spans = await collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === service && x.kind === 3));
+  const spans = await servers.collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === service && x.kind === 3));
   const chat = spans.find((x) => x.resource["service.name"] === service && x.kind === 3)!;
-  const logs = collector.logs().filter((l) => l.resource["service.name"] === service);
-  const posts = collector.requests.filter((r) => r.path === "/v1/logs" && r.text.includes(`"${service}"`));
+  const logs = servers.collector.logs().filter((l) => l.resource["service.name"] === service);
+  const posts = servers.collector.requests.filter((r) => r.path === "/v1/logs" && r.text.includes(`"${service}"`));
   return { chat, logs, posts };
 }
 
@@ -74,7 +63,7 @@ it("capture EVENT_ONLY: one WARN record on the call's span, the error's type and
   const exceptions = logs.filter((l) => l.eventName === "gen_ai.client.operation.exception");
   expect(exceptions).toHaveLength(1);
   expect(exceptions[0]).toMatchObject({ severityNumber: 13, severityText: "WARN", traceId: chat.traceId, spanId: chat.spanId, attributes: EXPECTED });
-  const posted = collector.requests.filter((r) => r.path === "/v1/logs").map((r) => r.text).join("\n");
+  const posted = servers.collector.requests.filter((r) => r.path === "/v1/logs").map((r) => r.text).join("\n");
   expect(posted).toContain("gen_ai.client.operation.exception");
   expect(posted).not.toContain("Rate limit reached");
 });
@@ -106,18 +95,18 @@ it.each([
         );
         return new Response(outcome);
       },
-      { endpoint: collector.url, serviceName: service, metrics: false },
+      { endpoint: servers.collector.url, serviceName: service, metrics: false },
     );
     expect(await (await handler(new Request("http://app.test/"))).text()).toBe("TypeError");
     await flush();
   } finally {
     delete process.env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN;
   }
-  const spans = await collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === service && x.kind === 3));
+  const spans = await servers.collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === service && x.kind === 3));
   const get = spans.find((x) => x.resource["service.name"] === service && x.kind === 3)!;
   expect(get.attributes["error.type"]).toBe("TypeError");
   expect(get.events.map((e) => [e.name, e.attributes["exception.type"]])).toEqual(spanEvents);
-  const logs = collector.logs().filter((l) => l.resource["service.name"] === service);
+  const logs = servers.collector.logs().filter((l) => l.resource["service.name"] === service);
   expect(logs.map((l) => [l.eventName, l.attributes["exception.type"]])).toEqual(logRecords);
   for (const l of logs) expect([l.spanId, l.severityText, typeof l.attributes["exception.message"]]).toEqual([get.spanId, "WARN", "string"]);
 });

@@ -5,56 +5,35 @@
  * only where the provider gives no breakdown). The answer is served from a local server at
  * Gemini's path, its usage block as Gemini's API reference documents it.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { flush, withTracing } from "../../src/index.js";
-import { type Collector, startCollector } from "../support/collector.js";
+import { GEMINI_CACHED_USAGE } from "../support/gemini-cached-usage.js";
+import { useCollectorAnd } from "../support/servers.js";
 
-const USAGE = {
-  promptTokenCount: 326,
-  candidatesTokenCount: 63,
-  totalTokenCount: 543,
-  cachedContentTokenCount: 173,
-  promptTokensDetails: [{ modality: "TEXT", tokenCount: 68 }, { modality: "IMAGE", tokenCount: 258 }],
-  cacheTokensDetails: [{ modality: "IMAGE", tokenCount: 137 }, { modality: "TEXT", tokenCount: 36 }],
-  thoughtsTokenCount: 154,
-};
 const ANSWER = JSON.stringify({
   candidates: [{ content: { role: "model", parts: [{ text: "A red square." }] }, finishReason: "STOP", index: 0 }],
-  usageMetadata: USAGE,
+  usageMetadata: GEMINI_CACHED_USAGE,
   modelVersion: "gemini-2.5-flash",
   responseId: "VkH2aIbVB7_l1e8P4rrl0A4",
 });
 
-let collector: Collector;
-let base = "";
-const server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(ANSWER));
-beforeAll(async () => {
-  collector = await startCollector();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await collector.close();
-  await new Promise((resolve) => server.close(resolve));
-});
+const servers = useCollectorAnd((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(ANSWER));
 
 it("latest: per-modality cache-read span attributes and counter points, from cacheTokensDetails", async () => {
   const handler = withTracing(
     async () => {
-      const r = await fetch(`${base}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      const r = await fetch(`${servers.upstream.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-goog-api-key": "test-key" },
         body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "What is this?" }, { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } }] }] }),
       });
       return new Response(await r.text());
     },
-    { endpoint: collector.url, serviceName: "gemini-cache-modality", semconv: "latest" },
+    { endpoint: servers.collector.url, serviceName: "gemini-cache-modality", semconv: "latest" },
   );
   await (await handler(new Request("http://app.test/"))).text();
   await flush();
-  const spans = await collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === "gemini-cache-modality" && x.kind === 3));
+  const spans = await servers.collector.waitForSpans((s) => s.some((x) => x.resource["service.name"] === "gemini-cache-modality" && x.kind === 3));
   const chat = spans.find((x) => x.resource["service.name"] === "gemini-cache-modality" && x.kind === 3)!;
   const usage = Object.fromEntries(Object.entries(chat.attributes).filter(([k]) => k.startsWith("gen_ai.usage.")));
   expect(usage).toEqual({
@@ -68,7 +47,7 @@ it("latest: per-modality cache-read span attributes and counter points, from cac
     "gen_ai.usage.image.cache_read.input_tokens": 137,
   });
   const name = "gen_ai.client.inference.usage.cache_read.input_tokens";
-  const metrics = await collector.waitForMetrics((m) => m.some((x) => x.resource["service.name"] === "gemini-cache-modality" && x.name === name));
+  const metrics = await servers.collector.waitForMetrics((m) => m.some((x) => x.resource["service.name"] === "gemini-cache-modality" && x.name === name));
   const points = metrics
     .filter((m) => m.resource["service.name"] === "gemini-cache-modality" && m.name === name)
     .flatMap((m) => m.points.map((p) => [p.attributes["gen_ai.token.modality"], p.value]))
