@@ -127,8 +127,9 @@ function sendable(init: RequestInit): boolean {
  * ahead: each chunk passes on as it is read, and the bytes (up to `maxBytes`) are kept for
  * `readDeferred`. The app's stream is locked when the runtime locks ours (Node: inside the fetch
  * call; Deno and Bun: when they first read it, so a call refused before that leaves it free for
- * a retry, as bare), and a cancel reaches it with the runtime's own reason. On workerd a tee instead: its branch of a native stream keeps the stream's known
- * length (`Content-Length`), which a JS stream would turn into chunked.
+ * a retry, as bare), and a cancel reaches it with the runtime's own reason. On workerd a tee
+ * instead: its branch of a native stream keeps the stream's known length (`Content-Length`),
+ * which a JS stream would turn into chunked.
  */
 export function tap(view: RequestView, maxBytes: number): void {
   const deferred = view.deferred;
