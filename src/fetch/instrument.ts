@@ -215,6 +215,11 @@ async function traced(send: Send, input: RequestInfo | URL, init: RequestInit | 
     return response;
   }
   const { span, call } = prepared;
+  // Ended before its answer came (abandoned at its invocation's flush): the answer is not ours to watch.
+  if (call?.ended) {
+    invocation.release(token);
+    return response;
+  }
 
   try {
     if (!call) {

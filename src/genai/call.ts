@@ -146,7 +146,8 @@ export class GenAICall {
   private responseMs = 0;
   /** When the app last pulled a chunk of the stream (the invocation keeps a stream in use). */
   activityMs = 0;
-  private ended = false;
+  /** Ended: answered and read, failed, or abandoned at its invocation's flush. */
+  ended = false;
   private parseDropped = 0;
   /** The output read for content (or only for tool call ids), made with the observer. */
   private content: CallContent | undefined;
