@@ -75,6 +75,9 @@ export interface OutputAssembler {
 export interface ContentReader {
   /** The request's input messages, system instructions and tool definitions. */
   request(body: Record<string, unknown> | undefined, url: URL): Omit<Content, "outputMessages">;
-  /** A fresh assembler for one response, keeping at most about `maxChars` characters of text. */
-  output(maxChars: number): OutputAssembler;
+  /**
+   * A fresh assembler for one response, keeping at most about `maxChars` characters of text;
+   * `maxTokens`, the request's output limit, for a format whose answers name no finish reason.
+   */
+  output(maxChars: number, maxTokens?: number): OutputAssembler;
 }

@@ -104,6 +104,20 @@ describe("whole results", () => {
     expect(out.toolCalls()).toEqual([{ name: "getWeather" }]);
   });
 
+  it("an answer whose usage reaches the request's max_tokens was cut there: length, not stop", () => {
+    const body = JSON.parse(fixtureText("workers-ai/chat.json")); // completion_tokens: 10
+    const answer = (maxTokens: number | undefined) => {
+      const out = workersAiContent.output(1_000_000, maxTokens);
+      out.json(body);
+      return out.messages()[0]?.finish_reason;
+    };
+    expect([answer(10), answer(8), answer(11), answer(undefined)]).toEqual(["length", "length", "stop", "stop"]);
+    // The same in a stream: the last event's usage.
+    const stream = workersAiContent.output(1_000_000, 3);
+    for (const data of ['{"response":"Hel"}', '{"response":"lo","usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}', "[DONE]"]) stream.event({ data });
+    expect(stream.messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: "Hello" }], finish_reason: "length" }]);
+  });
+
   it("JSON mode: an object response read as its JSON text", () => {
     expect(whole({ response: { name: "Ada", age: 36 } }).messages()).toEqual([{ role: "assistant", parts: [{ type: "text", content: '{"name":"Ada","age":36}' }], finish_reason: "stop" }]);
   });

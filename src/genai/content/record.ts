@@ -52,7 +52,7 @@ export class CallContent {
     // test on each event) when the app never loaded it.
     this.marker = this.capturing || !toolCallListener.notify ? undefined : TOOL_CALL_MARKERS[formatId];
     try {
-      if (reader && (this.capturing || this.marker)) this.assembler = reader.output(this.capturing ? heldChars(limits.maxContentLength) : 0);
+      if (reader && (this.capturing || this.marker)) this.assembler = reader.output(this.capturing ? heldChars(limits.maxContentLength) : 0, request.maxTokens);
     } catch {
       options?.failed();
     }

@@ -15,7 +15,7 @@
  * envelope (`{result, success}`) is unwrapped; a failed call has no output.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
-import { eventJson, fact, type Obj, obj, str } from "../json.js";
+import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
 import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, list, media, newChoice, toolDefinition } from "./parts.js";
 
 /** More choices or tool calls than this in one response is not a real response. */
@@ -61,11 +61,13 @@ function tool(t: unknown): ToolDefinition | undefined {
   return name ? toolDefinition((o!.function ? str(o!.type) : undefined) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
 
-function assembler(maxChars: number): OutputAssembler {
+function assembler(maxChars: number, maxTokens?: number): OutputAssembler {
   const budget = new Budget(maxChars);
   const choices: Choice[] = [];
   let native = false;
   let done = false;
+  /** The answer's output token count (a native result's `usage`, the last one given). */
+  let completion: number | undefined;
   const choice = (i: unknown): Choice | undefined => {
     const n = i === undefined ? 0 : i;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= MAX_ITEMS) return undefined;
@@ -113,6 +115,7 @@ function assembler(maxChars: number): OutputAssembler {
     }
     const ch = choice(0)!;
     native = true;
+    completion = int(obj(b.usage)?.completion_tokens) ?? completion;
     read(ch, b, true);
     ch.finish = fact(b.finish_reason) ?? ch.finish;
   };
@@ -133,8 +136,13 @@ function assembler(maxChars: number): OutputAssembler {
       if (o) result(o, false);
     },
     // Native results carry no finish reason, which v1.41's output schema requires: a whole answer, or a
-    // stream that reached [DONE], stopped (or stopped for its tool calls); an unfinished one says nothing.
-    messages: () => choiceMessages(native && done ? choices.map((ch) => ch && { ...ch, finish: ch.finish ?? (ch.calls.some(Boolean) ? "tool_call" : "stop") }) : choices),
+    // stream that reached [DONE], stopped (or stopped for its tool calls, or at the request's
+    // max_tokens when its usage says it used them all); an unfinished one says nothing.
+    messages: () => {
+      const cut = maxTokens !== undefined && completion !== undefined && completion >= maxTokens;
+      const ended = (ch: Choice) => ch.finish ?? (ch.calls.some(Boolean) ? "tool_call" : cut ? "length" : "stop");
+      return choiceMessages(native && done ? choices.map((ch) => ch && { ...ch, finish: ended(ch) }) : choices);
+    },
     toolCalls: () => choiceToolCalls(choices),
   };
 }
