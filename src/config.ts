@@ -443,7 +443,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
     exceptionSignal: pick<ResolvedConfig["exceptionSignal"]>(
       "spans",
       '"logs" or "logs/dup"',
-      envVar("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", (v) => (/^(logs|logs\/dup)$/.test(v.trim().toLowerCase()) ? (v.trim().toLowerCase() as "logs") : undefined)),
+      envVar("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", fromText((v: string) => (v === "logs" || v === "logs/dup" ? v : undefined), (s) => s.trim().toLowerCase())),
     ),
     redactContent: pick(undefined, "a function", cfg("redactContent", fn)),
     toolDefinitions: pick<ResolvedConfig["toolDefinitions"]>("required", '"required" or "full"', cfg("toolDefinitions", (v) => (v === "required" || v === "full" ? v : undefined))),

@@ -15,8 +15,9 @@
  * - An init is overlaid, never spread unless it is a plain object whose own fields are all
  *   enumerable: a Request passed as init (the proxy idiom `fetch(newUrl, request)`) keeps its
  *   fields behind prototype getters, which a spread would drop (a POST would leave as a GET).
- * - A body we replaced is sent as given: an init's stream we read (replayed whole) or a body the
- *   opt-in `addStreamUsage` changed. A Request whose prompt we read is sent itself (we read a clone).
+ * - A body we replaced is sent as given: an init's stream passing through our tap (or read first
+ *   and replayed, or workerd's tee branch: request-view.ts), or a body the opt-in `addStreamUsage`
+ *   changed. A Request whose prompt we read is sent itself (we read a clone).
  */
 
 type Send = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;

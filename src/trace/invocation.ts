@@ -25,6 +25,7 @@ import type { Limits } from "../config.js";
 import { type LogRecordData, SEVERITY_DEBUG, SEVERITY_WARN } from "../exporter/logs.js";
 import type { CallRecord } from "../genai/call.js";
 import type { MetricSample } from "../metrics/genai-metrics.js";
+import { onEvent } from "../genai/content/capture.js";
 import { dropContent, gateForeignSpan } from "../genai/content/foreign.js";
 import { addIdentity } from "../identify.js";
 import type { Pipeline } from "../pipeline.js";
@@ -184,7 +185,7 @@ export class Invocation implements SpanSink {
     const at = record.spanContext;
     const { exceptionSignal, captureMessageContent } = this.pipeline.config;
     // With GenAI events on logs (EVENT_ONLY, SPAN_AND_EVENT), or exceptions there.
-    if (record.errorType && at && (exceptionSignal !== "spans" || /EVENT/.test(captureMessageContent))) {
+    if (record.errorType && at && (exceptionSignal !== "spans" || onEvent(captureMessageContent))) {
       this.recordLog({
         eventName: GEN_AI_OPERATION_EXCEPTION_EVENT,
         timeMs: record.endMs,
