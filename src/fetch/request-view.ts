@@ -24,15 +24,15 @@ export interface RequestView {
 }
 
 /**
- * A Request's body is read from a clone and the Request itself is sent: a clone keeps the
- * body's known length on every runtime (Content-Length stays Content-Length, chunked stays
- * chunked), where sending bytes we read would turn a streamed body into a sized one and a
- * replayed stream a sized body into a chunked one. A stream given in an init is sent through
- * `tap`, its bytes kept as the runtime pulls them (or, for a call parsed before its send, read
- * first and replayed). A Blob is read without being disturbed and sent itself.
+ * A Request's body is read from a clone (its body is the `copy`) and the Request itself is sent:
+ * a clone keeps the body's known length on every runtime (Content-Length stays Content-Length,
+ * chunked stays chunked), where sending bytes we read would turn a streamed body into a sized one
+ * and a replayed stream a sized body into a chunked one. A stream given in an init is sent
+ * through `tap`, its bytes kept as the runtime pulls them (workerd: a tee, whose other branch is
+ * the `copy`; a call parsed before its send: read first and replayed). A Blob is read without
+ * being disturbed and sent itself.
  */
 type Deferred =
-  | { clone: Request }
   | { stream: ReadableStream<unknown> }
   | { copy: ReadableStream<unknown> }
   | { blob: Blob }
@@ -81,8 +81,8 @@ export function viewRequest(input: RequestInfo | URL, init: RequestInit | undefi
     } else if (body instanceof ReadableStream) {
       if (sendable(init!)) view.deferred = { stream: body };
     } else if (source && !(Number(source.headers.get("content-length")) > maxBytes)) {
-      const clone = cloned(source);
-      if (clone) view.deferred = { clone };
+      const copy = clonedBody(source);
+      if (copy) view.deferred = { copy };
     }
     // FormData and URLSearchParams are never a JSON prompt.
   }
@@ -91,12 +91,11 @@ export function viewRequest(input: RequestInfo | URL, init: RequestInit | undefi
 
 const decoded = (bytes: AllowSharedBufferSource) => new TextDecoder().decode(bytes);
 
-/** A clone of a Request with a body; none when its body is locked (the send then fails as bare). */
-function cloned(request: Request): Request | undefined {
+/** The body of a clone of a Request; none when its body is locked (the send then fails as bare). */
+function clonedBody(request: Request): ReadableStream<unknown> | undefined {
   try {
     // Typed as the plain Request: workers-types' clone() narrows the cf generics.
-    const clone: Request = request.clone() as unknown as Request;
-    return clone.body ? clone : undefined;
+    return (request.clone() as unknown as Request).body ?? undefined;
   } catch {
     return undefined;
   }
@@ -211,7 +210,7 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
     if (chunks) view.bodyText = await new Blob(chunks as Uint8Array<ArrayBuffer>[]).text();
     return;
   }
-  const stream = "clone" in deferred ? deferred.clone.body! : "copy" in deferred ? deferred.copy : deferred.stream;
+  const stream = "copy" in deferred ? deferred.copy : deferred.stream;
   let reader: ReadableStreamDefaultReader<unknown>;
   try {
     reader = stream.getReader();
@@ -232,7 +231,7 @@ export async function readDeferred(view: RequestView, maxBytes: number): Promise
   const read = await prefix(reader, maxBytes, view.reading, stop);
   view.reading = undefined;
   if ("stream" in deferred) view.resend = replay(read);
-  // A clone's (a copy's) cancel settles only once the other branch has been read: not awaited.
+  // A copy's cancel settles only once the other branch has been read: not awaited.
   else if (!read.done) reader.cancel().catch(() => {});
   if (read.done && !stopped && !read.failed && !read.opaque) view.bodyText = await new Blob(read.chunks as Uint8Array<ArrayBuffer>[]).text();
 }
