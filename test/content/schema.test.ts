@@ -132,6 +132,8 @@ interface CoreRun {
   /** Per format. */
   byFormat: Map<string, Findings>;
   captured: Map<string, Captured>;
+  /** Cases whose "full" tool definitions carry a parameter schema (so the full pass checks one). */
+  fullWithParameters: number;
 }
 
 const coreRuns = new Map<SemconvProfileName, CoreRun>();
@@ -139,7 +141,7 @@ const coreRuns = new Map<SemconvProfileName, CoreRun>();
 function coreRun(profile: SemconvProfileName): CoreRun {
   let run = coreRuns.get(profile);
   if (run) return run;
-  run = { findings: newFindings(), byFormat: new Map(), captured: new Map() };
+  run = { findings: newFindings(), byFormat: new Map(), captured: new Map(), fullWithParameters: 0 };
   const version = SCHEMA_OF[profile];
   for (const c of CASES) {
     const label = `${c.format} ${c.fixture}`;
@@ -153,6 +155,8 @@ function coreRun(profile: SemconvProfileName): CoreRun {
     }
     // Tool definitions with their description and parameters (`toolDefinitions: "full"`).
     const full = capture(c, profile, true);
+    const fullTools = full.span[TOOLS];
+    if (typeof fullTools === "string" && (JSON.parse(fullTools) as { parameters?: unknown }[]).some((d) => d.parameters !== undefined)) run.fullWithParameters++;
     for (const target of [f, run.findings]) {
       check(target, label, `[${profile}] span(full tools)`, contentOf(full.span), version, TOOLS);
       if (full.event) check(target, label, `[${profile}] event(full tools)`, contentOf(full.event), version, TOOLS);
@@ -340,6 +344,9 @@ for (const profile of PROFILE_NAMES) {
         expect(coreRun(profile).byFormat.get(format)!.violations).toEqual([]);
       });
     }
+    it('toolDefinitions: "full" was checked with parameter schemas in it (the draft-07 check ran)', () => {
+      expect(coreRun(profile).fullWithParameters).toBeGreaterThanOrEqual(5);
+    });
   });
 }
 
@@ -383,22 +390,31 @@ describe("coverage", () => {
 // AI SDK's), which passes the same gate (src/genai/content/foreign.ts)
 // ---------------------------------------------------------------------------------------------
 
-/** A limit the rich requests' content exceeds, so that every list is cut. */
+/** A limit most of the rich requests' content exceeds, so that their lists are cut. */
 const SMALL_LIMIT = 512;
 
 describe(`content cut to limits.maxContentLength = ${SMALL_LIMIT}`, () => {
   for (const profile of PROFILE_NAMES) {
     it(`${profile}: no violation in what the cut leaves (span attributes and event values)`, () => {
       const f = newFindings();
+      let cutCount = 0;
       const version = SCHEMA_OF[profile];
       for (const c of CASES) {
         const label = `${c.format} ${c.fixture}`;
         const got = capture(c, profile, true, SMALL_LIMIT);
         expect(got.errors, label).toBe(0);
-        expect((got.span["gen_ai.input.messages"] as string).length, label).toBeLessThanOrEqual(SMALL_LIMIT);
+        const cut = got.span["gen_ai.input.messages"] as string;
+        expect(cut.length, label).toBeLessThanOrEqual(SMALL_LIMIT);
+        // Something is left of the list; one longer than the limit was cut (texts marked, blobs
+        // shortened or messages dropped), a shorter one kept whole.
+        const whole = capture(c, profile, true).span["gen_ai.input.messages"] as string;
+        expect((JSON.parse(cut) as unknown[]).length, label).toBeGreaterThan(0);
+        expect(cut === whole, label).toBe(whole.length <= SMALL_LIMIT);
+        cutCount += cut === whole ? 0 : 1;
         check(f, label, `[${profile}, max ${SMALL_LIMIT}] span`, contentOf(got.span), version);
         if (got.event) check(f, label, `[${profile}, max ${SMALL_LIMIT}] event`, contentOf(got.event), version);
       }
+      expect(cutCount).toBeGreaterThan(CASES.length / 2);
       expect(f.violations).toEqual([]);
     });
   }
@@ -418,6 +434,12 @@ describe("a real-sized inline image at the default limit (16 KiB)", () => {
       const f = newFindings();
       const got = capture(c, profile, false);
       expect(got.errors).toBe(0);
+      // The image is kept, as a blob part with base64 content (cut to whole 4-character groups).
+      const parts = (JSON.parse(got.span["gen_ai.input.messages"] as string) as { parts: { type: string; content?: string }[] }[]).flatMap((m) => m.parts);
+      const blob = parts.find((p) => p.type === "blob");
+      expect(blob?.content?.length).toBeGreaterThan(0);
+      expect(blob!.content!.length % 4).toBe(0);
+      expect(image.startsWith(blob!.content!)).toBe(true);
       check(f, `${c.format} ${c.fixture}+24KB-image`, `[${profile}] span`, contentOf(got.span), SCHEMA_OF[profile]);
       if (got.event) check(f, `${c.format} ${c.fixture}+24KB-image`, `[${profile}] event`, contentOf(got.event), SCHEMA_OF[profile]);
       expect(f.violations).toEqual([]);
@@ -434,6 +456,7 @@ describe("content on another instrumentation's span (the AI SDK's), gated as our
         // Each fixture's own content (at "full" detail) as the foreign span's, the lists that are valid.
         const own = contentOf(capture(c, profile, true).span);
         const valid = Object.fromEntries(Object.entries(own).filter(([k, v]) => validateSpanAttribute(k as ContentAttribute, v, version).violations.length === 0));
+        expect(Object.keys(valid).length, `${c.format} ${c.fixture}`).toBeGreaterThan(0);
         for (const fullToolDefinitions of [false, true]) {
           for (const max of [DEFAULT_LIMITS.maxContentLength, SMALL_LIMIT]) {
             const attributes: Attributes = { "gen_ai.operation.name": "invoke_agent", "gen_ai.provider.name": "cohere", ...valid };
@@ -441,6 +464,8 @@ describe("content on another instrumentation's span (the AI SDK's), gated as our
             gateForeignSpan({ attributes, events: [], status: { code: SpanStatusCode.UNSET } }, { mode: "SPAN_ONLY", fullToolDefinitions, failed: () => failed++ }, max);
             const label = `ai-sdk(${c.format}) ${c.fixture}`;
             expect(failed, label).toBe(0);
+            // The valid lists are kept (cut, at the small limit), none dropped.
+            expect(Object.keys(contentOf(attributes)).sort(), label).toEqual(Object.keys(valid).sort());
             check(f, label, `[${profile}, max ${max}${fullToolDefinitions ? ", full tools" : ""}] span`, contentOf(attributes), version);
           }
         }
