@@ -306,6 +306,17 @@ function cases(): Case[] {
     ...c,
   });
   const cohere = (fixture: string, c: Partial<Case> & { body: Obj }): Case => ({ format: "cohere.chat", fixture, op: "chat", url: "https://api.cohere.com/v2/chat", model: "command-r-plus-08-2024", ...c });
+  // Workers AI over REST (a URL) or through the binding (none).
+  const workers = (fixture: string, url: string | undefined, c: Partial<Case> & { body: Obj }): Case => ({
+    format: url ? "cloudflare.workers_ai" : "cloudflare.workers_ai (binding)",
+    fixture,
+    op: "chat",
+    url,
+    model: WORKERS_AI_MODEL,
+    sets: WORKERS_SETS,
+    has: ["input", "output"],
+    ...c,
+  });
   const ollama = (fixture: string, path: string, c: Partial<Case> & { body: Obj }): Case => ({
     format: path === "/api/chat" ? "ollama.chat" : "ollama.generate",
     fixture,
@@ -788,58 +799,34 @@ function cases(): Case[] {
     ollama("ollama/api-generate-stream.ndjson", "/api/generate", { stream: true, body: { model: "llama3", prompt: "Tell me a joke", options: ollamaOptions }, sets: OLLAMA_SETS, has: ["model", "finish", "input", "output"] }),
     ollama("ollama/api-chat-error-404.json", "/api/chat", { model: "nonexistent-model", status: 404, failed: true, body: { model: "nonexistent-model", messages: user, stream: false } }),
     // workers-ai/ — REST (api.cloudflare.com) and the binding
-    {
-      format: "cloudflare.workers_ai",
-      fixture: "workers-ai/rest-chat.json",
-      op: "chat",
-      url: WORKERS_AI_REST,
-      model: WORKERS_AI_MODEL,
-      body: { messages: user, ...workersInputs, response_format: jsonSchema },
-      sets: [...WORKERS_SETS, "output_type"],
-      has: ["input", "output"],
-    },
-    {
-      format: "cloudflare.workers_ai",
-      fixture: "workers-ai/chat-stream.sse",
-      op: "chat",
-      url: WORKERS_AI_REST,
-      model: WORKERS_AI_MODEL,
-      stream: true,
-      body: { messages: user, ...workersInputs, stream: true },
-      sets: WORKERS_SETS,
-      has: ["input", "output"],
-    },
-    {
-      format: "cloudflare.workers_ai (binding)",
-      fixture: "workers-ai/chat.json",
-      op: "chat",
-      model: WORKERS_AI_MODEL,
-      body: { messages: user, ...workersInputs, response_format: jsonSchema },
-      sets: [...WORKERS_SETS, "output_type"],
-      has: ["input", "output"],
-    },
-    {
-      format: "cloudflare.workers_ai (binding)",
-      fixture: "workers-ai/chat-stream.sse",
-      op: "chat",
-      model: WORKERS_AI_MODEL,
-      stream: true,
-      body: { messages: user, ...workersInputs, stream: true },
-      sets: WORKERS_SETS,
-      has: ["input", "output"],
-    },
-    {
-      format: "cloudflare.workers_ai (binding)",
-      fixture: "workers-ai/embeddings.json",
-      op: "embeddings",
-      model: "@cf/baai/bge-base-en-v1.5",
-      body: { text: ["first", "second"] },
-      has: ["dims"],
-    },
+    workers("workers-ai/rest-chat.json", WORKERS_AI_REST, { body: { messages: user, ...workersInputs, response_format: jsonSchema }, sets: [...WORKERS_SETS, "output_type"] }),
+    workers("workers-ai/chat-stream.sse", WORKERS_AI_REST, { stream: true, body: { messages: user, ...workersInputs, stream: true } }),
+    workers("workers-ai/chat.json", undefined, { body: { messages: user, ...workersInputs, response_format: jsonSchema }, sets: [...WORKERS_SETS, "output_type"] }),
+    workers("workers-ai/chat-stream.sse", undefined, { stream: true, body: { messages: user, ...workersInputs, stream: true } }),
+    workers("workers-ai/embeddings.json", undefined, { op: "embeddings", model: "@cf/baai/bge-base-en-v1.5", body: { text: ["first", "second"] }, sets: undefined, has: ["dims"] }),
   ];
 }
 
 const CASES = cases();
+
+/** The provider each case's host is (the conventions' names, README's provider table), written here apart from src/genai/detect.ts. */
+const PROVIDER_OF_HOST: Record<string, string> = {
+  "api.openai.com": "openai",
+  "my-resource.openai.azure.com": "azure.ai.openai",
+  "api.anthropic.com": "anthropic",
+  "generativelanguage.googleapis.com": "gcp.gemini",
+  "us-central1-aiplatform.googleapis.com": "gcp.vertex_ai",
+  "bedrock-runtime.us-east-1.amazonaws.com": "aws.bedrock",
+  "api.mistral.ai": "mistral_ai",
+  "api.groq.com": "groq",
+  "api.deepseek.com": "deepseek",
+  "api.x.ai": "x_ai",
+  "api.perplexity.ai": "perplexity",
+  "api.cohere.com": "cohere",
+  "localhost": "ollama",
+  "api.cloudflare.com": "cloudflare.workers_ai",
+};
+const expectedProvider = (c: Case): string => (c.url ? PROVIDER_OF_HOST[new URL(c.url).hostname] ?? `(no provider listed for ${c.url})` : "cloudflare.workers_ai");
 const label = (c: Case) => `${c.fixture}${c.variant ? ` (${c.variant})` : ""}`;
 
 /** Every fixture file but the codec vectors and the README (see the header) is used by some case. */
@@ -1001,6 +988,8 @@ function clientGaps(c: Case, profile: Profile, spans: DecodedSpan[] | undefined)
   need("gen_ai.operation.name", "Required");
   if (a["gen_ai.operation.name"] !== undefined && a["gen_ai.operation.name"] !== c.op) gap("gen_ai.operation.name", `Required, \`${c.op}\` (is ${JSON.stringify(a["gen_ai.operation.name"])})`);
   need("gen_ai.provider.name", "Required");
+  const provider = expectedProvider(c);
+  if (a["gen_ai.provider.name"] !== undefined && a["gen_ai.provider.name"] !== provider) gap("gen_ai.provider.name", `Required, \`${provider}\` for this host (is ${JSON.stringify(a["gen_ai.provider.name"])})`);
   // Conditionally Required from the call itself.
   need("gen_ai.request.model", a["gen_ai.provider.name"] === "openai" ? "Required (OpenAI)" : "Conditionally Required if available; the request names the model");
   if (c.url) {
@@ -1095,8 +1084,13 @@ describe("GenAI requirement levels on the exported spans", () => {
     for (const profile of ["v1.41", "latest"] as Profile[]) {
       expect(CASES.map((_, i) => traces[profile].has(String(i)))).toEqual(CASES.map(() => true));
     }
-    // Every format of src/genai/registry.ts that has a fixture (ollama.embed has none: MANIFEST), and the binding.
+    // Every format of src/genai/registry.ts that has a fixture (ollama.embed has none: MANIFEST), and the binding;
+    // and every provider the table names came out of the exported GenAI spans.
     expect(new Set(CASES.map((c) => c.format)).size).toBe(14);
+    for (const profile of ["v1.41", "latest"] as Profile[]) {
+      const exported = new Set(CASES.flatMap((_, i) => (traces[profile].get(String(i)) ?? []).map((s) => s.attributes["gen_ai.provider.name"]).filter((p) => p !== undefined)));
+      expect([...exported].sort()).toEqual([...new Set(CASES.map(expectedProvider))].sort());
+    }
   });
 
   it("inference and embeddings spans (every format, every fixture): Required, Conditionally Required, Recommended, name, kind, status", () => {
