@@ -245,6 +245,27 @@ export const REQUEST_PROBES: Record<string, Probe> = {
       await fetch(`${c.up}/v1/chat/completions`, { method: c.request.method, headers: c.request.headers, body: c.request.body, duplex: "half" } as RequestInit),
       { read: "text" },
     ),
+  // An upload that fails partway, and one with a chunk that is not bytes: refused as bare refuses them.
+  "body-llm-stream-errors": async (c) => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(encoder.encode(chatBody(false).slice(0, 10)));
+      },
+      pull(controller) {
+        controller.error(new RangeError("the upload failed"));
+      },
+    });
+    return attemptAsync(async () => observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(body, { headers: chatHeaders })), { read: "text" }));
+  },
+  "body-llm-stream-string-chunk": async (c) => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chatBody(false));
+        controller.close();
+      },
+    });
+    return attemptAsync(async () => observeResponse(await fetch(`${c.up}/v1/chat/completions`, post(body as ReadableStream<Uint8Array>, { headers: chatHeaders })), { read: "text" }));
+  },
   // Aborted while the app's upload waits: rejected at the abort, as bare; the app's stream cancelled where bare cancels it.
   "body-llm-stream-aborted": async (c) => {
     const controller = new AbortController();
