@@ -286,6 +286,16 @@ function cases(): Case[] {
     headers: { "x-goog-api-key": "AIza-test" },
     ...c,
   });
+  const geminiEmbed = (fixture: string, method: string, body: Obj): Case => ({
+    format: "gcp.gemini.embeddings",
+    fixture,
+    op: "embeddings",
+    url: `${GEMINI}/gemini-embedding-001:${method}`,
+    headers: { "x-goog-api-key": "AIza-test" },
+    model: "gemini-embedding-001",
+    body,
+    has: ["dims"],
+  });
   const converse = (fixture: string, c: Partial<Case> & { model: string }): Case => ({
     format: "aws.bedrock.converse",
     fixture,
@@ -592,26 +602,10 @@ function cases(): Case[] {
       sets: ["max_tokens"],
     }),
     // google/ — embeddings
-    {
-      format: "gcp.gemini.embeddings",
-      fixture: "google/embed-content.json",
-      op: "embeddings",
-      url: `${GEMINI}/gemini-embedding-001:embedContent`,
-      headers: { "x-goog-api-key": "AIza-test" },
-      model: "gemini-embedding-001",
-      body: { content: { parts: [{ text: "Hello" }] }, taskType: "RETRIEVAL_DOCUMENT" },
-      has: ["dims"],
-    },
-    {
-      format: "gcp.gemini.embeddings",
-      fixture: "google/batch-embed-contents.json",
-      op: "embeddings",
-      url: `${GEMINI}/gemini-embedding-001:batchEmbedContents`,
-      headers: { "x-goog-api-key": "AIza-test" },
-      model: "gemini-embedding-001",
-      body: { requests: [{ model: "models/gemini-embedding-001", content: { parts: [{ text: "a" }, { text: "b" }] }, taskType: "RETRIEVAL_DOCUMENT" }] },
-      has: ["dims"],
-    },
+    geminiEmbed("google/embed-content.json", "embedContent", { content: { parts: [{ text: "Hello" }] }, taskType: "RETRIEVAL_DOCUMENT" }),
+    geminiEmbed("google/batch-embed-contents.json", "batchEmbedContents", {
+      requests: [{ model: "models/gemini-embedding-001", content: { parts: [{ text: "a" }, { text: "b" }] }, taskType: "RETRIEVAL_DOCUMENT" }],
+    }),
     // bedrock/ — Converse, ConverseStream (no model and no id in any of these bodies)
     converse("bedrock/converse-llama.json", { model: "meta.llama3-2-1b-instruct-v1:0" }),
     converse("bedrock/converse-titan.json", { model: "amazon.titan-text-lite-v1" }),
