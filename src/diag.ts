@@ -47,8 +47,7 @@ function emit(at: DiagLogLevel, message: string): void {
     if (at > level && registered() === ours) return;
     const to = logger();
     const text = `otel-genai-edge: ${message}`;
-    if (at === DiagLogLevel.ERROR) to?.error(text);
-    else if (at === DiagLogLevel.WARN) to?.warn(text);
+    if (at === DiagLogLevel.WARN) to?.warn(text);
     else to?.debug(text);
   } catch {
     // a logger that throws
@@ -58,22 +57,19 @@ function emit(at: DiagLogLevel, message: string): void {
 /** OTEL_LOG_LEVEL: the threshold of the console logger we register (an unknown name means WARN). */
 export function setLogLevel(name: string | undefined): void {
   const found = name === undefined ? DiagLogLevel.WARN : LEVELS[name.toUpperCase()];
-  const next = typeof found === "number" ? found : undefined;
-  if (next === undefined) warnOnce(`level ${name}`, `OTEL_LOG_LEVEL="${name}" is not one of ${Object.keys(LEVELS).filter((k) => !(+k >= 0))}; using WARN`);
-  if ((next ?? DiagLogLevel.WARN) === level) return;
-  level = next ?? DiagLogLevel.WARN;
+  if (typeof found !== "number") warnOnce(`level ${name}`, `OTEL_LOG_LEVEL="${name}" is not one of ${Object.keys(LEVELS).filter((k) => !(+k >= 0))}; using WARN`);
+  const next = typeof found === "number" ? found : DiagLogLevel.WARN;
+  if (next === level) return;
+  level = next;
   // Ours is registered again at the new level on its next message; a user's logger keeps its own.
   if (ours && registered() === ours) diag.disable();
   ours = direct = undefined;
 }
 
-function once(key: string, at: DiagLogLevel, message: string): void {
+/** Say a problem once per isolate (per distinct key). */
+export function warnOnce(key: string, message: string): void {
   if (said.has(key) || said.size > 500) return;
   said.add(key);
-  emit(at, message);
+  emit(DiagLogLevel.WARN, message);
 }
-
-/** Say a problem once per isolate (per distinct key). */
-export const warnOnce = (key: string, message: string): void => once(key, DiagLogLevel.WARN, message);
-export const errorOnce = (key: string, message: string): void => once(key, DiagLogLevel.ERROR, message);
 export const debug = (message: string): void => emit(DiagLogLevel.DEBUG, message);

@@ -32,10 +32,8 @@ function present(attributes: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(attributes)) {
     const value = attributes[key];
-    if (value === undefined || value === null || typeof value === "function" || typeof value === "symbol") continue;
-    if (typeof value === "number" && !Number.isFinite(value)) continue;
-    if (typeof value === "bigint") continue;
-    out[key] = value;
+    // Strings, booleans, finite numbers, maps and arrays (not undefined, null, NaN, functions, symbols, bigints).
+    if (value !== null && (typeof value === "string" || typeof value === "boolean" || typeof value === "object" || Number.isFinite(value))) out[key] = value;
   }
   return out;
 }
@@ -49,15 +47,15 @@ export function serializeLogs(
   const readable = records.map((record) => {
     const time = toHrTime(record.timeMs);
     return {
+      // Its event name and severity number as they are.
+      ...record,
       hrTime: time,
       hrTimeObserved: time,
-      severityNumber: record.severityNumber,
       severityText: SEVERITY_TEXT[record.severityNumber],
-      eventName: record.eventName,
       attributes: present(record.attributes),
       droppedAttributesCount: 0,
-      spanContext:
-        record.traceId && record.spanId ? { traceId: record.traceId, spanId: record.spanId, traceFlags: record.traceFlags } : undefined,
+      // The record holds its span's ids and flags under a SpanContext's names.
+      spanContext: record.traceId && record.spanId ? record : undefined,
       resource,
       instrumentationScope: scope,
     };

@@ -13,9 +13,6 @@ const DELTA = 0;
 const HISTOGRAM = 0;
 const SUM = 3;
 
-/** Metric attributes have no double-typed names of their own: only unsafe integers are fixed. */
-const NO_DOUBLES: readonly string[] = [];
-
 export function serializeMetrics(
   streams: MetricStream[],
   resource: ResourceLike,
@@ -26,12 +23,8 @@ export function serializeMetrics(
   const startTime = toHrTime(startMs);
   const endTime = toHrTime(endMs);
   const metrics = streams.map(({ descriptor, points }) => ({
-    descriptor: {
-      name: descriptor.name,
-      description: descriptor.description ?? "",
-      unit: descriptor.unit,
-      valueType: descriptor.valueType === "int" ? ValueType.INT : ValueType.DOUBLE,
-    },
+    // Name and unit as they are (the transformer reads no other field of ours).
+    descriptor: { ...descriptor, description: descriptor.description ?? "", valueType: descriptor.valueType === "int" ? ValueType.INT : ValueType.DOUBLE },
     aggregationTemporality: DELTA,
     dataPointType: descriptor.kind === "histogram" ? HISTOGRAM : SUM,
     isMonotonic: true,
@@ -39,19 +32,13 @@ export function serializeMetrics(
       attributes: point.attributes,
       startTime,
       endTime,
-      value: point.histogram
-        ? {
-            buckets: { boundaries: [...point.histogram.bounds], counts: [...point.histogram.counts] },
-            count: point.histogram.count,
-            sum: point.histogram.sum,
-            min: point.histogram.min,
-            max: point.histogram.max,
-          }
-        : point.sum,
+      // A histogram's count, sum, min and max as they are, its buckets as the transformer names them.
+      value: point.histogram ? { ...point.histogram, buckets: { boundaries: point.histogram.bounds, counts: point.histogram.counts } } : point.sum,
     })),
   }));
   const request = { resource, scopeMetrics: [{ scope, metrics }] };
   // The transformer's types name the SDK's ResourceMetrics; the structure above is what it reads.
   const json = new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(request as never));
-  return new TextEncoder().encode(fixDoubles(json, NO_DOUBLES));
+  // Metric attributes have no double-typed names of their own: only unsafe integers are fixed.
+  return new TextEncoder().encode(fixDoubles(json, []));
 }

@@ -82,12 +82,12 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 
 /** A 200 may still report items it rejected: `partialSuccess.rejected{Spans,DataPoints}`. Never retried. */
 function partialSuccess(text: string): { rejected?: number; reason?: string } {
-  if (!text.includes("partialSuccess")) return {};
   try {
     const partial = JSON.parse(text).partialSuccess ?? {};
     const rejected = Number(partial.rejectedSpans ?? partial.rejectedDataPoints ?? partial.rejectedLogRecords ?? 0);
     return rejected > 0 ? { rejected, reason: `partial success: ${String(partial.errorMessage ?? "").slice(0, 200)}` } : {};
   } catch {
+    // Not JSON (an empty body, a plain "OK"), or not an object: nothing rejected.
     return {};
   }
 }

@@ -43,33 +43,24 @@ export const fixDoubles = (json: string, doubles: readonly string[]): string =>
   );
 
 export function serializeSpans(spans: RecordingSpan[], resource: ResourceLike, doubles: readonly string[] = DOUBLE_ATTRIBUTES): Uint8Array {
-  const readable = spans.map((span) => {
-    const end = span.endMs ?? span.startMs;
-    return {
-      name: span.name,
-      kind: span.kind,
-      spanContext: () => span.spanContext(),
-      parentSpanContext: span.parent,
-      startTime: toHrTime(span.startMs),
-      endTime: toHrTime(end),
-      duration: toHrTime(end - span.startMs),
-      ended: true,
-      status: span.status,
-      attributes: span.attributes,
-      links: span.links.map((link) => ({ ...link, droppedAttributesCount: link.droppedAttributes })),
-      events: span.events.map((event) => ({
-        name: event.name,
-        time: toHrTime(event.timeMs),
-        attributes: event.attributes,
-        droppedAttributesCount: event.droppedAttributes,
-      })),
-      resource,
-      instrumentationScope: span.scope,
-      droppedAttributesCount: span.droppedAttributes,
-      droppedEventsCount: span.droppedEvents,
-      droppedLinksCount: span.droppedLinks,
-    };
-  });
+  // What the transformer reads of a ReadableSpan: nothing else (not its `duration` or `ended`).
+  const readable = spans.map((span) => ({
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => span.spanContext(),
+    parentSpanContext: span.parent,
+    startTime: toHrTime(span.startMs),
+    endTime: toHrTime(span.endMs ?? span.startMs),
+    status: span.status,
+    attributes: span.attributes,
+    links: span.links.map((link) => ({ ...link, droppedAttributesCount: link.droppedAttributes })),
+    events: span.events.map((event) => ({ ...event, time: toHrTime(event.timeMs), droppedAttributesCount: event.droppedAttributes })),
+    resource,
+    instrumentationScope: span.scope,
+    droppedAttributesCount: span.droppedAttributes,
+    droppedEventsCount: span.droppedEvents,
+    droppedLinksCount: span.droppedLinks,
+  }));
   // The transformer's types name the SDK's ReadableSpan; the structure above is what it reads.
   const json = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(readable as never));
   return new TextEncoder().encode(fixDoubles(json, doubles));

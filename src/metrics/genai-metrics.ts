@@ -33,7 +33,7 @@ export interface MetricPoint {
   histogram?: Histogram;
   sum?: number;
   /** Its series' identity in the aggregator (kept so an unsent point merges back into the same series). */
-  key?: string;
+  key: string;
 }
 
 export interface MetricStream {
@@ -87,13 +87,7 @@ export const METRICS = {
   finishReasons: counter("otel_genai_edge.client.finish_reasons", "{choice}", "Choices by finish reason."),
   retries: counter("otel_genai_edge.client.retries", "{request}", "Requests an SDK sent again."),
   // Ours: only with a configured price table.
-  cost: {
-    name: "otel_genai_edge.client.cost",
-    unit: "USD",
-    description: "Cost from the configured price table.",
-    kind: "counter",
-    valueType: "double",
-  } as MetricDescriptor,
+  cost: { ...counter("otel_genai_edge.client.cost", "USD", "Cost from the configured price table."), valueType: "double" as const },
 };
 
 const INFERENCE = new Set(["chat", "generate_content", "text_completion"]);
@@ -118,7 +112,7 @@ function baseAttributes(call: CallRecord): Attributes {
  * A model name as a series keeps it: a request's model is anyone's text (a proxy forwards what its
  * client sent), and an aggregate keeps up to MAX_SERIES of them for an interval or more.
  */
-export const short = (s: string): string => (s.length > 256 ? s.slice(0, 256) : s);
+export const short = (s: string): string => s.slice(0, 256);
 
 /**
  * The format's refinement (OpenAI: service tier and system fingerprint) on token usage and
@@ -206,7 +200,7 @@ export class Aggregator {
   mergeStreams(streams: readonly MetricStream[]): void {
     for (const { descriptor, points } of streams) {
       for (const p of points) {
-        const s = p.key === undefined ? series(p.attributes) : new Series(p.attributes, p.key);
+        const s = new Series(p.attributes, p.key);
         if (p.histogram) this.merge(descriptor, s, p.histogram);
         else if (p.sum !== undefined) this.record(descriptor, s, p.sum);
       }
@@ -238,7 +232,7 @@ const UNKNOWN = "unknown";
  * complete"). Without a total, or with a breakdown larger than it, nothing is split: the total
  * (0 when none arrived) is `unknown`.
  */
-export function modalities(total: number | undefined, by: Record<string, number> | undefined): [string, number][] {
+export function modalities(total: number | undefined, by?: Record<string, number>): [string, number][] {
   const known = Object.entries(by ?? {}).filter(([modality, n]) => n > 0 && modality !== UNKNOWN);
   const sum = known.reduce((a, [, n]) => a + n, 0);
   if (total === undefined || sum > total) return [[UNKNOWN, total ?? 0]];
@@ -256,7 +250,7 @@ function recordLatest(agg: Aggregator, call: CallRecord, m: Series): void {
   if (call.streaming) agg.merge(METRICS.inferenceTimePerOutputChunk, provided, call.gaps);
   // Counters: every inference call, failed ones too, each a partition by modality; the
   // provider's count or 0. Only Gemini breaks the cache read down by modality; cache writes and
-  // reasoning come without a breakdown.
+  // reasoning come without a breakdown (all `unknown`).
   const u = call.usage;
   const count = (descriptor: MetricDescriptor, byModality: [string, number][]) => {
     for (const [modality, n] of byModality) agg.record(descriptor, extend(provided, A.GEN_AI_TOKEN_MODALITY, modality), n);
@@ -264,8 +258,8 @@ function recordLatest(agg: Aggregator, call: CallRecord, m: Series): void {
   count(METRICS.usageInput, modalities(u.input, u.inputModalities));
   count(METRICS.usageOutput, modalities(u.output, u.outputModalities));
   count(METRICS.usageCacheRead, modalities(u.cacheRead, u.cacheReadModalities));
-  count(METRICS.usageCacheWrite, [[UNKNOWN, u.cacheWrite ?? 0]]);
-  count(METRICS.usageReasoning, [[UNKNOWN, u.reasoning ?? 0]]);
+  count(METRICS.usageCacheWrite, modalities(u.cacheWrite));
+  count(METRICS.usageReasoning, modalities(u.reasoning));
   // Per-call histograms: successful calls with reported usage only.
   if (!call.errorType) {
     if (u.input !== undefined) agg.record(METRICS.operationInputTokens, provided, u.input);

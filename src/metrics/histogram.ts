@@ -1,13 +1,18 @@
 /** A fixed-bucket histogram: constant memory however many samples it takes. */
 
-/** Seconds: the GenAI duration/latency buckets ("D" in the spec digest §5). */
-export const DURATION_BOUNDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-/** `gen_ai.invoke_agent.duration`'s explicit buckets (genai gen-ai-metrics.md): agents run longer than calls. */
-export const AGENT_DURATION_BOUNDS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
-/** Tokens: the GenAI token buckets ("T"). */
-export const TOKEN_BOUNDS = [
-  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
-];
+/**
+ * The spec's bucket lists are geometric: `count` bounds from `first`, each `ratio` (2 or 4) times
+ * the one before. Scaling by a power of two is exact, so these are the very doubles the spec's
+ * decimal literals denote (test/unit/genai-metrics.test.ts compares them).
+ */
+const geometric = (first: number, ratio: number, count: number): number[] => Array.from({ length: count }, (_, i) => first * ratio ** i);
+
+/** Seconds: the GenAI duration/latency buckets ("D" in the spec digest §5): 0.01, 0.02, 0.04 ... 40.96, 81.92. */
+export const DURATION_BOUNDS = geometric(0.01, 2, 14);
+/** `gen_ai.invoke_agent.duration`'s explicit buckets (genai gen-ai-metrics.md), 0.1, 0.2, 0.4 ... 204.8, 409.6: agents run longer than calls. */
+export const AGENT_DURATION_BOUNDS = geometric(0.1, 2, 13);
+/** Tokens: the GenAI token buckets ("T"): 1, 4, 16 ... 16777216, 67108864 (4^13). */
+export const TOKEN_BOUNDS = geometric(1, 4, 14);
 
 export class Histogram {
   readonly counts: number[];

@@ -24,20 +24,17 @@ beforeEach(() => diag.disable());
 
 describe("diag", () => {
   it("says each problem once, prefixed, at its level, through the logger the user registered", async () => {
-    const { warnOnce, errorOnce, debug } = await fresh();
+    const { warnOnce, debug } = await fresh();
     const { lines, logger } = recorder();
     diag.setLogger(logger, DiagLogLevel.ALL);
     warnOnce("a", "first problem");
     warnOnce("a", "first problem, said again");
     warnOnce("b", "second problem");
-    errorOnce("c", "broken");
-    errorOnce("c", "broken");
     debug("detail");
     debug("detail");
     expect(lines).toEqual([
       "warn otel-genai-edge: first problem",
       "warn otel-genai-edge: second problem",
-      "error otel-genai-edge: broken",
       "debug otel-genai-edge: detail",
       "debug otel-genai-edge: detail",
     ]);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { PROFILES } from "../../src/attributes.js";
 import type { CallRecord } from "../../src/genai/call.js";
 import { aggregateCalls, type MetricStream, modalities } from "../../src/metrics/genai-metrics.js";
-import { DURATION_BOUNDS, Histogram } from "../../src/metrics/histogram.js";
+import { AGENT_DURATION_BOUNDS, DURATION_BOUNDS, Histogram, TOKEN_BOUNDS } from "../../src/metrics/histogram.js";
 
 const M = {
   "gen_ai.operation.name": "generate_content",
@@ -176,5 +176,13 @@ describe("an unsent result merged back", () => {
           else expect(p.sum).toBe(2 * before.sum!);
         }
     }
+  });
+});
+
+describe("bucket bounds", () => {
+  it("are the very numbers the conventions list", () => {
+    expect(DURATION_BOUNDS).toEqual([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]);
+    expect(AGENT_DURATION_BOUNDS).toEqual([0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6]);
+    expect(TOKEN_BOUNDS).toEqual([1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864]);
   });
 });

@@ -154,7 +154,7 @@ describe("integers outside the safe range", () => {
   it("go out as doubleValue in metric point attributes; point values are left as they are", () => {
     const stream = {
       descriptor: { name: "gen_ai.client.token.usage", unit: "{token}", kind: "counter" as const, valueType: "int" as const },
-      points: [{ attributes: INTEGERS, sum: 5 }],
+      points: [{ attributes: INTEGERS, key: "integers", sum: 5 }],
     };
     const { text, json } = decoded(serializeMetrics([stream], RESOURCE, scope, 0, 1000));
     expect(text).not.toMatch(/"intValue":"?-?(\d{17,}|[\d.]+e)/);
