@@ -23,7 +23,6 @@ import {
   GEN_AI_TOOL_NAME,
   GEN_AI_TOOL_TYPE,
 } from "./attributes.js";
-import { DEFAULT_LIMITS } from "./config.js";
 import { str } from "./genai/json.js";
 import { bounded, onSpan, redact } from "./genai/content/capture.js";
 import { METRICS, type MetricDescriptor, short } from "./metrics/genai-metrics.js";
@@ -263,8 +262,7 @@ function recordToolContent(
     config.redactContent,
     () => invocation.pipeline.selfError(),
   );
-  const limits = { ...DEFAULT_LIMITS, ...config.limits };
-  const max = Math.min(limits.maxContentLength, limits.maxAttributeLength);
+  const max = Math.min(config.limits.maxContentLength, config.limits.maxAttributeLength);
   const argsOut = firstPart(content?.inputMessages, "tool_call", "arguments");
   const resultOut = firstPart(content?.outputMessages, "tool_call_response", "response");
   if (argsOut.found) setJson(span, GEN_AI_TOOL_CALL_ARGUMENTS, argsOut.value, max);

@@ -104,9 +104,13 @@ export function tracedFetch(args: FetchArgs, options: TracedFetchOptions = {}): 
     .then(() => traced(send, fixedInput, fixedInit, ctx, scope, view));
 }
 
+/**
+ * Where the call belongs, if anywhere: never a flushed invocation (`resolveScope` finds none, and
+ * `fetchFor` binds a call only to one not yet flushed, checked as the call is made).
+ */
 function scopeOf(ctx: Context, bound: Invocation | undefined) {
   const scope = bound ? { invocation: bound, parent: bound.parentContext } : resolveScope(ctx);
-  return scope.invocation && !scope.invocation.flushed ? (scope as { invocation: Invocation; parent?: SpanContext }) : undefined;
+  return scope.invocation ? (scope as Scope) : undefined;
 }
 
 type Scope = { invocation: Invocation; parent?: SpanContext };

@@ -79,11 +79,12 @@ function copied(
   body: BodyInit | undefined,
 ): [RequestInfo | URL, RequestInit?] {
   let headers: HeadersInit;
-  if (Array.isArray(source) || (source && !isHeaders(source) && typeof (source as unknown as Iterable<unknown>)[Symbol.iterator] === "function")) {
+  // A list of pairs: an array, or any other iterable (a Map, URLSearchParams).
+  if (source && !isHeaders(source) && typeof (source as unknown as Iterable<unknown>)[Symbol.iterator] === "function") {
     headers = [...(source as unknown as Iterable<[string, string]>)].filter(([name]) => !ours(name)).concat(extra);
   } else if (source && !isHeaders(source) && typeof source === "object") {
     const record: Record<string, string> = {};
-    for (const key of Object.keys(source)) if (!ours(key)) record[key] = source[key];
+    for (const key of Object.keys(source)) if (!ours(key)) record[key] = (source as Record<string, string>)[key];
     headers = Object.assign(record, Object.fromEntries(extra));
   } else {
     const copy = new Headers(source);

@@ -21,7 +21,7 @@ import { nowMs } from "../trace/clock.js";
 import type { Invocation } from "../trace/invocation.js";
 import { sdkSpanFor, sdkSpanForRequest } from "../trace/sdk-spans.js";
 import { replaceSpan, reserveSpanContext, resolveScope, startSpanIn } from "../trace/tracer.js";
-import { tracedRpcMethod } from "./rpc.js";
+import { own, tracedRpcMethod } from "./rpc.js";
 
 const wrappers = new WeakMap<object, object>();
 /** Wrapper → the binding it wraps. */
@@ -40,11 +40,6 @@ function once<T extends object>(target: T, wrap: (target: T) => object): T {
 
 /** A Proxy cannot cross RPC: a traced binding passed as an argument goes as the binding itself. */
 const unwrap = (value: unknown) => (value && typeof value === "object" && targets.get(value)) || value;
-
-/** A native method of a runtime object, called on the object itself (never on a Proxy of it). */
-function own(target: object, value: unknown): unknown {
-  return typeof value === "function" && Object.getPrototypeOf(value) === Function.prototype ? value.bind(target) : value;
-}
 
 /**
  * `env`, with its bindings traced as they are read: service bindings and Durable Object stubs

@@ -39,11 +39,14 @@ const SIGNAL_OPTIONS = ["ENDPOINT", "HEADERS", "TIMEOUT", "COMPRESSION", "PROTOC
 type SignalKey = `OTEL_EXPORTER_OTLP_${(typeof SIGNALS)[number]}_${(typeof SIGNAL_OPTIONS)[number]}`;
 export type OtelKey = (typeof GENERAL_KEYS)[number] | SignalKey;
 
-/** The variables `resolveConfig` reads; nothing else is copied out of the environment. */
-export const OTEL_KEYS: readonly OtelKey[] = [
+/**
+ * The variables `resolveConfig` reads; nothing else is copied out of the environment. Built in a
+ * call marked pure, so that a bundle which only needs `onWorkerd` (a Worker's) leaves the list out.
+ */
+export const OTEL_KEYS: readonly OtelKey[] = /* @__PURE__ */ (() => [
   ...GENERAL_KEYS,
   ...SIGNALS.flatMap((signal) => SIGNAL_OPTIONS.map((name): SignalKey => `OTEL_EXPORTER_OTLP_${signal}_${name}`)),
-];
+])();
 
 export type RuntimeEnv = Partial<Record<OtelKey, string>>;
 

@@ -109,7 +109,8 @@ export function startInvocation(
   const parent = outer ?? remote;
   const root = startRoot(invocation, pipeline.scope, name, outer && kind === SpanKind.SERVER ? SpanKind.INTERNAL : kind, attributes, parent);
   const base = outer ? active : remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-  const ctx = invocation.context(base, root.isRecording() ? root : undefined);
+  // `startRoot` made the invocation's root the span when it is recorded.
+  const ctx = invocation.context(base);
   return { invocation, root, run: (fn) => context.with(ctx, fn) };
 }
 
@@ -155,6 +156,10 @@ export async function handleRequest(
   // Outside the try: a handler that throws is never called a second time.
   if (!started) return handler(undefined);
   const { invocation, root } = started;
+  const finish = () => {
+    root.end();
+    invocation.responseFinished();
+  };
   let response: Response;
   try {
     response = await started.run(() => handler(started));
@@ -164,25 +169,22 @@ export async function handleRequest(
     } catch {
       pipeline.selfError();
     }
-    root.end();
-    invocation.responseFinished();
+    finish();
     invocation.handlerSettled();
     throw error;
   }
   invocation.handlerSettled();
   // No Response at all (Bun answers a WebSocket upgrade with undefined): nothing to watch.
   if (response === undefined || response === null) {
-    root.end();
-    invocation.responseFinished();
+    finish();
     return response;
   }
   try {
-    return endWithResponse(invocation, root, response);
+    return endWithResponse(invocation, root, response, finish);
   } catch {
     // Could not watch the body (e.g. it is locked): end now rather than never.
     pipeline.selfError();
-    root.end();
-    invocation.responseFinished();
+    finish();
     return response;
   }
 }
@@ -195,17 +197,13 @@ export async function handleRequest(
  * or an AI SDK stream of unknown length, which is watched to its end. Nothing else is even
  * looked at: reading `response.body` alone makes some runtimes send a string body chunked.
  */
-function endWithResponse(invocation: Invocation, root: Span, response: Response): Response {
+function endWithResponse(invocation: Invocation, root: Span, response: Response, finish: () => void): Response {
   root.setAttribute(HTTP_RESPONSE_STATUS_CODE, response.status);
   if (response.status >= 500) {
     // The handler's own error.type, if it set one, says more than the status.
     if ((root as { attributes?: Record<string, unknown> }).attributes?.[ERROR_TYPE] === undefined) root.setAttribute(ERROR_TYPE, String(response.status));
     root.setStatus({ code: SpanStatusCode.ERROR });
   }
-  const finish = () => {
-    root.end();
-    invocation.responseFinished();
-  };
   const end = (outcome: BodyOutcome, error?: unknown) => {
     if (outcome === "error") {
       root.setAttribute(ERROR_TYPE, (error as Error)?.name || "_OTHER");

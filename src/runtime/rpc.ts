@@ -39,10 +39,12 @@ export function tracedRpcMethod(method: object, stub: object, name: string, mapA
         },
       );
     },
-    get(target, key) {
-      const value = Reflect.get(target, key);
-      // `then`/`catch`/`finally` check their receiver: call them on the original.
-      return typeof value === "function" && Object.getPrototypeOf(value) === Function.prototype ? value.bind(target) : value;
-    },
+    // `then`/`catch`/`finally` check their receiver: call them on the original.
+    get: (target, key) => own(target, Reflect.get(target, key)),
   });
+}
+
+/** A native method of a runtime object, called on the object itself (never on a Proxy of it). */
+export function own(target: object, value: unknown): unknown {
+  return typeof value === "function" && Object.getPrototypeOf(value) === Function.prototype ? value.bind(target) : value;
 }

@@ -286,7 +286,7 @@ export class Invocation implements SpanSink {
     this.check();
   }
 
-  /** A context carrying this invocation (and the given span as active). */
+  /** A context carrying this invocation and the given span as active (by default its root, or the root's trace context when it is not recorded). */
   context(base: Context, span: Span | undefined = this.root): Context {
     const ctx = base.setValue(INVOCATION_KEY, this);
     return span ? trace.setSpan(ctx, span) : this.parentContext ? trace.setSpanContext(ctx, this.parentContext) : ctx;

@@ -13,15 +13,8 @@ function ratioSampled(traceId: string, ratio: number): boolean {
 /** The head-sampling decision for a new local root, following OTEL_TRACES_SAMPLER semantics. */
 export function shouldSample(config: ResolvedConfig, traceId: string, parent: SpanContext | undefined): boolean {
   const parentBased = config.sampler.startsWith("parentbased_");
-  if (parentBased && parent) return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-  switch (config.sampler) {
-    case "always_off":
-    case "parentbased_always_off":
-      return false;
-    case "traceidratio":
-    case "parentbased_traceidratio":
-      return ratioSampled(traceId, config.samplerRatio);
-    default:
-      return true;
-  }
+  if (parentBased && parent) return (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
+  // A root, or not parent-based: the sampler itself (a parent-based one's root sampler).
+  const root = parentBased ? config.sampler.slice("parentbased_".length) : config.sampler;
+  return root === "traceidratio" ? ratioSampled(traceId, config.samplerRatio) : root !== "always_off";
 }

@@ -92,7 +92,7 @@ export function startSpanIn(
   spanContext = reserveSpanContext(resolved, options.root),
 ): Span {
   const { invocation } = resolved;
-  if (!invocation || (spanContext.traceFlags & TraceFlags.SAMPLED) !== TraceFlags.SAMPLED) return trace.wrapSpanContext(spanContext);
+  if (!invocation || !(spanContext.traceFlags & TraceFlags.SAMPLED)) return trace.wrapSpanContext(spanContext);
   // Spans started and never ended are held until the flush: past four buffers' worth, no more are recorded.
   if (invocation.crowded) {
     invocation.droppedSpans++;
@@ -147,16 +147,9 @@ export function startRoot(
   attributes: Attributes,
   remote: SpanContext | undefined,
 ): Span {
-  const traceId = remote?.traceId ?? newTraceId();
-  const sampled = shouldSample(invocation.pipeline.config, traceId, remote);
-  const spanContext: SpanContext = {
-    traceId,
-    spanId: newSpanId(),
-    traceFlags: (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE) | randomFlagOf(remote),
-    traceState: remote?.traceState,
-  };
+  const spanContext = reserveSpanContext({ invocation, parent: remote });
   invocation.parentContext = spanContext;
-  if (!sampled) return trace.wrapSpanContext(spanContext);
+  if (!(spanContext.traceFlags & TraceFlags.SAMPLED)) return trace.wrapSpanContext(spanContext);
   const span = new RecordingSpan(name, kind, spanContext, remote, nowMs(), invocation, scope, attributes);
   invocation.root = span;
   return span;
