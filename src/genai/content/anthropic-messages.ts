@@ -14,15 +14,15 @@
  * whole or streamed (`{type: "completion", completion, stop_reason}`, Bedrock's without `type`),
  * is the text of the one output message, `stop_reason` its finish reason.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
-import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
-import { args, Budget, dropEmpty, each, media, modalityOf, text, toolDefinition } from "./parts.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
+import { eventJson, fact, type Obj, obj, str } from "../json.js";
+import { args, blob, Budget, dropEmpty, each, indexIn, media, modalityOf, nonEmpty, partCalls, serverToolCall, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
 
 /** An image or document `source`: base64 data, a URL, a file id, or (documents) plain text. */
 function sourcePart(source: Obj | undefined, modality: string): Part | undefined {
   const type = str(source?.type);
   const mimeType = str(source?.media_type);
-  if (type === "base64" && str(source!.data)) return dropEmpty({ type: "blob", modality: modalityOf(mimeType, modality), mime_type: mimeType, content: source!.data as string });
+  if (type === "base64" && str(source!.data)) return blob(modalityOf(mimeType, modality), mimeType, source!.data as string);
   if (type === "url" && str(source!.url)) return media(source!.url as string, modality, mimeType);
   if (type === "file" && str(source!.file_id)) return { type: "file", modality, file_id: source!.file_id as string };
   if (type === "text" && typeof source!.data === "string") return text(source!.data);
@@ -32,8 +32,8 @@ function sourcePart(source: Obj | undefined, modality: string): Part | undefined
 /** A tool_result's content: its text when it is text (blocks joined), else as sent. */
 function resultOf(content: unknown): unknown {
   if (typeof content === "string") return content;
-  const texts = each(content, (b) => (obj(b)?.type === "text" && typeof obj(b)!.text === "string" ? (obj(b)!.text as string) : undefined));
-  return texts.length > 0 && texts.length === (content as unknown[]).length ? texts.join("") : (content ?? "");
+  const found = texts(content, "text");
+  return found.length > 0 && found.length === (content as unknown[]).length ? found.join("") : (content ?? "");
 }
 
 function blockPart(value: unknown): Part | undefined {
@@ -48,13 +48,13 @@ function blockPart(value: unknown): Part | undefined {
     case "document":
       return sourcePart(obj(b.source), "document");
     case "tool_use":
-      return str(b.name) ? dropEmpty({ type: "tool_call", id: str(b.id), name: b.name as string, arguments: b.input }) : undefined;
+      return str(b.name) ? toolCall(b.id, b.name as string, b.input) : undefined;
     case "tool_result":
-      return dropEmpty({ type: "tool_call_response", id: str(b.tool_use_id), response: resultOf(b.content) });
+      return toolResponse(b.tool_use_id, resultOf(b.content));
     case "thinking":
       return typeof b.thinking === "string" ? { type: "reasoning", content: b.thinking } : undefined;
     case "server_tool_use":
-      return str(b.name) ? dropEmpty({ type: "server_tool_call", id: str(b.id), name: b.name as string, server_tool_call: { type: b.name as string, input: b.input } }) : undefined;
+      return str(b.name) ? serverToolCall(b.id, b.name as string, { type: b.name, input: b.input }) : undefined;
     default:
       // A server tool's result (`web_search_tool_result`...): its content is the provider's, kept by type.
       if (type.endsWith("_tool_result")) return dropEmpty({ type: "server_tool_call_response", id: str(b.tool_use_id), server_tool_call_response: { type } });
@@ -98,9 +98,9 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
   let blocks: Block[] = [];
   let role: string | undefined;
   let finish: string | undefined;
-  const place = (index: number, value: unknown) => {
+  const place = (index: number | undefined, value: unknown) => {
     const block = obj(value);
-    if (!block || index < 0 || index >= MAX_BLOCKS) return;
+    if (!block || index === undefined) return;
     blocks[index] = { block, text: budget.take(typeof block.text === "string" ? block.text : typeof block.thinking === "string" ? block.thinking : ""), json: "" };
   };
   /** Legacy Text Completions: a whole body or a stream event, the text joined. */
@@ -116,7 +116,7 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
     if (Array.isArray(m.content) && m.content.length > 0) {
       blocks = [];
       m.content.forEach((b, i) => {
-        place(i, b);
+        place(indexIn(i, MAX_BLOCKS), b);
       });
     }
   };
@@ -128,10 +128,10 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
       finish = fact(obj(data.delta)?.stop_reason) ?? finish;
       return;
     }
-    const index = int(data.index);
+    const index = indexIn(data.index, MAX_BLOCKS);
     if (index === undefined) return;
     if (type === "content_block_start") return place(index, data.content_block);
-    const block = index >= 0 && index < MAX_BLOCKS ? blocks[index] : undefined;
+    const block = blocks[index];
     const delta = obj(data.delta);
     if (type !== "content_block_delta" || !block || !delta) return;
     if (typeof delta.text === "string") block.text += budget.take(delta.text);
@@ -164,9 +164,7 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
       return [dropEmpty({ role: role ?? "assistant", parts, finish_reason: finish })];
     },
     toolCalls() {
-      const out: ToolCallRef[] = [];
-      for (const b of blocks) if (b?.block.type === "tool_use" && str(b.block.name)) out.push(dropEmpty({ id: str(b.block.id), name: b.block.name as string }));
-      return out;
+      return partCalls(this.messages());
     },
   };
 }
@@ -174,14 +172,14 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
 export const anthropicContent: ContentReader = {
   request(body) {
     const system = body?.system;
-    const systemInstructions = typeof system === "string" ? (system ? [text(system)] : []) : each(system, (b) => (obj(b)?.type === "text" && typeof obj(b)!.text === "string" ? text(obj(b)!.text as string) : undefined));
+    const systemInstructions = typeof system === "string" ? (system ? [text(system)] : []) : texts(system, "text").map(text);
     const prompt = body?.prompt;
     const inputMessages = typeof prompt === "string" && !body?.messages ? [{ role: "user", parts: [text(prompt)] }] : each(body?.messages, message);
     const toolDefinitions = anthropicTools(body?.tools);
     return dropEmpty({
-      inputMessages: inputMessages.length ? inputMessages : undefined,
-      systemInstructions: systemInstructions.length ? systemInstructions : undefined,
-      toolDefinitions: toolDefinitions.length ? toolDefinitions : undefined,
+      inputMessages: nonEmpty(inputMessages),
+      systemInstructions: nonEmpty(systemInstructions),
+      toolDefinitions: nonEmpty(toolDefinitions),
     });
   },
   output: anthropicAssembler,

@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
 import { type Obj, obj, str } from "../json.js";
-import { functionCallParts, list } from "./parts.js";
+import { blob, dropEmpty, each, functionCallParts, list, nonEmpty, text, toolCall, toolResponse } from "./parts.js";
 
 const DOCUMENT_TYPES: Record<string, string> = {
   pdf: "application/pdf",
@@ -23,12 +23,11 @@ const DOCUMENT_TYPES: Record<string, string> = {
 function media(modality: string, m: Obj): Part | undefined {
   const format = str(m.format);
   const mime = format && (modality === "document" ? DOCUMENT_TYPES[format] : `${modality}/${format}`);
-  const typed = mime ? { mime_type: mime } : {};
   const source = obj(m.source) ?? {};
-  if (typeof source.bytes === "string") return { type: "blob", modality, ...typed, content: source.bytes };
+  if (typeof source.bytes === "string") return blob(modality, mime, source.bytes);
   const uri = str(obj(source.s3Location)?.uri);
-  if (uri !== undefined) return { type: "uri", modality, ...typed, uri };
-  return typeof source.text === "string" ? { type: "text", content: source.text } : undefined;
+  if (uri !== undefined) return dropEmpty({ type: "uri", modality, mime_type: mime, uri });
+  return typeof source.text === "string" ? text(source.text) : undefined;
 }
 
 /** A tool result's content: one text or JSON block as its value, anything else as sent. */
@@ -44,36 +43,29 @@ function resultOf(content: unknown): unknown {
 
 /** One Converse (or Nova) block. */
 function converseBlock(b: Obj): Part | undefined {
-  if (typeof b.text === "string") return b.text === "" ? undefined : { type: "text", content: b.text };
+  if (typeof b.text === "string") return b.text === "" ? undefined : text(b.text);
   for (const modality of ["image", "document", "video", "audio"]) {
     const m = obj(b[modality]);
     if (m) return media(modality, m);
   }
   const use = obj(b.toolUse);
   const name = use && str(use.name);
-  if (use && name !== undefined) return { type: "tool_call", ...(str(use.toolUseId) && { id: use.toolUseId as string }), name, arguments: use.input ?? {} };
+  if (use && name !== undefined) return toolCall(use.toolUseId, name, use.input ?? {});
   const result = obj(b.toolResult);
-  if (result) return { type: "tool_call_response", ...(str(result.toolUseId) && { id: result.toolUseId as string }), response: resultOf(result.content) };
+  if (result) return toolResponse(result.toolUseId, resultOf(result.content));
   const reasoning = obj(b.reasoningContent);
   const thought = reasoning && obj(reasoning.reasoningText)?.text;
   if (typeof thought === "string") return { type: "reasoning", content: thought };
   const guarded = obj(obj(b.guardContent)?.text)?.text;
-  return typeof guarded === "string" ? { type: "text", content: guarded } : undefined;
+  return typeof guarded === "string" ? text(guarded) : undefined;
 }
 
-const block = (item: unknown): Part | undefined => {
-  const b = obj(item);
-  return b && converseBlock(b);
-};
-
 export function blocks(content: unknown): Part[] {
-  if (typeof content === "string") return content === "" ? [] : [{ type: "text", content }];
-  const out: Part[] = [];
-  for (const item of list(content)) {
-    const part = block(item);
-    if (part) out.push(part);
-  }
-  return out;
+  if (typeof content === "string") return content === "" ? [] : [text(content)];
+  return each(content, (item) => {
+    const b = obj(item);
+    return b && converseBlock(b);
+  });
 }
 
 const COHERE_ROLES: Record<string, string> = { USER: "user", CHATBOT: "assistant", SYSTEM: "system", TOOL: "tool" };
@@ -84,7 +76,7 @@ function messageOf(item: unknown): ChatMessage | undefined {
   const role = str(m.role) ?? "user";
   // Cohere's chat history: `{role: "CHATBOT", message}`.
   if (typeof m.message === "string") return { role: COHERE_ROLES[role] ?? role, parts: blocks(m.message) };
-  if (role === "tool" && str(m.tool_call_id)) return { role, parts: [{ type: "tool_call_response", id: m.tool_call_id as string, response: m.content ?? null }] };
+  if (role === "tool" && str(m.tool_call_id)) return { role, parts: [toolResponse(m.tool_call_id, m.content ?? null)] };
   return { role, parts: [...blocks(m.content), ...functionCallParts(m.tool_calls)] };
 }
 
@@ -103,27 +95,18 @@ function toolDefinition(item: unknown): ToolDefinition | undefined {
   // Anthropic's server tools (`web_search_20250305`...) and Converse's system tools keep their kind.
   const type = t.systemTool ? "system_tool" : typeof t.type === "string" && t.type !== "function" && t.type !== "custom" ? t.type : "function";
   const parameters = obj(spec.inputSchema)?.json ?? spec.input_schema ?? spec.parameters ?? spec.parameter_definitions;
-  const description = typeof spec.description === "string" ? { description: spec.description } : {};
-  return { type, name, ...description, ...(parameters !== undefined && { parameters }) };
+  return dropEmpty({ type, name, description: typeof spec.description === "string" ? spec.description : undefined, parameters });
 }
 
 export function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]> {
   if (!body) return {};
-  const inputMessages: ChatMessage[] = [];
   // Cohere's history, then everyone's messages.
-  for (const item of [...list(body.chat_history), ...list(body.messages)]) {
-    const m = messageOf(item);
-    if (m) inputMessages.push(m);
-  }
+  const inputMessages = each([...list(body.chat_history), ...list(body.messages)], messageOf);
   // The prompt-string vendors, and Cohere's current `message` after its history.
   const prompt = [body.prompt, body.inputText, body.message].find((p) => typeof p === "string");
   if (typeof prompt === "string") inputMessages.push({ role: "user", parts: blocks(prompt) });
   const systemInstructions = systemOf(body);
   const tools = [...list(obj(body.toolConfig)?.tools), ...list(body.tools)];
-  const toolDefinitions = tools.map(toolDefinition).filter((t): t is ToolDefinition => t !== undefined);
-  return {
-    inputMessages,
-    ...(systemInstructions.length > 0 && { systemInstructions }),
-    ...(toolDefinitions.length > 0 && { toolDefinitions }),
-  };
+  const toolDefinitions = each(tools, toolDefinition);
+  return dropEmpty({ inputMessages, systemInstructions: nonEmpty(systemInstructions), toolDefinitions: nonEmpty(toolDefinitions) });
 }

@@ -17,11 +17,12 @@
  */
 import type { ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
 import { vendorChunk } from "../bedrock-invoke.js";
-import { choiceIndex, eventJson, int, type Obj, obj, str } from "../json.js";
+import { eventJson, int, type Obj, obj, str } from "../json.js";
 import type { SseEvent } from "../types.js";
 import { type AnthropicAssembler, anthropicAssembler, anthropicContent } from "./anthropic-messages.js";
 import { blocks, readRequest } from "./bedrock-request.js";
-import { type Draft, functionCallParts, list, OutputParts, type Slot } from "./parts.js";
+import { type Draft, OutputParts, type Slot } from "./output-parts.js";
+import { each, eachChoice, functionCallParts, indexIn, toolCall } from "./parts.js";
 
 const INTERVENED = "guardrail_intervened";
 
@@ -57,8 +58,8 @@ class BedrockOutput {
     this.out.finish(this.out.message(index), str(reason));
   }
 
-  private parts(m: Draft, content: unknown): void {
-    for (const part of blocks(content)) this.out.part(m, part);
+  private parts(m: Draft, parts: Part[]): void {
+    for (const part of parts) this.out.part(m, part);
   }
 
   /** A Converse stream event by name (also Nova's invoke chunks). */
@@ -83,23 +84,19 @@ class BedrockOutput {
     if (!message) return;
     const m = this.out.message(0);
     m.role = str(message.role) ?? m.role;
-    this.parts(m, message.content);
+    this.parts(m, blocks(message.content));
     this.finish(0, v.stopReason);
   }
 
   /** Per-choice text and stop reasons of Mistral's `outputs`/`choices`, Cohere's `generations`, Titan's `results`. */
   private choices(items: unknown, textOf: (c: Obj) => unknown, reasonKeys: string[]): void {
-    if (!Array.isArray(items)) return;
-    for (let position = 0; position < items.length; position++) {
-      const c = obj(items[position]);
-      const i = c && choiceIndex(c, position);
-      if (!c || i === undefined) continue;
+    eachChoice(items, (c, i) => {
       const m = this.out.message(i);
       this.out.text(m, "text", textOf(c));
       const message = obj(c.message) ?? obj(c.delta);
-      for (const part of functionCallParts(message?.tool_calls)) this.out.part(m, part);
+      this.parts(m, functionCallParts(message?.tool_calls));
       for (const key of reasonKeys) if (c[key] != null) this.finish(i, c[key]);
-    }
+    });
   }
 
   /** A vendor body or (decoded, parsed) stream chunk, by its shape. */
@@ -127,8 +124,8 @@ class BedrockOutput {
     }
     // Titan: a stream chunk (`outputText`, `index`); a whole body is `results`.
     if ("outputText" in v) {
-      const i = int(v.index) ?? 0;
-      if (i >= 0 && i < 128) {
+      const i = indexIn(int(v.index) ?? 0, 128);
+      if (i !== undefined) {
         this.out.text(this.out.message(i), "text", v.outputText);
         this.finish(i, v.completionReason);
       }
@@ -140,7 +137,7 @@ class BedrockOutput {
     // Cohere Command R: a whole body or a text-generation chunk (`stream-end` repeats the whole text: not counted).
     if ("event_type" in v || "finish_reason" in v) {
       if (v.event_type === undefined || v.event_type === "text-generation") this.out.text(this.out.message(0), "text", v.text);
-      if (v.event_type === undefined) for (const part of cohereCalls(v.tool_calls)) this.out.part(this.out.message(0), part);
+      if (v.event_type === undefined) this.parts(this.out.message(0), cohereCalls(v.tool_calls));
       this.finish(0, v.finish_reason);
     }
   }
@@ -148,13 +145,11 @@ class BedrockOutput {
 
 /** Cohere Command R's tool calls: `[{name, parameters}]`, no ids. */
 function cohereCalls(calls: unknown): Part[] {
-  const out: Part[] = [];
-  for (const item of list(calls)) {
+  return each(calls, (item) => {
     const c = obj(item);
     const name = c && str(c.name);
-    if (c && name !== undefined) out.push({ type: "tool_call", name, arguments: c.parameters ?? {} });
-  }
-  return out;
+    return name === undefined ? undefined : toolCall(undefined, name, c!.parameters ?? {});
+  });
 }
 
 function assembler(maxChars: number, json: (o: BedrockOutput, v: Obj) => void, event: (o: BedrockOutput, e: SseEvent) => void): OutputAssembler {
@@ -164,9 +159,7 @@ function assembler(maxChars: number, json: (o: BedrockOutput, v: Obj) => void, e
       const v = obj(body);
       if (v) json(o, v);
     },
-    event(e) {
-      if (obj(e) && typeof e.data === "string") event(o, e);
-    },
+    event: (e) => event(o, e),
     messages: () => o.messages(),
     toolCalls: () => o.toolCalls(),
   };

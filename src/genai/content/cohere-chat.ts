@@ -19,22 +19,20 @@
 import type { ChatMessage, ContentReader, OutputAssembler, OutputMessage, Part, ToolCallRef } from "../content.js";
 import { eventJson, fact, type Obj, obj, str } from "../json.js";
 import type { SseEvent } from "../types.js";
-import { Budget, dropEmpty, each, functionCallParts, functionTool, list, media, type PendingCall, toolCallPart } from "./parts.js";
+import { Budget, dropEmpty, each, functionCallParts, functionTool, indexIn, list, media, partCalls, type PendingCall, text, toolCallPart, toolResponse } from "./parts.js";
 
 /** More content items or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
 
-const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-
 /** A content item of a request message. */
 function contentPart(item: unknown): Part | undefined {
-  if (typeof item === "string") return { type: "text", content: item };
+  if (typeof item === "string") return text(item);
   const o = obj(item);
   switch (o && str(o.type)) {
     case "text":
-      return text(o!.text) !== undefined ? { type: "text", content: o!.text as string } : undefined;
+      return typeof o!.text === "string" ? text(o!.text) : undefined;
     case "thinking":
-      return text(o!.thinking) !== undefined ? { type: "reasoning", content: o!.thinking as string } : undefined;
+      return typeof o!.thinking === "string" ? { type: "reasoning", content: o!.thinking } : undefined;
     case "image_url": {
       const url = str(obj(o!.image_url)?.url) ?? str(o!.image_url);
       return url ? media(url, "image") : undefined;
@@ -53,23 +51,15 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   const o = obj(m);
   const role = str(o?.role);
   if (!o || !role) return undefined;
-  const content = typeof o.content === "string" ? [o.content] : list(o.content);
-  const parts: Part[] = [];
+  const items = each(typeof o.content === "string" ? [o.content] : o.content, contentPart);
   if (role === "tool") {
     // The tool's result: a string, or items (text, documents); text items alone read as their text.
-    const items = content.map(contentPart).filter((p): p is Part => p !== undefined);
     const response = items.every((p) => p.type === "text") ? items.map((p) => (p as { content: string }).content).join("") : items;
-    parts.push(dropEmpty({ type: "tool_call_response", id: str(o.tool_call_id), response }));
-  } else {
-    for (const item of content) {
-      const part = contentPart(item);
-      if (part) parts.push(part);
-    }
-    const plan = str(o.tool_plan);
-    if (plan) parts.push({ type: "reasoning", content: plan });
-    parts.push(...functionCallParts(o.tool_calls));
+    return { role, parts: [toolResponse(o.tool_call_id, response)] };
   }
-  return { role, parts };
+  const plan = str(o.tool_plan);
+  if (plan) items.push({ type: "reasoning", content: plan });
+  return { role, parts: [...items, ...functionCallParts(o.tool_calls)] };
 }
 
 
@@ -82,10 +72,7 @@ function assembler(maxChars: number): OutputAssembler {
   let role = "assistant";
   let finish: string | undefined;
   let seen = false;
-  const index = (v: unknown, fallback: number): number | undefined => {
-    const i = v === undefined ? fallback : v;
-    return typeof i === "number" && Number.isInteger(i) && i >= 0 && i < MAX_ITEMS ? i : undefined;
-  };
+  const index = (v: unknown, fallback: number) => indexIn(v === undefined ? fallback : v, MAX_ITEMS);
   const addContent = (i: number | undefined, type: "text" | "reasoning", s: string) => {
     if (i === undefined) return;
     const item = (content[i] ??= { type, content: "" });
@@ -97,7 +84,7 @@ function assembler(maxChars: number): OutputAssembler {
     const name = fact(fn?.name);
     if (i === undefined || !name || calls[i]) return;
     // A whole body's arguments are a JSON string; an object is taken as its JSON.
-    const sent = obj(fn!.arguments) ? JSON.stringify(fn!.arguments) : text(fn!.arguments);
+    const sent = obj(fn!.arguments) ? JSON.stringify(fn!.arguments) : fn!.arguments;
     calls[i] = { id: fact(c!.id), name, arguments: budget.take(sent) };
   };
   const event = (e: Obj) => {
@@ -112,8 +99,8 @@ function assembler(maxChars: number): OutputAssembler {
         seen = true;
         const c = obj(message?.content);
         const i = index(e.index, 0);
-        if (text(c?.thinking) !== undefined) addContent(i, "reasoning", c!.thinking as string);
-        else if (text(c?.text) !== undefined) addContent(i, "text", c!.text as string);
+        if (typeof c?.thinking === "string") addContent(i, "reasoning", c.thinking);
+        else if (typeof c?.text === "string") addContent(i, "text", c.text);
         return;
       }
       case "tool-plan-delta":
@@ -126,7 +113,7 @@ function assembler(maxChars: number): OutputAssembler {
         return;
       case "tool-call-delta": {
         const call = calls[index(e.index, calls.length - 1) ?? -1];
-        const fragment = text(obj(obj(message?.tool_calls)?.function)?.arguments);
+        const fragment = str(obj(obj(message?.tool_calls)?.function)?.arguments);
         if (call && fragment) call.arguments += budget.take(fragment);
         return;
       }
@@ -145,8 +132,8 @@ function assembler(maxChars: number): OutputAssembler {
       role = fact(message.role) ?? role;
       list(message.content).forEach((item, i) => {
         const o = obj(item);
-        if (text(o?.thinking) !== undefined && o!.type === "thinking") addContent(index(i, 0), "reasoning", o!.thinking as string);
-        else if (text(o?.text) !== undefined) addContent(index(i, 0), "text", o!.text as string);
+        if (typeof o?.thinking === "string" && o.type === "thinking") addContent(index(i, 0), "reasoning", o.thinking);
+        else if (typeof o?.text === "string") addContent(index(i, 0), "text", o.text);
       });
       plan += budget.take(message.tool_plan);
       list(message.tool_calls).forEach((c, i) => {
@@ -155,7 +142,7 @@ function assembler(maxChars: number): OutputAssembler {
       finish = fact(obj(body)?.finish_reason) ?? finish;
     },
     event(e: SseEvent) {
-      if (e.data === "[DONE]") return;
+      // The closing `[DONE]` is not JSON: nothing to read.
       const o = obj(eventJson(e));
       if (o) event(o);
     },
@@ -164,10 +151,10 @@ function assembler(maxChars: number): OutputAssembler {
       const parts: Part[] = content.filter((c) => c !== undefined && c.content.length > 0).map((c) => ({ ...c }));
       if (plan) parts.push({ type: "reasoning", content: plan });
       for (const c of calls) if (c) parts.push(toolCallPart(c));
-      return [finish === undefined ? { role, parts } : { role, parts, finish_reason: finish }];
+      return [dropEmpty({ role, parts, finish_reason: finish })];
     },
     toolCalls(): ToolCallRef[] {
-      return calls.filter((c) => c !== undefined).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name }));
+      return partCalls(this.messages());
     },
   };
 }

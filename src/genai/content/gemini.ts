@@ -13,8 +13,9 @@
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
 import { blockReason, field, finishReason } from "../gemini.js";
-import { choiceIndex, eventJson, type Obj, obj, str } from "../json.js";
-import { media, modalityOf, OutputParts } from "./parts.js";
+import { eventJson, type Obj, obj, str } from "../json.js";
+import { OutputParts } from "./output-parts.js";
+import { blob, dropEmpty, each, eachChoice, list, media, modalityOf, nonEmpty, serverToolCall, text, toolCall, toolResponse } from "./parts.js";
 
 /** One Gemini part in the conventions' kinds; undefined for what carries none (a bare thought signature...). */
 function toPart(p: Obj): Part | undefined {
@@ -22,7 +23,7 @@ function toPart(p: Obj): Part | undefined {
   const inline = obj(field(p, "inlineData"));
   if (inline) {
     const mime = str(field(inline, "mimeType"));
-    return typeof inline.data === "string" ? { type: "blob", modality: modalityOf(mime), ...(mime && { mime_type: mime }), content: inline.data } : undefined;
+    return typeof inline.data === "string" ? blob(modalityOf(mime), mime, inline.data) : undefined;
   }
   const file = obj(field(p, "fileData"));
   if (file) {
@@ -34,27 +35,22 @@ function toPart(p: Obj): Part | undefined {
   const call = obj(field(p, "functionCall"));
   if (call) {
     const name = str(call.name);
-    return name === undefined ? undefined : { type: "tool_call", ...(str(call.id) && { id: str(call.id) }), name, arguments: call.args ?? {} };
+    return name === undefined ? undefined : toolCall(call.id, name, call.args ?? {});
   }
   const response = obj(field(p, "functionResponse"));
-  if (response) return { type: "tool_call_response", ...(str(response.id) && { id: str(response.id) }), response: response.response ?? null };
+  if (response) return toolResponse(response.id, response.response ?? null);
   const code = obj(field(p, "executableCode"));
-  if (code) return { type: "server_tool_call", name: "code_execution", server_tool_call: { type: "code_execution", ...code } };
+  if (code) return serverToolCall(undefined, "code_execution", { type: "code_execution", ...code });
   const result = obj(field(p, "codeExecutionResult"));
   if (result) return { type: "server_tool_call_response", server_tool_call_response: { type: "code_execution", ...result } };
   return undefined;
 }
 
 function partsOf(content: Obj | undefined): Part[] {
-  const parts = content?.parts;
-  if (!Array.isArray(parts)) return [];
-  const out: Part[] = [];
-  for (const item of parts) {
+  return each(content?.parts, (item) => {
     const p = obj(item);
-    const part = p && toPart(p);
-    if (part) out.push(part);
-  }
-  return out;
+    return p && toPart(p);
+  });
 }
 
 const roleOf = (role: unknown, absent: string): string => (role === "model" ? "assistant" : (str(role) ?? absent));
@@ -73,7 +69,7 @@ function lowerTypes(schema: unknown): unknown {
 /** `tools[]`: each function declaration, and each built-in tool (`googleSearch`, `codeExecution`...) by its key. */
 function toolDefinitions(tools: unknown): ToolDefinition[] {
   const out: ToolDefinition[] = [];
-  for (const item of Array.isArray(tools) ? tools : []) {
+  for (const item of list(tools)) {
     const tool = obj(item);
     if (!tool) continue;
     for (const [key, value] of Object.entries(tool)) {
@@ -81,13 +77,13 @@ function toolDefinitions(tools: unknown): ToolDefinition[] {
         out.push({ type: snake(key), name: snake(key) });
         continue;
       }
-      for (const d of Array.isArray(value) ? value : []) {
+      for (const d of list(value)) {
         const decl = obj(d);
         const name = decl && str(decl.name);
         if (!decl || name === undefined) continue;
         // `parametersJsonSchema` is JSON Schema; `parameters` is Gemini's OpenAPI subset, whose types the SDK writes in capitals.
         const parameters = field(decl, "parametersJsonSchema") ?? lowerTypes(decl.parameters);
-        out.push({ type: "function", name, ...(typeof decl.description === "string" && { description: decl.description }), ...(parameters !== undefined && { parameters }) });
+        out.push(dropEmpty({ type: "function", name, description: typeof decl.description === "string" ? decl.description : undefined, parameters }));
       }
     }
   }
@@ -96,33 +92,19 @@ function toolDefinitions(tools: unknown): ToolDefinition[] {
 
 function readRequest(body: Obj | undefined): ReturnType<ContentReader["request"]> {
   if (!body) return {};
-  const inputMessages: ChatMessage[] = [];
-  const contents = body.contents;
-  for (const item of Array.isArray(contents) ? contents : []) {
+  const inputMessages = each(body.contents, (item): ChatMessage | undefined => {
     const c = obj(item);
-    if (c) inputMessages.push({ role: roleOf(c.role, "user"), parts: partsOf(c) });
-  }
+    return c && { role: roleOf(c.role, "user"), parts: partsOf(c) };
+  });
   const system = field(body, "systemInstruction");
   const systemInstructions =
-    typeof system === "string" ? [{ type: "text", content: system }] : partsOf(obj(system)).filter((p) => p.type === "text");
-  const toolDefinitions_ = toolDefinitions(body.tools);
-  return {
-    inputMessages,
-    ...(systemInstructions.length > 0 && { systemInstructions }),
-    ...(toolDefinitions_.length > 0 && { toolDefinitions: toolDefinitions_ }),
-  };
+    typeof system === "string" ? [text(system)] : partsOf(obj(system)).filter((p) => p.type === "text");
+  return dropEmpty({ inputMessages, systemInstructions: nonEmpty(systemInstructions), toolDefinitions: nonEmpty(toolDefinitions(body.tools)) });
 }
-
-/** Shared stand-in for an absent `candidates` (this runs per chunk). */
-const NONE: unknown[] = [];
 
 /** One GenerateContentResponse: a whole body, an SSE event or an array element. */
 function foldChunk(r: Obj, out: OutputParts): void {
-  const candidates: unknown[] = Array.isArray(r.candidates) ? r.candidates : NONE;
-  for (let position = 0; position < candidates.length; position++) {
-    const c = obj(candidates[position]);
-    const index = c && choiceIndex(c, position);
-    if (!c || index === undefined) continue;
+  eachChoice(r.candidates, (c, index) => {
     const m = out.message(index);
     const content = obj(c.content);
     if (content && content.role !== undefined) m.role = roleOf(content.role, "assistant");
@@ -138,9 +120,9 @@ function foldChunk(r: Obj, out: OutputParts): void {
         }
       }
     out.finish(m, finishReason(c));
-  }
+  });
   const blocked = blockReason(r);
-  if (blocked !== undefined && candidates.length === 0) out.finish(out.message(0), blocked);
+  if (blocked !== undefined && list(r.candidates).length === 0) out.finish(out.message(0), blocked);
 }
 
 export const geminiContent: ContentReader = {
@@ -156,7 +138,7 @@ export const geminiContent: ContentReader = {
         }
       },
       event(e) {
-        const r = typeof e?.data === "string" ? obj(eventJson(e)) : undefined;
+        const r = obj(eventJson(e));
         if (r) foldChunk(r, out);
       },
       messages: () => out.messages(),

@@ -16,10 +16,10 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { eventJson, fact, type Obj, obj, str } from "../json.js";
-import { args, Budget, choiceMessages, choiceToolCalls, dropEmpty, each, functionCallParts, functionTool, list, MAX_TOOL_CALLS, newChoice } from "./parts.js";
+import { args, blob, Budget, choiceMessages, dropEmpty, each, functionCallParts, functionTool, list, MAX_TOOL_CALLS, newChoice, partCalls, text, toolResponse } from "./parts.js";
 
 
-const images = (v: unknown): Part[] => list(v).flatMap((b) => (typeof b === "string" && b ? [{ type: "blob", modality: "image", content: b }] : []));
+const images = (v: unknown): Part[] => each(v, (b) => (str(b) ? blob("image", undefined, b as string) : undefined));
 
 function inputMessage(m: unknown): ChatMessage | undefined {
   const o = obj(m);
@@ -28,14 +28,13 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   const parts: Part[] = [];
   const content = typeof o.content === "string" ? o.content : undefined;
   if (role === "tool") {
-    parts.push(dropEmpty({ type: "tool_call_response", id: str(o.tool_call_id), response: content ?? "" }));
+    parts.push(toolResponse(o.tool_call_id, content ?? ""));
   } else {
     if (str(o.thinking)) parts.push({ type: "reasoning", content: o.thinking as string });
-    if (content) parts.push({ type: "text", content });
+    if (content) parts.push(text(content));
   }
   parts.push(...images(o.images), ...functionCallParts(o.tool_calls));
-  const name = str(o.tool_name);
-  return name ? { role, parts, name } : { role, parts };
+  return dropEmpty({ role, parts, name: str(o.tool_name) });
 }
 
 /** One response's output: a line holds its text, reasoning and tool calls in `message` (chat) or at its top level (generate). */
@@ -75,7 +74,9 @@ function assembler(maxChars: number, chat: boolean): OutputAssembler {
       if (o) line(o);
     },
     messages: () => (seen ? choiceMessages([ch]) : []),
-    toolCalls: () => choiceToolCalls([ch]),
+    toolCalls() {
+      return partCalls(this.messages());
+    },
   };
 }
 
@@ -93,10 +94,10 @@ export const ollamaGenerateContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
     if (!body) return out;
-    const parts: Part[] = typeof body.prompt === "string" && body.prompt ? [{ type: "text", content: body.prompt }] : [];
+    const parts: Part[] = typeof body.prompt === "string" && body.prompt ? [text(body.prompt)] : [];
     parts.push(...images(body.images));
     if (parts.length > 0) out.inputMessages = [{ role: "user", parts }];
-    if (str(body.system)) out.systemInstructions = [{ type: "text", content: body.system as string }];
+    if (str(body.system)) out.systemInstructions = [text(body.system as string)];
     return out;
   },
   output: (maxChars) => assembler(maxChars, false),

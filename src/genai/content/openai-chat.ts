@@ -8,8 +8,8 @@
  * `reasoning`) as a reasoning part.
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
-import { choiceIndex, eventJson, fact, int, type Obj, obj, str } from "../json.js";
-import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, functionCallParts, MAX_TOOL_CALLS, media, newChoice, text, toolDefinition } from "./parts.js";
+import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
+import { args, audioPart, Budget, type Choice, choiceMessages, dropEmpty, each, eachChoice, fileOrMedia, functionCallParts, MAX_TOOL_CALLS, media, newChoice, nonEmpty, partCalls, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
 
 /** A message's `content`: a string, or an array of parts (text, image_url, input_audio, file, refusal). */
 function contentParts(content: unknown): Part[] {
@@ -23,18 +23,8 @@ function contentParts(content: unknown): Part[] {
       const url = str(obj(p.image_url)?.url) ?? str(p.image_url);
       return url === undefined ? undefined : media(url, "image");
     }
-    if (type === "input_audio") {
-      const audio = obj(p.input_audio);
-      const data = str(audio?.data);
-      return data === undefined ? undefined : dropEmpty({ type: "blob", modality: "audio", mime_type: str(audio?.format) && `audio/${audio!.format}`, content: data });
-    }
-    if (type === "file") {
-      const file = obj(p.file);
-      const id = str(file?.file_id);
-      if (id !== undefined) return { type: "file", modality: "document", file_id: id };
-      const data = str(file?.file_data);
-      return data === undefined ? undefined : media(data, "document");
-    }
+    if (type === "input_audio") return audioPart(p.input_audio);
+    if (type === "file") return fileOrMedia(obj(p.file)?.file_id, str(obj(p.file)?.file_data), "document");
     if (type === "refusal" && typeof p.refusal === "string") return { type: "refusal", content: p.refusal };
     return { type };
   });
@@ -43,8 +33,8 @@ function contentParts(content: unknown): Part[] {
 /** The text of a content that is a string or text parts (a tool result, a refusal). */
 function textOf(content: unknown): string | undefined {
   if (typeof content === "string") return content;
-  const texts = each(content, (item) => (typeof obj(item)?.text === "string" ? (obj(item)!.text as string) : undefined));
-  return texts.length > 0 ? texts.join("") : undefined;
+  const found = texts(content);
+  return found.length > 0 ? found.join("") : undefined;
 }
 
 function chatMessage(item: unknown): ChatMessage | undefined {
@@ -55,14 +45,14 @@ function chatMessage(item: unknown): ChatMessage | undefined {
   const reasoning = str(m.reasoning_content) ?? str(m.reasoning);
   if (reasoning !== undefined) parts.push({ type: "reasoning", content: reasoning });
   if (role === "tool" || role === "function") {
-    parts.push(dropEmpty({ type: "tool_call_response", id: str(m.tool_call_id), response: textOf(m.content) ?? m.content ?? "" }));
+    parts.push(toolResponse(m.tool_call_id, textOf(m.content) ?? m.content ?? ""));
   } else {
     parts.push(...contentParts(m.content));
     if (typeof m.refusal === "string") parts.push({ type: "refusal", content: m.refusal });
   }
   parts.push(...functionCallParts(m.tool_calls));
   const legacy = obj(m.function_call);
-  if (str(legacy?.name)) parts.push({ type: "tool_call", name: str(legacy!.name)!, arguments: args(legacy!.arguments) });
+  if (str(legacy?.name)) parts.push(toolCall(undefined, legacy!.name as string, args(legacy!.arguments)));
   return dropEmpty({ role, parts, name: role === "function" ? undefined : str(m.name) });
 }
 
@@ -80,15 +70,9 @@ function chatTools(tools: unknown) {
 function chatAssembler(maxChars: number): OutputAssembler {
   const budget = new Budget(maxChars);
   const choices: Choice[] = [];
-  const choice = (c: Obj, position: number): Choice | undefined => {
-    const i = choiceIndex(c, position);
-    if (i === undefined) return undefined;
-    return (choices[i] ??= newChoice());
-  };
   /** One choice of a whole body (`message`) or of a stream chunk (`delta`). */
-  const fold = (c: Obj, position: number, d: Obj, streamed: boolean) => {
-    const ch = choice(c, position);
-    if (!ch) return;
+  const fold = (c: Obj, index: number, d: Obj, streamed: boolean) => {
+    const ch = (choices[index] ??= newChoice());
     ch.finish = fact(c.finish_reason) ?? ch.finish;
     ch.role = str(d.role) ?? ch.role;
     const t = textOf(d.content) ?? (typeof c.text === "string" ? c.text : undefined);
@@ -114,19 +98,15 @@ function chatAssembler(maxChars: number): OutputAssembler {
     }
   };
   /** The choices of a whole body (`message`) or of a stream chunk (`delta`). */
-  const choicesOf = (body: unknown, streamed: boolean) => {
-    const list = obj(body)?.choices;
-    if (!Array.isArray(list)) return;
-    for (let position = 0; position < list.length; position++) {
-      const c = obj(list[position]);
-      if (c) fold(c, position, obj(streamed ? c.delta : c.message) ?? {}, streamed);
-    }
-  };
+  const choicesOf = (body: unknown, streamed: boolean) =>
+    eachChoice(obj(body)?.choices, (c, index) => fold(c, index, obj(streamed ? c.delta : c.message) ?? {}, streamed));
   return {
     json: (body) => choicesOf(body, false),
     event: (e) => choicesOf(eventJson(e), true),
     messages: () => choiceMessages(choices),
-    toolCalls: () => choiceToolCalls(choices),
+    toolCalls() {
+      return partCalls(this.messages());
+    },
   };
 }
 
@@ -134,7 +114,7 @@ export const openaiChatContent: ContentReader = {
   request(body) {
     const inputMessages = each(body?.messages, chatMessage);
     const toolDefinitions = [...chatTools(body?.tools), ...chatTools(body?.functions)];
-    return dropEmpty({ inputMessages: inputMessages.length ? inputMessages : undefined, toolDefinitions: toolDefinitions.length ? toolDefinitions : undefined });
+    return dropEmpty({ inputMessages: nonEmpty(inputMessages), toolDefinitions: nonEmpty(toolDefinitions) });
   },
   output: chatAssembler,
 };

@@ -11,9 +11,9 @@
  * lists its output, is the authority and replaces what the deltas built. The finish reason is
  * the format's (../openai-responses.ts): `completed`, or why it is `incomplete`.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolCallRef } from "../content.js";
-import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
-import { args, Budget, dropEmpty, each, media, text, toolDefinition } from "./parts.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
+import { eventJson, fact, type Obj, obj, str } from "../json.js";
+import { args, audioPart, Budget, dropEmpty, each, fileOrMedia, indexIn, nonEmpty, partCalls, serverToolCall, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
 
 /** A message's content: a string, or input/output parts. */
 function contentParts(content: unknown): Part[] {
@@ -24,39 +24,28 @@ function contentParts(content: unknown): Part[] {
     if (!p || !type) return undefined;
     if ((type === "input_text" || type === "output_text" || type === "text") && typeof p.text === "string") return text(p.text);
     if (type === "refusal" && typeof p.refusal === "string") return { type: "refusal", content: p.refusal };
-    if (type === "input_image" || type === "input_file") {
-      const modality = type === "input_image" ? "image" : "document";
-      const id = str(p.file_id);
-      if (id !== undefined) return { type: "file", modality, file_id: id };
-      const url = str(p.image_url) ?? str(p.file_url) ?? str(p.file_data);
-      return url === undefined ? undefined : media(url, modality);
-    }
-    if (type === "input_audio") {
-      const audio = obj(p.input_audio);
-      return str(audio?.data) ? dropEmpty({ type: "blob", modality: "audio", mime_type: str(audio?.format) && `audio/${audio!.format}`, content: audio!.data as string }) : undefined;
-    }
+    if (type === "input_image" || type === "input_file") return fileOrMedia(p.file_id, str(p.image_url) ?? str(p.file_url) ?? str(p.file_data), type === "input_image" ? "image" : "document");
+    if (type === "input_audio") return audioPart(p.input_audio);
     return { type };
   });
 }
 
 function reasoningText(item: Obj): string {
-  const summary = each(item.summary, (s) => (typeof obj(s)?.text === "string" ? (obj(s)!.text as string) : undefined));
-  const content = each(item.content, (s) => (typeof obj(s)?.text === "string" ? (obj(s)!.text as string) : undefined));
-  return [...summary, ...content].join("");
+  return [...texts(item.summary), ...texts(item.content)].join("");
 }
 
 /** An output item (or an input item an earlier response produced) as a part, when it is one. */
 function itemPart(item: Obj, type: string): Part | undefined {
   if (type === "function_call" || type === "custom_tool_call") {
     const name = str(item.name);
-    return name === undefined ? undefined : dropEmpty({ type: "tool_call", id: str(item.call_id), name, arguments: args(item.arguments ?? item.input) });
+    return name === undefined ? undefined : toolCall(item.call_id, name, args(item.arguments ?? item.input));
   }
   if (type === "reasoning") {
     const content = reasoningText(item);
     return content ? { type: "reasoning", content } : undefined;
   }
   // A built-in tool's call (web_search_call, file_search_call, code_interpreter_call, mcp_call...).
-  if (type.endsWith("_call")) return dropEmpty({ type: "server_tool_call", id: str(item.id), name: type.slice(0, -5), server_tool_call: { type } });
+  if (type.endsWith("_call")) return serverToolCall(item.id, type.slice(0, -5), { type });
   return undefined;
 }
 
@@ -67,8 +56,8 @@ function inputItem(value: unknown): ChatMessage | undefined {
   if (type === "message") return { role: str(item.role) ?? "user", parts: contentParts(item.content) };
   if (type === "function_call_output" || type === "custom_tool_call_output") {
     const output = item.output;
-    const response = typeof output === "string" ? output : (each(output, (o) => (typeof obj(o)?.text === "string" ? (obj(o)!.text as string) : undefined)).join("") || output);
-    return { role: "tool", parts: [dropEmpty({ type: "tool_call_response", id: str(item.call_id), response: response ?? "" })] };
+    const response = typeof output === "string" ? output : (texts(output).join("") || output);
+    return { role: "tool", parts: [toolResponse(item.call_id, response ?? "")] };
   }
   if (type === "item_reference") return undefined;
   const part = itemPart(item, type);
@@ -100,15 +89,11 @@ function responsesAssembler(maxChars: number): OutputAssembler {
   let items: Item[] = [];
   let finish: string | undefined;
   let seen = false;
-  const at = (index: unknown): Item | undefined => {
-    const i = int(index);
-    return i !== undefined && i >= 0 && i < MAX_ITEMS ? items[i] : undefined;
-  };
   const place = (index: unknown, value: unknown) => {
-    const i = int(index);
+    const i = indexIn(index, MAX_ITEMS);
     const item = obj(value);
     const type = str(item?.type);
-    if (i === undefined || i < 0 || i >= MAX_ITEMS || !item || !type) return;
+    if (i === undefined || !item || !type) return;
     const built: Item = { type, item, text: "", reasoning: "", arguments: "" };
     // A whole item (output_item.done, a Response's output) carries its own text: counted against the budget.
     for (const p of each(item.content, obj)) if (typeof p.text === "string") built.text += budget.take(p.text);
@@ -141,7 +126,7 @@ function responsesAssembler(maxChars: number): OutputAssembler {
       const r = obj(data.response);
       if (r) return response(r);
       if (type === "response.output_item.added" || type === "response.output_item.done") return place(data.output_index, data.item);
-      const item = at(data.output_index);
+      const item: Item | undefined = items[indexIn(data.output_index, MAX_ITEMS) ?? -1];
       if (!item || typeof data.delta !== "string") return;
       if (type === "response.output_text.delta" || type === "response.refusal.delta") item.text += budget.take(data.delta);
       else if (type === "response.function_call_arguments.delta" || type === "response.custom_tool_call_input.delta") item.arguments += budget.take(data.delta);
@@ -164,12 +149,7 @@ function responsesAssembler(maxChars: number): OutputAssembler {
       return [dropEmpty({ role: "assistant", parts, finish_reason: finish })];
     },
     toolCalls() {
-      const out: ToolCallRef[] = [];
-      for (const it of items) {
-        const name = str(it?.item.name);
-        if ((it?.type === "function_call" || it?.type === "custom_tool_call") && name !== undefined) out.push(dropEmpty({ id: str(it.item.call_id), name }));
-      }
-      return out;
+      return partCalls(this.messages());
     },
   };
 }
@@ -181,9 +161,9 @@ export const openaiResponsesContent: ContentReader = {
     const instructions = str(body?.instructions);
     const toolDefinitions = responsesTools(body?.tools);
     return dropEmpty({
-      inputMessages: inputMessages.length ? inputMessages : undefined,
+      inputMessages: nonEmpty(inputMessages),
       systemInstructions: instructions === undefined ? undefined : [text(instructions)],
-      toolDefinitions: toolDefinitions.length ? toolDefinitions : undefined,
+      toolDefinitions: nonEmpty(toolDefinitions),
     });
   },
   output: responsesAssembler,

@@ -1,10 +1,11 @@
 /**
  * Pieces the content readers share: message parts from untrusted JSON, tool-call arguments,
- * media references, the per-call text budget of an assembler, and `OutputParts`, an output
- * assembler by parts.
+ * media references, the per-call text budget of an assembler, and the assembly of choices
+ * (Chat Completions and its kin); `OutputParts`, an output assembler by parts, is in
+ * ./output-parts.ts.
  */
 import type { OutputMessage, Part, ToolCallRef, ToolDefinition } from "../content.js";
-import { fact, type Obj, obj, parseJson, str } from "../json.js";
+import { choiceIndex, int, type Obj, obj, parseJson, str } from "../json.js";
 
 /**
  * Tool-call arguments: the object (or array) a string encodes, else the text as sent (the
@@ -16,11 +17,30 @@ export function args(v: unknown): unknown {
   return typeof parsed === "object" && parsed !== null ? parsed : v || undefined;
 }
 
+/** Inline media, its base64 as sent (its type when one is known). */
+export function blob(modality: string, mimeType: string | undefined, content: string): Part {
+  return dropEmpty({ type: "blob", modality, mime_type: mimeType, content });
+}
+
 /** A URL given for media: a `data:` URL becomes a blob (its base64 and type), anything else a uri. */
 export function media(url: string, modality: string, mimeType?: string): Part {
   const data = /^data:([^;,]*)(?:;[^,]*)?,/.exec(url);
-  if (data) return dropEmpty({ type: "blob", modality, mime_type: data[1] || mimeType, content: url.slice(data[0].length) });
+  if (data) return blob(modality, data[1] || mimeType, url.slice(data[0].length));
   return dropEmpty({ type: "uri", modality, mime_type: mimeType, uri: url });
+}
+
+/** An uploaded file by its id, else the media its URL (or data URL) gives; none without either. */
+export function fileOrMedia(fileId: unknown, url: string | undefined, modality: string): Part | undefined {
+  const id = str(fileId);
+  if (id !== undefined) return { type: "file", modality, file_id: id };
+  return url === undefined ? undefined : media(url, modality);
+}
+
+/** OpenAI's `input_audio` (`{data, format}`, Chat Completions and Responses): a blob of `audio/<format>`. */
+export function audioPart(v: unknown): Part | undefined {
+  const audio = obj(v);
+  const data = str(audio?.data);
+  return data === undefined ? undefined : blob("audio", str(audio!.format) && `audio/${audio!.format}`, data);
 }
 
 /** A MIME type's top-level kind as a modality (`image/png` → image); `document` for the rest. */
@@ -39,19 +59,40 @@ export function text(content: string): Part {
   return { type: "text", content };
 }
 
+/** A tool_call part: its id when it is a non-empty string, its arguments when there are some. */
+export function toolCall(id: unknown, name: string, args?: unknown): Part {
+  return dropEmpty({ type: "tool_call", id: str(id), name, arguments: args });
+}
+
+/** A built-in tool's call the provider ran itself: its id when it is a non-empty string. */
+export function serverToolCall(id: unknown, name: string, call: Obj): Part {
+  return dropEmpty({ type: "server_tool_call", id: str(id), name, server_tool_call: call });
+}
+
+/** A tool_call_response part: its id when it is a non-empty string. */
+export function toolResponse(id: unknown, response: unknown): Part {
+  return dropEmpty({ type: "tool_call_response", id: str(id), response });
+}
+
 /** `{type: "function", name, description?, parameters?}`; a built-in tool keeps its type, named by it. */
 export function toolDefinition(type: string, name: string | undefined, description?: unknown, parameters?: unknown): ToolDefinition | undefined {
   if (name === undefined) return undefined;
   return dropEmpty({ type, name, description: str(description), parameters: obj(parameters) ?? undefined }) as ToolDefinition;
 }
 
-/** A tool as Chat Completions declares it (Cohere and Ollama too): `{type: "function", function: {name, description?, parameters?}}`. */
-export function functionTool(t: unknown): ToolDefinition | undefined {
+/** A declared tool, `{type: "function", function: {...}}`, or (`flat`) `{name, description?, parameters?}` itself, a function. */
+function declaredTool(t: unknown, flat: boolean): ToolDefinition | undefined {
   const o = obj(t);
-  const fn = obj(o?.function);
+  const fn = obj(o?.function) ?? (flat ? o : undefined);
   const name = str(fn?.name);
-  return name ? toolDefinition(str(o!.type) ?? "function", name, fn!.description, fn!.parameters) : undefined;
+  return name ? toolDefinition((o!.function ? str(o!.type) : undefined) ?? "function", name, fn!.description, fn!.parameters) : undefined;
 }
+
+/** A tool as Chat Completions declares it (Cohere and Ollama too): `{type: "function", function: {name, description?, parameters?}}`. */
+export const functionTool = (t: unknown): ToolDefinition | undefined => declaredTool(t, false);
+
+/** A Workers AI tool: Chat Completions' shape or the native flat one. */
+export const flatOrFunctionTool = (t: unknown): ToolDefinition | undefined => declaredTool(t, true);
 
 /**
  * OpenAI-style tool calls, as Chat Completions, Mistral, Cohere and Ollama send them in a message:
@@ -64,8 +105,34 @@ export function functionCallParts(calls: unknown): Part[] {
     const fn = obj(call?.function);
     const name = str(fn?.name) ?? str(obj(call?.custom)?.name);
     if (!call || name === undefined) return undefined;
-    return dropEmpty({ type: "tool_call", id: str(call.id), name, arguments: args(fn?.arguments ?? obj(call.custom)?.input) });
+    return toolCall(call.id, name, args(fn?.arguments ?? obj(call.custom)?.input));
   });
+}
+
+/** The string `text` of each item that has one (text parts, summaries), in order; only items of `type` when given. */
+export const texts = (v: unknown, type?: string): string[] =>
+  each(v, (item) => {
+    const o = obj(item);
+    return typeof o?.text === "string" && (type === undefined || o.type === type) ? o.text : undefined;
+  });
+
+/** The list, or undefined when it is empty (a request's lists are left out when they hold nothing). */
+export const nonEmpty = <T>(l: T[]): T[] | undefined => (l.length > 0 ? l : undefined);
+
+/** An index into what an assembler holds: an integer below `max`, else undefined (a hostile index would make a huge sparse array). */
+export function indexIn(v: unknown, max: number): number | undefined {
+  const i = int(v);
+  return i !== undefined && i >= 0 && i < max ? i : undefined;
+}
+
+/** Each object of a list of choices (candidates, generations) with its index: its `index`, else its position; one out of range is skipped. */
+export function eachChoice(choices: unknown, f: (c: Obj, index: number) => void): void {
+  if (!Array.isArray(choices)) return;
+  for (let position = 0; position < choices.length; position++) {
+    const c = obj(choices[position]);
+    const i = c && choiceIndex(c, position);
+    if (c && i !== undefined) f(c, i);
+  }
 }
 
 /** The value if it is an array, else an empty one. */
@@ -124,7 +191,7 @@ export interface PendingCall {
 }
 
 export function toolCallPart(call: PendingCall): Part {
-  return dropEmpty({ type: "tool_call", id: call.id, name: call.name, arguments: call.whole ?? (call.arguments === "" ? undefined : args(call.arguments)) });
+  return toolCall(call.id, call.name, call.whole ?? (call.arguments === "" ? undefined : args(call.arguments)));
 }
 
 /** One choice of a response made of text, reasoning and tool calls (Chat Completions and its kin, Ollama). */
@@ -152,120 +219,9 @@ export function choiceMessages(choices: (Choice | undefined)[]): OutputMessage[]
   return out;
 }
 
-export function choiceToolCalls(choices: (Choice | undefined)[]): ToolCallRef[] {
+/** The id and name of each tool_call part of the messages, in order: the tool calls of an assembler that makes a part of each. */
+export function partCalls(messages: readonly OutputMessage[]): ToolCallRef[] {
   const out: ToolCallRef[] = [];
-  for (const ch of choices) for (const call of ch?.calls ?? []) if (call?.name) out.push(dropEmpty({ id: call.id, name: call.name }));
+  for (const m of messages) for (const p of m.parts) if (p.type === "tool_call") out.push(dropEmpty({ id: p.id as string | undefined, name: p.name as string }));
   return out;
-}
-
-/** Parts per output message kept at most: a hostile stream cannot grow them without end. */
-const MAX_PARTS = 256;
-
-export interface Slot {
-  part: Part;
-  /** A streamed tool call's argument fragments, joined; parsed when the messages are read. */
-  args?: string;
-  /** Some fragment did not fit the budget. */
-  cut?: boolean;
-}
-export interface Draft {
-  role: string;
-  slots: Slot[];
-  finish?: string;
-}
-
-/**
- * Output messages built part by part (Gemini's and Bedrock's readers), holding at most about
- * `maxChars` characters of text: streamed text is appended to the message's last part of the
- * same kind, streamed tool-call arguments are joined and parsed at the end.
- */
-export class OutputParts {
-  private readonly budget: Budget;
-  private readonly drafts: (Draft | undefined)[] = [];
-  private readonly calls: ToolCallRef[] = [];
-
-  constructor(maxChars: number, private readonly defaultRole = "assistant") {
-    this.budget = new Budget(maxChars);
-  }
-
-  /** The message of choice `index`, created when first seen. */
-  message(index: number): Draft {
-    return (this.drafts[index] ??= { role: this.defaultRole, slots: [] });
-  }
-
-  /** Text or reasoning, appended to the message's last part when it is of the same kind. */
-  text(m: Draft, type: "text" | "reasoning", s: unknown): void {
-    if (typeof s !== "string" || s === "") return;
-    const last = m.slots.at(-1);
-    if (last?.part.type === type && last.args === undefined) {
-      (last.part as { content: string }).content += this.budget.take(s);
-      return;
-    }
-    const kept = this.budget.take(s);
-    if (kept !== "") this.add(m, { type, content: kept });
-  }
-
-  /** A tool call: kept whatever the budget (its id and name are what `executeTool` needs), its arguments as the budget allows. */
-  call(m: Draft, id: unknown, name: unknown, args?: unknown): Slot | undefined {
-    const callName = fact(name);
-    if (callName === undefined || this.calls.length >= MAX_TOOL_CALLS) return undefined;
-    const callId = fact(id);
-    this.calls.push(callId === undefined ? { name: callName } : { id: callId, name: callName });
-    const part: Part = { type: "tool_call", ...(callId !== undefined && { id: callId }), name: callName };
-    if (args !== undefined && this.budget.fits(args)) (part as { arguments?: unknown }).arguments = args;
-    return this.add(m, part);
-  }
-
-  /** A tool call whose arguments arrive as text fragments (none: `{}`). */
-  streamedCall(m: Draft, id: unknown, name: unknown): Slot | undefined {
-    const slot = this.call(m, id, name);
-    if (slot) slot.args = "";
-    return slot;
-  }
-
-  /** Another fragment of a streamed tool call's arguments. */
-  args(slot: Slot | undefined, fragment: unknown): void {
-    if (!slot || typeof fragment !== "string") return;
-    const kept = this.budget.take(fragment);
-    slot.args = (slot.args ?? "") + kept;
-    if (kept.length < fragment.length) slot.cut = true;
-  }
-
-  /** Any other part (a blob's data cut to the budget, other parts kept whole only when they fit). */
-  part(m: Draft, part: Part): void {
-    if (part.type === "text" || part.type === "reasoning") this.text(m, part.type, part.content);
-    else if (part.type === "tool_call") this.call(m, part.id, part.name, part.arguments);
-    else if (part.type === "blob" && typeof part.content === "string") this.add(m, { ...part, content: this.budget.take(part.content) });
-    else if (this.budget.fits(part)) this.add(m, part);
-  }
-
-  finish(m: Draft, reason: string | undefined): void {
-    if (reason !== undefined) m.finish = reason;
-  }
-
-  /** Every part added was charged to the budget (its text, or its JSON), but tool calls: those are bounded by count. */
-  private add(m: Draft, part: Part): Slot | undefined {
-    if (m.slots.length >= MAX_PARTS) return undefined;
-    const slot: Slot = { part };
-    m.slots.push(slot);
-    return slot;
-  }
-
-  messages(): OutputMessage[] {
-    const out: OutputMessage[] = [];
-    for (const d of this.drafts) {
-      if (!d) continue;
-      const parts = d.slots.map(({ part, args: sent, cut }) => {
-        if (sent === undefined || (cut && sent === "")) return part;
-        // A streamed call with no fragments had no arguments: `{}`, as its whole-body twin says.
-        return { ...part, arguments: sent === "" ? {} : args(sent) };
-      });
-      out.push({ role: d.role, parts, ...(d.finish !== undefined && { finish_reason: d.finish }) });
-    }
-    return out;
-  }
-
-  toolCalls(): ToolCallRef[] {
-    return this.calls.slice();
-  }
 }

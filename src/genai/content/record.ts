@@ -11,6 +11,7 @@ import type { Limits } from "../../config.js";
 import type { Content, OutputAssembler, OutputMessage, ToolCallRef } from "../content.js";
 import type { RequestFacts, SseEvent } from "../types.js";
 import { bounded, type ContentPolicy, MESSAGE_ATTRIBUTES, onEvent, onSpan, redact, TOOL_CALL_MARKERS, toolDefinitionsFor } from "./capture.js";
+import { dropEmpty } from "./parts.js";
 import { CONTENT_READERS } from "./readers.js";
 import { toolCallListener } from "../../trace/invocation.js";
 
@@ -84,7 +85,7 @@ export class CallContent {
     try {
       const calls = this.assembler?.toolCalls();
       if (!calls || calls.length === 0) return undefined;
-      const refs: ToolCallRef[] = calls.map(({ id, name }) => (id === undefined ? { name } : { id, name }));
+      const refs: ToolCallRef[] = calls.map(({ id, name }) => dropEmpty({ id, name }));
       if (this.capturing) withArguments(refs, this.assembler!.messages());
       return refs;
     } catch {
@@ -107,21 +108,20 @@ export class CallContent {
     }
     const kept = redact(content, { provider, operation: request.operation, requestModel: request.model }, options.redact, options.failed);
     if (!kept) return undefined;
-    const spanMax = this.limits.maxContentLength;
     const out: RecordedContent = { span: {}, event: onEvent(options.mode) ? {} : undefined };
     for (const [key, name] of MESSAGE_ATTRIBUTES) {
       const list = kept[key];
       if (!list) continue;
-      const forSpan = onSpan(options.mode) ? bounded(list, spanMax) : undefined;
-      const forEvent = out.event ? bounded(list, this.limits.maxContentLength) : undefined;
-      if ((onSpan(options.mode) && forSpan === undefined) || (out.event && forEvent === undefined)) {
+      // Serialized once, for the span and the event alike (capturing, at least one of them takes it).
+      const json = bounded(list, this.limits.maxContentLength);
+      if (json === undefined) {
         // Not serializable (a hook's cycle or BigInt): none of this call's content.
         options.failed();
         return undefined;
       }
-      if (forSpan !== undefined) out.span[name] = forSpan;
+      if (onSpan(options.mode)) out.span[name] = json;
       // Plain data for the event (what the JSON says), whatever the hook returned.
-      if (forEvent !== undefined) out.event![name] = JSON.parse(forEvent);
+      if (out.event) out.event[name] = JSON.parse(json);
     }
     return out;
   }

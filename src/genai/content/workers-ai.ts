@@ -14,25 +14,32 @@
  * `choices` (whole messages, or deltas with tool-call argument fragments by index). The REST
  * envelope (`{result, success}`) is unwrapped; a failed call has no output.
  */
-import type { ChatMessage, ContentReader, OutputAssembler, Part, ToolDefinition } from "../content.js";
+import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
-import { args, Budget, type Choice, choiceMessages, choiceToolCalls, dropEmpty, each, list, media, newChoice, toolDefinition } from "./parts.js";
+import { args, Budget, type Choice, choiceMessages, dropEmpty, each, eachChoice, flatOrFunctionTool, indexIn, list, media, newChoice, partCalls, text, toolCall, toolResponse } from "./parts.js";
 
 /** More choices or tool calls than this in one response is not a real response. */
 const MAX_ITEMS = 128;
-
-const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** A tool call of either shape: OpenAI's `{id, function: {name, arguments}}` or native `{name, arguments}`. */
 const callOf = (c: Obj) => obj(c.function) ?? c;
 
 function contentParts(content: unknown): Part[] {
-  if (typeof content === "string") return content ? [{ type: "text", content }] : [];
-  return list(content).flatMap((item): Part[] => {
+  if (typeof content === "string") return content ? [text(content)] : [];
+  return each(content, (item) => {
     const o = obj(item);
-    if (o?.type === "text" && text(o.text)) return [{ type: "text", content: o.text as string }];
+    if (o?.type === "text" && str(o.text)) return text(o.text as string);
     const url = o?.type === "image_url" ? str(obj(o.image_url)?.url) : undefined;
-    return url ? [media(url, "image")] : [];
+    return url ? media(url, "image") : undefined;
+  });
+}
+
+/** An assistant's tool calls, of either shape. */
+function callParts(calls: unknown): Part[] {
+  return each(calls, (c) => {
+    const call = obj(c);
+    const name = call && str(callOf(call).name);
+    return name ? toolCall(call!.id, name, args(callOf(call!).arguments)) : undefined;
   });
 }
 
@@ -40,25 +47,8 @@ function inputMessage(m: unknown): ChatMessage | undefined {
   const o = obj(m);
   const role = str(o?.role);
   if (!o || !role) return undefined;
-  if (role === "tool") {
-    const response = typeof o.content === "string" ? o.content : (o.content ?? "");
-    const parts: Part[] = [dropEmpty({ type: "tool_call_response", id: str(o.tool_call_id), response })];
-    return str(o.name) ? { role, parts, name: o.name as string } : { role, parts };
-  }
-  const parts = contentParts(o.content);
-  for (const c of list(o.tool_calls)) {
-    const call = obj(c);
-    const name = call && str(callOf(call).name);
-    if (name) parts.push(dropEmpty({ type: "tool_call", id: str(call!.id), name, arguments: args(callOf(call!).arguments) }));
-  }
-  return str(o.name) ? { role, parts, name: o.name as string } : { role, parts };
-}
-
-function tool(t: unknown): ToolDefinition | undefined {
-  const o = obj(t);
-  const fn = o && (obj(o.function) ?? o);
-  const name = str(fn?.name);
-  return name ? toolDefinition((o!.function ? str(o!.type) : undefined) ?? "function", name, fn!.description, fn!.parameters) : undefined;
+  const parts = role === "tool" ? [toolResponse(o.tool_call_id, o.content ?? "")] : [...contentParts(o.content), ...callParts(o.tool_calls)];
+  return dropEmpty({ role, parts, name: str(o.name) });
 }
 
 function assembler(maxChars: number, maxTokens?: number): OutputAssembler {
@@ -68,16 +58,11 @@ function assembler(maxChars: number, maxTokens?: number): OutputAssembler {
   let done = false;
   /** The answer's output token count (a native result's `usage`, the last one given). */
   let completion: number | undefined;
-  const choice = (i: unknown): Choice | undefined => {
-    const n = i === undefined ? 0 : i;
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= MAX_ITEMS) return undefined;
-    return (choices[n] ??= newChoice());
-  };
   /** A tool call whole, or a fragment of one (`index`: its position; a fragment without a name continues it). */
   const addCall = (ch: Choice, c: Obj, position: number) => {
     const fn = callOf(c);
-    const i = c.index === undefined ? position : c.index;
-    if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= MAX_ITEMS) return;
+    const i = indexIn(c.index === undefined ? position : c.index, MAX_ITEMS);
+    if (i === undefined) return;
     const a = fn.arguments;
     const fragment = typeof a === "string" ? a : a === undefined || a === null ? "" : JSON.stringify(a);
     const known = ch.calls[i];
@@ -104,16 +89,14 @@ function assembler(maxChars: number, maxTokens?: number): OutputAssembler {
   };
   const result = (b: Obj, whole: boolean) => {
     if (Array.isArray(b.choices)) {
-      b.choices.forEach((c, position) => {
-        const o = obj(c);
-        const ch = o && choice(o.index ?? position);
-        if (!ch) return;
-        read(ch, obj(whole ? o!.message : o!.delta), false);
-        ch.finish = fact(o!.finish_reason) ?? ch.finish;
+      eachChoice(b.choices, (c, index) => {
+        const ch = (choices[index] ??= newChoice());
+        read(ch, obj(whole ? c.message : c.delta), false);
+        ch.finish = fact(c.finish_reason) ?? ch.finish;
       });
       return;
     }
-    const ch = choice(0)!;
+    const ch = (choices[0] ??= newChoice());
     native = true;
     completion = int(obj(b.usage)?.completion_tokens) ?? completion;
     read(ch, b, true);
@@ -143,7 +126,9 @@ function assembler(maxChars: number, maxTokens?: number): OutputAssembler {
       const ended = (ch: Choice) => ch.finish ?? (ch.calls.some(Boolean) ? "tool_call" : cut ? "length" : "stop");
       return choiceMessages(native && done ? choices.map((ch) => ch && { ...ch, finish: ended(ch) }) : choices);
     },
-    toolCalls: () => choiceToolCalls(choices),
+    toolCalls() {
+      return partCalls(this.messages());
+    },
   };
 }
 
@@ -151,8 +136,8 @@ export const workersAiContent: ContentReader = {
   request(body) {
     const out: ReturnType<ContentReader["request"]> = {};
     if (Array.isArray(body?.messages)) out.inputMessages = each(body.messages, inputMessage);
-    else if (typeof body?.prompt === "string") out.inputMessages = [{ role: "user", parts: [{ type: "text", content: body.prompt }] }];
-    if (Array.isArray(body?.tools)) out.toolDefinitions = each(body.tools, tool);
+    else if (typeof body?.prompt === "string") out.inputMessages = [{ role: "user", parts: [text(body.prompt)] }];
+    if (Array.isArray(body?.tools)) out.toolDefinitions = each(body.tools, flatOrFunctionTool);
     return out;
   },
   output: assembler,
