@@ -13,14 +13,12 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { count, dropUndefined, eventJson, fact, guard, hasText, int, nonEmptyText, num, type Obj, obj, put, setError, str, strings } from "./json.js";
+import { chatRequest, count, dropUndefined, eventJson, fact, guard, hasText, int, isChatBody, nonEmptyText, num, type Obj, obj, put, setError, str, strings, withCache } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
-  const facts: RequestFacts = { operation: "chat" };
-  if (!body) return facts;
-  facts.model = str(body.model);
-  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  if (!body) return { operation: "chat" };
+  const facts = chatRequest(body);
   facts.maxTokens = int(body.max_tokens);
   facts.temperature = num(body.temperature);
   facts.topP = num(body.top_p);
@@ -42,7 +40,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   const base = count(u.input_tokens) ?? previousBase;
   put(usage, "cacheRead", count(u.cache_read_input_tokens));
   put(usage, "cacheWrite", count(u.cache_creation_input_tokens));
-  if (base !== undefined) usage.input = base + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+  if (base !== undefined) usage.input = withCache(base, usage);
   put(usage, "output", count(u.output_tokens));
   put(usage, "reasoning", count(obj(u.output_tokens_details)?.thinking_tokens));
 }
@@ -86,7 +84,7 @@ export const anthropicMessages: WireFormat = {
   framing: "sse",
   path: "/messages",
   home: "anthropic",
-  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
+  fits: isChatBody,
   // `/messages` is a common path: only with Anthropic's version header, or a body that does
   // not contradict it (`max_tokens` is required by this API), or none read.
   accepts: (headers, body) => headers.has("anthropic-version") || body === undefined || "max_tokens" in body,

@@ -15,7 +15,7 @@
  * format does not see: nothing is taken from it.
  */
 import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
-import { count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings, withCache } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
@@ -34,8 +34,20 @@ export function foldBedrockUsage(u: Obj, usage: Usage): void {
   put(usage, "cacheRead", count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount));
   put(usage, "cacheWrite", count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount));
   const input = count(u.inputTokens);
-  if (input !== undefined) usage.input = input + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+  if (input !== undefined) usage.input = withCache(input, usage);
   put(usage, "output", count(u.outputTokens));
+}
+
+/** The finish reason of a response a guardrail altered. */
+export const INTERVENED = "guardrail_intervened";
+
+/**
+ * A choice's stop reason, unless a guardrail intervened (see bedrock-invoke.ts): its
+ * `guardrail_intervened` stands, whatever the model said after.
+ */
+export function setStop(facts: ResponseFacts, index: number, reason: unknown): void {
+  const stop = fact(reason);
+  if (stop !== undefined && !(index === 0 && facts.finishReasons[0] === INTERVENED)) facts.finishReasons[index] = stop;
 }
 
 const EXCEPTION = /exception$/i;
@@ -59,12 +71,9 @@ export function foldConverseEvent(name: string, e: Obj, facts: ResponseFacts): b
       const delta = obj(e.delta);
       return delta !== undefined && isOutputDelta(delta);
     }
-    case "messageStop": {
-      const stop = fact(e.stopReason);
-      // A guardrail's intervention stands (see bedrock-invoke.ts), whatever the model said after.
-      if (stop !== undefined && facts.finishReasons[0] !== "guardrail_intervened") facts.finishReasons[0] = stop;
+    case "messageStop":
+      setStop(facts, 0, e.stopReason);
       return false;
-    }
     case "metadata": {
       const usage = obj(e.usage);
       if (usage) foldBedrockUsage(usage, facts.usage);

@@ -13,16 +13,9 @@
  * the output was altered whatever the model said. Exception frames are as in Converse.
  */
 import { anthropicMessages, foldAnthropicObject } from "./anthropic-messages.js";
-import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, modelInPath } from "./bedrock-converse.js";
-import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, num, type Obj, obj, parseJson, put, strings } from "./json.js";
+import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, INTERVENED, modelInPath, setStop } from "./bedrock-converse.js";
+import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, num, type Obj, obj, parseJson, put, strings, vectorsDimensions, withCache } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
-
-const INTERVENED = "guardrail_intervened";
-
-function setStop(facts: ResponseFacts, index: number, reason: unknown): void {
-  const stop = fact(reason);
-  if (stop !== undefined && !(index === 0 && facts.finishReasons[0] === INTERVENED)) facts.finishReasons[index] = stop;
-}
 
 /** Per-choice stop reasons of an `outputs`/`choices`/`generations`/`results` array; true when any has text. */
 function foldChoices(list: unknown, reasonKeys: string[], facts: ResponseFacts): boolean {
@@ -74,8 +67,12 @@ function foldVendor(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
   // Amazon Titan text: a whole body (`results`) or a stream chunk (`outputText`, `index`).
   if ("inputTextTokenCount" in v || "outputText" in v) {
     put(facts.usage, "input", count(v.inputTextTokenCount));
-    const results = Array.isArray(v.results) ? v.results.map(obj) : [];
-    const tokens = results.reduce<number | undefined>((sum, r) => (r && count(r.tokenCount) !== undefined ? (sum ?? 0) + (count(r.tokenCount) as number) : sum), undefined);
+    // The output tokens of a whole body: the sum of its results' counts, when any has one.
+    let tokens: number | undefined;
+    for (const r of Array.isArray(v.results) ? v.results : []) {
+      const n = count(obj(r)?.tokenCount);
+      if (n !== undefined) tokens = (tokens ?? 0) + n;
+    }
     put(facts.usage, "output", count(v.totalOutputTextTokenCount) ?? tokens);
     foldChoices(v.results, ["completionReason"], facts);
     const i = int(v.index) ?? 0;
@@ -85,7 +82,7 @@ function foldVendor(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
     if (Array.isArray(v.embedding)) facts.embeddingDimensions = v.embedding.length;
   }
   // Cohere embeddings (`embedding_types` unset): one float vector per text.
-  if (Array.isArray(v.embeddings) && Array.isArray(v.embeddings[0])) facts.embeddingDimensions = v.embeddings[0].length;
+  put(facts, "embeddingDimensions", vectorsDimensions(v.embeddings));
   // Mistral (`outputs`, or `choices` for the chat models) and Cohere (`generations`).
   output = foldChoices(v.outputs, ["stop_reason"], facts) || output;
   output = foldChoices(v.choices, ["stop_reason", "finish_reason"], facts) || output;
@@ -107,11 +104,12 @@ function foldBedrockFields(v: Obj, facts: ResponseFacts): void {
   if (!metrics) return;
   facts.complete = true;
   const usage = facts.usage;
-  if (usage.cacheRead === undefined) usage.cacheRead = count(metrics.cacheReadInputTokenCount);
-  if (usage.cacheWrite === undefined) usage.cacheWrite = count(metrics.cacheWriteInputTokenCount);
+  // Only what the vendor did not report (counts are never null: `??=` fills the absent ones).
+  usage.cacheRead ??= count(metrics.cacheReadInputTokenCount);
+  usage.cacheWrite ??= count(metrics.cacheWriteInputTokenCount);
   const input = count(metrics.inputTokenCount);
-  if (usage.input === undefined && input !== undefined) usage.input = input + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
-  if (usage.output === undefined) usage.output = count(metrics.outputTokenCount);
+  if (input !== undefined) usage.input ??= withCache(input, usage);
+  usage.output ??= count(metrics.outputTokenCount);
   dropUndefined(usage);
 }
 
@@ -149,24 +147,24 @@ export function vendorChunk(event: SseEvent): Obj | undefined {
   return v;
 }
 
-function operationOf(body: Obj, model: string | undefined): OperationName {
-  if (model?.includes("embed") || Array.isArray(body.texts)) return "embeddings";
-  if (Array.isArray(body.messages) || typeof body.message === "string") return "chat";
+/** The operation by the model and the body's shape; `chat` when no body was read. */
+function operationOf(body: Obj | undefined, model: string | undefined): OperationName {
+  if (model?.includes("embed") || Array.isArray(body?.texts)) return "embeddings";
+  if (!body || Array.isArray(body.messages) || typeof body.message === "string") return "chat";
   return "text_completion";
 }
 
-function readRequest(body: Obj | undefined, url: URL, headers: Headers): RequestFacts {
+function readRequest(parsed: Obj | undefined, url: URL, headers: Headers): RequestFacts {
   const model = modelInPath(url);
-  const stream = /-with-response-stream\/*$/.test(url.pathname);
-  const attributes = guardrailAttributes(headers.get("x-amzn-bedrock-guardrailidentifier"));
-  if (!body) return dropUndefined({ operation: model?.includes("embed") ? "embeddings" : "chat", model, stream, attributes });
+  // No body read: every parameter below is absent (and dropped).
+  const body = parsed ?? {};
   // Titan's `textGenerationConfig`, Nova's `inferenceConfig` (snake or camel case), else top level.
   const titan = obj(body.textGenerationConfig) ?? {};
   const nova = obj(body.inferenceConfig) ?? {};
   return dropUndefined<RequestFacts>({
-    operation: operationOf(body, model),
+    operation: operationOf(parsed, model),
     model,
-    stream,
+    stream: /-with-response-stream\/*$/.test(url.pathname),
     maxTokens:
       int(body.max_tokens) ?? int(body.max_gen_len) ?? int(body.max_tokens_to_sample) ?? int(titan.maxTokenCount) ?? int(nova.max_new_tokens) ?? int(nova.maxTokens),
     temperature: num(body.temperature) ?? num(titan.temperature) ?? num(nova.temperature),
@@ -178,7 +176,7 @@ function readRequest(body: Obj | undefined, url: URL, headers: Headers): Request
     seed: int(body.seed),
     frequencyPenalty: num(body.frequency_penalty),
     presencePenalty: num(body.presence_penalty),
-    attributes,
+    attributes: guardrailAttributes(headers.get("x-amzn-bedrock-guardrailidentifier")),
   });
 }
 

@@ -92,7 +92,8 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts, p
   set(A.GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty);
   set(A.GEN_AI_REQUEST_STOP_SEQUENCES, request.stopSequences);
   set(A.GEN_AI_REQUEST_SEED, request.seed);
-  if (request.choiceCount !== undefined && request.choiceCount !== 1) a[A.GEN_AI_REQUEST_CHOICE_COUNT] = request.choiceCount;
+  // Only a count other than 1: the readers leave out `n: 1` (openai-chat.ts, gemini.ts).
+  set(A.GEN_AI_REQUEST_CHOICE_COUNT, request.choiceCount);
   set(A.GEN_AI_OUTPUT_TYPE, request.outputType);
   if (profile.laterRequestAttributes) {
     set(A.GEN_AI_REQUEST_REASONING_LEVEL, request.reasoningLevel);
@@ -187,7 +188,7 @@ export class GenAICall {
         end,
       });
     }
-    return STREAM_FRAMINGS[framing]!(limits.maxEventBytes, now, {
+    return STREAM_FRAMINGS[framing](limits.maxEventBytes, now, {
       take: (event, atMs) => {
         if (format.event(event, this.facts)) this.chunk(atMs);
         content.event(event);
@@ -286,8 +287,9 @@ export class GenAICall {
     if (request.conversationId === undefined) set(A.GEN_AI_CONVERSATION_ID, facts.conversationId);
     const provided = this.detected.format.responseAttributes?.(this.detected.provider, facts);
     Object.assign(a, provided);
+    const ttfcS = this.firstChunkMs !== undefined ? (this.firstChunkMs - this.startMs) / 1000 : undefined;
     if (request.stream) {
-      if (this.firstChunkMs !== undefined) a[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkMs - this.startMs) / 1000;
+      set(A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfcS);
       a[A.OWN_STREAM_CHUNKS] = facts.chunks ?? 0;
     }
     if (this.parseDropped > 0) a[A.OWN_STREAM_PARSE_DROPPED] = this.parseDropped;
@@ -347,7 +349,7 @@ export class GenAICall {
       errorType,
       durationS: Math.max(0, atMs - this.startMs) / 1000,
       streaming: request.stream === true,
-      ttfcS: this.firstChunkMs !== undefined ? (this.firstChunkMs - this.startMs) / 1000 : undefined,
+      ttfcS,
       gaps: this.gaps,
       usage: facts.usage,
       attributes: provided,

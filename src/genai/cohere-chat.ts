@@ -15,14 +15,12 @@
  * here (the plumbing has the status).
  */
 
-import { count, dropUndefined, eventJson, fact, hasText, int, JSON_INT, JSON_TEXT, jsonShape, num, type Obj, obj, put, str, strings } from "./json.js";
+import { chatRequest, count, dropUndefined, eventJson, fact, hasText, int, isChatBody, JSON_INT, JSON_TEXT, jsonShape, num, type Obj, obj, put, str, streamDone, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
-  const facts: RequestFacts = { operation: "chat" };
-  if (!body) return facts;
-  facts.model = str(body.model);
-  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  if (!body) return { operation: "chat" };
+  const facts = chatRequest(body);
   facts.maxTokens = int(body.max_tokens);
   facts.temperature = num(body.temperature);
   facts.topP = num(body.p);
@@ -75,7 +73,7 @@ export const cohereChat: WireFormat = {
   framing: "sse",
   path: "/v2/chat",
   home: "cohere",
-  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
+  fits: isChatBody,
 
   request: readRequest,
 
@@ -95,10 +93,7 @@ export const cohereChat: WireFormat = {
 
 /** The full path for one event: parse and fold. */
 export function foldCohereEvent(event: SseEvent, facts: ResponseFacts): boolean {
-  if (event.data === "[DONE]") {
-    facts.complete = true;
-    return false;
-  }
+  if (streamDone(event, facts)) return false;
   const e = obj(eventJson(event));
   if (!e) return false;
   switch (str(e.type) ?? event.event) {

@@ -9,7 +9,7 @@
  */
 import { hostMatches } from "../fetch/http.js";
 import type { CallTarget } from "./call.js";
-import { matchPath } from "./json.js";
+import { matchPath, obj, trimmedPath } from "./json.js";
 import { FORMATS } from "./registry.js";
 import type { WireFormat } from "./types.js";
 
@@ -17,37 +17,37 @@ export interface Detected extends CallTarget {
   format: WireFormat;
 }
 
-/** Built-in host patterns → `gen_ai.provider.name` (spec digest §6; custom lowercase names for the rest). */
-const HOSTS: [string, string][] = [
-  ["api.openai.com", "openai"],
-  ["*.openai.azure.com", "azure.ai.openai"],
-  ["*.cognitiveservices.azure.com", "azure.ai.openai"],
-  ["*.services.ai.azure.com", "azure.ai.inference"],
-  ["models.inference.ai.azure.com", "azure.ai.inference"],
-  ["api.anthropic.com", "anthropic"],
-  ["generativelanguage.googleapis.com", "gcp.gemini"],
-  ["*.aiplatform.googleapis.com", "gcp.vertex_ai"],
-  ["api.mistral.ai", "mistral_ai"],
-  ["api.groq.com", "groq"],
-  ["api.deepseek.com", "deepseek"],
-  ["api.x.ai", "x_ai"],
-  ["api.perplexity.ai", "perplexity"],
-  ["api.cohere.com", "cohere"],
-  ["api.cohere.ai", "cohere"],
-  ["api.moonshot.ai", "moonshot_ai"],
-  ["api.together.xyz", "together_ai"],
-  ["api.together.ai", "together_ai"],
-  ["api.fireworks.ai", "fireworks_ai"],
-  ["openrouter.ai", "openrouter"],
-  ["api.cerebras.ai", "cerebras"],
-  ["api.deepinfra.com", "deepinfra"],
-  ["api.sambanova.ai", "sambanova"],
-  ["api-inference.huggingface.co", "huggingface"],
-  ["router.huggingface.co", "huggingface"],
-  ["ai-gateway.vercel.sh", "vercel.ai_gateway"],
+/** Built-in host patterns → `gen_ai.provider.name` (spec digest §6; custom lowercase names for the rest), tried in this order. */
+const HOSTS: Record<string, string> = {
+  "api.openai.com": "openai",
+  "*.openai.azure.com": "azure.ai.openai",
+  "*.cognitiveservices.azure.com": "azure.ai.openai",
+  "*.services.ai.azure.com": "azure.ai.inference",
+  "models.inference.ai.azure.com": "azure.ai.inference",
+  "api.anthropic.com": "anthropic",
+  "generativelanguage.googleapis.com": "gcp.gemini",
+  "*.aiplatform.googleapis.com": "gcp.vertex_ai",
+  "api.mistral.ai": "mistral_ai",
+  "api.groq.com": "groq",
+  "api.deepseek.com": "deepseek",
+  "api.x.ai": "x_ai",
+  "api.perplexity.ai": "perplexity",
+  "api.cohere.com": "cohere",
+  "api.cohere.ai": "cohere",
+  "api.moonshot.ai": "moonshot_ai",
+  "api.together.xyz": "together_ai",
+  "api.together.ai": "together_ai",
+  "api.fireworks.ai": "fireworks_ai",
+  "openrouter.ai": "openrouter",
+  "api.cerebras.ai": "cerebras",
+  "api.deepinfra.com": "deepinfra",
+  "api.sambanova.ai": "sambanova",
+  "api-inference.huggingface.co": "huggingface",
+  "router.huggingface.co": "huggingface",
+  "ai-gateway.vercel.sh": "vercel.ai_gateway",
   // Workers AI over REST (`/ai/run/{model}` and its OpenAI-compatible `/ai/v1/...`): only LLM paths get this far.
-  ["api.cloudflare.com", "cloudflare.workers_ai"],
-];
+  "api.cloudflare.com": "cloudflare.workers_ai",
+};
 
 /**
  * Hosts named by a pattern the wildcard form cannot say: Vertex AI's regional hosts
@@ -95,13 +95,10 @@ function gatewayProvider(url: URL, body: Record<string, unknown> | undefined): s
 function providerForHost(url: URL, overrides: Record<string, string>, body: Record<string, unknown> | undefined): string | undefined {
   for (const pattern of Object.keys(overrides)) if (hostMatches(pattern, url)) return overrides[pattern];
   if (url.hostname === GATEWAY) return gatewayProvider(url, body);
-  for (const [pattern, provider] of HOSTS) if (hostMatches(pattern, url)) return provider;
+  for (const pattern of Object.keys(HOSTS)) if (hostMatches(pattern, url)) return HOSTS[pattern];
   for (const [pattern, provider] of HOST_PATTERNS) if (pattern.test(url.hostname)) return provider;
   return undefined;
 }
-
-/** The path without trailing slashes, which servers ignore. */
-const trimmed = (url: URL) => url.pathname.replace(/\/+$/, "");
 
 const pathFits = (format: WireFormat, path: string) =>
   typeof format.path === "string" ? path.endsWith(format.path) : format.path.test(path);
@@ -113,7 +110,7 @@ const isUniversal = (url: URL, path: string) => url.hostname === GATEWAY && UNIV
 
 /** A cheap first look, before any body is read: only POSTs to an LLM-shaped path qualify. */
 export function mayBeLLMCall(method: string, url: URL): boolean {
-  const path = trimmed(url);
+  const path = trimmedPath(url);
   return method === "POST" && (isUniversal(url, path) || FORMATS.some((format) => pathFits(format, path)));
 }
 
@@ -128,7 +125,7 @@ function universal(url: URL, headers: Headers, body: unknown, overrides: Record<
     const step = item as { provider?: unknown; endpoint?: unknown; query?: unknown } | null;
     if (typeof step?.provider !== "string" || typeof step.endpoint !== "string") return undefined;
     const target = new URL(`${url.origin}${url.pathname}/${step.provider.toLowerCase()}/${step.endpoint.replace(/^\/+/, "")}`);
-    const query = step.query && typeof step.query === "object" && !Array.isArray(step.query) ? (step.query as Record<string, unknown>) : undefined;
+    const query = obj(step.query);
     const found = detect("POST", target, headers, query, overrides);
     return found && { ...found, body: query, url: target };
   });
@@ -143,9 +140,9 @@ export function detect(
   overrides: Record<string, string>,
 ): Detected | undefined {
   if (method !== "POST") return undefined;
-  const path = trimmed(url);
+  const path = trimmedPath(url);
   if (isUniversal(url, path)) return universal(url, headers, parsed, overrides);
-  const body = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  const body = obj(parsed);
   const format = FORMATS.find((f) => pathFits(f, path) && (!f.accepts || f.accepts(headers, body)));
   if (!format) return undefined;
   const known = providerForHost(url, overrides, body);

@@ -22,8 +22,8 @@ export interface FrameSink<T> {
 
 type StreamFraming = (maxEventBytes: number, now: () => number, sink: FrameSink<SseEvent>) => BodyObserver;
 
-/** The stream framings by name. */
-export const STREAM_FRAMINGS: Partial<Record<Framing, StreamFraming>> = {
+/** The stream framings by name: every `Framing` has one. */
+export const STREAM_FRAMINGS: Record<Framing, StreamFraming> = {
   sse: textFraming((maxSize) => new SseParser({ maxSize })),
   ndjson: textFraming((maxSize) => new NdjsonParser({ maxSize })),
   "json-array": jsonArrayFraming,
@@ -48,7 +48,7 @@ export function framingOf(response: Response, format: ProviderFormat, request: R
   let framing: Framing | undefined;
   for (const [prefix, name] of STREAM_TYPES) if (type.includes(prefix)) framing = name;
   if (!framing && request.stream && format.framing === "json-array" && type.includes("json")) framing = "json-array";
-  return framing && STREAM_FRAMINGS[framing] ? framing : undefined;
+  return framing;
 }
 
 /** A whole JSON document, kept only up to `limit` bytes. */

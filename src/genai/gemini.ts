@@ -182,15 +182,10 @@ function foldResponse(r: Obj, facts: ResponseFacts, streamed: boolean): boolean 
 
 /** A whole body: one response, or (a streamed request read whole) the array of its chunks. */
 function foldBody(body: unknown, facts: ResponseFacts): void {
-  if (Array.isArray(body)) {
-    for (const item of body) {
-      const r = obj(item);
-      if (r) foldResponse(r, facts, false);
-    }
-    return;
+  for (const item of Array.isArray(body) ? body : [body]) {
+    const r = obj(item);
+    if (r) foldResponse(r, facts, false);
   }
-  const r = obj(body);
-  if (r) foldResponse(r, facts, false);
 }
 
 export const geminiGenerate: WireFormat = {

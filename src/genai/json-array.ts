@@ -11,7 +11,7 @@
  * throws: text that is not an array of objects is skipped, and a bare object (an error body not
  * wrapped in an array) is handed on like an element; the format rejects what is not JSON.
  */
-import { textFraming } from "./sse.js";
+import { compact, textFraming } from "./sse.js";
 import type { SseEvent } from "./types.js";
 
 const QUOTE = 34;
@@ -99,16 +99,10 @@ export class JsonArrayParser {
       this.reset();
       return;
     }
-    const parts = this.parts;
-    parts.push(from === 0 && to === text.length ? text : text.slice(from, to));
+    this.parts.push(from === 0 && to === text.length ? text : text.slice(from, to));
     this.partsLength += to - from;
-    // An element trickling in a few characters per piece: join the slices once they average
-    // under 16 characters (as sse.ts does), so the copying stays linear and the slots few.
-    if (parts.length > 32 && parts.length * 16 > this.partsLength) {
-      const joined = parts.join("");
-      parts.length = 0;
-      parts.push(joined);
-    }
+    // An element trickling in a few characters per piece: its slices are joined as a line's are.
+    compact(this.parts, this.partsLength);
   }
 
   private finish(onEvent: (e: SseEvent) => void): void {

@@ -3,7 +3,7 @@
  * never trusted: every value is checked for its type before it reaches the facts, and
  * nothing here throws.
  */
-import type { ResponseFacts, SseEvent } from "./types.js";
+import type { RequestFacts, ResponseFacts, SseEvent, Usage } from "./types.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -35,6 +35,23 @@ export function strings(v: unknown): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
+/**
+ * What every chat request body starts with: the operation, `model`, and `stream` when it is a
+ * boolean (absent values are left undefined, for `dropUndefined` to remove).
+ */
+export function chatRequest(body: Obj): RequestFacts {
+  return { operation: "chat", model: str(body.model), stream: typeof body.stream === "boolean" ? body.stream : undefined };
+}
+
+/** A `fits` for chat APIs: a body with a `model` name and a `messages` array. */
+export const isChatBody = (body: Obj): boolean => typeof body.model === "string" && Array.isArray(body.messages);
+
+/** The dimension count of a list of float vectors (`embeddings: [[...], ...]`): its first vector's length, or undefined. */
+export function vectorsDimensions(list: unknown): number | undefined {
+  const first = Array.isArray(list) ? list[0] : undefined;
+  return Array.isArray(first) ? first.length : undefined;
+}
+
 /** JSON.parse that returns undefined instead of throwing on malformed input. */
 export function parseJson(text: string): unknown {
   try {
@@ -47,6 +64,25 @@ export function parseJson(text: string): unknown {
 /** An event's data parsed once, whoever asks first (the format's fold, then its content reader); undefined when not JSON. */
 export function eventJson(event: SseEvent): unknown {
   return "json" in event ? event.json : (event.json = parseJson(event.data));
+}
+
+/**
+ * The `data: [DONE]` that ends an OpenAI-style stream (Chat Completions and the servers that copy
+ * it, Cohere, Workers AI): marks the response complete. True when the event is that marker, which
+ * carries nothing else to fold.
+ */
+export function streamDone(event: SseEvent, facts: ResponseFacts): boolean {
+  if (event.data !== "[DONE]") return false;
+  facts.complete = true;
+  return true;
+}
+
+/**
+ * The total input where the provider counts the uncached input apart from cache reads and writes
+ * (Anthropic, Bedrock): `gen_ai.usage.input_tokens` includes them.
+ */
+export function withCache(uncached: number, usage: Usage): number {
+  return uncached + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
 }
 
 /** OpenAI's own limit for `n`; a larger index is not trusted (it would make a huge sparse array). */
@@ -69,13 +105,16 @@ export function setError(facts: ResponseFacts, type: string, message?: string): 
   facts.error ??= message === undefined ? { type } : { type, message };
 }
 
+/** The path without trailing slashes, which servers ignore. */
+export const trimmedPath = (url: URL): string => url.pathname.replace(/\/+$/, "");
+
 /**
- * A pattern's match on the path without trailing slashes (servers ignore them), its groups
+ * A pattern's match on the path without trailing slashes (`trimmedPath`), its groups
  * URL-decoded (a group that is not valid percent-encoding is kept as sent). Every group of the
  * patterns passed here takes part in a match.
  */
 export function matchPath(url: URL, pattern: RegExp): string[] | undefined {
-  return pattern.exec(url.pathname.replace(/\/+$/, ""))?.map((group) => {
+  return pattern.exec(trimmedPath(url))?.map((group) => {
     try {
       return decodeURIComponent(group);
     } catch {

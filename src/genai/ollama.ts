@@ -9,7 +9,7 @@
  * error's type is its status anyway).
  */
 
-import { count, dropUndefined, eventJson, fact, hasText, int, JSON_STRING, JSON_TEXT, jsonShape, num, type Obj, obj, put, setError, str, strings } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, isChatBody, JSON_STRING, JSON_TEXT, jsonShape, num, type Obj, obj, put, setError, str, strings, vectorsDimensions } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined, operation: OperationName): RequestFacts {
@@ -90,7 +90,7 @@ export const ollamaChat: WireFormat = {
   framing: "ndjson",
   path: "/api/chat",
   home: "ollama",
-  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
+  fits: isChatBody,
   request: (body) => readRequest(body, "chat"),
   json: fold,
   event: (event, facts) => (facts.model !== undefined && CHAT_DELTA.test(event.data)) || foldOllamaChatLine(event, facts),
@@ -129,8 +129,7 @@ export const ollamaEmbed: WireFormat = {
     if (!b) return;
     foldObject(b, facts);
     put(facts.usage, "input", count(b.prompt_eval_count));
-    const first = Array.isArray(b.embeddings) ? b.embeddings[0] : undefined;
-    if (Array.isArray(first)) facts.embeddingDimensions = first.length;
+    put(facts, "embeddingDimensions", vectorsDimensions(b.embeddings));
   },
   event: (event, facts) => {
     fold(eventJson(event), facts);

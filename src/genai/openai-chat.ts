@@ -10,7 +10,7 @@
 
 import type { Attributes } from "@opentelemetry/api";
 import { OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER, OPENAI_RESPONSE_SYSTEM_FINGERPRINT } from "../attributes.js";
-import { choiceIndex, count, dropUndefined, fact, guard, hasText, int, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str, strings } from "./json.js";
+import { chatRequest, choiceIndex, count, dropUndefined, fact, guard, hasText, int, isChatBody, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str, streamDone, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
@@ -18,7 +18,7 @@ export function openaiError(error: Obj, facts: ResponseFacts): void {
   setError(facts, fact(error.code) ?? fact(error.type) ?? "_OTHER", fact(error.message));
 }
 
-/** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). Workers AI's JSON mode too. */
+/** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). Workers AI's JSON mode and the Responses `text.format` too. */
 export function outputType(format: unknown): string | undefined {
   const type = str(obj(format)?.type);
   if (type === "json_object" || type === "json_schema") return "json";
@@ -28,10 +28,8 @@ export function outputType(format: unknown): string | undefined {
 
 /** Chat Completions request facts (also the legacy Completions request, which shares its parameters). */
 export function readChatRequest(body: Obj | undefined): RequestFacts {
-  const facts: RequestFacts = { operation: "chat" };
-  if (!body) return facts;
-  facts.model = str(body.model);
-  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  if (!body) return { operation: "chat" };
+  const facts = chatRequest(body);
   // `max_completion_tokens` replaced `max_tokens` (required by reasoning models).
   facts.maxTokens = int(body.max_completion_tokens) ?? int(body.max_tokens);
   facts.temperature = num(body.temperature);
@@ -224,7 +222,7 @@ export const openaiChat: WireFormat = {
   framing: "sse",
   path: "/chat/completions",
   home: "openai",
-  fits: (body) => typeof body.model === "string" && Array.isArray(body.messages),
+  fits: isChatBody,
   requestAttributes: openaiRequestAttributes("chat_completions"),
   responseAttributes: openaiResponseAttributes,
 
@@ -244,11 +242,8 @@ export const openaiChat: WireFormat = {
   },
 
   event(event, facts) {
+    if (streamDone(event, facts)) return false;
     const { data } = event;
-    if (data === "[DONE]") {
-      facts.complete = true;
-      return false;
-    }
     // Most chunks are output deltas with nothing else to fold: no parse for them.
     if (OUTPUT.test(data) && !guardFor(facts).test(data)) return true;
     return foldChatEvent(data, facts);

@@ -8,7 +8,7 @@
  */
 
 import { foldChatChunk, openaiRequestAttributes, openaiResponseAttributes, readChatRequest } from "./openai-chat.js";
-import { eventJson, hasText, obj, type Obj } from "./json.js";
+import { eventJson, hasText, obj, type Obj, streamDone } from "./json.js";
 import type { WireFormat } from "./types.js";
 
 const textOutput = (choice: Obj): boolean => hasText(choice.text);
@@ -34,10 +34,7 @@ export const openaiCompletions: WireFormat = {
   },
 
   event(event, facts) {
-    if (event.data === "[DONE]") {
-      facts.complete = true;
-      return false;
-    }
+    if (streamDone(event, facts)) return false;
     const chunk = obj(eventJson(event));
     return chunk !== undefined && foldChatChunk(chunk, facts, textOutput);
   },

@@ -42,9 +42,8 @@ export const openaiEmbeddings: WireFormat = {
     if (!b) return;
     put(facts, "model", fact(b.model));
     put(facts.usage, "input", count(obj(b.usage)?.prompt_tokens));
-    if (Array.isArray(b.data) && b.data.length > 0) {
-      put(facts, "embeddingDimensions", dimensions(obj(b.data[0])?.embedding));
-    }
+    // The first vector stands for all (an empty `data` has none: nothing is put).
+    if (Array.isArray(b.data)) put(facts, "embeddingDimensions", dimensions(obj(b.data[0])?.embedding));
     const error = obj(b.error);
     if (error) openaiError(error, facts);
   },

@@ -23,25 +23,21 @@
  * `reasoning_tokens`), so the metrics count its tokens as modality `unknown`.
  */
 
-import { count, dropUndefined, eventJson, fact, guard, int, nonEmptyText, notNull, num, type Obj, obj, put, setError, str } from "./json.js";
-import { openaiError, openaiRequestAttributes, openaiResponseAttributes } from "./openai-chat.js";
+import { chatRequest, count, dropUndefined, eventJson, fact, guard, int, nonEmptyText, notNull, num, type Obj, obj, put, setError, str } from "./json.js";
+import { openaiError, openaiRequestAttributes, openaiResponseAttributes, outputType } from "./openai-chat.js";
 import type { RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
 
 function readRequest(body: Obj | undefined): RequestFacts {
-  const facts: RequestFacts = { operation: "chat" };
-  if (!body) return facts;
-  facts.model = str(body.model);
-  if (typeof body.stream === "boolean") facts.stream = body.stream;
+  if (!body) return { operation: "chat" };
+  const facts = chatRequest(body);
   facts.maxTokens = int(body.max_output_tokens);
   facts.temperature = num(body.temperature);
   facts.topP = num(body.top_p);
   facts.reasoningLevel = str(obj(body.reasoning)?.effort);
   facts.previousResponseId = str(body.previous_response_id);
-  const format = str(obj(obj(body.text)?.format)?.type);
-  if (format === "json_schema" || format === "json_object") facts.outputType = "json";
-  else if (format === "text") facts.outputType = "text";
+  facts.outputType = outputType(obj(body.text)?.format);
   facts.serviceTier = str(body.service_tier);
   facts.conversationId = str(body.conversation) ?? str(obj(body.conversation)?.id);
   return dropUndefined(facts);

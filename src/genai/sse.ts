@@ -27,6 +27,20 @@ const LF = "\n";
 const CR = "\r";
 
 /**
+ * The parts of a line (or, in `json-array.ts`, an element) after one was added, `length` characters
+ * in all. A line trickling in a character or two per piece would cost a string and a slot per piece
+ * (~10 bytes per character): the parts are joined once they average under 16 characters. A join
+ * waits until the line has grown by a sixteenth, so the copying stays linear.
+ */
+export function compact(parts: string[], length: number): void {
+  if (parts.length > 32 && parts.length * 16 > length) {
+    const joined = parts.join("");
+    parts.length = 0;
+    parts.push(joined);
+  }
+}
+
+/**
  * Splits text pieces into lines ended by CRLF, LF or CR, with a per-line size budget, and turns
  * lines into events: SSE fields (`SseParser`), or one event per line (`NdjsonParser`). One class
  * with a flag rather than a hierarchy: this ships in every Worker.
@@ -152,17 +166,9 @@ class EventParser {
       }
       return;
     }
-    const parts = this.parts;
-    parts.push(text.slice(from, to));
+    this.parts.push(text.slice(from, to));
     this.partsLength += length;
-    // A line trickling in a character or two per piece would cost a string and a slot per piece
-    // (~10 bytes per character): join the parts once they average under 16 characters. A join
-    // waits until the line has grown by a sixteenth, so the copying stays linear.
-    if (parts.length > 32 && parts.length * 16 > this.partsLength) {
-      const joined = parts.join("");
-      parts.length = 0;
-      parts.push(joined);
-    }
+    compact(this.parts, this.partsLength);
   }
 
   private finishLine(onEvent: (e: SseEvent) => void): void {

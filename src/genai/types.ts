@@ -23,7 +23,7 @@ export interface RequestFacts {
   presencePenalty?: number;
   stopSequences?: string[];
   seed?: number;
-  /** OpenAI `n`; recorded only when not 1. */
+  /** OpenAI `n` (Gemini `candidateCount`); set only when not 1, so recorded only then. */
   choiceCount?: number;
   /** `text` | `json` | `image` | `speech` when the request asks for an output format. */
   outputType?: string;

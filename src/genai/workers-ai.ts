@@ -13,7 +13,7 @@
  * and usually no finish reason; a stream that reached `[DONE]` is complete.
  */
 
-import { count, dropUndefined, eventJson, fact, int, matchPath, num, type Obj, obj, put, str } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, put, str, streamDone } from "./json.js";
 import { foldChatChunk, openaiChat, outputType } from "./openai-chat.js";
 import type { ProviderFormat, RequestFacts, ResponseFacts, WireFormat } from "./types.js";
 
@@ -46,7 +46,7 @@ function fold(b: Obj, facts: ResponseFacts): boolean {
   put(facts.finishReasons, 0, fact(b.finish_reason));
   // Embeddings: `shape` is [count, dimensions].
   put(facts, "embeddingDimensions", Array.isArray(b.shape) ? count(b.shape[1]) : undefined);
-  return (typeof b.response === "string" && b.response.length > 0) || (Array.isArray(b.tool_calls) && b.tool_calls.length > 0);
+  return hasText(b.response) || (Array.isArray(b.tool_calls) && b.tool_calls.length > 0);
 }
 
 export const workersAi: ProviderFormat = {
@@ -68,10 +68,7 @@ export const workersAi: ProviderFormat = {
   },
 
   event(event, facts) {
-    if (event.data === "[DONE]") {
-      facts.complete = true;
-      return false;
-    }
+    if (streamDone(event, facts)) return false;
     const chunk = obj(eventJson(event));
     if (!chunk) return false;
     if (Array.isArray(chunk.choices)) return foldChatChunk(chunk, facts);
