@@ -56,7 +56,7 @@ function foldMessage(m: Obj, facts: ResponseFacts): void {
 /** An error body or event: `{type: "error", error: {type, message}}`. */
 function foldError(e: Obj, facts: ResponseFacts): void {
   const error = obj(e.error);
-  setError(facts, fact(error?.type) ?? "_OTHER", fact(error?.message));
+  setError(facts, fact(error?.type) ?? "_OTHER");
 }
 
 function isOutputDelta(delta: Obj): boolean {

@@ -55,7 +55,7 @@ const EXCEPTION = /exception$/i;
 /** An exception frame (`throttlingException`...) or an `:error` frame: the failure it names. */
 export function foldStreamError(name: string | undefined, data: string, facts: ResponseFacts): boolean {
   if (name === ":error") setError(facts, fact(obj(parseJson(data))?.code) ?? "_OTHER");
-  else if (name !== undefined && EXCEPTION.test(name)) setError(facts, fact(name) ?? "_OTHER", fact(obj(parseJson(data))?.message));
+  else if (name !== undefined && EXCEPTION.test(name)) setError(facts, fact(name) ?? "_OTHER");
   else return false;
   return true;
 }

@@ -133,7 +133,7 @@ function foldUsage(u: Obj, usage: Usage): void {
 function foldError(e: Obj, facts: ResponseFacts): void {
   // `status` is the canonical code (`RESOURCE_EXHAUSTED`, `INVALID_ARGUMENT`); the HTTP code stands in without it.
   const code = int(e.code);
-  setError(facts, fact(e.status) ?? (code !== undefined ? String(code) : "_OTHER"), fact(e.message));
+  setError(facts, fact(e.status) ?? (code !== undefined ? String(code) : "_OTHER"));
 }
 
 /** Whether a part carries generated content (text, a thought, a call, an image, code). */

@@ -101,8 +101,8 @@ export function choiceIndex(item: Obj, position: number): number | undefined {
  * Record the failure a body reports, unless one is already recorded: the first seen is the root
  * cause (a stream's `error` event comes before `response.failed`).
  */
-export function setError(facts: ResponseFacts, type: string, message?: string): void {
-  facts.error ??= message === undefined ? { type } : { type, message };
+export function setError(facts: ResponseFacts, type: string): void {
+  facts.error ??= { type };
 }
 
 /** The path without trailing slashes, which servers ignore. */
@@ -147,7 +147,7 @@ export function count(v: unknown): number | undefined {
 }
 
 /**
- * Longest string a response fact keeps (ids, models, finish reasons, error types and messages):
+ * Longest string a response fact keeps (ids, models, finish reasons, error types):
  * a hostile body cannot make a span attribute or a metric key out of a megabyte.
  */
 export const MAX_FACT_LENGTH = 1024;

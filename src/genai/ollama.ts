@@ -40,7 +40,7 @@ function readRequest(body: Obj | undefined, operation: OperationName): RequestFa
 function foldObject(o: Obj, facts: ResponseFacts): void {
   const model = fact(o.model);
   if (model !== undefined && facts.model === undefined) facts.model = model;
-  if (o.error !== undefined && o.error !== null) setError(facts, "_OTHER", fact(o.error) ?? fact(obj(o.error)?.message));
+  if (o.error !== undefined && o.error !== null) setError(facts, "_OTHER");
   if (o.done !== true) return;
   put(facts.finishReasons, 0, fact(o.done_reason));
   put(facts.usage, "input", count(o.prompt_eval_count));

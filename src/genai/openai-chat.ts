@@ -15,7 +15,7 @@ import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js"
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
 export function openaiError(error: Obj, facts: ResponseFacts): void {
-  setError(facts, fact(error.code) ?? fact(error.type) ?? "_OTHER", fact(error.message));
+  setError(facts, fact(error.code) ?? fact(error.type) ?? "_OTHER");
 }
 
 /** `response_format.type` → `gen_ai.output.type` (structured outputs are `json`). Workers AI's JSON mode and the Responses `text.format` too. */

@@ -129,7 +129,7 @@ export function foldResponsesEvent(event: SseEvent, facts: ResponseFacts): boole
   if (type === "error") {
     // Documented shape: `{type:"error", code, message, param}` (its `type` is not a code); some
     // proxies and recorders nest it as `{type:"error", error:{type, code, message}}`.
-    openaiError(obj(e.error) ?? { code: e.code, message: e.message }, facts);
+    openaiError(obj(e.error) ?? { code: e.code }, facts);
     return false;
   }
   // response.created / in_progress / queued / completed / incomplete / failed / cancelled

@@ -68,8 +68,10 @@ export interface ResponseFacts {
    * The failure the body reports: an HTTP error body, or a failure inside a 200 (an `error`
    * event, `response.failed`...). `type` is the provider's error code when it has one
    * (`invalid_api_key`, `rate_limit_exceeded`, `overloaded_error`, `ThrottlingException`).
+   * The provider's error text is not kept: it is never recorded (it echoes key fragments and
+   * prompt text), so no parser reads it.
    */
-  error?: { type: string; message?: string };
+  error?: { type: string };
   /** `gen_ai.conversation.id` when the response names one. */
   conversationId?: string;
   serviceTier?: string;

@@ -97,7 +97,7 @@ describe("ollama responses", () => {
     expect(foldJson(ollamaChat, "ollama/api-chat-error-404.json")).toEqual({
       finishReasons: [],
       usage: {},
-      error: { type: "_OTHER", message: "model 'nonexistent-model:latest' not found" },
+      error: { type: "_OTHER" },
     });
   });
 
@@ -113,7 +113,7 @@ describe("ollama responses", () => {
       model: "qwen3",
       finishReasons: [],
       usage: {},
-      error: { type: "_OTHER", message: "an error was encountered while running the model: unexpected EOF" },
+      error: { type: "_OTHER" },
       chunks: 2,
     });
   });

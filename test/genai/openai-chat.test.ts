@@ -96,10 +96,7 @@ describe("openaiChat.json", () => {
     expect(foldJson(openaiChat, "openai/error-400-invalid-image-url.json")).toEqual({
       finishReasons: [],
       usage: {},
-      error: {
-        type: "invalid_image_url",
-        message: "Error while downloading https://source.unsplash.com/8xznAGy4HcY/800x400.",
-      },
+      error: { type: "invalid_image_url" },
     });
   });
 
@@ -123,7 +120,7 @@ describe("openaiChat.json", () => {
 
     const err = newResponseFacts();
     openaiChat.json({ error: { message: "slow down", type: "rate_limit_exceeded", code: null } }, err);
-    expect(err.error).toEqual({ type: "rate_limit_exceeded", message: "slow down" });
+    expect(err.error).toEqual({ type: "rate_limit_exceeded" });
     const bare = newResponseFacts();
     openaiChat.json({ error: {} }, bare);
     expect(bare.error).toEqual({ type: "_OTHER" });
@@ -275,6 +272,6 @@ describe("openaiChat.event", () => {
   it("records an error object sent inside the stream", () => {
     const facts = newResponseFacts();
     openaiChat.event({ data: '{"error":{"message":"overloaded","type":"server_error","code":null}}' }, facts);
-    expect(facts.error).toEqual({ type: "server_error", message: "overloaded" });
+    expect(facts.error).toEqual({ type: "server_error" });
   });
 });

@@ -5,9 +5,6 @@ import { foldJson, foldSse } from "./helpers.js";
 
 const URL_ = new URL("https://api.openai.com/v1/responses");
 const HEADERS = new Headers();
-const QUOTA_MESSAGE =
-  "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.";
-
 describe("openaiResponses.request", () => {
   it("maps every parameter", () => {
     expect(
@@ -75,7 +72,7 @@ describe("openaiResponses.json", () => {
     expect(foldJson(openaiResponses, "openai-responses/error-insufficient-quota.json")).toEqual({
       finishReasons: [],
       usage: {},
-      error: { type: "insufficient_quota", message: QUOTA_MESSAGE },
+      error: { type: "insufficient_quota" },
     });
   });
 
@@ -107,7 +104,7 @@ describe("openaiResponses.json", () => {
     expect(facts).toEqual({
       finishReasons: [undefined],
       usage: { input: 100, output: 20, cacheRead: 64, reasoning: 12 },
-      error: { type: "server_error", message: "boom" },
+      error: { type: "server_error" },
     });
     // `failed` is a lifecycle status, not a finish reason: the one position is a hole.
     expect(facts.finishReasons).toStrictEqual([undefined]);
@@ -162,7 +159,7 @@ describe("openaiResponses streaming fixtures", () => {
       finishReasons: [undefined],
       usage: {},
       serviceTier: "auto",
-      error: { type: "insufficient_quota", message: QUOTA_MESSAGE },
+      error: { type: "insufficient_quota" },
       chunks: 0,
       complete: true,
     });
@@ -198,12 +195,12 @@ describe("openaiResponses.event", () => {
       { event: "error", data: '{"type":"error","code":"rate_limit_exceeded","message":"Slow down","param":null}' },
       facts,
     );
-    expect(facts.error).toEqual({ type: "rate_limit_exceeded", message: "Slow down" });
+    expect(facts.error).toEqual({ type: "rate_limit_exceeded" });
     openaiResponses.event(
       { event: "response.failed", data: '{"type":"response.failed","response":{"status":"failed","error":{"code":"other"}}}' },
       facts,
     );
-    expect(facts.error).toEqual({ type: "rate_limit_exceeded", message: "Slow down" });
+    expect(facts.error).toEqual({ type: "rate_limit_exceeded" });
     expect(facts.finishReasons).toStrictEqual([undefined]);
   });
 
@@ -235,7 +232,7 @@ describe("openaiResponses fast path (delta events classified without parsing)", 
       model: "gpt-4.1",
       finishReasons: ["completed"],
       usage: { input: 9, output: 2 },
-      error: { type: "server_error", message: "boom" },
+      error: { type: "server_error" },
       complete: true,
     });
     expect(fast).toEqual(parsed);
