@@ -9,7 +9,7 @@
  */
 import { hostMatches } from "../fetch/http.js";
 import type { CallTarget } from "./call.js";
-import { matchPath, obj, trimmedPath } from "./json.js";
+import { lookup, matchPath, obj, trimmedPath } from "./json.js";
 import { FORMATS } from "./registry.js";
 import type { WireFormat } from "./types.js";
 
@@ -86,10 +86,10 @@ const GATEWAY_PROVIDERS: Record<string, string> = {
  */
 function gatewayProvider(url: URL, body: Record<string, unknown> | undefined): string | undefined {
   const segment = url.pathname.split("/")[4] ?? "";
-  if (segment !== "compat") return GATEWAY_PROVIDERS[segment];
+  if (segment !== "compat") return lookup(GATEWAY_PROVIDERS, segment);
   const model = typeof body?.model === "string" ? body.model : "";
   const prefix = model.slice(0, Math.max(0, model.indexOf("/")));
-  return GATEWAY_PROVIDERS[prefix] ?? (/^[a-z0-9][\w.-]{0,31}$/i.test(prefix) ? prefix.toLowerCase().replace(/-/g, "_") : "cloudflare.ai_gateway");
+  return lookup(GATEWAY_PROVIDERS, prefix) ?? (/^[a-z0-9][\w.-]{0,31}$/i.test(prefix) ? prefix.toLowerCase().replace(/-/g, "_") : "cloudflare.ai_gateway");
 }
 
 function providerForHost(url: URL, overrides: Record<string, string>, body: Record<string, unknown> | undefined): string | undefined {

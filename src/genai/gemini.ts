@@ -17,7 +17,7 @@
  * and Vertex enums agree.
  */
 
-import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, put, setError, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, lookup, matchPath, num, type Obj, obj, put, setError, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /**
@@ -61,7 +61,7 @@ function readGenerate(body: Obj | undefined, url: URL): RequestFacts {
   facts.presencePenalty = num(field(config, "presencePenalty"));
   facts.frequencyPenalty = num(field(config, "frequencyPenalty"));
   const mime = str(field(config, "responseMimeType"));
-  facts.outputType = mime === undefined ? undefined : OUTPUT_TYPES[mime.toLowerCase()];
+  facts.outputType = mime === undefined ? undefined : lookup(OUTPUT_TYPES, mime.toLowerCase());
   const thinking = obj(field(config, "thinkingConfig"));
   facts.reasoningLevel = thinking && str(field(thinking, "thinkingLevel"));
   return dropUndefined(facts);

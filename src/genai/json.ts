@@ -52,6 +52,12 @@ export function vectorsDimensions(list: unknown): number | undefined {
   return Array.isArray(first) ? first.length : undefined;
 }
 
+/**
+ * A table's entry for a key read from the wire or from config: its own entries only, so
+ * `__proto__`, `constructor` or `toString` find nothing instead of the object prototype's members.
+ */
+export const lookup = <T>(table: Record<string, T>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
 /** JSON.parse that returns undefined instead of throwing on malformed input. */
 export function parseJson(text: string): unknown {
   try {

@@ -57,6 +57,21 @@ describe("bedrock converse request", () => {
     });
   });
 
+  it("a document format or history role naming an Object member (`constructor`, `__proto__`) is no table entry", () => {
+    const doc = (format: string) => ({ messages: [{ role: "user", content: [{ document: { format, name: "d", source: { s3Location: { uri: "s3://b/d" } } } }] }] });
+    for (const format of ["constructor", "__proto__", "toString"]) {
+      expect(bedrockConverseContent.request(doc(format), CONVERSE_URL), format).toEqual({
+        inputMessages: [{ role: "user", parts: [{ type: "uri", modality: "document", uri: "s3://b/d" }] }],
+      });
+    }
+    expect(bedrockInvokeContent.request({ message: "now", chat_history: [{ role: "constructor", message: "m" }] }, INVOKE_URL)).toEqual({
+      inputMessages: [
+        { role: "constructor", parts: text("m") },
+        { role: "user", parts: text("now") },
+      ],
+    });
+  });
+
   it("reads nothing from a missing body and survives wrong types", () => {
     expect(bedrockConverseContent.request(undefined, CONVERSE_URL)).toEqual({});
     expect(bedrockConverseContent.request({ messages: [null, 3, { role: 5, content: "x" }], system: 4, toolConfig: { tools: [{}] } }, CONVERSE_URL)).toEqual({

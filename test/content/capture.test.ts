@@ -55,6 +55,13 @@ describe("the capture mode", () => {
     expect(lines).toEqual([`otel-genai-edge: ${ENV}="yes" is not true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT; using "NO_CONTENT"`]);
   });
 
+  it("a value naming an Object member (constructor, __proto__, toString): off, said, never the member itself", () => {
+    for (const value of ["constructor", "__proto__", "toString"]) expect(resolveConfig({ [ENV]: value }).captureMessageContent, value).toBe("NO_CONTENT");
+    expect(lines).toEqual(
+      ["constructor", "__proto__", "toString"].map((v) => `otel-genai-edge: ${ENV}="${v}" is not true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT; using "NO_CONTENT"`),
+    );
+  });
+
   it("the config field overrides the variable (booleans too); a bad field falls back to the variable, said", () => {
     expect(resolveConfig({ [ENV]: "SPAN_ONLY" }, { captureMessageContent: false }).captureMessageContent).toBe("NO_CONTENT");
     expect(resolveConfig({ [ENV]: "false" }, { captureMessageContent: true }).captureMessageContent).toBe("SPAN_ONLY");

@@ -61,6 +61,17 @@ describe("providers by host", () => {
     expect(post(`${gw}/workers-ai/@cf/meta/llama-3.1-8b-instruct`, { prompt: "hi" })).toEqual({ provider: "cloudflare.workers_ai", format: "cloudflare.workers_ai" });
   });
 
+  it("Cloudflare AI Gateway: a path segment or model prefix naming an Object member is no table entry", () => {
+    const gw = "https://gateway.ai.cloudflare.com/v1/acct/gw";
+    for (const name of ["constructor", "__proto__", "toString"]) {
+      expect(typeof post(`${gw}/${name}/chat/completions`, chat)?.provider, name).toBe("string");
+      expect(typeof post(`${gw}/compat/chat/completions`, { ...chat, model: `${name}/m` })?.provider, name).toBe("string");
+    }
+    expect(post(`${gw}/constructor/chat/completions`, chat)?.provider).toBe(post(`${gw}/someone-new/chat/completions`, chat)?.provider);
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "constructor/m" })?.provider).toBe("constructor");
+    expect(post(`${gw}/compat/chat/completions`, { ...chat, model: "__proto__/m" })?.provider).toBe("cloudflare.ai_gateway");
+  });
+
   it("the universal endpoint: an array of steps, each detected as the request it stands for; their headers never read", () => {
     const url = "https://gateway.ai.cloudflare.com/v1/acct/gw";
     expect(mayBeLLMCall("POST", new URL(url))).toBe(true);

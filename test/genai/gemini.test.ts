@@ -60,6 +60,13 @@ describe("geminiGenerate.request", () => {
     expect(geminiGenerate.request(undefined, new URL(`${GEMINI}/v1beta/models/m:streamGenerateContent`), H)).toStrictEqual({ operation: "generate_content", model: "m", stream: true });
   });
 
+  it("a responseMimeType naming an Object member (`__proto__`, fuzz's counterexample) sets no output type", () => {
+    const url = new URL(`${GEMINI}/v1/models/m:generateContent`);
+    for (const mime of ["__proto__", "constructor", "toString"]) {
+      expect(geminiGenerate.request({ contents: [], generationConfig: { responseMimeType: mime } }, url, H), mime).toStrictEqual({ operation: "generate_content", model: "m", stream: false });
+    }
+  });
+
   it("embed requests: operation, model, requested dimensions", () => {
     const url = new URL(`${GEMINI}/v1beta/models/gemini-embedding-001:embedContent`);
     expect(geminiEmbed.request({ model: "models/gemini-embedding-001", content: { parts: [{ text: "What is the meaning of life?" }] }, outputDimensionality: 768 }, url, H)).toStrictEqual({

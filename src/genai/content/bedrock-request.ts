@@ -4,7 +4,7 @@
  * strings, system blocks and tool definitions. The blocks' reading serves the output too.
  */
 import type { ChatMessage, ContentReader, Part, ToolDefinition } from "../content.js";
-import { type Obj, obj, str } from "../json.js";
+import { lookup, type Obj, obj, str } from "../json.js";
 import { blob, dropEmpty, each, functionCallParts, list, nonEmpty, text, toolCall, toolResponse } from "./parts.js";
 
 const DOCUMENT_TYPES: Record<string, string> = {
@@ -22,7 +22,7 @@ const DOCUMENT_TYPES: Record<string, string> = {
 /** A Converse image/document/video/audio block: inline bytes (base64 in JSON) as a blob, an S3 location as a uri. */
 function media(modality: string, m: Obj): Part | undefined {
   const format = str(m.format);
-  const mime = format && (modality === "document" ? DOCUMENT_TYPES[format] : `${modality}/${format}`);
+  const mime = format && (modality === "document" ? lookup(DOCUMENT_TYPES, format) : `${modality}/${format}`);
   const source = obj(m.source) ?? {};
   if (typeof source.bytes === "string") return blob(modality, mime, source.bytes);
   const uri = str(obj(source.s3Location)?.uri);
@@ -75,7 +75,7 @@ function messageOf(item: unknown): ChatMessage | undefined {
   if (!m) return undefined;
   const role = str(m.role) ?? "user";
   // Cohere's chat history: `{role: "CHATBOT", message}`.
-  if (typeof m.message === "string") return { role: COHERE_ROLES[role] ?? role, parts: blocks(m.message) };
+  if (typeof m.message === "string") return { role: lookup(COHERE_ROLES, role) ?? role, parts: blocks(m.message) };
   if (role === "tool" && str(m.tool_call_id)) return { role, parts: [toolResponse(m.tool_call_id, m.content ?? null)] };
   return { role, parts: [...blocks(m.content), ...functionCallParts(m.tool_calls)] };
 }

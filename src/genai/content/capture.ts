@@ -6,6 +6,7 @@
 import * as A from "../../attributes.js";
 import { warnOnce } from "../../diag.js";
 import type { Content } from "../content.js";
+import { lookup } from "../json.js";
 
 /** The upstream values (OTel Python's `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`). */
 export type CaptureMode = "NO_CONTENT" | "SPAN_ONLY" | "EVENT_ONLY" | "SPAN_AND_EVENT";
@@ -22,7 +23,7 @@ const MODES: Record<string, CaptureMode> = {
 /** A mode from a config value or env text (case-insensitive; booleans too), or undefined when it is none of them. */
 export function captureMode(v: unknown): CaptureMode | undefined {
   if (typeof v === "boolean") return v ? "SPAN_ONLY" : "NO_CONTENT";
-  return typeof v === "string" ? MODES[v.trim().toLowerCase()] : undefined;
+  return typeof v === "string" ? lookup(MODES, v.trim().toLowerCase()) : undefined;
 }
 
 export const onSpan = (mode: CaptureMode): boolean => mode === "SPAN_ONLY" || mode === "SPAN_AND_EVENT";
