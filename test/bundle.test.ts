@@ -25,7 +25,7 @@ describe("neutral bundle", () => {
   it("a Worker using instrument() stays inside the gzipped size budget", async () => {
     const { code } = await bundlePackage(true, "worker");
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
-    // Committed budget: 56 KiB gzipped. Raised from 27 KiB by issues 11 (fourteen wire formats and
+    // Committed budget: 55 KiB gzipped. Raised from 27 KiB by issues 11 (fourteen wire formats and
     // three framings: +7.7 KB) and 12 (content readers for every format, capture, logs: +12.4 KB),
     // both in the default bundle because detection and capture must work without an import of
     // their own, then from 48 KiB by issue 13's CPU work (per-chunk fast paths for Cohere, Ollama,
@@ -45,9 +45,11 @@ describe("neutral bundle", () => {
     // event, agent and tool metrics' plumbing, the SDK's limit variables) and the review of the
     // transparency fixes (an answer never held back by an upload, the app's stream locked only
     // when the runtime reads it, workerd's tee keeping a native stream's length, one-shot header
-    // iterators: +0.9 KB); bench/RESULTS.md ("Bundle size, 2026-12-02") has the split. The performance
+    // iterators: +0.9 KB), and lowered from 56 KiB by a trim of what the tree wrote twice (shared
+    // helpers for content parts, chat requests and paths; one finish path per invocation: 57,082 →
+    // 55,275 B). bench/RESULTS.md ("Bundle size, 2026-12-02") has the split. The performance
     // issue's targets (20 KiB for instrument + one OpenAI fetch, 28 KiB for everything) are not
     // met. Raise it only with a reason recorded there.
-    expect(gzipped).toBeLessThanOrEqual(56 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(55 * 1024);
   });
 });
