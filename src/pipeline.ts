@@ -70,11 +70,15 @@ export async function flushMetrics(): Promise<void> {
   await Promise.allSettled([...unexported].map((p) => p.exportMetrics(true)));
 }
 
-/** Waits for `promise`, or `ms` at most (a timer cannot wait longer than MAX_TIMER; it takes a negative wait as none). */
+/**
+ * Waits for `promise`, or `ms` at most (a timer cannot wait longer than MAX_TIMER). A negative
+ * wait (a deadline passed between two reads of the clock) is none: Bun, Deno and newer Node warn
+ * on stderr for a negative delay.
+ */
 async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, Math.min(MAX_TIMER, ms))))]);
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, Math.min(MAX_TIMER, Math.max(0, ms)))))]);
   } finally {
     clearTimeout(timer);
   }
