@@ -126,6 +126,13 @@ describe("legacy Text Completions (Bedrock's Claude v2, the direct API's /v1/com
     expect(anthropicContent.request(body, url)).toEqual({ inputMessages: [{ role: "user", parts: [{ type: "text", content: body.prompt }] }] });
   });
 
+  it("tool calls are the named tool_use blocks: a block of an unknown type (a proxy's `tool_call`) is kept as a part but is no tool call", () => {
+    const whole = anthropicContent.output(1000);
+    whole.json({ type: "message", role: "assistant", content: [{ type: "tool_call", name: "x", id: "1" }, { type: "tool_use", name: "t", id: "2", input: {} }] });
+    expect(whole.messages()).toEqual([{ role: "assistant", parts: [{ type: "tool_call" }, { type: "tool_call", id: "2", name: "t", arguments: {} }] }]);
+    expect(whole.toolCalls()).toEqual([{ id: "2", name: "t" }]);
+  });
+
   it("a whole completion: its text and stop reason; a stream: the completion deltas joined, the last stop reason", () => {
     const whole = anthropicContent.output(1000);
     whole.json({ type: "completion", id: "compl_01", completion: " Hello! My name is Claude.", stop_reason: "stop_sequence", model: "claude-2.1" });

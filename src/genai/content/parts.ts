@@ -219,9 +219,9 @@ export function choiceMessages(choices: (Choice | undefined)[]): OutputMessage[]
   return out;
 }
 
-/** The id and name of each tool_call part of the messages, in order: the tool calls of an assembler that makes a part of each. */
+/** The id and name of each named tool_call part of the messages, in order: the tool calls of an assembler that makes a part of each (a bare `{type: "tool_call"}` block from a proxy is none). */
 export function partCalls(messages: readonly OutputMessage[]): ToolCallRef[] {
   const out: ToolCallRef[] = [];
-  for (const m of messages) for (const p of m.parts) if (p.type === "tool_call") out.push(dropEmpty({ id: p.id as string | undefined, name: p.name as string }));
+  for (const m of messages) for (const p of m.parts) if (p.type === "tool_call" && typeof p.name === "string" && p.name) out.push(dropEmpty({ id: p.id as string | undefined, name: p.name }));
   return out;
 }
