@@ -70,7 +70,11 @@ function anyValue(value: unknown, max: number, within: object[] = [], budget = {
   within.push(value);
   try {
     for (const [key, v] of Object.entries(value)) {
-      if ((out[key] = v == null ? null : anyValue(v, max, within, budget)) === undefined) return undefined;
+      const mapped = v == null ? null : anyValue(v, max, within, budget);
+      if (mapped === undefined) return undefined;
+      // A map's `__proto__` key is defined, not assigned: assigning would set the prototype and lose the key.
+      if (key === "__proto__") Object.defineProperty(out, key, { value: mapped, enumerable: true, writable: true, configurable: true });
+      else out[key] = mapped;
     }
   } finally {
     within.pop();

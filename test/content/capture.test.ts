@@ -333,10 +333,23 @@ describe("truncation", () => {
     expect(parsed.map((m: { name: string }) => m.name)).toEqual(list.slice(0, parsed.length).map((m) => m.name));
   });
 
+  it("a `__proto__` key of structured content (tool arguments as the wire sent them) is kept when texts are cut", () => {
+    const args = JSON.parse(`{"__proto__": {"polluted": "yes"}, "q": "${"x".repeat(200)}"}`);
+    const list = [{ role: "assistant", parts: [{ type: "tool_call", name: "f", arguments: args }] }];
+    const json = bounded(list, 150)!;
+    expect(json.length).toBeLessThanOrEqual(150);
+    const out = JSON.parse(json)[0].parts[0].arguments;
+    expect(Object.keys(out)).toEqual(["__proto__", "q"]);
+    expect(Object.getOwnPropertyDescriptor(out, "__proto__")?.value).toEqual({ polluted: "yes" });
+    expect(out.q).toMatch(/^x+…\[truncated\]$/);
+  });
+
+  // JSON values, some objects with keys that name Object members, as a hostile or odd body may have (fc.jsonValue makes none).
+  const json = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.constantFrom("__proto__", "constructor", "toString", "q"), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1 }));
   const part = fc.oneof(
     fc.record({ type: fc.constant("text"), content: fc.string({ maxLength: 400, unit: "grapheme" }) }),
-    fc.record({ type: fc.constant("tool_call"), id: fc.string({ maxLength: 10 }), name: fc.string({ maxLength: 10 }), arguments: fc.jsonValue({ maxDepth: 2 }) }),
-    fc.record({ type: fc.constant("tool_call_response"), id: fc.string({ maxLength: 10 }), response: fc.oneof(fc.string({ maxLength: 300 }), fc.jsonValue({ maxDepth: 2 })) }),
+    fc.record({ type: fc.constant("tool_call"), id: fc.string({ maxLength: 10 }), name: fc.string({ maxLength: 10 }), arguments: json }),
+    fc.record({ type: fc.constant("tool_call_response"), id: fc.string({ maxLength: 10 }), response: fc.oneof(fc.string({ maxLength: 300 }), json) }),
     fc.record({ type: fc.constant("reasoning"), content: fc.string({ maxLength: 200, unit: "binary" }) }),
   );
   const messages = fc.array(fc.record({ role: fc.constantFrom("user", "assistant", "tool"), parts: fc.array(part, { maxLength: 4 }) }), { maxLength: 8 });

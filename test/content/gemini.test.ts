@@ -18,6 +18,15 @@ function assemble(reader: ContentReader, bytes: Uint8Array, framing: Framing, cu
 const partsOfChunks = (chunks: any[]) => chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
 
 describe("gemini request", () => {
+  it("a schema property named `__proto__` stays a property when types are lowered", () => {
+    const body = JSON.parse('{"contents":[],"tools":[{"functionDeclarations":[{"name":"f","parameters":{"type":"OBJECT","properties":{"__proto__":{"type":"STRING"},"a":{"type":"STRING"}}}}]}]}');
+    const [tool] = geminiContent.request(body, URL_).toolDefinitions!;
+    const properties = (tool as { parameters: { properties: object } }).parameters.properties;
+    expect(Object.keys(properties)).toEqual(["__proto__", "a"]);
+    expect(Object.getOwnPropertyDescriptor(properties, "__proto__")?.value).toEqual({ type: "string" });
+    expect(Object.getPrototypeOf(properties)).toBe(Object.prototype);
+  });
+
   it("reads a multi-turn function-calling request (REST docs) with system instruction, media and tools", () => {
     const parameters = geminiWeatherParameters;
     const body = geminiRequest;

@@ -117,6 +117,15 @@ describe("attribute values", () => {
     expect(out.droppedAttributesCount).toBe(1);
   });
 
+  it("a `__proto__` key inside a map value (parsed JSON) is exported as a key, the map's prototype untouched", () => {
+    const s = span();
+    s.setAttribute("m", JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as never);
+    expect(Object.getPrototypeOf(s.attributes.m)).toBe(Object.prototype);
+    expect(exported(s).attributes.m).toEqual({
+      kvlistValue: { values: [{ key: "__proto__", value: { kvlistValue: { values: [{ key: "x", value: { intValue: 1 } }] } } }, { key: "y", value: { intValue: 2 } }] },
+    });
+  });
+
   it("never throws into the app: a throwing getter, 40 levels of nesting, or a shared-reference graph of millions of paths are dropped, counted", () => {
     const s = span();
     const getter = Object.defineProperty({}, "boom", {

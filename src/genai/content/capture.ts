@@ -108,9 +108,8 @@ function mapStrings(v: unknown, f: (s: string, blob: boolean) => string, key?: s
   if (typeof v === "string") return key !== undefined && LABELS.has(key) ? v : f(v, key === "content" && parent?.type === "blob");
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
   if (typeof v !== "object" || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = mapStrings((v as Record<string, unknown>)[k], f, k, v as Record<string, unknown>);
-  return out;
+  // fromEntries defines each key: a `__proto__` key from the wire stays a key instead of setting the prototype.
+  return Object.fromEntries(Object.keys(v).map((k) => [k, mapStrings((v as Record<string, unknown>)[k], f, k, v as Record<string, unknown>)]));
 }
 
 /** A string's first `n` characters, never half of a surrogate pair. */

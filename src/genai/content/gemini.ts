@@ -61,9 +61,8 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
 function lowerTypes(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(lowerTypes);
   if (!obj(schema)) return schema;
-  const out: Obj = {};
-  for (const [key, value] of Object.entries(schema as Obj)) out[key] = key === "type" && typeof value === "string" ? value.toLowerCase() : lowerTypes(value);
-  return out;
+  // fromEntries defines each key: a property named `__proto__` stays a property instead of setting the prototype.
+  return Object.fromEntries(Object.entries(schema as Obj).map(([key, value]) => [key, key === "type" && typeof value === "string" ? value.toLowerCase() : lowerTypes(value)]));
 }
 
 /** `tools[]`: each function declaration, and each built-in tool (`googleSearch`, `codeExecution`...) by its key. */
