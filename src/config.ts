@@ -391,7 +391,7 @@ export function resolveConfig(env: EnvSource, input: Config = {}): ResolvedConfi
   }
   const given = entries("limits", explicit.limits, positive);
   for (const key of Object.keys(given)) {
-    if (key in DEFAULT_LIMITS) limits[key as keyof Limits] = given[key];
+    if (Object.hasOwn(DEFAULT_LIMITS, key)) limits[key as keyof Limits] = given[key];
     else warn(`config.limits.${key} is not a known limit: ignored`);
   }
   const hosts = pick([] as unknown[], "an array of strings", cfg("excludePropagationHosts", (v) => (Array.isArray(v) ? v : undefined)));

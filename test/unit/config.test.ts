@@ -431,6 +431,13 @@ describe("the OTLP exporter's variables (the exporter spec's per-signal options)
     expect(lines.join("\n")).not.toMatch(/caf|s3cret/);
   });
 
+  it("a limit named like an Object member (constructor, toString, __proto__) is not a known limit: said, not set", () => {
+    const c = resolveConfig(ENDPOINT, { limits: JSON.parse('{"constructor": 5, "toString": 7, "__proto__": 3}') });
+    expect(c.limits).toStrictEqual(DEFAULT_LIMITS);
+    expect(Object.keys(c.limits)).toEqual(Object.keys(DEFAULT_LIMITS));
+    expect(said()).toEqual(["constructor", "toString", "__proto__"].map((k) => `config.limits.${k} is not a known limit: ignored`));
+  });
+
   it("the SDK's limit variables: a span's own over the general one, the limits field over both; a bad one said, the default kept", () => {
     const c = resolveConfig({
       ...ENDPOINT,
