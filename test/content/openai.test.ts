@@ -114,6 +114,19 @@ describe("Chat Completions output", () => {
     expect(assemble(openaiChatContent, [fixtureBytes(path)]).messages()).toEqual([{ role: "assistant", parts, finish_reason: finish }]);
   });
 
+  it("whole (object) tool-call arguments are held only as the budget allows, like every other text", () => {
+    const call = (args: unknown) => ({ choices: [{ index: 0, message: { role: "assistant", tool_calls: [{ id: "c1", function: { name: "f", arguments: args } }] } }] });
+    // Capture off: a budget of 0 (tool call ids only); the arguments are not held.
+    const off = openaiChatContent.output(0);
+    off.json(call({ big: "y".repeat(100_000) }));
+    expect(off.messages()).toEqual([{ role: "assistant", parts: [{ type: "tool_call", id: "c1", name: "f" }] }]);
+    expect(off.toolCalls()).toEqual([{ id: "c1", name: "f" }]);
+    // Within the budget: kept as sent.
+    const on = openaiChatContent.output(1000);
+    on.json(call({ city: "Paris" }));
+    expect(on.messages()).toEqual([{ role: "assistant", parts: [{ type: "tool_call", id: "c1", name: "f", arguments: { city: "Paris" } }] }]);
+  });
+
   it("an error body gives no messages", () => {
     const out = openaiChatContent.output(1000);
     out.json(JSON.parse(fixtureText("openai/error-400-invalid-image-url.json")));

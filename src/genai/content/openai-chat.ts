@@ -94,7 +94,8 @@ function chatAssembler(maxChars: number): OutputAssembler {
       pending.id ??= id;
       if (!pending.name) pending.name = str(fn?.name) ?? "";
       if (typeof fn?.arguments === "string") pending.arguments += budget.take(fn.arguments);
-      else if (fn?.arguments !== undefined) pending.whole = fn.arguments;
+      // Whole arguments (an object on the wire) are kept when their JSON fits what the budget has left, as Ollama's are.
+      else if (fn?.arguments !== undefined && budget.fits(fn.arguments)) pending.whole = fn.arguments;
     }
   };
   /** The choices of a whole body (`message`) or of a stream chunk (`delta`). */
