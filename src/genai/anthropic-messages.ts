@@ -40,7 +40,10 @@ function foldUsage(u: Obj, usage: Usage): void {
   const base = count(u.input_tokens) ?? previousBase;
   put(usage, "cacheRead", count(u.cache_read_input_tokens));
   put(usage, "cacheWrite", count(u.cache_creation_input_tokens));
-  if (base !== undefined) usage.input = withCache(base, usage);
+  if (base !== undefined) {
+    usage.input = withCache(base, usage);
+    dropUndefined(usage);
+  }
   put(usage, "output", count(u.output_tokens));
   put(usage, "reasoning", count(obj(u.output_tokens_details)?.thinking_tokens));
 }

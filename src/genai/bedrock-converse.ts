@@ -34,7 +34,10 @@ export function foldBedrockUsage(u: Obj, usage: Usage): void {
   put(usage, "cacheRead", count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount));
   put(usage, "cacheWrite", count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount));
   const input = count(u.inputTokens);
-  if (input !== undefined) usage.input = withCache(input, usage);
+  if (input !== undefined) {
+    usage.input = withCache(input, usage);
+    dropUndefined(usage);
+  }
   put(usage, "output", count(u.outputTokens));
 }
 

@@ -73,7 +73,7 @@ function foldVendor(v: Obj, streamed: boolean, facts: ResponseFacts): boolean {
       const n = count(obj(r)?.tokenCount);
       if (n !== undefined) tokens = (tokens ?? 0) + n;
     }
-    put(facts.usage, "output", count(v.totalOutputTextTokenCount) ?? tokens);
+    put(facts.usage, "output", count(v.totalOutputTextTokenCount) ?? count(tokens));
     foldChoices(v.results, ["completionReason"], facts);
     const i = int(v.index) ?? 0;
     if (i >= 0 && i < 128) setStop(facts, i, v.completionReason);

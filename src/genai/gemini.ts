@@ -109,9 +109,11 @@ function modalities(v: unknown): Record<string, number> | undefined {
     const d = obj(item);
     const modality = d && MODALITIES.get(d.modality);
     const tokens = d && count(field(d, "tokenCount"));
-    if (modality === undefined || tokens === undefined) continue;
+    // Skipped like an invalid item when adding it would leave the safe integers.
+    const total = modality === undefined || tokens === undefined ? undefined : count((out?.[modality] ?? 0) + tokens);
+    if (total === undefined) continue;
     out ??= {};
-    out[modality] = (out[modality] ?? 0) + tokens;
+    out[modality!] = total;
   }
   return out;
 }
@@ -122,7 +124,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   const candidates = count(field(u, "candidatesTokenCount"));
   const thoughts = count(field(u, "thoughtsTokenCount"));
   put(usage, "input", count(field(u, "promptTokenCount")));
-  if (candidates !== undefined || thoughts !== undefined) usage.output = (candidates ?? 0) + (thoughts ?? 0);
+  if (candidates !== undefined || thoughts !== undefined) put(usage, "output", count((candidates ?? 0) + (thoughts ?? 0)));
   put(usage, "reasoning", thoughts);
   put(usage, "cacheRead", count(field(u, "cachedContentTokenCount")));
   put(usage, "inputModalities", modalities(field(u, "promptTokensDetails")));

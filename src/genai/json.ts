@@ -85,10 +85,11 @@ export function streamDone(event: SseEvent, facts: ResponseFacts): boolean {
 
 /**
  * The total input where the provider counts the uncached input apart from cache reads and writes
- * (Anthropic, Bedrock): `gen_ai.usage.input_tokens` includes them.
+ * (Anthropic, Bedrock): `gen_ai.usage.input_tokens` includes them. Undefined when the sum is not
+ * a safe integer (hostile counts near 2**53 would otherwise be exported as doubles).
  */
-export function withCache(uncached: number, usage: Usage): number {
-  return uncached + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+export function withCache(uncached: number, usage: Usage): number | undefined {
+  return count(uncached + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0));
 }
 
 /** OpenAI's own limit for `n`; a larger index is not trusted (it would make a huge sparse array). */

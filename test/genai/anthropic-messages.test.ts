@@ -91,6 +91,16 @@ describe("anthropicMessages.json", () => {
     expect(facts.finishReasons).toEqual(["max_tokens"]);
   });
 
+  it("an input total past the safe integers is not recorded (it would be exported as a double), nor an earlier one kept", () => {
+    const facts = newResponseFacts();
+    anthropicMessages.json({ type: "message", usage: { input_tokens: 1, cache_creation_input_tokens: 2 ** 53 - 1, output_tokens: 5 } }, facts);
+    expect(facts.usage).toStrictEqual({ output: 5, cacheWrite: 2 ** 53 - 1 });
+    const streamed = newResponseFacts();
+    foldAnthropicEvent({ data: '{"type":"message_start","message":{"usage":{"input_tokens":10}}}' }, streamed);
+    foldAnthropicEvent({ data: `{"type":"message_delta","delta":{},"usage":{"cache_read_input_tokens":${2 ** 53 - 1}}}` }, streamed);
+    expect(streamed.usage).toStrictEqual({ cacheRead: 2 ** 53 - 1 });
+  });
+
   it("maps an error body", () => {
     const facts = newResponseFacts();
     anthropicMessages.json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, facts);

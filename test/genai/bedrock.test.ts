@@ -191,6 +191,20 @@ describe("bedrockConverse responses", () => {
   });
 });
 
+describe("token sums past the safe integers are not recorded (they would be exported as doubles)", () => {
+  it("Converse: input plus cache counts", () => {
+    const facts = newResponseFacts();
+    bedrockConverse.json({ stopReason: "end_turn", usage: { inputTokens: 1, outputTokens: 2, cacheReadInputTokens: 2 ** 53 - 1 } }, facts);
+    expect(facts.usage).toStrictEqual({ output: 2, cacheRead: 2 ** 53 - 1 });
+  });
+
+  it("Titan: the results' token counts", () => {
+    const facts = newResponseFacts();
+    bedrockInvoke.json({ inputTextTokenCount: 3, results: [{ tokenCount: 2 ** 53 - 1, outputText: "a" }, { tokenCount: 1, outputText: "b" }] }, facts);
+    expect(facts.usage).toStrictEqual({ input: 3 });
+  });
+});
+
 describe("bedrockInvoke responses", () => {
   it.each([
     ["invoke-claude-messages.json", { id: "msg_bdrk_01WR9VHqpyBzBhzgwCDapaQD", model: "claude-3-sonnet-20240229", finishReasons: ["end_turn"], usage: { input: 16, output: 19 } }],

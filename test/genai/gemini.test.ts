@@ -161,6 +161,24 @@ describe("geminiGenerate folds the recorded bodies", () => {
 });
 
 describe("geminiGenerate.event", () => {
+  it("sums past the safe integers are not recorded (they would be exported as doubles)", () => {
+    const facts = newResponseFacts();
+    const big = 2 ** 53 - 1;
+    feed(facts, {
+      usageMetadata: {
+        promptTokenCount: 3,
+        candidatesTokenCount: big,
+        thoughtsTokenCount: 1,
+        promptTokensDetails: [
+          { modality: "TEXT", tokenCount: big },
+          { modality: "TEXT", tokenCount: 1 },
+          { modality: "IMAGE", tokenCount: 2 },
+        ],
+      },
+    });
+    expect(facts.usage).toStrictEqual({ input: 3, reasoning: 1, inputModalities: { text: big, image: 2 } });
+  });
+
   it("finish reasons by candidate index, SAFETY included; output only from non-empty parts", () => {
     const facts = newResponseFacts();
     const out = feed(
