@@ -68,7 +68,7 @@ const MODALITY_MAPS = new Set(["inputModalities", "outputModalities", "cacheRead
 /** The `gen_ai.token.modality` values a format may report. */
 const MODALITIES = new Set(["text", "audio", "image", "video"]);
 
-const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0 && Number.isFinite(v);
+const isCount = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 const isText = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= MAX_FACT_LENGTH;
 
 /** The facts a format may produce: known keys, counts finite non-negative integers, strings non-empty and bounded. Returns what is wrong. */
@@ -107,3 +107,25 @@ export function utf16(maxLength = 200): fc.Arbitrary<string> {
   const unit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.constantFrom(0x0d, 0x0a, 0xfeff, 0xd83d, 0xde00), fc.integer({ min: 0, max: 0xffff }));
   return fc.array(unit, { maxLength }).map((codes) => String.fromCharCode(...codes));
 }
+
+/**
+ * Adversarial object keys: names Object's prototype has (`__proto__` set by assignment changes the
+ * prototype; `constructor` or `toString` found in a plain table) and the wire keys the formats read.
+ */
+export const ADV_KEY: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "toJSON", "then", "length", "__defineGetter__", "isPrototypeOf"),
+  fc.constantFrom(
+    ...["type", "text", "content", "parts", "usage", "model", "id", "index", "choices", "delta", "message", "error", "arguments", "name", "function", "tool_calls", "input"],
+    ...["candidates", "finish_reason", "stop_reason", "role", "prompt_tokens", "completion_tokens", "input_tokens", "output_tokens", "data", "bytes"],
+  ),
+);
+
+/**
+ * JSON values as a body parsed off the wire holds them, objects keyed by `ADV_KEY` (fc.jsonValue
+ * takes no key arbitrary and never makes a `__proto__` key; JSON.parse makes it an own key).
+ */
+export const jsonWithKeys = (maxDepth: number): fc.Arbitrary<unknown> =>
+  fc
+    .anything({ key: ADV_KEY, maxDepth, values: [fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 20 }), fc.constant(null)] })
+    .map((v) => JSON.parse(JSON.stringify(v) ?? "null"));

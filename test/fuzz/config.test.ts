@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PROFILES } from "../../src/attributes.js";
 import { DEFAULT_LIMITS, type ResolvedConfig, resolveConfig } from "../../src/config.js";
 import { parseKeyValueList } from "../../src/config-values.js";
-import { utf16 } from "./arbitraries.js";
+import { ADV_KEY, utf16 } from "./arbitraries.js";
 
 beforeAll(() => {
   // Bad values are warned about; keep the fuzz output readable.
@@ -49,16 +49,16 @@ const tricky = fc.constantFrom(
   "gen_ai_latest_experimental",
   "debug",
 );
-const envValue = fc.oneof({ weight: 4, arbitrary: tricky }, fc.string({ maxLength: 30 }), fc.double(), fc.boolean(), fc.anything({ maxDepth: 1 }));
+const envValue = fc.oneof({ weight: 4, arbitrary: tricky }, fc.string({ maxLength: 30 }), fc.double(), fc.boolean(), fc.anything({ key: ADV_KEY, maxDepth: 1 }));
 const env = fc.oneof(
   fc.dictionary(fc.constantFrom(...ENV_KEYS), envValue),
-  fc.dictionary(fc.string({ maxLength: 12 }), fc.anything({ maxDepth: 1 })),
+  fc.dictionary(ADV_KEY, fc.anything({ key: ADV_KEY, maxDepth: 1 })),
   fc.constantFrom(undefined, {}),
 );
 const CONFIG_KEYS = ["serviceName", "endpoint", "tracesEndpoint", "headers", "timeoutMs", "compression", "acceptTraceContext", "sampler", "samplerRatio", "disabled", "metrics", "metricExportIntervalMs", "semconv", "propagateTraceContext", "excludePropagationHosts", "providers", "flushGraceMs", "flushDeadlineMs", "limits", "prices", "resourceAttributes", "sdkSpans", "allowQueryParams", "captureMessageContent", "redactContent", "toolDefinitions", "logsEndpoint", "identify"];
 const explicit = fc.oneof(
-  fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(envValue, fc.double(), fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(envValue, fc.double())))),
-  fc.anything({ maxDepth: 2 }),
+  fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(envValue, fc.double(), fc.dictionary(ADV_KEY, fc.oneof(envValue, fc.double())))),
+  fc.anything({ key: ADV_KEY, maxDepth: 2 }),
 );
 
 const finite = (v: unknown, min: number, open = false) => typeof v === "number" && Number.isFinite(v) && (open ? v > min : v >= min);

@@ -3,6 +3,7 @@
  * events of each format's shape with tricky values, arbitrary JSON, raw garbage, and mutations
  * of the recorded fixture events.
  */
+import { jsonWithKeys } from "./arbitraries.js";
 import fc from "fast-check";
 import { SseParser } from "../../src/genai/sse.js";
 import type { SseEvent } from "../../src/genai/types.js";
@@ -76,7 +77,7 @@ const tricky = fc.constantFrom(
 export const text = fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 6 }) }, fc.constant(""), tricky);
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 /** A count, or something a count must not be taken from. */
-const tokens = fc.oneof({ weight: 4, arbitrary: fc.nat(5000) }, fc.constantFrom(-1, 1.5, 1e300, "7", null, 2 ** 53));
+const tokens = fc.oneof({ weight: 4, arbitrary: fc.nat(5000) }, fc.constantFrom(-1, 1.5, 1e300, "7", null, 2 ** 53, 2 ** 53 - 1, 2 ** 52 + 1, -0, Number.NaN));
 /** Values for keys the fold does not read: anything but an object that could hide output keys. */
 const extra = fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
 const extras = fc.dictionary(
@@ -221,7 +222,7 @@ export function mutate(v: unknown, at: number, op: "replace" | "delete" | "wrap"
 /** A fixture event mutated: at the JSON level (re-written in some style) or as raw text. */
 export function mutatedFixture(events: SseEvent[]): fc.Arbitrary<SseEvent> {
   const json = fc
-    .tuple(fc.nat(events.length - 1), fc.nat(), fc.constantFrom("replace", "delete", "wrap", "stringify") as fc.Arbitrary<"replace">, fc.jsonValue({ maxDepth: 2 }), styles)
+    .tuple(fc.nat(events.length - 1), fc.nat(), fc.constantFrom("replace", "delete", "wrap", "stringify") as fc.Arbitrary<"replace">, jsonWithKeys(2), styles)
     .map(([i, at, op, value, style]) => {
       const e = events[i];
       let parsed: unknown;

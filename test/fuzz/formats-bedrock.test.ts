@@ -12,7 +12,7 @@ import { bedrockInvoke } from "../../src/genai/bedrock-invoke.js";
 import { eventStreamFraming } from "../../src/genai/eventstream.js";
 import { newResponseFacts, type RequestFacts, type SseEvent, type WireFormat } from "../../src/genai/types.js";
 import { foldPieces, streamBytes } from "../genai/helpers.js";
-import { bytePiecesOf, cutsOf, factProblems } from "./arbitraries.js";
+import { ADV_KEY, bytePiecesOf, cutsOf, factProblems, jsonWithKeys } from "./arbitraries.js";
 
 const KEYS = [
   "type", "message", "delta", "usage", "stop_reason", "completion", "output", "stopReason", "contentBlockDelta", "messageStop", "metadata",
@@ -22,16 +22,16 @@ const KEYS = [
   "reasoningContent", "input", "amazon-bedrock-invocationMetrics", "amazon-bedrock-guardrailAction", "inputTokenCount", "outputTokenCount",
 ];
 const leaf = fc.oneof(
-  fc.jsonValue({ maxDepth: 1 }),
+  jsonWithKeys(1),
   fc.constantFrom("INTERVENED", "message", "message_start", "message_delta", "message_stop", "content_block_delta", "text-generation", "stream-end", ""),
-  fc.integer({ min: -2, max: 2 ** 40 }),
+  fc.integer({ min: -2, max: 2 ** 40 }), fc.constantFrom(2 ** 53 - 1, 2 ** 52 + 7),
   fc.constantFrom(1e308, -0, 0.5, Number.MAX_SAFE_INTEGER),
 );
 /** Objects made of the keys the folds read, nested a few levels, values of any type. */
 const { shaped } = fc.letrec((tie) => ({
   shaped: fc.dictionary(fc.constantFrom(...KEYS), fc.oneof({ depthSize: "small" }, leaf, tie("shaped"), fc.array(tie("shaped"), { maxLength: 3 })), { maxKeys: 6 }),
 }));
-const values = fc.oneof(fc.anything({ maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), fc.jsonValue({ maxDepth: 4 }), shaped);
+const values = fc.oneof(fc.anything({ key: ADV_KEY, maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), jsonWithKeys(4), shaped);
 const names = fc.oneof(
   fc.constantFrom("chunk", "messageStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata", "throttlingException", ":error", "exception"),
   fc.string({ maxLength: 12 }),
@@ -92,7 +92,7 @@ describe.each(FORMATS)("bedrock %s", (_, format) => {
   it("reads any request body, model path and guardrail header without throwing, into typed request facts", () => {
     const segment = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.x", "%E0%A4%A", "a%2Fb", ""));
     const action = fc.constantFrom("converse", "converse-stream", "invoke", "invoke-with-response-stream");
-    const body = fc.oneof(fc.dictionary(fc.string({ maxLength: 20 }), fc.anything({ maxDepth: 2 })), shaped, values);
+    const body = fc.oneof(fc.dictionary(ADV_KEY, fc.anything({ key: ADV_KEY, maxDepth: 2 })), shaped, values);
     fc.assert(
       fc.property(body, segment, action, fc.option(fc.string({ maxLength: 10 }), { nil: undefined }), (b, model, act, guardrail) => {
         const url = new URL(`https://bedrock-runtime.us-east-1.amazonaws.com/model/${encodeURI(model)}/${act}`);

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { geminiEmbed, geminiGenerate } from "../../src/genai/gemini.js";
 import { newResponseFacts, type ResponseFacts, type SseEvent } from "../../src/genai/types.js";
 import { foldPieces } from "../genai/helpers.js";
-import { bytePiecesOf, cutsOf, factProblems } from "./arbitraries.js";
+import { ADV_KEY, bytePiecesOf, cutsOf, factProblems } from "./arbitraries.js";
 import { fixtureEvents, mutatedFixture, styles, write } from "./events.js";
 
 const MODALITY_KEYS = new Set(["text", "image", "video", "audio"]);
@@ -26,7 +26,7 @@ function problems(facts: ResponseFacts): string[] {
 
 const recorded = fixtureEvents(["google/gemini-stream-text.sse", "google/gemini-stream-thinking.sse", "google/gemini-stream-function-calls.sse", "google/gemini-stream-prompt-blocked.sse"]);
 const enumValue = fc.oneof(fc.constantFrom("STOP", "SAFETY", "MAX_TOKENS", "TEXT", "IMAGE", "constructor", "__proto__"), fc.integer({ min: -2, max: 12 }), fc.double());
-const count = fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.constant(null), fc.string({ maxLength: 3 }));
+const count = fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.constant(null), fc.string({ maxLength: 3 }), fc.constantFrom(2 ** 53 - 1, 2 ** 52 + 7));
 const usage = fc.record(
   {
     promptTokenCount: count,
@@ -34,24 +34,24 @@ const usage = fc.record(
     thoughtsTokenCount: count,
     cachedContentTokenCount: count,
     promptTokensDetails: fc.array(fc.record({ modality: enumValue, tokenCount: count }, { requiredKeys: [] }), { maxLength: 3 }),
-    candidatesTokensDetails: fc.anything({ maxDepth: 2 }),
-    cacheTokensDetails: fc.oneof(fc.array(fc.record({ modality: enumValue, tokenCount: count }, { requiredKeys: [] }), { maxLength: 3 }), fc.anything({ maxDepth: 2 })),
+    candidatesTokensDetails: fc.anything({ key: ADV_KEY, maxDepth: 2 }),
+    cacheTokensDetails: fc.oneof(fc.array(fc.record({ modality: enumValue, tokenCount: count }, { requiredKeys: [] }), { maxLength: 3 }), fc.anything({ key: ADV_KEY, maxDepth: 2 })),
   },
   { requiredKeys: [] },
 );
-const part = fc.oneof(fc.record({ text: fc.string({ maxLength: 5 }), thought: fc.boolean() }, { requiredKeys: [] }), fc.record({ functionCall: fc.anything({ maxDepth: 1 }) }), fc.anything({ maxDepth: 1 }));
+const part = fc.oneof(fc.record({ text: fc.string({ maxLength: 5 }), thought: fc.boolean() }, { requiredKeys: [] }), fc.record({ functionCall: fc.anything({ key: ADV_KEY, maxDepth: 1 }) }), fc.anything({ key: ADV_KEY, maxDepth: 1 }));
 const candidate = fc.record(
   { index: fc.oneof(fc.nat(200), fc.integer(), fc.double()), content: fc.record({ parts: fc.array(part, { maxLength: 3 }) }), finishReason: enumValue },
   { requiredKeys: [] },
 );
 const chunk = fc.record(
   {
-    candidates: fc.oneof(fc.array(candidate, { maxLength: 3 }), fc.anything({ maxDepth: 1 })),
+    candidates: fc.oneof(fc.array(candidate, { maxLength: 3 }), fc.anything({ key: ADV_KEY, maxDepth: 1 })),
     usageMetadata: usage,
     promptFeedback: fc.record({ blockReason: enumValue }, { requiredKeys: [] }),
-    modelVersion: fc.oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 1100, maxLength: 1200 }), fc.anything({ maxDepth: 0 })),
-    responseId: fc.anything({ maxDepth: 0 }),
-    error: fc.record({ code: fc.anything({ maxDepth: 0 }), status: fc.anything({ maxDepth: 0 }), message: fc.anything({ maxDepth: 0 }) }, { requiredKeys: [] }),
+    modelVersion: fc.oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 1100, maxLength: 1200 }), fc.anything({ key: ADV_KEY, maxDepth: 0 })),
+    responseId: fc.anything({ key: ADV_KEY, maxDepth: 0 }),
+    error: fc.record({ code: fc.anything({ key: ADV_KEY, maxDepth: 0 }), status: fc.anything({ key: ADV_KEY, maxDepth: 0 }), message: fc.anything({ key: ADV_KEY, maxDepth: 0 }) }, { requiredKeys: [] }),
   },
   { requiredKeys: [] },
 );
@@ -60,7 +60,7 @@ const events: fc.Arbitrary<SseEvent> = fc.oneof(
   mutatedFixture(recorded),
   fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 30 })).map((data) => ({ data })),
 );
-const values = fc.oneof(chunk, fc.array(chunk, { maxLength: 3 }), fc.anything({ maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }));
+const values = fc.oneof(chunk, fc.array(chunk, { maxLength: 3 }), fc.anything({ key: ADV_KEY, maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }));
 
 describe.each([
   ["generate", geminiGenerate],
@@ -91,8 +91,8 @@ describe.each([
   it("reads any request body and URL without throwing", () => {
     const path = fc.constantFrom("/v1beta/models/m:generateContent", "/v1beta/models/%E0%A4:streamGenerateContent", "/v1/projects/p/locations/l/publishers/google/models/x:embedContent", "/v1beta/tunedModels/t:batchEmbedContents", "/x");
     const body = fc.oneof(
-      fc.dictionary(fc.constantFrom("generationConfig", "generation_config", "requests", "content", "outputDimensionality", "contents"), fc.anything({ maxDepth: 3 })),
-      fc.record({ generationConfig: fc.dictionary(fc.constantFrom("maxOutputTokens", "topK", "candidateCount", "responseMimeType", "thinkingConfig", "stopSequences", "seed"), fc.anything({ maxDepth: 1 })) }),
+      fc.dictionary(fc.constantFrom("generationConfig", "generation_config", "requests", "content", "outputDimensionality", "contents"), fc.anything({ key: ADV_KEY, maxDepth: 3 })),
+      fc.record({ generationConfig: fc.dictionary(fc.constantFrom("maxOutputTokens", "topK", "candidateCount", "responseMimeType", "thinkingConfig", "stopSequences", "seed"), fc.anything({ key: ADV_KEY, maxDepth: 1 })) }),
     );
     fc.assert(
       fc.property(path, fc.option(body, { nil: undefined }), (p, b) => {

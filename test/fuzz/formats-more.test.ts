@@ -11,7 +11,7 @@ import { foldChatEvent, openaiChat } from "../../src/genai/openai-chat.js";
 import { openaiCompletions } from "../../src/genai/openai-completions.js";
 import { type Framing, newResponseFacts, type ProviderFormat, type ResponseFacts } from "../../src/genai/types.js";
 import { foldPieces } from "../genai/helpers.js";
-import { bytePiecesOf, cutsOf, factProblems } from "./arbitraries.js";
+import { ADV_KEY, bytePiecesOf, cutsOf, factProblems, jsonWithKeys } from "./arbitraries.js";
 import { text } from "./events.js";
 
 const isCount = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
@@ -27,7 +27,7 @@ function problems(facts: ResponseFacts): string[] {
 }
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-const tokens = fc.oneof({ weight: 4, arbitrary: fc.nat(5000) }, fc.constantFrom(-1, 1.5, 1e300, "7", null, 2 ** 53 - 1));
+const tokens = fc.oneof({ weight: 4, arbitrary: fc.nat(5000) }, fc.constantFrom(-1, 1.5, 1e300, "7", null, 2 ** 53 - 1, 2 ** 52 + 1, -0, Number.NaN));
 const texts = opt(fc.option(text));
 
 const cohereEvent = fc.oneof(
@@ -107,7 +107,7 @@ const compatibleChunk = fc.record(
   { requiredKeys: ["choices"] },
 );
 
-const anyValue = fc.oneof(fc.anything({ maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), fc.jsonValue({ maxDepth: 4 }));
+const anyValue = fc.oneof(fc.anything({ key: ADV_KEY, maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), jsonWithKeys(4));
 
 const FORMATS: { name: string; format: ProviderFormat; framing: Framing; event: fc.Arbitrary<{ event?: string; data: string }> }[] = [
   { name: "cohere chat", format: cohereChat, framing: "sse", event: cohereEvent.map((e) => ({ event: e.type, data: JSON.stringify(e) })) },
@@ -165,7 +165,7 @@ describe.each(FORMATS)("$name", ({ format, framing, event }) => {
     const url = new URL("https://api.example.com/v1/x");
     const options = fc.record({ num_predict: tokens, temperature: anyValue, top_k: tokens, stop: anyValue, seed: tokens }, { requiredKeys: [] });
     const body = fc.oneof(
-      fc.dictionary(fc.string({ maxLength: 12 }), fc.anything({ maxDepth: 2 })),
+      fc.dictionary(ADV_KEY, fc.anything({ key: ADV_KEY, maxDepth: 2 })),
       fc.record({ model: anyValue, stream: anyValue, think: anyValue, format: anyValue, options, p: anyValue, k: anyValue, response_format: anyValue, prompt: anyValue, n: anyValue }, { requiredKeys: [] }),
     );
     fc.assert(

@@ -12,7 +12,7 @@ import { foldResponsesEvent, openaiResponses } from "../../src/genai/openai-resp
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts, type SseEvent } from "../../src/genai/types.js";
 import { workersAi, workersAiRequest } from "../../src/genai/workers-ai.js";
 import { foldSsePieces } from "../genai/helpers.js";
-import { bytePiecesOf, cutsOf, factProblems } from "./arbitraries.js";
+import { ADV_KEY, bytePiecesOf, cutsOf, factProblems, jsonWithKeys } from "./arbitraries.js";
 import { anthropicEvent, chatChunk, fixtureEvents, mutatedFixture, responsesEvent, styles, write } from "./events.js";
 
 /** An event and whether the fast path must classify it exactly like the parse (it has the format's shape). */
@@ -133,7 +133,7 @@ const ALL: [string, ProviderFormat][] = [
   ["openai embeddings", openaiEmbeddings],
   ["workers ai", workersAi],
 ];
-const values = fc.oneof(fc.anything({ maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), fc.jsonValue({ maxDepth: 4 }), chatChunk, anthropicEvent, responsesEvent);
+const values = fc.oneof(fc.anything({ key: ADV_KEY, maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), jsonWithKeys(4), chatChunk, anthropicEvent, responsesEvent);
 const REQUEST_TYPES: Record<string, (v: unknown) => boolean> = {
   operation: (v) => ["chat", "generate_content", "text_completion", "embeddings"].includes(v as string),
   model: (v) => typeof v === "string" && v.length > 0,
@@ -184,7 +184,7 @@ describe.each(ALL)("%s", (_, format) => {
   it("reads any request body without throwing, into typed request facts", () => {
     const url = new URL("https://api.example.com/v1/x");
     fc.assert(
-      fc.property(fc.oneof(fc.dictionary(fc.string({ maxLength: 20 }), fc.anything({ maxDepth: 2 })), values), (body) => {
+      fc.property(fc.oneof(fc.dictionary(ADV_KEY, fc.anything({ key: ADV_KEY, maxDepth: 2 })), values), (body) => {
         const b = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
         expect(requestProblems(format.request(b, url, new Headers()))).toEqual([]);
       }),
@@ -195,9 +195,9 @@ describe.each(ALL)("%s", (_, format) => {
 
 describe("workersAiRequest", () => {
   it("reads any model and inputs without throwing", () => {
-    const inputs = fc.oneof(fc.anything({ maxDepth: 2 }), fc.record({ messages: fc.anything({ maxDepth: 1 }), stream: fc.anything({ maxDepth: 0 }), max_tokens: fc.anything({ maxDepth: 0 }) }, { requiredKeys: [] }));
+    const inputs = fc.oneof(fc.anything({ key: ADV_KEY, maxDepth: 2 }), fc.record({ messages: fc.anything({ key: ADV_KEY, maxDepth: 1 }), stream: fc.anything({ key: ADV_KEY, maxDepth: 0 }), max_tokens: fc.anything({ key: ADV_KEY, maxDepth: 0 }) }, { requiredKeys: [] }));
     fc.assert(
-      fc.property(fc.anything({ maxDepth: 1 }), inputs, (model, i) => {
+      fc.property(fc.anything({ key: ADV_KEY, maxDepth: 1 }), inputs, (model, i) => {
         expect(requestProblems(workersAiRequest(model, i))).toEqual([]);
       }),
       { numRuns: 300 },
