@@ -164,7 +164,7 @@ const extend = (s: Series, name: string, value: string): Series =>
 export class Aggregator {
   private readonly streams = new Map<MetricDescriptor, Map<string, MetricPoint>>();
   series = 0;
-  /** Samples left out because the series cap was reached. */
+  /** Samples left out: the series cap was reached, or an int sum would leave the safe integers. */
   dropped = 0;
 
   constructor(private readonly maxSeries = Number.POSITIVE_INFINITY) {}
@@ -188,7 +188,13 @@ export class Aggregator {
   record(descriptor: MetricDescriptor, attributes: Attributes | Series, value: number): void {
     const point = this.point(descriptor, asSeries(attributes));
     if (point?.histogram) point.histogram.record(value);
-    else if (point) point.sum = (point.sum ?? 0) + value;
+    else if (point) {
+      const sum = (point.sum ?? 0) + value;
+      // An int sum past 2^53 is no exact integer, and past 2^63 an OTLP `asInt` a collector refuses
+      // (with the whole request): the sample is left out and counted instead.
+      if (descriptor.valueType === "int" && !Number.isSafeInteger(sum)) this.dropped++;
+      else point.sum = sum;
+    }
   }
 
   merge(descriptor: MetricDescriptor, attributes: Attributes | Series, histogram: Histogram): void {

@@ -147,6 +147,22 @@ describe("series identity", () => {
   });
 });
 
+describe("int sums", () => {
+  it("a sample that would take an int counter past 2^53 is left out and counted; a double counter keeps adding", async () => {
+    const { Aggregator } = await import("../../src/metrics/genai-metrics.js");
+    const agg = new Aggregator();
+    const int = { name: "tokens", unit: "{token}", description: "", kind: "counter", valueType: "int" } as const;
+    const double = { name: "cost", unit: "USD", description: "", kind: "counter", valueType: "double" } as const;
+    for (const d of [int, double]) for (let i = 0; i < 3; i++) agg.record(d as never, { a: 1 }, 2 ** 53 - 1);
+    agg.record(int as never, { a: 2 }, 5);
+    expect(agg.result().map((s) => [s.descriptor.name, s.points.map((p) => p.sum)])).toEqual([
+      ["tokens", [2 ** 53 - 1, 5]],
+      ["cost", [3 * (2 ** 53 - 1)]],
+    ]);
+    expect(agg.dropped).toBe(2);
+  });
+});
+
 describe("an unsent result merged back", () => {
   it("joins the same series as new records, for every metric of both profiles", async () => {
     const { Aggregator, recordCalls } = await import("../../src/metrics/genai-metrics.js");
