@@ -46,5 +46,5 @@ export function identityOf(hook: IdentifyHook, request: Request, env: unknown, m
  * limits; a value the span already has (a conversation id read from the request) is kept.
  */
 export function addIdentity(span: RecordingSpan, identity: Attributes): void {
-  for (const key of Object.keys(identity)) if (!(key in span.attributes)) span.setLateAttribute(key, identity[key]);
+  for (const key of Object.keys(identity)) if (!Object.hasOwn(span.attributes, key)) span.setLateAttribute(key, identity[key]);
 }
