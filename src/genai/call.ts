@@ -19,6 +19,7 @@ import type { ToolCallRef } from "./content.js";
 import { CallContent, type ContentOptions, contentEvent } from "./content/record.js";
 import { framingOf, jsonDocument, STREAM_FRAMINGS } from "./framing.js";
 import { errorCode, finishReasons } from "./outcome.js";
+import { lookup } from "./json.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
 
 /** Who is called and in which format: detected from an HTTP request, or known (a binding). */
@@ -101,7 +102,7 @@ export function requestAttributes(detected: CallTarget, request: RequestFacts, p
   }
   set(A.GEN_AI_REQUEST_ENCODING_FORMATS, request.encodingFormats);
   set(A.GEN_AI_CONVERSATION_ID, request.conversationId);
-  return Object.assign(a, PROVIDER_ATTRIBUTES[detected.provider], request.attributes, detected.format.requestAttributes?.(detected.provider, request));
+  return Object.assign(a, lookup(PROVIDER_ATTRIBUTES, detected.provider), request.attributes, detected.format.requestAttributes?.(detected.provider, request));
 }
 
 /**
