@@ -18,8 +18,8 @@ import { scrubText } from "../fetch/redact.js";
 import type { ToolCallRef } from "./content.js";
 import { CallContent, type ContentOptions, contentEvent } from "./content/record.js";
 import { framingOf, jsonDocument, STREAM_FRAMINGS } from "./framing.js";
-import { errorCode, finishReasons } from "./outcome.js";
 import { lookup } from "./json.js";
+import { errorCode, finishReasons } from "./outcome.js";
 import { newResponseFacts, type ProviderFormat, type RequestFacts, type ResponseFacts } from "./types.js";
 
 /** Who is called and in which format: detected from an HTTP request, or known (a binding). */
