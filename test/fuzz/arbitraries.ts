@@ -122,10 +122,11 @@ export const ADV_KEY: fc.Arbitrary<string> = fc.oneof(
 );
 
 /**
- * JSON values as a body parsed off the wire holds them, objects keyed by `ADV_KEY` (fc.jsonValue
- * takes no key arbitrary and never makes a `__proto__` key; JSON.parse makes it an own key).
+ * JSON values as a body parsed off the wire holds them: objects keyed by `ADV_KEY`, and its names
+ * among the strings too (a value may be used as a table key). fc.jsonValue takes no key arbitrary
+ * and never makes a `__proto__` key; JSON.parse makes it an own key.
  */
 export const jsonWithKeys = (maxDepth: number): fc.Arbitrary<unknown> =>
   fc
-    .anything({ key: ADV_KEY, maxDepth, values: [fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 20 }), fc.constant(null)] })
+    .anything({ key: ADV_KEY, maxDepth, values: [fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 20 }), ADV_KEY, fc.constant(null)] })
     .map((v) => JSON.parse(JSON.stringify(v) ?? "null"));

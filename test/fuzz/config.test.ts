@@ -49,7 +49,8 @@ const tricky = fc.constantFrom(
   "gen_ai_latest_experimental",
   "debug",
 );
-const envValue = fc.oneof({ weight: 4, arbitrary: tricky }, fc.string({ maxLength: 30 }), fc.double(), fc.boolean(), fc.anything({ key: ADV_KEY, maxDepth: 1 }));
+// ADV_KEY as a value too: a value naming an Object member must not find one in a table of choices.
+const envValue = fc.oneof({ weight: 4, arbitrary: tricky }, ADV_KEY, fc.string({ maxLength: 30 }), fc.double(), fc.boolean(), fc.anything({ key: ADV_KEY, maxDepth: 1 }));
 const env = fc.oneof(
   fc.dictionary(fc.constantFrom(...ENV_KEYS), envValue),
   fc.dictionary(ADV_KEY, fc.anything({ key: ADV_KEY, maxDepth: 1 })),
@@ -110,7 +111,8 @@ const CONTRACT: Record<keyof ResolvedConfig, (v: unknown) => boolean> = {
   redactContent: (v) => v === undefined || typeof v === "function",
   identify: (v) => v === undefined || typeof v === "function",
   toolDefinitions: (v) => v === "required" || v === "full",
-  limits: (v) => isRecordOf(v, (x) => finite(x, 0, true)) && Object.keys(DEFAULT_LIMITS).every((k) => k in (v as object)),
+  // Exactly the known limits: an unknown name (one only Object has, like `constructor`, too) is not copied.
+  limits: (v) => isRecordOf(v, (x) => finite(x, 0, true)) && JSON.stringify(Object.keys(v as object).sort()) === JSON.stringify(Object.keys(DEFAULT_LIMITS).sort()),
   prices: (v) => isRecordOf(v, (p) => isRecordOf(p, (x) => x === undefined || finite(x, 0)) && finite((p as { input: unknown }).input, 0) && finite((p as { output: unknown }).output, 0)),
 };
 
