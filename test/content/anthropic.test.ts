@@ -126,10 +126,10 @@ describe("legacy Text Completions (Bedrock's Claude v2, the direct API's /v1/com
     expect(anthropicContent.request(body, url)).toEqual({ inputMessages: [{ role: "user", parts: [{ type: "text", content: body.prompt }] }] });
   });
 
-  it("tool calls are the named tool_use blocks: a block of an unknown type (a proxy's `tool_call`) is kept as a part but is no tool call", () => {
+  it("tool calls are the named tool_use blocks: a block of a type Anthropic does not send but the conventions define (a proxy's `tool_call`) is neither a part nor a tool call; another unknown type is kept by its type", () => {
     const whole = anthropicContent.output(1000);
-    whole.json({ type: "message", role: "assistant", content: [{ type: "tool_call", name: "x", id: "1" }, { type: "tool_use", name: "t", id: "2", input: {} }] });
-    expect(whole.messages()).toEqual([{ role: "assistant", parts: [{ type: "tool_call" }, { type: "tool_call", id: "2", name: "t", arguments: {} }] }]);
+    whole.json({ type: "message", role: "assistant", content: [{ type: "tool_call", name: "x", id: "1" }, { type: "tool_use", name: "t", id: "2", input: {} }, { type: "container_upload" }] });
+    expect(whole.messages()).toEqual([{ role: "assistant", parts: [{ type: "tool_call", id: "2", name: "t", arguments: {} }, { type: "container_upload" }] }]);
     expect(whole.toolCalls()).toEqual([{ id: "2", name: "t" }]);
   });
 

@@ -49,6 +49,14 @@ describe("Chat Completions request", () => {
     expect(openaiChatContent.request(undefined, url)).toEqual({});
     expect(openaiChatContent.request({ messages: "x" }, url)).toEqual({});
   });
+
+  it("a part of a type not read here is kept by its type, unless the conventions define that type (a text without text is no part)", () => {
+    const content = [{ type: "text", text: 5 }, { type: "tool_call", name: "x" }, { type: "reasoning" }, { type: "text", text: "hi" }, { type: "video_url", video_url: "v" }];
+    expect(openaiChatContent.request({ messages: [{ role: "user", content }] }, url).inputMessages).toEqual([{ role: "user", parts: [{ type: "text", content: "hi" }, { type: "video_url" }] }]);
+    expect(openaiResponsesContent.request({ input: [{ role: "user", content }] }, new URL("https://api.openai.com/v1/responses")).inputMessages).toEqual([
+      { role: "user", parts: [{ type: "text", content: "hi" }, { type: "video_url" }] },
+    ]);
+  });
 });
 
 describe("Chat Completions output", () => {

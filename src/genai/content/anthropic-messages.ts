@@ -16,7 +16,7 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { eventJson, fact, type Obj, obj, str } from "../json.js";
-import { args, blob, Budget, dropEmpty, each, indexIn, media, modalityOf, nonEmpty, partCalls, serverToolCall, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
+import { args, blob, Budget, dropEmpty, each, indexIn, media, modalityOf, nonEmpty, otherPart, partCalls, serverToolCall, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
 
 /** An image or document `source`: base64 data, a URL, a file id, or (documents) plain text. */
 function sourcePart(source: Obj | undefined, modality: string): Part | undefined {
@@ -58,7 +58,7 @@ function blockPart(value: unknown): Part | undefined {
     default:
       // A server tool's result (`web_search_tool_result`...): its content is the provider's, kept by type.
       if (type.endsWith("_tool_result")) return dropEmpty({ type: "server_tool_call_response", id: str(b.tool_use_id), server_tool_call_response: { type } });
-      return { type };
+      return otherPart(type);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { eventJson, fact, int, type Obj, obj, str } from "../json.js";
-import { args, audioPart, Budget, type Choice, choiceMessages, dropEmpty, each, eachChoice, fileOrMedia, functionCallParts, MAX_TOOL_CALLS, media, newChoice, nonEmpty, partCalls, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
+import { args, audioPart, Budget, type Choice, choiceMessages, dropEmpty, each, eachChoice, fileOrMedia, functionCallParts, MAX_TOOL_CALLS, media, newChoice, nonEmpty, otherPart, partCalls, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
 
 /** A message's `content`: a string, or an array of parts (text, image_url, input_audio, file, refusal). */
 function contentParts(content: unknown): Part[] {
@@ -26,7 +26,7 @@ function contentParts(content: unknown): Part[] {
     if (type === "input_audio") return audioPart(p.input_audio);
     if (type === "file") return fileOrMedia(obj(p.file)?.file_id, str(obj(p.file)?.file_data), "document");
     if (type === "refusal" && typeof p.refusal === "string") return { type: "refusal", content: p.refusal };
-    return { type };
+    return otherPart(type);
   });
 }
 

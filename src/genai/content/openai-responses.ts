@@ -13,7 +13,7 @@
  */
 import type { ChatMessage, ContentReader, OutputAssembler, Part } from "../content.js";
 import { eventJson, fact, type Obj, obj, str } from "../json.js";
-import { args, audioPart, Budget, dropEmpty, each, fileOrMedia, indexIn, nonEmpty, partCalls, serverToolCall, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
+import { args, audioPart, Budget, dropEmpty, each, fileOrMedia, indexIn, nonEmpty, otherPart, partCalls, serverToolCall, text, texts, toolCall, toolDefinition, toolResponse } from "./parts.js";
 
 /** A message's content: a string, or input/output parts. */
 function contentParts(content: unknown): Part[] {
@@ -26,7 +26,7 @@ function contentParts(content: unknown): Part[] {
     if (type === "refusal" && typeof p.refusal === "string") return { type: "refusal", content: p.refusal };
     if (type === "input_image" || type === "input_file") return fileOrMedia(p.file_id, str(p.image_url) ?? str(p.file_url) ?? str(p.file_data), type === "input_image" ? "image" : "document");
     if (type === "input_audio") return audioPart(p.input_audio);
-    return { type };
+    return otherPart(type);
   });
 }
 

@@ -55,6 +55,16 @@ export function dropEmpty<T extends Obj>(o: T): T {
   return o;
 }
 
+/** The part types the conventions define, each with fields it requires (a tool call its name, a text its content). */
+const DEFINED_PARTS = new Set(["text", "tool_call", "tool_call_response", "server_tool_call", "server_tool_call_response", "blob", "file", "uri", "reasoning"]);
+
+/**
+ * A wire part of a type this reader does not read, kept by its type alone (a generic part), or
+ * none when the conventions define that type: `{type: "tool_call"}` without its name, or a
+ * `text` whose text is no string, would be a part the schema refuses.
+ */
+export const otherPart = (type: string): Part | undefined => (DEFINED_PARTS.has(type) ? undefined : { type });
+
 export function text(content: string): Part {
   return { type: "text", content };
 }
