@@ -105,17 +105,20 @@ export function blockReason(r: Obj): string | undefined {
 function modalities(v: unknown): Record<string, number> | undefined {
   if (!Array.isArray(v)) return undefined;
   let out: Record<string, number> | undefined;
+  let lost: string[] | undefined;
   for (const item of v) {
     const d = obj(item);
     const modality = d && MODALITIES.get(d.modality);
     const tokens = d && count(field(d, "tokenCount"));
-    // Skipped like an invalid item when adding it would leave the safe integers.
-    const total = modality === undefined || tokens === undefined ? undefined : count((out?.[modality] ?? 0) + tokens);
-    if (total === undefined) continue;
-    out ??= {};
-    out[modality!] = total;
+    if (modality === undefined || tokens === undefined || lost?.includes(modality)) continue;
+    const total = count((out?.[modality] ?? 0) + tokens);
+    // A sum past the safe integers is unknown, as the total's is: that modality is left out whole.
+    if (total === undefined) {
+      (lost ??= []).push(modality);
+      if (out) delete out[modality];
+    } else (out ??= {})[modality] = total;
   }
-  return out;
+  return out && Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One `usageMetadata`, replacing what an earlier chunk said (see the header). */

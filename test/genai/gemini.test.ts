@@ -176,7 +176,11 @@ describe("geminiGenerate.event", () => {
         ],
       },
     });
-    expect(facts.usage).toStrictEqual({ input: 3, reasoning: 1, inputModalities: { text: big, image: 2 } });
+    expect(facts.usage).toStrictEqual({ input: 3, reasoning: 1, inputModalities: { image: 2 } });
+    // A modality whose sum is lost stays lost; one modality alone lost: no breakdown at all.
+    const alone = newResponseFacts();
+    feed(alone, { usageMetadata: { promptTokenCount: 3, promptTokensDetails: [{ modality: "TEXT", tokenCount: big }, { modality: "TEXT", tokenCount: 1 }, { modality: "TEXT", tokenCount: 1 }] } });
+    expect(alone.usage).toStrictEqual({ input: 3 });
   });
 
   it("finish reasons by candidate index, SAFETY included; output only from non-empty parts", () => {
