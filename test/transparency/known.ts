@@ -18,10 +18,16 @@ export interface Known {
   cases: readonly string[] | "all";
   /** Flattened observation paths that differ because of it (see compare.ts); absent: the whole case. */
   paths?: RegExp;
+  /**
+   * The difference is a race the runtime runs (it shows in some runs, more under load): the test
+   * of `paths` passes when the wrapped side equals bare or is what this accepts, instead of being
+   * expected to fail.
+   */
+  varies?: (wrapped: Record<string, unknown>) => boolean;
 }
 
 /**
- * Three left (below). Fixed since the suite began (their entries removed): 1feef41 the Request-as-init
+ * Four left (below; one a race that shows in some runs only). Fixed since the suite began (their entries removed): 1feef41 the Request-as-init
  * proxy idiom, the phantom span of a used/locked body, double compression with encodeBody
  * "manual", lost Content-Length on workerd, mutable headers, clone() losing url/type, BYOB on
  * fetched responses, Deno's corrupt compressed pass-through; 8c156c9 the handler's response
@@ -63,6 +69,20 @@ export const KNOWN: Known[] = [
     runtimes: ["node"],
     cases: ["body-llm-stream-errors"],
     paths: /^upstream/,
+  },
+  {
+    id: "bun-upload-failing-partway",
+    finding:
+      "Bun sends nothing bare when an upload fails at its second read, as its failure comes while the first chunk is read; through the stream we pass it " +
+      "on with, the failure arrives a few microtasks later, and in some runs (3 in 5 with the machine loaded, none idle; the same at 0f4246b) Bun has " +
+      "sent the first chunk by then: the upstream sees a request cut short. The app gets the same error either way. Erroring our stream as soon as the " +
+      "app's fails did not change it (5 in 5 under load).",
+    runtimes: ["bun"],
+    cases: ["body-llm-stream-errors"],
+    paths: /^upstream/,
+    // One request, cut short after the first chunk (10 bytes), and nothing more.
+    varies: (w) =>
+      w["upstream[0].complete"] === false && w["upstream[0].body.length"] === 10 && w["upstream[0].method"] === "POST" && !Object.keys(w).some((k) => k.startsWith("upstream[1]")),
   },
 ];
 
