@@ -202,6 +202,27 @@ describe("Responses", () => {
     expect(out.toolCalls()).toEqual([{ id: item.call_id, name: item.name }]);
   });
 
+  it("the budget is charged once per text: an item done after its deltas keeps them; a whole item's arguments are taken within the budget, never whole past it", () => {
+    const path = "openai-responses/responses-stream-function-call.sse";
+    const all = sseData(path);
+    const item = all.find((e) => e.type === "response.completed").response.output.find((o: any) => o.type === "function_call");
+    // Cut after output_item.done, before response.completed: the budget holds the arguments once, not twice.
+    const raw = fixtureText(path);
+    const cut = new TextEncoder().encode(raw.slice(0, raw.indexOf("event: response.completed")));
+    const once = assemble(openaiResponsesContent, [cut], item.arguments.length + 5);
+    expect(once.messages()[0].parts).toEqual([{ type: "tool_call", id: item.call_id, name: item.name, arguments: JSON.parse(item.arguments) }]);
+    // A whole Response past the budget: the tool call without its arguments (they were kept whole, 100 KB here), its id and name for the tool-call listener.
+    const big = JSON.stringify({ q: "y".repeat(100_000) });
+    for (const max of [0, 50]) {
+      const out = openaiResponsesContent.output(max);
+      out.json({ status: "completed", output: [{ type: "function_call", id: "fc_1", call_id: "call_1", name: "f", arguments: big }] });
+      const [part] = out.messages()[0].parts;
+      expect(JSON.stringify(part).length, String(max)).toBeLessThan(200);
+      expect(part).toMatchObject({ type: "tool_call", id: "call_1", name: "f" });
+      expect(out.toolCalls()).toEqual([{ id: "call_1", name: "f" }]);
+    }
+  });
+
   it("a streamed text: the output_text deltas joined; without the terminal event the deltas alone give it", () => {
     const path = "openai-responses/responses-stream-text.sse";
     const text = sseData(path)

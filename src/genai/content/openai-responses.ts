@@ -73,13 +73,16 @@ function responsesTools(tools: unknown) {
   });
 }
 
-/** One output item being assembled. */
+/** One output item being assembled: its ids and name, and its texts as the budget let them in. */
 interface Item {
   type: string;
   item: Obj;
   text: string;
   reasoning: string;
+  /** A tool call's `arguments` (a function) or `input` (a custom tool). */
   arguments: string;
+  /** Arguments a server sent as an object, kept when their JSON fits the budget. */
+  whole?: unknown;
 }
 
 const MAX_ITEMS = 256;
@@ -94,11 +97,19 @@ function responsesAssembler(maxChars: number): OutputAssembler {
     const item = obj(value);
     const type = str(item?.type);
     if (i === undefined || !item || !type) return;
-    const built: Item = { type, item, text: "", reasoning: "", arguments: "" };
-    // A whole item (output_item.done, a Response's output) carries its own text: counted against the budget.
-    for (const p of each(item.content, obj)) if (typeof p.text === "string") built.text += budget.take(p.text);
-    if (type === "reasoning") built.reasoning = budget.take(reasoningText(item));
-    if (typeof item.arguments === "string") built.arguments = budget.take(item.arguments);
+    // Only what a part is made of is kept of the wire item, never its texts whole.
+    const built: Item = { type, item: { id: item.id, call_id: item.call_id, name: item.name }, text: "", reasoning: "", arguments: "" };
+    // The item done after its deltas (output_item.added, deltas, output_item.done): what the deltas
+    // gave is kept, not charged to the budget a second time. A whole item (a Response's output, or
+    // one that came without deltas) carries its own texts, counted against the budget.
+    const before = items[i]?.type === type ? items[i] : undefined;
+    let text = "";
+    for (const p of each(item.content, obj)) if (typeof p.text === "string") text += p.text;
+    built.text = before?.text || budget.take(text);
+    if (type === "reasoning") built.reasoning = before?.reasoning || budget.take(reasoningText(item));
+    const sent = item.arguments ?? item.input;
+    if (typeof sent === "string") built.arguments = before?.arguments || budget.take(sent);
+    else if (sent !== undefined && sent !== null && budget.fits(sent)) built.whole = sent;
     items[i] = built;
     seen = true;
   };
@@ -142,7 +153,7 @@ function responsesAssembler(maxChars: number): OutputAssembler {
         } else if (it.type === "reasoning") {
           if (it.reasoning) parts.push({ type: "reasoning", content: it.reasoning });
         } else {
-          const part = itemPart({ ...it.item, arguments: it.arguments || it.item.arguments, input: it.arguments || it.item.input }, it.type);
+          const part = itemPart({ ...it.item, arguments: it.whole ?? it.arguments }, it.type);
           if (part) parts.push(part);
         }
       }
