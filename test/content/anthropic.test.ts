@@ -133,6 +133,21 @@ describe("legacy Text Completions (Bedrock's Claude v2, the direct API's /v1/com
     expect(whole.toolCalls()).toEqual([{ id: "2", name: "t" }]);
   });
 
+  it("a tool's input is charged to the budget like text: past it the call keeps its id and name, never the input whole", () => {
+    const input = { q: "y".repeat(100_000) };
+    const body = { type: "message", role: "assistant", content: [{ type: "text", text: "Looking." }, { type: "tool_use", id: "toolu_1", name: "search", input }] };
+    for (const [max, parts] of [
+      [0, [{ type: "text", content: "" }, { type: "tool_call", id: "toolu_1", name: "search" }]],
+      [100, [{ type: "text", content: "Looking." }, { type: "tool_call", id: "toolu_1", name: "search" }]],
+      [200_000, [{ type: "text", content: "Looking." }, { type: "tool_call", id: "toolu_1", name: "search", arguments: input }]],
+    ] as const) {
+      const out = anthropicContent.output(max);
+      out.json(body);
+      expect(out.messages(), String(max)).toEqual([{ role: "assistant", parts }]);
+      expect(out.toolCalls()).toEqual([{ id: "toolu_1", name: "search" }]);
+    }
+  });
+
   it("a whole completion: its text and stop reason; a stream: the completion deltas joined, the last stop reason", () => {
     const whole = anthropicContent.output(1000);
     whole.json({ type: "completion", id: "compl_01", completion: " Hello! My name is Claude.", stop_reason: "stop_sequence", model: "claude-2.1" });

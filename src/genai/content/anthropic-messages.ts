@@ -99,9 +99,15 @@ export function anthropicAssembler(maxChars: number): AnthropicAssembler {
   let role: string | undefined;
   let finish: string | undefined;
   const place = (index: number | undefined, value: unknown) => {
-    const block = obj(value);
-    if (!block || index === undefined) return;
-    blocks[index] = { block, text: budget.take(typeof block.text === "string" ? block.text : typeof block.thinking === "string" ? block.thinking : ""), json: "" };
+    const sent = obj(value);
+    if (!sent || index === undefined) return;
+    const text = budget.take(typeof sent.text === "string" ? sent.text : typeof sent.thinking === "string" ? sent.thinking : "");
+    // Only the budgeted copy of a text is kept, not the wire's; a tool's input is charged to the
+    // budget like text (past it the call keeps its id and name only).
+    let block = sent;
+    if (sent.type === "text" || sent.type === "thinking") block = { type: sent.type };
+    else if ("input" in sent && !budget.fits(sent.input)) block = { ...sent, input: undefined };
+    blocks[index] = { block, text, json: "" };
   };
   /** Legacy Text Completions: a whole body or a stream event, the text joined. */
   const completion = (c: Obj) => {
