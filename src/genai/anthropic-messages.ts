@@ -13,7 +13,7 @@
  * `content_block_start`/`stop` only frame blocks and are not counted either.
  */
 
-import { chatRequest, count, dropUndefined, eventJson, fact, guard, hasText, int, isChatBody, nonEmptyText, num, type Obj, obj, put, setError, str, strings, withCache } from "./json.js";
+import { chatRequest, count, dropUndefined, eventJson, fact, guard, hasText, int, isChatBody, nonEmptyText, num, type Obj, obj, put, setError, setInputWithCache, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, SseEvent, Usage, WireFormat } from "./types.js";
 
 function readRequest(body: Obj | undefined): RequestFacts {
@@ -40,10 +40,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   const base = count(u.input_tokens) ?? previousBase;
   put(usage, "cacheRead", count(u.cache_read_input_tokens));
   put(usage, "cacheWrite", count(u.cache_creation_input_tokens));
-  if (base !== undefined) {
-    usage.input = withCache(base, usage);
-    dropUndefined(usage);
-  }
+  if (base !== undefined) setInputWithCache(usage, base);
   put(usage, "output", count(u.output_tokens));
   put(usage, "reasoning", count(obj(u.output_tokens_details)?.thinking_tokens));
 }

@@ -15,7 +15,7 @@
  * format does not see: nothing is taken from it.
  */
 import { AWS_BEDROCK_GUARDRAIL_ID } from "../attributes.js";
-import { count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, str, strings, withCache } from "./json.js";
+import { count, dropUndefined, eventJson, fact, hasText, int, matchPath, num, type Obj, obj, parseJson, put, setError, setInputWithCache, str, strings } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** The model id in a `/model/{id}/<action>` path, decoded (an ARN arrives as `arn%3Aaws%3A...`). */
@@ -34,10 +34,7 @@ export function foldBedrockUsage(u: Obj, usage: Usage): void {
   put(usage, "cacheRead", count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount));
   put(usage, "cacheWrite", count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount));
   const input = count(u.inputTokens);
-  if (input !== undefined) {
-    usage.input = withCache(input, usage);
-    dropUndefined(usage);
-  }
+  if (input !== undefined) setInputWithCache(usage, input);
   put(usage, "output", count(u.outputTokens));
 }
 

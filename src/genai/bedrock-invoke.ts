@@ -14,7 +14,7 @@
  */
 import { anthropicMessages, foldAnthropicObject } from "./anthropic-messages.js";
 import { awsErrorType, foldBedrockUsage, foldConverseEvent, foldStreamError, guardrailAttributes, INTERVENED, modelInPath, setStop } from "./bedrock-converse.js";
-import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, num, type Obj, obj, parseJson, put, strings, vectorsDimensions, withCache } from "./json.js";
+import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, num, type Obj, obj, parseJson, put, setInputWithCache, strings, vectorsDimensions } from "./json.js";
 import type { OperationName, RequestFacts, ResponseFacts, SseEvent, WireFormat } from "./types.js";
 
 /** Per-choice stop reasons of an `outputs`/`choices`/`generations`/`results` array; true when any has text. */
@@ -108,7 +108,7 @@ function foldBedrockFields(v: Obj, facts: ResponseFacts): void {
   usage.cacheRead ??= count(metrics.cacheReadInputTokenCount);
   usage.cacheWrite ??= count(metrics.cacheWriteInputTokenCount);
   const input = count(metrics.inputTokenCount);
-  if (input !== undefined) usage.input ??= withCache(input, usage);
+  if (input !== undefined && usage.input === undefined) setInputWithCache(usage, input);
   usage.output ??= count(metrics.outputTokenCount);
   dropUndefined(usage);
 }

@@ -17,7 +17,7 @@
  * and Vertex enums agree.
  */
 
-import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, lookup, matchPath, num, type Obj, obj, put, setError, str, strings } from "./json.js";
+import { choiceIndex, count, dropUndefined, eventJson, fact, hasText, int, lookup, matchPath, num, type Obj, obj, put, setError, str, strings, sum } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /**
@@ -105,20 +105,16 @@ export function blockReason(r: Obj): string | undefined {
 function modalities(v: unknown): Record<string, number> | undefined {
   if (!Array.isArray(v)) return undefined;
   let out: Record<string, number> | undefined;
-  let lost: string[] | undefined;
   for (const item of v) {
     const d = obj(item);
     const modality = d && MODALITIES.get(d.modality);
     const tokens = d && count(field(d, "tokenCount"));
-    if (modality === undefined || tokens === undefined || lost?.includes(modality)) continue;
-    const total = count((out?.[modality] ?? 0) + tokens);
-    // A sum past the safe integers is unknown, as the total's is: that modality is left out whole.
-    if (total === undefined) {
-      (lost ??= []).push(modality);
-      if (out) delete out[modality];
-    } else (out ??= {})[modality] = total;
+    if (modality !== undefined && tokens !== undefined) (out ??= {})[modality] = (out[modality] ?? 0) + tokens;
   }
-  return out && Object.keys(out).length > 0 ? out : undefined;
+  if (!out) return undefined;
+  // A sum past the safe integers is unknown, as a total's is (counts only grow: once past, it stays past).
+  for (const modality of Object.keys(out)) if (!Number.isSafeInteger(out[modality])) delete out[modality];
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One `usageMetadata`, replacing what an earlier chunk said (see the header). */
@@ -127,7 +123,7 @@ function foldUsage(u: Obj, usage: Usage): void {
   const candidates = count(field(u, "candidatesTokenCount"));
   const thoughts = count(field(u, "thoughtsTokenCount"));
   put(usage, "input", count(field(u, "promptTokenCount")));
-  if (candidates !== undefined || thoughts !== undefined) put(usage, "output", count((candidates ?? 0) + (thoughts ?? 0)));
+  if (candidates !== undefined || thoughts !== undefined) put(usage, "output", sum(candidates ?? 0, thoughts ?? 0));
   put(usage, "reasoning", thoughts);
   put(usage, "cacheRead", count(field(u, "cachedContentTokenCount")));
   put(usage, "inputModalities", modalities(field(u, "promptTokensDetails")));

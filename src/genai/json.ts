@@ -84,12 +84,23 @@ export function streamDone(event: SseEvent, facts: ResponseFacts): boolean {
 }
 
 /**
- * The total input where the provider counts the uncached input apart from cache reads and writes
- * (Anthropic, Bedrock): `gen_ai.usage.input_tokens` includes them. Undefined when the sum is not
- * a safe integer (hostile counts near 2**53 would otherwise be exported as doubles).
+ * A sum of token counts, or undefined when it is past the safe integers: such a count is unknown
+ * (exported, it would be a double, and hostile counts near 2**53 get there).
  */
-export function withCache(uncached: number, usage: Usage): number | undefined {
-  return count(uncached + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0));
+export function sum(a: number, b: number, c = 0): number | undefined {
+  const total = a + b + c;
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
+/**
+ * `usage.input` where the provider counts the uncached input apart from cache reads and writes
+ * (Anthropic, Bedrock): `gen_ai.usage.input_tokens` includes them. A sum that is not a safe
+ * integer leaves the input unknown (an earlier count is removed).
+ */
+export function setInputWithCache(usage: Usage, uncached: number): void {
+  const total = sum(uncached, usage.cacheRead ?? 0, usage.cacheWrite ?? 0);
+  if (total === undefined) delete usage.input;
+  else usage.input = total;
 }
 
 /** OpenAI's own limit for `n`; a larger index is not trusted (it would make a huge sparse array). */

@@ -10,7 +10,7 @@
 
 import type { Attributes } from "@opentelemetry/api";
 import { OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER, OPENAI_RESPONSE_SYSTEM_FINGERPRINT } from "../attributes.js";
-import { chatRequest, choiceIndex, count, dropUndefined, fact, guard, hasText, int, isChatBody, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str, streamDone, strings } from "./json.js";
+import { chatRequest, choiceIndex, count, dropUndefined, fact, guard, hasText, int, isChatBody, nonEmptyText, notNull, num, type Obj, obj, parseJson, put, setError, str, streamDone, strings, sum } from "./json.js";
 import type { RequestFacts, ResponseFacts, Usage, WireFormat } from "./types.js";
 
 /** `{error: {...}}` as OpenAI sends it: the code is the low-cardinality id, the type a fallback. */
@@ -50,12 +50,6 @@ export function readChatRequest(body: Obj | undefined): RequestFacts {
   facts.reasoningLevel = str(body.reasoning_effort);
   facts.serviceTier = str(body.service_tier);
   return dropUndefined(facts);
-}
-
-/** A sum of counts, or undefined when it is not a safe integer. */
-function sum(...counts: number[]): number | undefined {
-  const total = counts.reduce((a, b) => a + b, 0);
-  return Number.isSafeInteger(total) ? total : undefined;
 }
 
 /**
